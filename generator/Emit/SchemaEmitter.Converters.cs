@@ -1,0 +1,438 @@
+using System.Collections.Generic;
+using System.Linq;
+using Mentra.Generated.Generator.Model;
+
+namespace Mentra.Generated.Generator.Emit;
+
+internal sealed partial class SchemaEmitter
+{
+    private const string Reader = "ref global::System.Text.Json.Utf8JsonReader reader";
+    private const string Token = "global::System.Text.Json.JsonTokenType";
+
+    private void ConverterHeader(SourceWriter w, string typeName, string what)
+    {
+        w.Line("/// <summary>");
+        w.Line("/// Reads and writes <see cref=\"" + Global(typeName) + "\"/> " + what + " Generated from the schema: it uses no");
+        w.Line("/// reflection, so it works under NativeAOT. Use it through <see cref=\"" + Global(_schema.ContextName) + "\"/>.");
+        w.Line("/// </summary>");
+        Generated(w);
+        w.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
+        w.Open("public sealed class " + typeName + "JsonConverter : " + Converter + "<" + Global(typeName) + ">");
+    }
+
+    private static void ConverterMembers(SourceWriter w, string type, string readCall, string writeCall)
+    {
+        w.Line("/// <inheritdoc/>");
+        w.Line("public override " + type + " Read(" + Reader + ", global::System.Type typeToConvert, " + Json + ".JsonSerializerOptions options) => " + readCall + ";");
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line("public override void Write(" + Json + ".Utf8JsonWriter writer, " + type + " value, " + Json + ".JsonSerializerOptions options) => " + writeCall + ";");
+    }
+
+    private string EmitEnumConverter(EnumSpec spec)
+    {
+        SourceWriter w = Begin(SerializationNs);
+        string type = Global(spec.Name);
+        ConverterHeader(w, spec.Name, "as a JSON string; values it does not know are kept.");
+        ConverterMembers(w, type, "ReadValue(ref reader, " + SourceWriter.Literal(spec.Name) + ")", "writer.WriteStringValue(value.Value)");
+        w.Line();
+        w.Line("/// <summary>Reads the string under the reader; known values return their shared instance and allocate nothing.</summary>");
+        w.Open("internal static " + type + " ReadValue(" + Reader + ", string property)");
+        w.Open("if (reader.TokenType != " + Token + ".String)");
+        w.Line("throw global::" + SerializationNs + ".WebhookJson.WrongType(ref reader, property, \"a string\");");
+        w.Close();
+        w.Line();
+        foreach (EnumValueSpec value in spec.Values)
+        {
+            w.Open("if (reader.ValueTextEquals(" + SourceWriter.Literal(value.Value) + "u8))");
+            w.Line("return " + type + "." + value.MemberName + ";");
+            w.Close();
+            w.Line();
+        }
+
+        w.Line("return new " + type + "(reader.GetString()!);");
+        w.Close();
+        w.Close();
+        return End(w);
+    }
+
+    private string EmitObjectConverter(ObjectSpec spec)
+    {
+        SourceWriter w = Begin(SerializationNs);
+        string type = Global(spec.Name);
+        List<PropertySpec> properties = AllProperties(spec).ToList();
+        ObjectSpec? root = spec.BaseName is null ? null : _objects[spec.BaseName];
+        string? discriminator = root?.Discriminator;
+        string label = spec.DiscriminatorValue ?? spec.Name;
+
+        ConverterHeader(w, spec.Name, "as a JSON object.");
+        foreach (PropertySpec property in properties)
+        {
+            w.Line("private static readonly " + Json + ".JsonEncodedText s_" + property.Name + " = " + Json + ".JsonEncodedText.Encode(" + SourceWriter.Literal(property.JsonName) + ");");
+        }
+
+        if (spec.DiscriminatorValue is not null)
+        {
+            w.Line("private static readonly " + Json + ".JsonEncodedText s_discriminatorValue = " + Json + ".JsonEncodedText.Encode(" + SourceWriter.Literal(spec.DiscriminatorValue) + ");");
+        }
+
+        w.Line();
+        ConverterMembers(w, type, "ReadObject(ref reader)", "WriteObject(writer, value)");
+        w.Line();
+        w.Line("/// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>");
+        w.Open("internal static " + type + " ReadObject(" + Reader + ")");
+        w.Line("global::" + SerializationNs + ".WebhookJson.ExpectObject(ref reader, " + SourceWriter.Literal(label) + ");");
+        foreach (PropertySpec property in properties)
+        {
+            if (property.JsonName == discriminator)
+            {
+                w.Line("bool has" + property.Name + " = false;");
+                continue;
+            }
+
+            w.Line(NullableLocal(property.Type) + " " + Camel(property.Name) + " = null;");
+        }
+
+        w.Open("while (true)");
+        w.Line("reader.Read();");
+        w.Open("if (reader.TokenType == " + Token + ".EndObject)");
+        w.Line("break;");
+        w.Close();
+        w.Line();
+        bool firstBranch = true;
+        foreach (PropertySpec property in properties)
+        {
+            w.Open((firstBranch ? "if" : "else if") + " (reader.ValueTextEquals(" + SourceWriter.Literal(property.JsonName) + "u8))");
+            firstBranch = false;
+            w.Line("reader.Read();");
+            if (property.JsonName == discriminator)
+            {
+                w.Line("global::" + SerializationNs + ".WebhookJson.ExpectDiscriminator(ref reader, " + SourceWriter.Literal(property.JsonName) + ", " + SourceWriter.Literal(spec.DiscriminatorValue!) + "u8, " + SourceWriter.Literal(spec.DiscriminatorValue!) + ");");
+                w.Line("has" + property.Name + " = true;");
+            }
+            else
+            {
+                EmitReadProperty(w, property);
+            }
+
+            w.Close();
+        }
+
+        w.Open(firstBranch ? "if (true)" : "else");
+        w.Line("reader.Read();");
+        w.Line("global::" + SerializationNs + ".WebhookJson.Skip(ref reader);");
+        w.Close();
+        w.Close();
+        w.Line();
+        foreach (PropertySpec property in properties.Where(p => p.IsRequired))
+        {
+            string missing = property.JsonName == discriminator ? "!has" + property.Name : Camel(property.Name) + " is null";
+            w.Open("if (" + missing + ")");
+            w.Line("throw global::" + SerializationNs + ".WebhookJson.Missing(" + SourceWriter.Literal(property.JsonName) + ", " + SourceWriter.Literal(label) + ");");
+            w.Close();
+            w.Line();
+        }
+
+        w.Line("return new " + type);
+        w.Line("{");
+        foreach (PropertySpec property in properties.Where(p => p.JsonName != discriminator))
+        {
+            bool unwrap = property.IsRequired && IsValueType(property.Type);
+            w.Line("    " + property.Name + " = " + Camel(property.Name) + (unwrap ? ".Value" : string.Empty) + ",");
+        }
+
+        w.Line("};");
+        w.Close();
+        w.Line();
+        w.Line(spec.DiscriminatorValue is null
+            ? "/// <summary>Writes the object, properties in schema order; unset optional properties are left out.</summary>"
+            : "/// <summary>Writes the object: inherited properties first, in schema order; unset optional properties are left out.</summary>");
+        w.Open("internal static void WriteObject(" + Json + ".Utf8JsonWriter writer, " + type + " value)");
+        w.Line("writer.WriteStartObject();");
+        foreach (PropertySpec property in properties)
+        {
+            if (property.JsonName == discriminator)
+            {
+                w.Line("writer.WriteString(s_" + property.Name + ", s_discriminatorValue);");
+                continue;
+            }
+
+            EmitWriteProperty(w, property);
+        }
+
+        w.Line("writer.WriteEndObject();");
+        w.Close();
+        w.Close();
+        return End(w);
+    }
+
+    private void EmitReadProperty(SourceWriter w, PropertySpec property)
+    {
+        string local = Camel(property.Name);
+        string name = SourceWriter.Literal(property.JsonName);
+        if (property.Type.Kind is TypeKind.String or TypeKind.Integer or TypeKind.Number or TypeKind.Boolean)
+        {
+            string suffix = property.IsRequired ? string.Empty : "OrNull";
+            w.Line(local + " = global::" + SerializationNs + ".WebhookJson.Read" + PrimitiveName(property.Type.Kind) + suffix + "(ref reader, " + name + ");");
+            return;
+        }
+
+        if (!property.IsRequired)
+        {
+            w.Open("if (reader.TokenType == " + Token + ".Null)");
+            w.Line(local + " = null;");
+            w.Line("continue;");
+            w.Close();
+            w.Line();
+        }
+        else
+        {
+            w.Line("global::" + SerializationNs + ".WebhookJson.ExpectNotNull(ref reader, " + name + ");");
+        }
+
+        EmitReadValue(w, property.Type, local, name, 0);
+    }
+
+    /// <summary>Emits statements that read the non-null value under the reader into <paramref name="target"/>.</summary>
+    private void EmitReadValue(SourceWriter w, TypeRefSpec type, string target, string name, int depth)
+    {
+        switch (type.Kind)
+        {
+            case TypeKind.Array:
+                string items = "items" + depth;
+                string item = "item" + depth;
+                w.Line("global::" + SerializationNs + ".WebhookJson.ExpectArray(ref reader, " + name + ");");
+                w.Line("var " + items + " = new global::System.Collections.Generic.List<" + TypeName(type.Items!) + ">();");
+                w.Open("while (true)");
+                w.Line("reader.Read();");
+                w.Open("if (reader.TokenType == " + Token + ".EndArray)");
+                w.Line("break;");
+                w.Close();
+                w.Line();
+                if (type.Items!.Kind is not (TypeKind.String or TypeKind.Integer or TypeKind.Number or TypeKind.Boolean))
+                {
+                    w.Line("global::" + SerializationNs + ".WebhookJson.ExpectNotNull(ref reader, " + name + ");");
+                }
+
+                if (type.Items!.Kind == TypeKind.Array)
+                {
+                    w.Line(TypeName(type.Items!) + " " + item + ";");
+                    EmitReadValue(w, type.Items!, item, name, depth + 1);
+                    w.Line(items + ".Add(" + item + ");");
+                }
+                else
+                {
+                    w.Line(items + ".Add(" + ReadExpression(type.Items!, name) + ");");
+                }
+                w.Close();
+                w.Line();
+                w.Line(target + " = " + items + ";");
+                break;
+            default:
+                w.Line(target + " = " + ReadExpression(type, name) + ";");
+                break;
+        }
+    }
+
+    /// <summary>An expression that reads the non-null scalar, enumeration or object under the reader.</summary>
+    private string ReadExpression(TypeRefSpec type, string name) => type.Kind switch
+    {
+        TypeKind.Enum => ConverterOf(type.Name!) + ".ReadValue(ref reader, " + name + ")",
+        TypeKind.Object => ConverterOf(type.Name!) + ".ReadObject(ref reader)",
+        _ => "global::" + SerializationNs + ".WebhookJson.Read" + PrimitiveName(type.Kind) + "(ref reader, " + name + ")",
+    };
+
+    private void EmitWriteProperty(SourceWriter w, PropertySpec property)
+    {
+        string access = "value." + property.Name;
+        if (property.IsRequired)
+        {
+            EmitWriteValue(w, property.Type, access, "s_" + property.Name, 0);
+            return;
+        }
+
+        string local = Camel(property.Name);
+        w.Open("if (" + access + " is { } " + local + ")");
+        EmitWriteValue(w, property.Type, local, "s_" + property.Name, 0);
+        w.Close();
+    }
+
+    /// <summary>Emits statements that write <paramref name="value"/>, as a property when <paramref name="name"/> is set, else as an array item.</summary>
+    private void EmitWriteValue(SourceWriter w, TypeRefSpec type, string value, string? name, int depth)
+    {
+        string prefix = name is null ? string.Empty : name + ", ";
+        switch (type.Kind)
+        {
+            case TypeKind.String:
+                w.Line("writer.WriteString" + (name is null ? "Value(" : "(") + prefix + value + ");");
+                break;
+            case TypeKind.Integer:
+            case TypeKind.Number:
+                w.Line("writer.WriteNumber" + (name is null ? "Value(" : "(") + prefix + value + ");");
+                break;
+            case TypeKind.Boolean:
+                w.Line("writer.WriteBoolean" + (name is null ? "Value(" : "(") + prefix + value + ");");
+                break;
+            case TypeKind.Enum:
+                w.Line("writer.WriteString" + (name is null ? "Value(" : "(") + prefix + value + ".Value);");
+                break;
+            case TypeKind.Object:
+                if (name is not null)
+                {
+                    w.Line("writer.WritePropertyName(" + name + ");");
+                }
+
+                w.Line(ConverterOf(type.Name!) + ".WriteObject(writer, " + value + ");");
+                break;
+            default:
+                w.Line("writer.WriteStartArray(" + (name ?? string.Empty) + ");");
+                string item = "item" + depth;
+                w.Open("foreach (" + TypeName(type.Items!) + " " + item + " in " + value + ")");
+                EmitWriteValue(w, type.Items!, item, null, depth + 1);
+                w.Close();
+                w.Line("writer.WriteEndArray();");
+                break;
+        }
+    }
+
+    private string EmitPolymorphicConverter(ObjectSpec root)
+    {
+        SourceWriter w = Begin(SerializationNs);
+        string type = Global(root.Name);
+        string discriminator = root.Discriminator!;
+        List<ObjectSpec> derived = _schema.Objects.Where(o => o.BaseName == root.Name).ToList();
+        ConverterHeader(w, root.Name, "as the JSON object of its concrete type, chosen by <c>" + SourceWriter.EscapeXml(discriminator) + "</c>.");
+        ConverterMembers(w, type, "ReadObject(ref reader)", "WriteObject(writer, value)");
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Finds <c>" + SourceWriter.EscapeXml(discriminator) + "</c> wherever it stands in the object, on a copy of the reader, then reads");
+        w.Line("/// the object once as that type. A value the schema does not know gives <see cref=\"" + Global(root.UnknownName!) + "\"/>.");
+        w.Line("/// </summary>");
+        w.Open("internal static " + type + " ReadObject(" + Reader + ")");
+        w.Line("global::" + SerializationNs + ".WebhookJson.ExpectObject(ref reader, " + SourceWriter.Literal(root.Name) + ");");
+        w.Line("global::System.Text.Json.Utf8JsonReader scan = reader;");
+        w.Open("while (true)");
+        w.Line("scan.Read();");
+        w.Open("if (scan.TokenType == " + Token + ".EndObject)");
+        w.Line("throw global::" + SerializationNs + ".WebhookJson.Missing(" + SourceWriter.Literal(discriminator) + ", " + SourceWriter.Literal(root.Name) + ");");
+        w.Close();
+        w.Line();
+        w.Line("bool isDiscriminator = scan.ValueTextEquals(" + SourceWriter.Literal(discriminator) + "u8);");
+        w.Line("scan.Read();");
+        w.Open("if (!isDiscriminator)");
+        w.Line("global::" + SerializationNs + ".WebhookJson.Skip(ref scan);");
+        w.Line("continue;");
+        w.Close();
+        w.Line();
+        w.Open("if (scan.TokenType != " + Token + ".String)");
+        w.Line("throw global::" + SerializationNs + ".WebhookJson.WrongType(ref scan, " + SourceWriter.Literal(discriminator) + ", \"a string\");");
+        w.Close();
+        w.Line();
+        foreach (ObjectSpec spec in derived)
+        {
+            w.Open("if (scan.ValueTextEquals(" + SourceWriter.Literal(spec.DiscriminatorValue!) + "u8))");
+            w.Line("return " + ConverterOf(spec.Name) + ".ReadObject(ref reader);");
+            w.Close();
+            w.Line();
+        }
+
+        w.Line("return " + ConverterOf(root.UnknownName!) + ".ReadObject(ref reader);");
+        w.Close();
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>Writes the request as its concrete type.</summary>");
+        w.Open("internal static void WriteObject(" + Json + ".Utf8JsonWriter writer, " + type + " value)");
+        w.Open("switch (value)");
+        foreach (ObjectSpec spec in derived.Concat(new[] { root with { Name = root.UnknownName! } }))
+        {
+            w.Line("case " + Global(spec.Name) + " request:");
+            w.Line("    " + ConverterOf(spec.Name) + ".WriteObject(writer, request);");
+            w.Line("    break;");
+        }
+
+        w.Line("default:");
+        w.Line("    throw new " + Json + ".JsonException(\"Cannot write \" + value.GetType().Name + \": only the types generated from the schema derive from " + root.Name + ".\");");
+        w.Close();
+        w.Close();
+        w.Close();
+        return End(w);
+    }
+
+    private string EmitUnknownConverter(ObjectSpec root)
+    {
+        SourceWriter w = Begin(SerializationNs);
+        string type = Global(root.UnknownName!);
+        PropertySpec discriminator = root.Properties.First(p => p.JsonName == root.Discriminator);
+        ConverterHeader(w, root.UnknownName!, "as the JSON object it was read from.");
+        ConverterMembers(w, type, "ReadObject(ref reader)", "WriteObject(writer, value)");
+        w.Line();
+        w.Line("/// <summary>Reads the properties every request has, and keeps the whole object.</summary>");
+        w.Open("internal static " + type + " ReadObject(" + Reader + ")");
+        w.Line("global::" + SerializationNs + ".WebhookJson.ExpectObject(ref reader, " + SourceWriter.Literal(root.Name) + ");");
+        w.Line("global::System.Text.Json.Utf8JsonReader copy = reader;");
+        w.Line(Json + ".JsonElement json = " + Json + ".JsonElement.ParseValue(ref copy);");
+        foreach (PropertySpec property in root.Properties)
+        {
+            w.Line(NullableLocal(property.Type) + " " + Camel(property.Name) + " = null;");
+        }
+
+        w.Open("while (true)");
+        w.Line("reader.Read();");
+        w.Open("if (reader.TokenType == " + Token + ".EndObject)");
+        w.Line("break;");
+        w.Close();
+        w.Line();
+        bool firstBranch = true;
+        foreach (PropertySpec property in root.Properties)
+        {
+            w.Open((firstBranch ? "if" : "else if") + " (reader.ValueTextEquals(" + SourceWriter.Literal(property.JsonName) + "u8))");
+            firstBranch = false;
+            w.Line("reader.Read();");
+            EmitReadProperty(w, property);
+            w.Close();
+        }
+
+        w.Open("else");
+        w.Line("reader.Read();");
+        w.Line("global::" + SerializationNs + ".WebhookJson.Skip(ref reader);");
+        w.Close();
+        w.Close();
+        w.Line();
+        foreach (PropertySpec property in root.Properties.Where(p => p.IsRequired))
+        {
+            w.Open("if (" + Camel(property.Name) + " is null)");
+            w.Line("throw global::" + SerializationNs + ".WebhookJson.Missing(" + SourceWriter.Literal(property.JsonName) + ", " + SourceWriter.Literal(root.Name) + ");");
+            w.Close();
+            w.Line();
+        }
+
+        string discriminatorArgument = Camel(discriminator.Name) + (IsValueType(discriminator.Type) ? ".Value" : string.Empty);
+        w.Line("return new " + type + "(" + discriminatorArgument + ", json)");
+        w.Line("{");
+        foreach (PropertySpec property in root.Properties.Where(p => p != discriminator))
+        {
+            bool unwrap = property.IsRequired && IsValueType(property.Type);
+            w.Line("    " + property.Name + " = " + Camel(property.Name) + (unwrap ? ".Value" : string.Empty) + ",");
+        }
+
+        w.Line("};");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>Writes the object exactly as it was received.</summary>");
+        w.Line("internal static void WriteObject(" + Json + ".Utf8JsonWriter writer, " + type + " value) => value.Json.WriteTo(writer);");
+        w.Close();
+        return End(w);
+    }
+
+    private static bool IsValueType(TypeRefSpec type) => type.Kind is TypeKind.Integer or TypeKind.Number or TypeKind.Boolean or TypeKind.Enum;
+
+    private string NullableLocal(TypeRefSpec type) => TypeName(type) + "?";
+
+    private static string PrimitiveName(TypeKind kind) => kind switch
+    {
+        TypeKind.String => "String",
+        TypeKind.Integer => "Int64",
+        TypeKind.Number => "Double",
+        _ => "Boolean",
+    };
+}

@@ -1,0 +1,223 @@
+using System.Linq;
+using Mentra.Generated.Generator.Model;
+
+namespace Mentra.Generated.Generator.Emit;
+
+internal sealed partial class SchemaEmitter
+{
+    private string EmitEnum(EnumSpec spec)
+    {
+        SourceWriter w = Begin(Ns);
+        string self = Global(spec.Name);
+        w.Summary((spec.Description ?? spec.Name) + "\nKnown values are static members; a value this version does not know is kept as it was received, never rejected.");
+        Generated(w);
+        w.Line("[global::System.Text.Json.Serialization.JsonConverter(typeof(" + ConverterOf(spec.Name) + "))]");
+        w.Open("public readonly partial struct " + spec.Name + " : global::System.IEquatable<" + self + ">");
+        w.Line("private readonly string? _value;");
+        w.Line();
+        w.Line("/// <summary>Wraps <paramref name=\"value\"/>, known or not.</summary>");
+        w.Line("/// <exception cref=\"global::System.ArgumentNullException\"><paramref name=\"value\"/> is null.</exception>");
+        w.Open("public " + spec.Name + "(string value)");
+        w.Line("_value = value ?? throw new global::System.ArgumentNullException(nameof(value));");
+        w.Close();
+        foreach (EnumValueSpec value in spec.Values)
+        {
+            w.Line();
+            w.Line("/// <summary>The value <c>" + SourceWriter.EscapeXml(value.Value) + "</c>.</summary>");
+            w.Line("public static " + self + " " + value.MemberName + " { get; } = new " + self + "(" + SourceWriter.Literal(value.Value) + ");");
+        }
+
+        w.Line();
+        w.Line("/// <summary>The value as it appears in JSON; empty for <c>default</c>.</summary>");
+        w.Line("public string Value => _value ?? string.Empty;");
+        w.Line();
+        w.Line("/// <summary>Whether the value is one of the values this version of the schema knows.</summary>");
+        w.Line("public bool IsKnown => _value is " + string.Join(" or ", spec.Values.Select(v => SourceWriter.Literal(v.Value))) + ";");
+        w.Line();
+        w.Line("/// <summary>Wraps a string, known or not.</summary>");
+        w.Line("public static implicit operator " + self + "(string value) => new " + self + "(value);");
+        w.Line();
+        w.Line("/// <summary>Compares two values ordinally.</summary>");
+        w.Line("public static bool operator ==(" + self + " left, " + self + " right) => left.Equals(right);");
+        w.Line();
+        w.Line("/// <summary>Compares two values ordinally.</summary>");
+        w.Line("public static bool operator !=(" + self + " left, " + self + " right) => !left.Equals(right);");
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line("public bool Equals(" + self + " other) => string.Equals(Value, other.Value, global::System.StringComparison.Ordinal);");
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line("public override bool Equals(object? obj) => obj is " + self + " other && Equals(other);");
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line("public override int GetHashCode() => global::System.StringComparer.Ordinal.GetHashCode(Value);");
+        w.Line();
+        w.Line("/// <summary>The value as it appears in JSON.</summary>");
+        w.Line("public override string ToString() => Value;");
+        w.Close();
+        return End(w);
+    }
+
+    private string EmitRecord(ObjectSpec spec)
+    {
+        SourceWriter w = Begin(Ns);
+        w.Summary(spec.Description);
+        if (spec.DiscriminatorValue is not null)
+        {
+            w.Line("/// <remarks>JSON: <c>\"" + SourceWriter.EscapeXml(_objects[spec.BaseName!].Discriminator!) + "\": \"" + SourceWriter.EscapeXml(spec.DiscriminatorValue) + "\"</c>.</remarks>");
+        }
+
+        Generated(w);
+        w.Line("[global::System.Text.Json.Serialization.JsonConverter(typeof(" + ConverterOf(spec.Name) + "))]");
+        string modifiers = spec.IsAbstract ? "public abstract partial record " : "public sealed partial record ";
+        w.Open(modifiers + spec.Name + (spec.BaseName is null ? string.Empty : " : " + Global(spec.BaseName)));
+        bool first = true;
+        if (spec.IsAbstract)
+        {
+            w.Line("/// <summary>Only the types generated from the schema derive from this record.</summary>");
+            w.Open("private protected " + spec.Name + "()");
+            w.Close();
+            first = false;
+        }
+
+        if (spec.DiscriminatorValue is not null)
+        {
+            ObjectSpec root = _objects[spec.BaseName!];
+            PropertySpec discriminator = root.Properties.First(p => p.JsonName == root.Discriminator);
+            w.Line("/// <summary>The value of <c>" + SourceWriter.EscapeXml(root.Discriminator!) + "</c> that identifies this type.</summary>");
+            w.Line("public const string Discriminator = " + SourceWriter.Literal(spec.DiscriminatorValue) + ";");
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            w.Line("public override " + TypeName(discriminator.Type) + " " + discriminator.Name + " => " + DiscriminatorExpression(discriminator, spec.DiscriminatorValue) + ";");
+            first = false;
+        }
+
+        foreach (PropertySpec property in spec.Properties)
+        {
+            if (!first)
+            {
+                w.Line();
+            }
+
+            first = false;
+            w.Summary(property.Description);
+            w.Line("/// <remarks>JSON: <c>" + SourceWriter.EscapeXml(property.JsonName) + "</c>" + (property.IsRequired ? ", required" : ", optional") + ".</remarks>");
+            if (spec.IsAbstract && property.JsonName == spec.Discriminator)
+            {
+                w.Line("public abstract " + TypeName(property.Type) + " " + property.Name + " { get; }");
+                continue;
+            }
+
+            w.Line("public " + (property.IsRequired ? "required " : string.Empty) + PropertyType(property) + " " + property.Name + " { get; init; }");
+        }
+
+        foreach (CoalesceSpec coalesce in spec.Coalesced)
+        {
+            w.Line();
+            w.Summary(coalesce.Description);
+            string expression = string.Join(" : ", coalesce.From.Select(p => "!string.IsNullOrEmpty(" + p + ") ? " + p)) + " : null";
+            w.Line("public string? " + coalesce.Name + " => " + expression + ";");
+        }
+
+        ObjectSpec? fallback = spec.WhenUnhandled is null ? null : _schema.Objects.FirstOrDefault(o => o.SchemaName == spec.WhenUnhandled);
+        if (fallback is not null)
+        {
+            EmitFallbackConversion(w, spec, fallback);
+        }
+
+        w.Close();
+        return End(w);
+    }
+
+    private void EmitFallbackConversion(SourceWriter w, ObjectSpec source, ObjectSpec target)
+    {
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// This request as a <see cref=\"" + Global(target.Name) + "\"/>, with the properties both types share; an app");
+        w.Line("/// without a handler for this type gets it through its handler for that one.");
+        w.Line("/// </summary>");
+        w.Open("public " + Global(target.Name) + " To" + target.Name + "() => new " + Global(target.Name));
+        var sourceProperties = AllProperties(source).Where(p => p.JsonName != _objects[source.BaseName!].Discriminator).ToDictionary(p => p.JsonName);
+        foreach (PropertySpec property in AllProperties(target))
+        {
+            if (property.JsonName != _objects[target.BaseName!].Discriminator && sourceProperties.TryGetValue(property.JsonName, out PropertySpec? match) && match.Type == property.Type)
+            {
+                w.Line(property.Name + " = " + match.Name + ",");
+            }
+        }
+
+        w.Close(";");
+    }
+
+    private string DiscriminatorExpression(PropertySpec discriminator, string value) =>
+        discriminator.Type.Kind == TypeKind.Enum
+            ? Global(discriminator.Type.Name!) + "." + _enums[discriminator.Type.Name!].Values.First(v => v.Value == value).MemberName
+            : SourceWriter.Literal(value);
+
+    private string EmitUnknownRecord(ObjectSpec root)
+    {
+        SourceWriter w = Begin(Ns);
+        PropertySpec discriminator = root.Properties.First(p => p.JsonName == root.Discriminator);
+        string discriminatorType = TypeName(discriminator.Type);
+        w.Line("/// <summary>");
+        w.Line("/// A <see cref=\"" + Global(root.Name) + "\"/> whose <c>" + SourceWriter.EscapeXml(root.Discriminator!) + "</c> this version of the schema does not know.");
+        w.Line("/// It is a result, not an error: the sender may have added a type since this SDK was built.");
+        w.Line("/// </summary>");
+        Generated(w);
+        w.Line("[global::System.Text.Json.Serialization.JsonConverter(typeof(" + ConverterOf(root.UnknownName!) + "))]");
+        w.Open("public sealed partial record " + root.UnknownName + " : " + Global(root.Name));
+        w.Line("/// <summary>Creates a request of a type this schema does not know.</summary>");
+        w.Line("/// <param name=\"" + Camel(discriminator.Name).Substring(1) + "\">The type as received.</param>");
+        w.Line("/// <param name=\"json\">The whole request as received.</param>");
+        w.Open("public " + root.UnknownName + "(" + discriminatorType + " " + Camel(discriminator.Name) + ", " + Json + ".JsonElement json)");
+        w.Line(discriminator.Name + " = " + Camel(discriminator.Name) + ";");
+        w.Line("Json = json;");
+        w.Close();
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line("public override " + discriminatorType + " " + discriminator.Name + " { get; }");
+        w.Line();
+        w.Line("/// <summary>The whole request as received; it is what is written back when this record is serialized.</summary>");
+        w.Line("public " + Json + ".JsonElement Json { get; }");
+        w.Close();
+        return End(w);
+    }
+
+    private string EmitGuards()
+    {
+        SourceWriter w = Begin(Ns);
+        w.Line("/// <summary>");
+        w.Line("/// Type guards for the requests of this schema. Each is an extension method with an <c>out</c> form;");
+        w.Line("/// plain pattern matching (<c>request is SessionWebhookRequest session</c>) works as well.");
+        w.Line("/// </summary>");
+        Generated(w);
+        w.Open("public static partial class " + _schema.GuardsName);
+        bool first = true;
+        foreach (ObjectSpec root in _schema.Objects.Where(o => o.IsAbstract))
+        {
+            var targets = _schema.Objects.Where(o => o.BaseName == root.Name).Select(o => o.Name).ToList();
+            targets.Add(root.UnknownName!);
+            foreach (string target in targets)
+            {
+                if (!first)
+                {
+                    w.Line();
+                }
+
+                first = false;
+                string parameter = "[global::System.Diagnostics.CodeAnalysis.NotNullWhen(true)] this " + Global(root.Name) + "? request";
+                w.Line("/// <summary>Whether <paramref name=\"request\"/> is a <see cref=\"" + Global(target) + "\"/>.</summary>");
+                w.Line("public static bool Is" + target + "(" + parameter + ") => request is " + Global(target) + ";");
+                w.Line();
+                w.Line("/// <summary>Whether <paramref name=\"request\"/> is a <see cref=\"" + Global(target) + "\"/>, and that request typed.</summary>");
+                w.Open("public static bool Is" + target + "(" + parameter + ", [global::System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out " + Global(target) + "? result)");
+                w.Line("result = request as " + Global(target) + ";");
+                w.Line("return result is not null;");
+                w.Close();
+            }
+        }
+
+        w.Close();
+        return End(w);
+    }
+}

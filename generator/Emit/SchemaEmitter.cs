@@ -1,0 +1,114 @@
+using System.Collections.Generic;
+using System.Linq;
+using Mentra.Generated.Generator.Model;
+
+namespace Mentra.Generated.Generator.Emit;
+
+/// <summary>A generated file: its hint name and its text.</summary>
+internal sealed record GeneratedFile(string HintName, string Source);
+
+/// <summary>
+/// Turns a <see cref="SchemaSpec"/> into C#: records and enumerations, their JSON converters, a
+/// <c>JsonSerializerContext</c>, type guards and handler attributes. Pure: the same spec always
+/// gives the same text.
+/// </summary>
+internal sealed partial class SchemaEmitter
+{
+    private const string Json = "global::System.Text.Json";
+    private const string Converter = "global::System.Text.Json.Serialization.JsonConverter";
+
+    private readonly SchemaSpec _schema;
+    private readonly Dictionary<string, ObjectSpec> _objects;
+    private readonly Dictionary<string, EnumSpec> _enums;
+
+    private SchemaEmitter(SchemaSpec schema)
+    {
+        _schema = schema;
+        _objects = schema.Objects.ToDictionary(o => o.Name);
+        _enums = schema.Enums.ToDictionary(e => e.Name);
+    }
+
+    private string Ns => _schema.Namespace;
+
+    private string SerializationNs => _schema.Namespace + ".Serialization";
+
+    public static IReadOnlyList<GeneratedFile> Emit(SchemaSpec schema)
+    {
+        var emitter = new SchemaEmitter(schema);
+        var files = new List<GeneratedFile>();
+        foreach (EnumSpec spec in schema.Enums)
+        {
+            files.Add(emitter.File(spec.Name, emitter.EmitEnum(spec)));
+            files.Add(emitter.File("Serialization." + spec.Name + "JsonConverter", emitter.EmitEnumConverter(spec)));
+        }
+
+        foreach (ObjectSpec spec in schema.Objects)
+        {
+            files.Add(emitter.File(spec.Name, emitter.EmitRecord(spec)));
+            files.Add(emitter.File("Serialization." + spec.Name + "JsonConverter", spec.IsAbstract ? emitter.EmitPolymorphicConverter(spec) : emitter.EmitObjectConverter(spec)));
+            if (spec.UnknownName is not null)
+            {
+                files.Add(emitter.File(spec.UnknownName, emitter.EmitUnknownRecord(spec)));
+                files.Add(emitter.File("Serialization." + spec.UnknownName + "JsonConverter", emitter.EmitUnknownConverter(spec)));
+            }
+        }
+
+        files.Add(emitter.File("Serialization.WebhookJson", emitter.EmitJsonHelpers()));
+        files.Add(emitter.File(schema.ContextName, emitter.EmitContext()));
+        if (schema.Objects.Any(o => o.IsAbstract))
+        {
+            files.Add(emitter.File(schema.GuardsName, emitter.EmitGuards()));
+        }
+
+        return files;
+    }
+
+    private GeneratedFile File(string name, string source) => new(Ns + "." + name + ".g.cs", source);
+
+    private string Global(string name) => "global::" + Ns + "." + name;
+
+    private string ConverterOf(string name) => "global::" + SerializationNs + "." + name + "JsonConverter";
+
+    /// <summary>All properties of a type, inherited ones first, as the converter reads and writes them.</summary>
+    private IEnumerable<PropertySpec> AllProperties(ObjectSpec spec) =>
+        spec.BaseName is null ? spec.Properties : AllProperties(_objects[spec.BaseName]).Concat(spec.Properties);
+
+    private string TypeName(TypeRefSpec type) => type.Kind switch
+    {
+        TypeKind.String => "string",
+        TypeKind.Integer => "long",
+        TypeKind.Number => "double",
+        TypeKind.Boolean => "bool",
+        TypeKind.Array => "global::System.Collections.Generic.IReadOnlyList<" + TypeName(type.Items!) + ">",
+        _ => Global(type.Name!),
+    };
+
+    private string PropertyType(PropertySpec property) =>
+        TypeName(property.Type) + (property.IsRequired ? string.Empty : "?");
+
+    private static string Camel(string name) => "@" + char.ToLowerInvariant(name[0]) + name.Substring(1);
+
+    private SourceWriter Begin(string ns, params string[] usings)
+    {
+        var writer = new SourceWriter();
+        writer.Header();
+        foreach (string u in usings)
+        {
+            writer.Line("using " + u + ";");
+        }
+
+        if (usings.Length > 0)
+        {
+            writer.Line();
+        }
+
+        writer.Line("namespace " + ns + ";");
+        writer.Line();
+        return writer;
+    }
+
+    private static string End(SourceWriter writer) => writer.ToString();
+
+    private static void Generated(SourceWriter writer) =>
+        writer.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"Mentra.Generated\", \"1.0.0\")]");
+}

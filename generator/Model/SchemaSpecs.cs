@@ -1,0 +1,72 @@
+namespace Mentra.Generated.Generator.Model;
+
+/// <summary>Everything one schema file generates: plain data with value equality, no Roslyn objects.</summary>
+internal sealed record SchemaSpec(
+    string Namespace,
+    string ContextName,
+    string GuardsName,
+    string? Description,
+    EquatableArray<EnumSpec> Enums,
+    EquatableArray<ObjectSpec> Objects);
+
+/// <summary>A string enumeration that keeps values it does not know.</summary>
+internal sealed record EnumSpec(
+    string Name,
+    string? Description,
+    EquatableArray<EnumValueSpec> Values);
+
+/// <summary>One known value of a string enumeration and the name of its static member.</summary>
+internal sealed record EnumValueSpec(string Value, string MemberName);
+
+/// <summary>An object type: a record, possibly abstract and discriminated, possibly derived.</summary>
+/// <param name="Name">The C# name.</param>
+/// <param name="SchemaName">The name of the definition under <c>$defs</c>.</param>
+/// <param name="Description">The schema's description, for doc comments.</param>
+/// <param name="IsAbstract">Whether the type is a discriminated base (<c>x-abstract</c>).</param>
+/// <param name="BaseName">The C# name of the base record, for a type declared with <c>allOf</c>.</param>
+/// <param name="Discriminator">On an abstract base: the JSON name of the property that tells the types apart.</param>
+/// <param name="DiscriminatorValue">On a derived type: its value of the discriminator.</param>
+/// <param name="UnknownName">On a discriminated base: the record that holds a request of a type this schema does not know.</param>
+/// <param name="Handler">The handler attribute name (without the Attribute suffix), if the type is a webhook handled by apps.</param>
+/// <param name="WhenUnhandled">What an app without a handler answers: null (error), "success", or the C# name of a type whose handler takes it.</param>
+/// <param name="Properties">The properties the type declares itself, in schema order.</param>
+/// <param name="Coalesced">Computed properties that pick the first non-empty of several string properties.</param>
+internal sealed record ObjectSpec(
+    string Name,
+    string SchemaName,
+    string? Description,
+    bool IsAbstract,
+    string? BaseName,
+    string? Discriminator,
+    string? DiscriminatorValue,
+    string? UnknownName,
+    string? Handler,
+    string? WhenUnhandled,
+    EquatableArray<PropertySpec> Properties,
+    EquatableArray<CoalesceSpec> Coalesced);
+
+/// <summary>A property of an object type, declared on that type (not inherited).</summary>
+internal sealed record PropertySpec(
+    string JsonName,
+    string Name,
+    string? Description,
+    TypeRefSpec Type,
+    bool IsRequired);
+
+/// <summary>The kinds of value a property can hold.</summary>
+internal enum TypeKind
+{
+    String,
+    Integer,
+    Number,
+    Boolean,
+    Enum,
+    Object,
+    Array,
+}
+
+/// <summary>A property's type: a primitive, a named enum or object, or an array of another type.</summary>
+internal sealed record TypeRefSpec(TypeKind Kind, string? Name, TypeRefSpec? Items);
+
+/// <summary>A computed property: the first non-empty string of several properties.</summary>
+internal sealed record CoalesceSpec(string Name, string? Description, EquatableArray<string> From);

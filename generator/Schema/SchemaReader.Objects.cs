@@ -1,0 +1,445 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis.Text;
+using Mentra.Generated.Generator.Diagnostics;
+using Mentra.Generated.Generator.Json;
+using Mentra.Generated.Generator.Model;
+
+namespace Mentra.Generated.Generator.Schema;
+
+internal sealed partial class SchemaReader
+{
+    private readonly Dictionary<ObjectSpec, TextSpan> _discriminatorSpans = new();
+
+    private ObjectSpec? ReadObject(Definition definition)
+    {
+        JsonNode node = definition.Node;
+        CheckKeywords(node, ObjectKeywords, "on an object type");
+        int errorsBefore = _diagnostics.Count;
+
+        if (node.Find("additionalProperties") is { } additional && additional.Value.Kind != JsonKind.True)
+        {
+            Report(DiagnosticDescriptors.InvalidValue, additional.Value.Span, "additionalProperties", "true: unknown properties are always accepted and ignored");
+        }
+
+        bool isAbstract = ReadBoolean(node, "x-abstract");
+        string? discriminator = ReadString(node, "x-discriminator");
+        if (isAbstract && discriminator is null)
+        {
+            Report(DiagnosticDescriptors.InvalidValue, definition.NameSpan, "x-discriminator", "set on an abstract type, naming the property that tells its types apart");
+        }
+        else if (!isAbstract && discriminator is not null)
+        {
+            Report(DiagnosticDescriptors.InvalidValue, node.Find("x-discriminator")!.Value.Span, "x-discriminator", "set only on a type with \"x-abstract\": true");
+        }
+
+        Definition? baseDefinition = ReadBase(node);
+        string? baseDiscriminator = baseDefinition is null ? null : ReadStringQuiet(baseDefinition.Node, "x-discriminator");
+
+        var properties = new List<PropertySpec>();
+        var propertyNames = new Dictionary<string, string>();
+        var jsonNames = new HashSet<string>();
+        if (baseDefinition is not null)
+        {
+            foreach (JsonMember inherited in PropertiesOf(baseDefinition.Node))
+            {
+                jsonNames.Add(inherited.Name);
+                propertyNames[PropertyName(inherited)] = inherited.Name;
+            }
+        }
+
+        string? discriminatorValue = null;
+        TextSpan discriminatorSpan = definition.NameSpan;
+        JsonMember? propertiesMember = node.Find("properties");
+        if (propertiesMember is not null && propertiesMember.Value.Kind != JsonKind.Object)
+        {
+            Report(DiagnosticDescriptors.InvalidValue, propertiesMember.Value.Span, "properties", "an object");
+        }
+        else if (propertiesMember is not null)
+        {
+            foreach (JsonMember property in propertiesMember.Value.Members)
+            {
+                if (property.Value.Kind != JsonKind.Object)
+                {
+                    Report(DiagnosticDescriptors.InvalidValue, property.Value.Span, property.Name, "an object that describes the property");
+                    continue;
+                }
+
+                if (baseDiscriminator is not null && property.Name == baseDiscriminator)
+                {
+                    (discriminatorValue, discriminatorSpan) = ReadDiscriminatorValue(property, discriminatorSpan);
+                    continue;
+                }
+
+                PropertySpec? propertySpec = ReadProperty(definition, property, jsonNames, propertyNames);
+                if (propertySpec is not null)
+                {
+                    properties.Add(propertySpec);
+                }
+            }
+        }
+
+        HashSet<string> required = ReadRequired(node, jsonNames);
+        properties = properties.Select(p => required.Contains(p.JsonName) ? p with { IsRequired = true } : p).ToList();
+
+        if (discriminator is not null && !properties.Any(p => p.JsonName == discriminator && p.IsRequired))
+        {
+            Report(DiagnosticDescriptors.InvalidValue, node.Find("x-discriminator")!.Value.Span, "x-discriminator", "the name of a required property of this type");
+        }
+
+        if (discriminator is not null && properties.FirstOrDefault(p => p.JsonName == discriminator) is { } discriminatorProperty
+            && discriminatorProperty.Type.Kind is not (TypeKind.String or TypeKind.Enum))
+        {
+            Report(DiagnosticDescriptors.InvalidValue, node.Find("x-discriminator")!.Value.Span, "x-discriminator", "the name of a string or string-enumeration property");
+        }
+
+        EquatableArray<CoalesceSpec> coalesced = ReadCoalesce(node, properties, propertyNames);
+        string? handler = ReadIdentifier(node, "x-handler");
+        string? whenUnhandled = ReadString(node, "x-when-unhandled");
+
+        if (_diagnostics.Count != errorsBefore)
+        {
+            return null;
+        }
+
+        var spec = new ObjectSpec(
+            definition.Name,
+            definition.SchemaName,
+            ReadString(node, "description"),
+            isAbstract,
+            baseDefinition?.Name,
+            discriminator,
+            discriminatorValue,
+            definition.UnknownName,
+            handler,
+            whenUnhandled,
+            properties.ToEquatableArray(),
+            coalesced);
+        definition.Spec = spec;
+        _discriminatorSpans[spec] = discriminatorSpan;
+        return spec;
+    }
+
+    private Definition? ReadBase(JsonNode node)
+    {
+        JsonMember? allOf = node.Find("allOf");
+        if (allOf is null)
+        {
+            return null;
+        }
+
+        if (allOf.Value.Kind != JsonKind.Array || allOf.Value.Items.Count != 1
+            || allOf.Value.Items[0].Kind != JsonKind.Object || allOf.Value.Items[0].Members.Count != 1
+            || allOf.Value.Items[0].Find("$ref") is null)
+        {
+            Report(DiagnosticDescriptors.InvalidValue, allOf.Value.Span, "allOf", "an array of one { \"$ref\": ... } naming the base type");
+            return null;
+        }
+
+        JsonNode reference = allOf.Value.Items[0].Find("$ref")!.Value;
+        Definition? target = Resolve(reference);
+        if (target is null)
+        {
+            return null;
+        }
+
+        if (target.IsEnum || !ReadBooleanQuiet(target.Node, "x-abstract"))
+        {
+            Report(DiagnosticDescriptors.InvalidValue, reference.Span, "allOf", "a reference to a type with \"x-abstract\": true");
+            return null;
+        }
+
+        return target;
+    }
+
+    private (string? Value, TextSpan Span) ReadDiscriminatorValue(JsonMember property, TextSpan fallback)
+    {
+        foreach (JsonMember keyword in property.Value.Members)
+        {
+            if (keyword.Name != "const" && !AnnotationKeywords.Contains(keyword.Name))
+            {
+                Report(DiagnosticDescriptors.UnsupportedKeyword, keyword.NameSpan, keyword.Name, "on a discriminator property; set only \"const\"");
+            }
+        }
+
+        JsonMember? constant = property.Value.Find("const");
+        if (constant is null)
+        {
+            return (null, property.NameSpan);
+        }
+
+        if (constant.Value.Kind != JsonKind.String)
+        {
+            Report(DiagnosticDescriptors.InvalidValue, constant.Value.Span, "const", "a string");
+            return (null, fallback);
+        }
+
+        return (constant.Value.Text, constant.Value.Span);
+    }
+
+    private PropertySpec? ReadProperty(Definition owner, JsonMember property, HashSet<string> jsonNames, Dictionary<string, string> propertyNames)
+    {
+        CheckKeywords(property.Value, PropertyKeywords, "on a property");
+        TypeRefSpec? type = ReadTypeRef(property.Value, property.NameSpan);
+        string name = ReadIdentifier(property.Value, "x-csharp-name") ?? ToPascalCase(property.Name);
+        if (!IsIdentifier(name))
+        {
+            Report(DiagnosticDescriptors.InvalidIdentifier, property.NameSpan, name);
+            return null;
+        }
+
+        if (name == owner.Name || propertyNames.ContainsKey(name))
+        {
+            string other = name == owner.Name ? "the type " + owner.SchemaName : "the property '" + propertyNames[name] + "'";
+            Report(DiagnosticDescriptors.DuplicateName, property.NameSpan, name, other);
+            return null;
+        }
+
+        propertyNames[name] = property.Name;
+        jsonNames.Add(property.Name);
+        return type is null ? null : new PropertySpec(property.Name, name, ReadString(property.Value, "description"), type, IsRequired: false);
+    }
+
+    private TypeRefSpec? ReadTypeRef(JsonNode node, TextSpan ownerSpan)
+    {
+        JsonMember? reference = node.Find("$ref");
+        JsonMember? type = node.Find("type");
+        if (reference is not null)
+        {
+            if (type is not null)
+            {
+                Report(DiagnosticDescriptors.UnsupportedKeyword, type.NameSpan, "type", "beside $ref; the definition it names sets the type");
+                return null;
+            }
+
+            Definition? target = Resolve(reference.Value);
+            return target is null ? null : new TypeRefSpec(target.IsEnum ? TypeKind.Enum : TypeKind.Object, target.Name, null);
+        }
+
+        if (type is null)
+        {
+            Report(DiagnosticDescriptors.InvalidValue, ownerSpan, "type", "set on every property (or use $ref)");
+            return null;
+        }
+
+        if (type.Value.Kind != JsonKind.String)
+        {
+            Report(DiagnosticDescriptors.UnsupportedType, type.Value.Span, _text.ToString(type.Value.Span), SupportedPropertyTypes);
+            return null;
+        }
+
+        if (type.Value.Text != "string" && node.Find("format") is { } format)
+        {
+            Report(DiagnosticDescriptors.UnsupportedKeyword, format.NameSpan, "format", "on a property that is not a string");
+        }
+
+        if (type.Value.Text != "array" && node.Find("items") is { } items)
+        {
+            Report(DiagnosticDescriptors.UnsupportedKeyword, items.NameSpan, "items", "on a property that is not an array");
+        }
+
+        switch (type.Value.Text)
+        {
+            case "string":
+                return new TypeRefSpec(TypeKind.String, null, null);
+            case "integer":
+                return new TypeRefSpec(TypeKind.Integer, null, null);
+            case "number":
+                return new TypeRefSpec(TypeKind.Number, null, null);
+            case "boolean":
+                return new TypeRefSpec(TypeKind.Boolean, null, null);
+            case "array":
+                JsonMember? itemsMember = node.Find("items");
+                if (itemsMember is null || itemsMember.Value.Kind != JsonKind.Object)
+                {
+                    Report(DiagnosticDescriptors.InvalidValue, itemsMember?.Value.Span ?? type.Value.Span, "items", "an object that describes the array's items");
+                    return null;
+                }
+
+                CheckKeywords(itemsMember.Value, PropertyKeywords, "on array items");
+                TypeRefSpec? itemType = ReadTypeRef(itemsMember.Value, itemsMember.NameSpan);
+                return itemType is null ? null : new TypeRefSpec(TypeKind.Array, null, itemType);
+            case "object":
+                Report(DiagnosticDescriptors.UnsupportedType, type.Value.Span, "object", "a $ref to an object type defined under $defs");
+                return null;
+            default:
+                Report(DiagnosticDescriptors.UnsupportedType, type.Value.Span, type.Value.Text!, SupportedPropertyTypes);
+                return null;
+        }
+    }
+
+    private HashSet<string> ReadRequired(JsonNode node, HashSet<string> jsonNames)
+    {
+        var required = new HashSet<string>();
+        JsonMember? member = node.Find("required");
+        if (member is null)
+        {
+            return required;
+        }
+
+        if (member.Value.Kind != JsonKind.Array)
+        {
+            Report(DiagnosticDescriptors.InvalidValue, member.Value.Span, "required", "an array of property names");
+            return required;
+        }
+
+        foreach (JsonNode item in member.Value.Items)
+        {
+            if (item.Kind != JsonKind.String || !jsonNames.Contains(item.Text!))
+            {
+                Report(DiagnosticDescriptors.InvalidValue, item.Span, "required", "an array of names of properties declared by the type");
+                continue;
+            }
+
+            required.Add(item.Text!);
+        }
+
+        return required;
+    }
+
+    private EquatableArray<CoalesceSpec> ReadCoalesce(JsonNode node, List<PropertySpec> properties, Dictionary<string, string> propertyNames)
+    {
+        JsonMember? member = node.Find("x-coalesce");
+        if (member is null)
+        {
+            return EquatableArray<CoalesceSpec>.Empty;
+        }
+
+        if (member.Value.Kind != JsonKind.Object)
+        {
+            Report(DiagnosticDescriptors.InvalidValue, member.Value.Span, "x-coalesce", "an object that maps C# property names to { \"from\": [...] }");
+            return EquatableArray<CoalesceSpec>.Empty;
+        }
+
+        var result = new List<CoalesceSpec>();
+        foreach (JsonMember entry in member.Value.Members)
+        {
+            if (!IsIdentifier(entry.Name))
+            {
+                Report(DiagnosticDescriptors.InvalidIdentifier, entry.NameSpan, entry.Name);
+                continue;
+            }
+
+            if (propertyNames.TryGetValue(entry.Name, out string? clash))
+            {
+                Report(DiagnosticDescriptors.DuplicateName, entry.NameSpan, entry.Name, "the property '" + clash + "'");
+                continue;
+            }
+
+            JsonNode? from = entry.Value.Kind == JsonKind.Object ? entry.Value.Find("from")?.Value : null;
+            if (from is null || from.Kind != JsonKind.Array || from.Items.Count == 0)
+            {
+                Report(DiagnosticDescriptors.InvalidValue, entry.Value.Span, entry.Name, "an object with \"from\": a non-empty array of string property names");
+                continue;
+            }
+
+            var names = new List<string>();
+            foreach (JsonNode item in from.Items)
+            {
+                PropertySpec? source = item.Kind == JsonKind.String ? properties.FirstOrDefault(p => p.JsonName == item.Text) : null;
+                if (source is null || source.Type.Kind != TypeKind.String)
+                {
+                    Report(DiagnosticDescriptors.InvalidValue, item.Span, "from", "names of string properties declared by this type");
+                    continue;
+                }
+
+                names.Add(source.Name);
+            }
+
+            propertyNames[entry.Name] = "x-coalesce";
+            result.Add(new CoalesceSpec(entry.Name, ReadString(entry.Value, "description"), names.ToEquatableArray()));
+        }
+
+        return result.ToEquatableArray();
+    }
+
+    /// <summary>Checks that span types: discriminator values are set, distinct and known, and fallbacks are sound.</summary>
+    private void CheckHierarchies(List<ObjectSpec> objects)
+    {
+        foreach (ObjectSpec root in objects.Where(o => o.IsAbstract))
+        {
+            PropertySpec? discriminator = root.Properties.FirstOrDefault(p => p.JsonName == root.Discriminator);
+            EnumSpec? values = null;
+            if (discriminator?.Type.Kind == TypeKind.Enum)
+            {
+                Definition enumDefinition = _ordered.First(d => d.IsEnum && d.Name == discriminator.Type.Name);
+                values = ReadEnumValuesQuiet(enumDefinition);
+            }
+
+            var seen = new Dictionary<string, string>();
+            foreach (ObjectSpec derived in objects.Where(o => o.BaseName == root.Name))
+            {
+                TextSpan span = _discriminatorSpans[derived];
+                if (derived.DiscriminatorValue is null)
+                {
+                    Report(DiagnosticDescriptors.MissingDiscriminator, span, derived.SchemaName, root.SchemaName, root.Discriminator!);
+                }
+                else if (seen.TryGetValue(derived.DiscriminatorValue, out string? owner))
+                {
+                    Report(DiagnosticDescriptors.DuplicateDiscriminator, span, derived.DiscriminatorValue, owner);
+                }
+                else if (values is not null && !values.Values.Any(v => v.Value == derived.DiscriminatorValue))
+                {
+                    Report(DiagnosticDescriptors.InvalidValue, span, "const", "one of the values of " + values.Name);
+                }
+                else
+                {
+                    seen[derived.DiscriminatorValue] = derived.SchemaName;
+                }
+
+                CheckFallback(derived, objects);
+            }
+        }
+    }
+
+    private void CheckFallback(ObjectSpec source, List<ObjectSpec> objects)
+    {
+        if (source.WhenUnhandled is null or "success" or "error")
+        {
+            return;
+        }
+
+        JsonNode node = _definitions[source.SchemaName].Node.Find("x-when-unhandled")!.Value;
+        ObjectSpec? target = objects.FirstOrDefault(o => o.SchemaName == source.WhenUnhandled);
+        if (target is null || target.BaseName != source.BaseName || target.Handler is null || target == source)
+        {
+            Report(DiagnosticDescriptors.InvalidFallback, node.Span, source.SchemaName, source.WhenUnhandled, "name \"success\", \"error\", or another handled type with the same base");
+            return;
+        }
+
+        foreach (PropertySpec needed in target.Properties.Where(p => p.IsRequired))
+        {
+            PropertySpec? have = source.Properties.FirstOrDefault(p => p.JsonName == needed.JsonName);
+            if (have is null || have.Type != needed.Type || !have.IsRequired)
+            {
+                Report(DiagnosticDescriptors.InvalidFallback, node.Span, source.SchemaName, source.WhenUnhandled, "it has no required property '" + needed.JsonName + "' of the same type");
+            }
+        }
+    }
+
+    private EnumSpec? ReadEnumValuesQuiet(Definition definition)
+    {
+        int count = _diagnostics.Count;
+        EnumSpec? spec = ReadEnum(definition);
+        _diagnostics.RemoveRange(count, _diagnostics.Count - count);
+        return spec;
+    }
+
+    private static IEnumerable<JsonMember> PropertiesOf(JsonNode node) =>
+        node.Find("properties")?.Value is { Kind: JsonKind.Object } properties ? properties.Members : Enumerable.Empty<JsonMember>();
+
+    private static string PropertyName(JsonMember property) =>
+        property.Value.Find("x-csharp-name")?.Value is { Kind: JsonKind.String } name ? name.Text! : ToPascalCase(property.Name);
+
+    private Definition? Resolve(JsonNode reference)
+    {
+        if (reference.Kind == JsonKind.String && reference.Text!.StartsWith(DefsPrefix, System.StringComparison.Ordinal)
+            && _definitions.TryGetValue(reference.Text.Substring(DefsPrefix.Length), out Definition? target))
+        {
+            return target;
+        }
+
+        Report(DiagnosticDescriptors.UnresolvedReference, reference.Span, reference.Kind == JsonKind.String ? reference.Text! : _text.ToString(reference.Span));
+        return null;
+    }
+}

@@ -1,0 +1,87 @@
+using System;
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+using Mentra.Generated.Generator.Diagnostics;
+using Mentra.Generated.Generator.Emit;
+using Mentra.Generated.Generator.Model;
+using Mentra.Generated.Generator.Schema;
+
+namespace Mentra.Generated.Generator;
+
+/// <summary>
+/// Generates webhook contracts from schema files (AdditionalFiles named <c>*.webhooks.schema.json</c>).
+/// This file holds only the pipeline; reading is in <see cref="SchemaReader"/>, writing in <see cref="SchemaEmitter"/>.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class WebhookGenerator : IIncrementalGenerator
+{
+    /// <summary>The file name ending that marks an additional file as a webhook schema.</summary>
+    public const string SchemaFileSuffix = ".webhooks.schema.json";
+
+    /// <summary>Step names, for incremental tests.</summary>
+    internal static class Steps
+    {
+        public const string SchemaFiles = nameof(SchemaFiles);
+        public const string ReadSchemas = nameof(ReadSchemas);
+        public const string SchemaSpecs = nameof(SchemaSpecs);
+        public const string SchemaDiagnostics = nameof(SchemaDiagnostics);
+    }
+
+    /// <inheritdoc/>
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        IncrementalValuesProvider<SchemaReadResult> results = context.AdditionalTextsProvider
+            .Where(static file => file.Path.EndsWith(SchemaFileSuffix, StringComparison.OrdinalIgnoreCase))
+            .Select(static (file, cancellationToken) => new SchemaFile(file.Path, file.GetText(cancellationToken)?.ToString()))
+            .WithTrackingName(Steps.SchemaFiles)
+            .Select(static (file, _) => file.Read())
+            .WithTrackingName(Steps.ReadSchemas);
+
+        IncrementalValuesProvider<SchemaSpec> specs = results
+            .Select(static (result, _) => result.Spec)
+            .Where(static spec => spec is not null)
+            .Select(static (spec, _) => spec!)
+            .WithTrackingName(Steps.SchemaSpecs);
+
+        IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = results
+            .Select(static (result, _) => result.Diagnostics)
+            .WithTrackingName(Steps.SchemaDiagnostics);
+
+        context.RegisterSourceOutput(diagnostics, static (output, items) =>
+        {
+            foreach (DiagnosticInfo item in items)
+            {
+                output.ReportDiagnostic(item.ToDiagnostic());
+            }
+        });
+
+        context.RegisterSourceOutput(specs, static (output, spec) =>
+        {
+            foreach (GeneratedFile file in SchemaEmitter.Emit(spec))
+            {
+                output.AddSource(file.HintName, SourceText.From(file.Source, System.Text.Encoding.UTF8));
+            }
+        });
+    }
+
+    /// <summary>A schema file's path and text: the first model of the pipeline, compared by value.</summary>
+    internal sealed record SchemaFile(string Path, string? Text)
+    {
+        public SchemaReadResult Read()
+        {
+            if (Text is null)
+            {
+                var unreadable = new DiagnosticInfo(
+                    DiagnosticDescriptors.InvalidJson,
+                    ImmutableArray.Create("the file could not be read").ToEquatableArray(),
+                    Path,
+                    default,
+                    default);
+                return new SchemaReadResult(null, ImmutableArray.Create(unreadable).ToEquatableArray());
+            }
+
+            return SchemaReader.Read(Path, SourceText.From(Text));
+        }
+    }
+}

@@ -1,0 +1,87 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Text;
+using Mentra.Generated.Generator;
+
+namespace Mentra.Generated.Tests.Infrastructure;
+
+/// <summary>Runs the webhook generator over in-memory schema files and C# sources, as the compiler would.</summary>
+internal static class GeneratorHarness
+{
+    private static readonly Lazy<ImmutableArray<MetadataReference>> FrameworkReferences = new(LoadFrameworkReferences);
+
+    public static CSharpParseOptions ParseOptions { get; } = new(LanguageVersion.Latest);
+
+    /// <summary>The framework's assemblies, without the SDK's own (whose types the generator recreates here).</summary>
+    public static ImmutableArray<MetadataReference> References => FrameworkReferences.Value;
+
+    public static CSharpCompilation CreateCompilation(params string[] sources) =>
+        CSharpCompilation.Create(
+            "GeneratorTestAssembly",
+            sources.Select((source, i) => CSharpSyntaxTree.ParseText(source, ParseOptions, path: $"Source{i}.cs")),
+            References,
+            new CSharpCompilationOptions(
+                OutputKind.DynamicallyLinkedLibrary,
+                nullableContextOptions: NullableContextOptions.Enable,
+                warningLevel: 9999));
+
+    public static GeneratorDriver CreateDriver(params AdditionalText[] schemas) =>
+        CSharpGeneratorDriver.Create(
+            new[] { new WebhookGenerator().AsSourceGenerator() },
+            schemas,
+            ParseOptions,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+    /// <summary>Runs the generator once and compiles its output.</summary>
+    public static GeneratorRun Run(string schemaPath, string schemaText, params string[] sources)
+    {
+        CSharpCompilation compilation = CreateCompilation(sources);
+        GeneratorDriver driver = CreateDriver(new InMemoryAdditionalText(schemaPath, schemaText));
+        driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
+        return new GeneratorRun(driver.GetRunResult(), output, diagnostics);
+    }
+
+    private static ImmutableArray<MetadataReference> LoadFrameworkReferences()
+    {
+        string trusted = (string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!;
+        return trusted.Split(Path.PathSeparator)
+            .Where(path => Path.GetFileName(path) is { } name
+                && (name.StartsWith("System.", StringComparison.Ordinal) || name.StartsWith("Microsoft.", StringComparison.Ordinal)
+                    || name is "netstandard.dll" or "mscorlib.dll")
+                && !name.StartsWith("Mentra.", StringComparison.Ordinal)
+                && !name.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal))
+            .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
+            .ToImmutableArray();
+    }
+}
+
+/// <summary>The outcome of one generator run.</summary>
+internal sealed record GeneratorRun(GeneratorDriverRunResult Result, Compilation Output, ImmutableArray<Diagnostic> GeneratorDiagnostics)
+{
+    /// <summary>Generated files by hint name, in a stable order.</summary>
+    public IReadOnlyList<(string HintName, string Source)> Sources =>
+        Result.Results.SelectMany(r => r.GeneratedSources)
+            .Select(s => (s.HintName, s.SourceText.ToString()))
+            .OrderBy(s => s.HintName, StringComparer.Ordinal)
+            .ToList();
+
+    /// <summary>Every compiler diagnostic of warning severity or above in the compiled output.</summary>
+    public IReadOnlyList<Diagnostic> CompilationProblems =>
+        Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+}
+
+/// <summary>An additional file held in memory.</summary>
+internal sealed class InMemoryAdditionalText(string path, string text) : AdditionalText
+{
+    private readonly SourceText _text = SourceText.From(text);
+
+    public override string Path { get; } = path;
+
+    public override SourceText GetText(CancellationToken cancellationToken = default) => _text;
+}
