@@ -139,6 +139,28 @@ internal sealed partial class SchemaEmitter
             w.Line();
         }
 
+        w.Line("/// <summary>Item-by-item equality for the lists in generated records, nested lists included.</summary>");
+        w.Open("internal static bool ListEquals<T>(global::System.Collections.Generic.IReadOnlyList<T>? left, global::System.Collections.Generic.IReadOnlyList<T>? right)");
+        w.Open("if (ReferenceEquals(left, right))");
+        w.Line("return true;");
+        w.Close();
+        w.Line();
+        w.Open("if (left is null || right is null || left.Count != right.Count)");
+        w.Line("return false;");
+        w.Close();
+        w.Line();
+        w.Open("for (int i = 0; i < left.Count; i++)");
+        w.Line("bool same = left[i] is global::System.Collections.IList nested && right[i] is global::System.Collections.IList other");
+        w.Line("    ? ListEquals(global::System.Linq.Enumerable.ToList(global::System.Linq.Enumerable.Cast<object?>(nested)), global::System.Linq.Enumerable.ToList(global::System.Linq.Enumerable.Cast<object?>(other)))");
+        w.Line("    : global::System.Collections.Generic.EqualityComparer<T>.Default.Equals(left[i], right[i]);");
+        w.Open("if (!same)");
+        w.Line("return false;");
+        w.Close();
+        w.Close();
+        w.Line();
+        w.Line("return true;");
+        w.Close();
+        w.Line();
         w.Open("internal static void Skip(" + Reader + ")");
         w.Open("if (!reader.TrySkip())");
         w.Line("throw new " + exception + "(\"The JSON ends in the middle of a value.\");");

@@ -324,6 +324,7 @@ internal sealed partial class SchemaEmitter
         w.Line("continue;");
         w.Close();
         w.Line();
+        w.Line("global::" + SerializationNs + ".WebhookJson.ExpectNotNull(ref scan, " + SourceWriter.Literal(discriminator) + ");");
         w.Open("if (scan.TokenType != " + Token + ".String)");
         w.Line("throw global::" + SerializationNs + ".WebhookJson.WrongType(ref scan, " + SourceWriter.Literal(discriminator) + ", \"a string\");");
         w.Close();

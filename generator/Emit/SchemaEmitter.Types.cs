@@ -119,6 +119,11 @@ internal sealed partial class SchemaEmitter
             w.Line("public string? " + coalesce.Name + " => " + expression + ";");
         }
 
+        if (!spec.IsAbstract && AllProperties(spec).Any(p => p.Type.Kind == TypeKind.Array))
+        {
+            EmitStructuralEquality(w, spec);
+        }
+
         ObjectSpec? fallback = spec.WhenUnhandled is null ? null : _schema.Objects.FirstOrDefault(o => o.SchemaName == spec.WhenUnhandled);
         if (fallback is not null)
         {
@@ -127,6 +132,49 @@ internal sealed partial class SchemaEmitter
 
         w.Close();
         return End(w);
+    }
+
+    /// <summary>Record equality compares lists by reference; a record that holds lists compares them item by item instead.</summary>
+    private void EmitStructuralEquality(SourceWriter w, ObjectSpec spec)
+    {
+        string self = Global(spec.Name);
+        string helpers = "global::" + SerializationNs + ".WebhookJson";
+        var own = spec.Properties.ToList();
+        w.Line();
+        w.Line("/// <summary>Compares property by property; lists are compared item by item, not by reference.</summary>");
+        w.Open("public bool Equals(" + self + "? other)");
+        w.Open("if (other is null)");
+        w.Line("return false;");
+        w.Close();
+        w.Line();
+        w.Open("if (ReferenceEquals(this, other))");
+        w.Line("return true;");
+        w.Close();
+        w.Line();
+        string first = spec.BaseName is null ? "EqualityContract == other.EqualityContract" : "base.Equals(other)";
+        w.Line("return " + first + (own.Count == 0 ? ";" : string.Empty));
+        for (int i = 0; i < own.Count; i++)
+        {
+            PropertySpec property = own[i];
+            string compare = property.Type.Kind == TypeKind.Array
+                ? helpers + ".ListEquals(" + property.Name + ", other." + property.Name + ")"
+                : "global::System.Collections.Generic.EqualityComparer<" + PropertyType(property) + ">.Default.Equals(" + property.Name + ", other." + property.Name + ")";
+            w.Line("    && " + compare + (i == own.Count - 1 ? ";" : string.Empty));
+        }
+
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>A hash consistent with <see cref=\"Equals(" + self + "?)\"/>; a list contributes its length.</summary>");
+        w.Open("public override int GetHashCode()");
+        w.Line("var hash = new global::System.HashCode();");
+        w.Line(spec.BaseName is null ? "hash.Add(EqualityContract);" : "hash.Add(base.GetHashCode());");
+        foreach (PropertySpec property in own)
+        {
+            w.Line(property.Type.Kind == TypeKind.Array ? "hash.Add(" + property.Name + "?.Count);" : "hash.Add(" + property.Name + ");");
+        }
+
+        w.Line("return hash.ToHashCode();");
+        w.Close();
     }
 
     private void EmitFallbackConversion(SourceWriter w, ObjectSpec source, ObjectSpec target)

@@ -105,9 +105,9 @@ internal sealed partial class SchemaReader
             return null;
         }
 
-        if (defs.Value.Kind != JsonKind.Object)
+        if (defs.Value.Kind != JsonKind.Object || defs.Value.Members.Count == 0)
         {
-            Report(DiagnosticDescriptors.InvalidValue, defs.Value.Span, "$defs", "an object");
+            Report(DiagnosticDescriptors.InvalidValue, defs.Value.Span, "$defs", "an object with at least one definition");
             return null;
         }
 

@@ -109,9 +109,7 @@ public sealed class ToolCallRequestJsonConverter : global::System.Text.Json.Seri
                         break;
                     }
 
-                    string item0;
-                    item0 = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadString(ref reader, "labels");
-                    items0.Add(item0);
+                    items0.Add(global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadString(ref reader, "labels"));
                 }
 
                 @labels = items0;
@@ -163,7 +161,7 @@ public sealed class ToolCallRequestJsonConverter : global::System.Text.Json.Seri
         };
     }
 
-    /// <summary>Writes the object: the discriminator first, then the properties in schema order; unset optional properties are left out.</summary>
+    /// <summary>Writes the object, properties in schema order; unset optional properties are left out.</summary>
     internal static void WriteObject(global::System.Text.Json.Utf8JsonWriter writer, global::Mentra.Generated.Tests.AppWebhooks.ToolCallRequest value)
     {
         writer.WriteStartObject();

@@ -60,9 +60,7 @@ public sealed class ToolParametersJsonConverter : global::System.Text.Json.Seria
                     }
 
                     global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ExpectNotNull(ref reader, "tags");
-                    global::Mentra.Generated.Tests.AppWebhooks.Priority item0;
-                    item0 = global::Mentra.Generated.Tests.AppWebhooks.Serialization.PriorityJsonConverter.ReadValue(ref reader, "tags");
-                    items0.Add(item0);
+                    items0.Add(global::Mentra.Generated.Tests.AppWebhooks.Serialization.PriorityJsonConverter.ReadValue(ref reader, "tags"));
                 }
 
                 @tags = items0;
@@ -81,7 +79,7 @@ public sealed class ToolParametersJsonConverter : global::System.Text.Json.Seria
         };
     }
 
-    /// <summary>Writes the object: the discriminator first, then the properties in schema order; unset optional properties are left out.</summary>
+    /// <summary>Writes the object, properties in schema order; unset optional properties are left out.</summary>
     internal static void WriteObject(global::System.Text.Json.Utf8JsonWriter writer, global::Mentra.Generated.Tests.AppWebhooks.ToolParameters value)
     {
         writer.WriteStartObject();

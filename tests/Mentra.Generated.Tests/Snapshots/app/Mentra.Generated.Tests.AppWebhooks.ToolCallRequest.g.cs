@@ -40,4 +40,46 @@ public sealed partial record ToolCallRequest
 
     /// <remarks>JSON: <c>priority</c>, optional.</remarks>
     public global::Mentra.Generated.Tests.AppWebhooks.Priority? Priority { get; init; }
+
+    /// <summary>Compares property by property; lists are compared item by item, not by reference.</summary>
+    public bool Equals(global::Mentra.Generated.Tests.AppWebhooks.ToolCallRequest? other)
+    {
+        if (other is null)
+        {
+            return false;
+        }
+
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        return EqualityContract == other.EqualityContract
+            && global::System.Collections.Generic.EqualityComparer<string>.Default.Equals(ToolId, other.ToolId)
+            && global::System.Collections.Generic.EqualityComparer<string>.Default.Equals(UserId, other.UserId)
+            && global::System.Collections.Generic.EqualityComparer<string>.Default.Equals(Timestamp, other.Timestamp)
+            && global::System.Collections.Generic.EqualityComparer<global::Mentra.Generated.Tests.AppWebhooks.ToolParameters?>.Default.Equals(ToolParameters, other.ToolParameters)
+            && global::System.Collections.Generic.EqualityComparer<long?>.Default.Equals(Attempts, other.Attempts)
+            && global::System.Collections.Generic.EqualityComparer<double?>.Default.Equals(Confidence, other.Confidence)
+            && global::System.Collections.Generic.EqualityComparer<bool?>.Default.Equals(Urgent, other.Urgent)
+            && global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ListEquals(Labels, other.Labels)
+            && global::System.Collections.Generic.EqualityComparer<global::Mentra.Generated.Tests.AppWebhooks.Priority?>.Default.Equals(Priority, other.Priority);
+    }
+
+    /// <summary>A hash consistent with <see cref="Equals(global::Mentra.Generated.Tests.AppWebhooks.ToolCallRequest?)"/>; a list contributes its length.</summary>
+    public override int GetHashCode()
+    {
+        var hash = new global::System.HashCode();
+        hash.Add(EqualityContract);
+        hash.Add(ToolId);
+        hash.Add(UserId);
+        hash.Add(Timestamp);
+        hash.Add(ToolParameters);
+        hash.Add(Attempts);
+        hash.Add(Confidence);
+        hash.Add(Urgent);
+        hash.Add(Labels?.Count);
+        hash.Add(Priority);
+        return hash.ToHashCode();
+    }
 }

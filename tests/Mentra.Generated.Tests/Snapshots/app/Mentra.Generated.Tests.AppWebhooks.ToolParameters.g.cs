@@ -13,4 +13,32 @@ public sealed partial record ToolParameters
 
     /// <remarks>JSON: <c>tags</c>, optional.</remarks>
     public global::System.Collections.Generic.IReadOnlyList<global::Mentra.Generated.Tests.AppWebhooks.Priority>? Tags { get; init; }
+
+    /// <summary>Compares property by property; lists are compared item by item, not by reference.</summary>
+    public bool Equals(global::Mentra.Generated.Tests.AppWebhooks.ToolParameters? other)
+    {
+        if (other is null)
+        {
+            return false;
+        }
+
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        return EqualityContract == other.EqualityContract
+            && global::System.Collections.Generic.EqualityComparer<string?>.Default.Equals(Text, other.Text)
+            && global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ListEquals(Tags, other.Tags);
+    }
+
+    /// <summary>A hash consistent with <see cref="Equals(global::Mentra.Generated.Tests.AppWebhooks.ToolParameters?)"/>; a list contributes its length.</summary>
+    public override int GetHashCode()
+    {
+        var hash = new global::System.HashCode();
+        hash.Add(EqualityContract);
+        hash.Add(Text);
+        hash.Add(Tags?.Count);
+        return hash.ToHashCode();
+    }
 }

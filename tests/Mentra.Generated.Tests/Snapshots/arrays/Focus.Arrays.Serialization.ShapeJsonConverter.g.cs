@@ -51,9 +51,7 @@ public sealed class ShapeJsonConverter : global::System.Text.Json.Serialization.
                         break;
                     }
 
-                    string item0;
-                    item0 = global::Focus.Arrays.Serialization.WebhookJson.ReadString(ref reader, "tags");
-                    items0.Add(item0);
+                    items0.Add(global::Focus.Arrays.Serialization.WebhookJson.ReadString(ref reader, "tags"));
                 }
 
                 @tags = items0;
@@ -78,9 +76,7 @@ public sealed class ShapeJsonConverter : global::System.Text.Json.Serialization.
                     }
 
                     global::Focus.Arrays.Serialization.WebhookJson.ExpectNotNull(ref reader, "points");
-                    global::Focus.Arrays.Point item0;
-                    item0 = global::Focus.Arrays.Serialization.PointJsonConverter.ReadObject(ref reader);
-                    items0.Add(item0);
+                    items0.Add(global::Focus.Arrays.Serialization.PointJsonConverter.ReadObject(ref reader));
                 }
 
                 @points = items0;
@@ -116,9 +112,7 @@ public sealed class ShapeJsonConverter : global::System.Text.Json.Serialization.
                             break;
                         }
 
-                        long item1;
-                        item1 = global::Focus.Arrays.Serialization.WebhookJson.ReadInt64(ref reader, "grid");
-                        items1.Add(item1);
+                        items1.Add(global::Focus.Arrays.Serialization.WebhookJson.ReadInt64(ref reader, "grid"));
                     }
 
                     item0 = items1;
@@ -147,7 +141,7 @@ public sealed class ShapeJsonConverter : global::System.Text.Json.Serialization.
         };
     }
 
-    /// <summary>Writes the object: the discriminator first, then the properties in schema order; unset optional properties are left out.</summary>
+    /// <summary>Writes the object, properties in schema order; unset optional properties are left out.</summary>
     internal static void WriteObject(global::System.Text.Json.Utf8JsonWriter writer, global::Focus.Arrays.Shape value)
     {
         writer.WriteStartObject();

@@ -19,4 +19,34 @@ public sealed partial record Shape
 
     /// <remarks>JSON: <c>grid</c>, optional.</remarks>
     public global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.IReadOnlyList<long>>? Grid { get; init; }
+
+    /// <summary>Compares property by property; lists are compared item by item, not by reference.</summary>
+    public bool Equals(global::Focus.Arrays.Shape? other)
+    {
+        if (other is null)
+        {
+            return false;
+        }
+
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        return EqualityContract == other.EqualityContract
+            && global::Focus.Arrays.Serialization.WebhookJson.ListEquals(Tags, other.Tags)
+            && global::Focus.Arrays.Serialization.WebhookJson.ListEquals(Points, other.Points)
+            && global::Focus.Arrays.Serialization.WebhookJson.ListEquals(Grid, other.Grid);
+    }
+
+    /// <summary>A hash consistent with <see cref="Equals(global::Focus.Arrays.Shape?)"/>; a list contributes its length.</summary>
+    public override int GetHashCode()
+    {
+        var hash = new global::System.HashCode();
+        hash.Add(EqualityContract);
+        hash.Add(Tags?.Count);
+        hash.Add(Points?.Count);
+        hash.Add(Grid?.Count);
+        return hash.ToHashCode();
+    }
 }

@@ -7,7 +7,7 @@ namespace Mentra.Generated;
 /// <summary>
 /// System.Text.Json metadata for every type of the schema, built on generated converters: no reflection,
 /// safe under trimming and NativeAOT. Use it with <c>JsonSerializer</c>, <c>ReadFromJsonAsync</c> and
-/// <c>Results.Json</c>, for example <c>JsonSerializer.Deserialize(json, MentraJsonContext.Default.WebhookRequestType)</c>.
+/// <c>Results.Json</c>, for example <c>JsonSerializer.Deserialize(json, MentraJsonContext.Default.WebhookRequest)</c>.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
 public sealed partial class MentraJsonContext : global::System.Text.Json.Serialization.JsonSerializerContext, global::System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver

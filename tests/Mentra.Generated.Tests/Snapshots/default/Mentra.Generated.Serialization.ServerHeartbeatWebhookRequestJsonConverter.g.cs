@@ -109,7 +109,7 @@ public sealed class ServerHeartbeatWebhookRequestJsonConverter : global::System.
         };
     }
 
-    /// <summary>Writes the object: the discriminator first, then the properties in schema order; unset optional properties are left out.</summary>
+    /// <summary>Writes the object: inherited properties first, in schema order; unset optional properties are left out.</summary>
     internal static void WriteObject(global::System.Text.Json.Utf8JsonWriter writer, global::Mentra.Generated.ServerHeartbeatWebhookRequest value)
     {
         writer.WriteStartObject();

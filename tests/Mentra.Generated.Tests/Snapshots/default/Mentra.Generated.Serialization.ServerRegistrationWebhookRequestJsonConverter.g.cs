@@ -91,9 +91,7 @@ public sealed class ServerRegistrationWebhookRequestJsonConverter : global::Syst
                         break;
                     }
 
-                    string item0;
-                    item0 = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "serverUrls");
-                    items0.Add(item0);
+                    items0.Add(global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "serverUrls"));
                 }
 
                 @serverUrls = items0;
@@ -151,7 +149,7 @@ public sealed class ServerRegistrationWebhookRequestJsonConverter : global::Syst
         };
     }
 
-    /// <summary>Writes the object: the discriminator first, then the properties in schema order; unset optional properties are left out.</summary>
+    /// <summary>Writes the object: inherited properties first, in schema order; unset optional properties are left out.</summary>
     internal static void WriteObject(global::System.Text.Json.Utf8JsonWriter writer, global::Mentra.Generated.ServerRegistrationWebhookRequest value)
     {
         writer.WriteStartObject();

@@ -42,6 +42,7 @@ public sealed class WebhookRequestJsonConverter : global::System.Text.Json.Seria
                 continue;
             }
 
+            global::Mentra.Generated.Serialization.WebhookJson.ExpectNotNull(ref scan, "type");
             if (scan.TokenType != global::System.Text.Json.JsonTokenType.String)
             {
                 throw global::Mentra.Generated.Serialization.WebhookJson.WrongType(ref scan, "type", "a string");

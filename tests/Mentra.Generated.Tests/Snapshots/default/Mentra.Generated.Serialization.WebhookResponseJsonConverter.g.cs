@@ -65,7 +65,7 @@ public sealed class WebhookResponseJsonConverter : global::System.Text.Json.Seri
         };
     }
 
-    /// <summary>Writes the object: the discriminator first, then the properties in schema order; unset optional properties are left out.</summary>
+    /// <summary>Writes the object, properties in schema order; unset optional properties are left out.</summary>
     internal static void WriteObject(global::System.Text.Json.Utf8JsonWriter writer, global::Mentra.Generated.WebhookResponse value)
     {
         writer.WriteStartObject();

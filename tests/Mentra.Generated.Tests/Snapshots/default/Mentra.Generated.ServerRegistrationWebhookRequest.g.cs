@@ -35,4 +35,34 @@ public sealed partial record ServerRegistrationWebhookRequest : global::Mentra.G
     /// </summary>
     /// <remarks>JSON: <c>serverUrls</c>, required.</remarks>
     public required global::System.Collections.Generic.IReadOnlyList<string> ServerUrls { get; init; }
+
+    /// <summary>Compares property by property; lists are compared item by item, not by reference.</summary>
+    public bool Equals(global::Mentra.Generated.ServerRegistrationWebhookRequest? other)
+    {
+        if (other is null)
+        {
+            return false;
+        }
+
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        return base.Equals(other)
+            && global::System.Collections.Generic.EqualityComparer<string>.Default.Equals(RegistrationId, other.RegistrationId)
+            && global::System.Collections.Generic.EqualityComparer<string>.Default.Equals(PackageName, other.PackageName)
+            && global::Mentra.Generated.Serialization.WebhookJson.ListEquals(ServerUrls, other.ServerUrls);
+    }
+
+    /// <summary>A hash consistent with <see cref="Equals(global::Mentra.Generated.ServerRegistrationWebhookRequest?)"/>; a list contributes its length.</summary>
+    public override int GetHashCode()
+    {
+        var hash = new global::System.HashCode();
+        hash.Add(base.GetHashCode());
+        hash.Add(RegistrationId);
+        hash.Add(PackageName);
+        hash.Add(ServerUrls?.Count);
+        return hash.ToHashCode();
+    }
 }

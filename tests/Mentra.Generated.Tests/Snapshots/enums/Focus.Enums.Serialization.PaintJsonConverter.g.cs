@@ -71,7 +71,7 @@ public sealed class PaintJsonConverter : global::System.Text.Json.Serialization.
         };
     }
 
-    /// <summary>Writes the object: the discriminator first, then the properties in schema order; unset optional properties are left out.</summary>
+    /// <summary>Writes the object, properties in schema order; unset optional properties are left out.</summary>
     internal static void WriteObject(global::System.Text.Json.Utf8JsonWriter writer, global::Focus.Enums.Paint value)
     {
         writer.WriteStartObject();

@@ -70,7 +70,7 @@ public sealed class ClosedJsonConverter : global::System.Text.Json.Serialization
         };
     }
 
-    /// <summary>Writes the object: the discriminator first, then the properties in schema order; unset optional properties are left out.</summary>
+    /// <summary>Writes the object: inherited properties first, in schema order; unset optional properties are left out.</summary>
     internal static void WriteObject(global::System.Text.Json.Utf8JsonWriter writer, global::Focus.Inheritance.Closed value)
     {
         writer.WriteStartObject();

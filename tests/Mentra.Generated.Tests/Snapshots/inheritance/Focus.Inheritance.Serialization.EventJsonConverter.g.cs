@@ -42,6 +42,7 @@ public sealed class EventJsonConverter : global::System.Text.Json.Serialization.
                 continue;
             }
 
+            global::Focus.Inheritance.Serialization.WebhookJson.ExpectNotNull(ref scan, "kind");
             if (scan.TokenType != global::System.Text.Json.JsonTokenType.String)
             {
                 throw global::Focus.Inheritance.Serialization.WebhookJson.WrongType(ref scan, "kind", "a string");

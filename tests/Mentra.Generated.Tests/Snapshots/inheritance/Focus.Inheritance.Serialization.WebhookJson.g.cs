@@ -76,6 +76,33 @@ internal static class WebhookJson
     internal static bool? ReadBooleanOrNull(ref global::System.Text.Json.Utf8JsonReader reader, string property) =>
         reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : ReadBoolean(ref reader, property);
 
+    /// <summary>Item-by-item equality for the lists in generated records, nested lists included.</summary>
+    internal static bool ListEquals<T>(global::System.Collections.Generic.IReadOnlyList<T>? left, global::System.Collections.Generic.IReadOnlyList<T>? right)
+    {
+        if (ReferenceEquals(left, right))
+        {
+            return true;
+        }
+
+        if (left is null || right is null || left.Count != right.Count)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < left.Count; i++)
+        {
+            bool same = left[i] is global::System.Collections.IList nested && right[i] is global::System.Collections.IList other
+                ? ListEquals(global::System.Linq.Enumerable.ToList(global::System.Linq.Enumerable.Cast<object?>(nested)), global::System.Linq.Enumerable.ToList(global::System.Linq.Enumerable.Cast<object?>(other)))
+                : global::System.Collections.Generic.EqualityComparer<T>.Default.Equals(left[i], right[i]);
+            if (!same)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     internal static void Skip(ref global::System.Text.Json.Utf8JsonReader reader)
     {
         if (!reader.TrySkip())

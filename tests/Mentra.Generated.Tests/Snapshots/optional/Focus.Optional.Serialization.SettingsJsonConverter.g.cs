@@ -127,7 +127,7 @@ public sealed class SettingsJsonConverter : global::System.Text.Json.Serializati
         };
     }
 
-    /// <summary>Writes the object: the discriminator first, then the properties in schema order; unset optional properties are left out.</summary>
+    /// <summary>Writes the object, properties in schema order; unset optional properties are left out.</summary>
     internal static void WriteObject(global::System.Text.Json.Utf8JsonWriter writer, global::Focus.Optional.Settings value)
     {
         writer.WriteStartObject();
