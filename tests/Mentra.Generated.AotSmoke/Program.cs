@@ -1,0 +1,68 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Mentra.Generated;
+
+// Reads and writes every webhook type through the generated metadata, under NativeAOT.
+// Prints one line per check and exits non-zero if any fails.
+var failures = new List<string>();
+string payloads = Path.Combine(AppContext.BaseDirectory, "Payloads");
+
+void Check(string name, bool ok, string detail = "")
+{
+    Console.WriteLine($"{(ok ? "ok  " : "FAIL")} {name} {detail}");
+    if (!ok)
+    {
+        failures.Add(name);
+    }
+}
+
+var expectedTypes = new Dictionary<string, Type>
+{
+    ["docs/session_request.json"] = typeof(SessionWebhookRequest),
+    ["docs/stop_request.json"] = typeof(StopWebhookRequest),
+    ["docs/server_registration.json"] = typeof(ServerRegistrationWebhookRequest),
+    ["docs/session_recovery.json"] = typeof(SessionRecoveryWebhookRequest),
+    ["docs/server_heartbeat.json"] = typeof(ServerHeartbeatWebhookRequest),
+    ["wire/session_request.json"] = typeof(SessionWebhookRequest),
+    ["wire/session_request_legacy.json"] = typeof(SessionWebhookRequest),
+    ["wire/session_request_type_last.json"] = typeof(SessionWebhookRequest),
+    ["wire/stop_request.json"] = typeof(StopWebhookRequest),
+};
+
+foreach ((string file, Type type) in expectedTypes)
+{
+    string json = File.ReadAllText(Path.Combine(payloads, file));
+    WebhookRequest request = JsonSerializer.Deserialize(json, MentraJsonContext.Default.WebhookRequest)!;
+    string written = JsonSerializer.Serialize(request, MentraJsonContext.Default.WebhookRequest);
+    Check(file, request.GetType() == type && JsonNode.DeepEquals(JsonNode.Parse(json), JsonNode.Parse(written)), request.GetType().Name);
+}
+
+foreach (string file in new[] { "docs/response_success.json", "docs/response_error.json" })
+{
+    string json = File.ReadAllText(Path.Combine(payloads, file));
+    WebhookResponse response = JsonSerializer.Deserialize(json, MentraJsonContext.Default.WebhookResponse)!;
+    string written = JsonSerializer.Serialize(response, MentraJsonContext.Default.WebhookResponse);
+    Check(file, JsonNode.DeepEquals(JsonNode.Parse(json), JsonNode.Parse(written)), response.Status.Value);
+}
+
+var unknown = JsonSerializer.Deserialize("""{"type":"tool_call","sessionId":"s","userId":"u","timestamp":"t"}""", MentraJsonContext.Default.WebhookRequest);
+Check("unknown type", unknown is UnknownWebhookRequest { Type.Value: "tool_call" });
+
+var stop = JsonSerializer.Deserialize("""{"type":"stop_request","sessionId":"s","userId":"u","timestamp":"t","reason":"new_reason"}""", MentraJsonContext.Default.WebhookRequest);
+Check("unknown stop reason", stop is StopWebhookRequest { Reason.IsKnown: false, Reason.Value: "new_reason" });
+
+try
+{
+    JsonSerializer.Deserialize("""{"type":"stop_request","sessionId":"s","userId":"u","timestamp":"t"}""", MentraJsonContext.Default.WebhookRequest);
+    Check("missing field", false, "no exception");
+}
+catch (JsonException e)
+{
+    Check("missing field", e.Message == "The required property 'reason' is missing from the stop_request.", e.Message);
+}
+
+Console.WriteLine(failures.Count == 0 ? "AOT smoke: all checks passed" : $"AOT smoke: {failures.Count} failed");
+return failures.Count == 0 ? 0 : 1;
