@@ -2,7 +2,9 @@ using System;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Mentra.Generated.Generator.Diagnostics;
+using Mentra.Generated.Generator.Dispatch;
 using Mentra.Generated.Generator.Emit;
 using Mentra.Generated.Generator.Model;
 using Mentra.Generated.Generator.Schema;
@@ -10,8 +12,10 @@ using Mentra.Generated.Generator.Schema;
 namespace Mentra.Generated.Generator;
 
 /// <summary>
-/// Generates webhook contracts from schema files (AdditionalFiles named <c>*.webhooks.schema.json</c>).
-/// This file holds only the pipeline; reading is in <see cref="SchemaReader"/>, writing in <see cref="SchemaEmitter"/>.
+/// Generates webhook contracts from schema files (AdditionalFiles named <c>*.webhooks.schema.json</c>), and
+/// a dispatcher for each <c>[MentraApp]</c> class. This file holds only the pipeline; reading is in
+/// <see cref="SchemaReader"/> and <see cref="DispatcherParser"/>, writing in <see cref="SchemaEmitter"/> and
+/// <see cref="DispatcherEmitter"/>.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class WebhookGenerator : IIncrementalGenerator
@@ -26,6 +30,7 @@ public sealed class WebhookGenerator : IIncrementalGenerator
         public const string ReadSchemas = nameof(ReadSchemas);
         public const string SchemaSpecs = nameof(SchemaSpecs);
         public const string SchemaDiagnostics = nameof(SchemaDiagnostics);
+        public const string AppDispatchers = nameof(AppDispatchers);
     }
 
     /// <inheritdoc/>
@@ -54,6 +59,21 @@ public sealed class WebhookGenerator : IIncrementalGenerator
             {
                 output.ReportDiagnostic(item.ToDiagnostic());
             }
+        });
+
+        IncrementalValuesProvider<AppSpec> apps = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                HandlerBinding.MentraAppAttributeName,
+                static (node, _) => node is ClassDeclarationSyntax,
+                static (context, cancellationToken) => DispatcherParser.Parse((INamedTypeSymbol)context.TargetSymbol, context.SemanticModel.Compilation, cancellationToken))
+            .Where(static app => app is not null)
+            .Select(static (app, _) => app!)
+            .WithTrackingName(Steps.AppDispatchers);
+
+        context.RegisterSourceOutput(apps, static (output, app) =>
+        {
+            GeneratedFile file = DispatcherEmitter.Emit(app);
+            output.AddSource(file.HintName, SourceText.From(file.Source, System.Text.Encoding.UTF8));
         });
 
         context.RegisterSourceOutput(specs, static (output, spec) =>

@@ -60,6 +60,11 @@ internal sealed partial class SchemaEmitter
             files.Add(emitter.File(schema.GuardsName, emitter.EmitGuards()));
         }
 
+        if (schema.Objects.Any(o => o.Handler is not null || o.UnknownHandler is not null))
+        {
+            files.Add(emitter.File("HandlerAttributes", emitter.EmitHandlerAttributes()));
+        }
+
         return files;
     }
 

@@ -27,6 +27,7 @@ internal sealed record EnumValueSpec(string Value, string MemberName);
 /// <param name="Discriminator">On an abstract base: the JSON name of the property that tells the types apart.</param>
 /// <param name="DiscriminatorValue">On a derived type: its value of the discriminator.</param>
 /// <param name="UnknownName">On a discriminated base: the record that holds a request of a type this schema does not know.</param>
+/// <param name="UnknownHandler">On a discriminated base: the attribute name (without the Attribute suffix) of the fallback handler for unknown types.</param>
 /// <param name="Handler">The handler attribute name (without the Attribute suffix), if the type is a webhook handled by apps.</param>
 /// <param name="WhenUnhandled">What an app without a handler answers: null (error), "success", or the C# name of a type whose handler takes it.</param>
 /// <param name="Properties">The properties the type declares itself, in schema order.</param>
@@ -40,6 +41,7 @@ internal sealed record ObjectSpec(
     string? Discriminator,
     string? DiscriminatorValue,
     string? UnknownName,
+    string? UnknownHandler,
     string? Handler,
     string? WhenUnhandled,
     EquatableArray<PropertySpec> Properties,

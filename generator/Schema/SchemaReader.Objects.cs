@@ -95,6 +95,16 @@ internal sealed partial class SchemaReader
 
         EquatableArray<CoalesceSpec> coalesced = ReadCoalesce(node, properties, propertyNames);
         string? handler = ReadIdentifier(node, "x-handler");
+        string? unknownHandler = ReadIdentifier(node, "x-unknown-handler");
+        if (unknownHandler is not null && discriminator is null)
+        {
+            Report(DiagnosticDescriptors.InvalidValue, node.Find("x-unknown-handler")!.Value.Span, "x-unknown-handler", "set only on a discriminated base type");
+        }
+
+        if (handler is not null && baseDefinition is null)
+        {
+            Report(DiagnosticDescriptors.InvalidValue, node.Find("x-handler")!.Value.Span, "x-handler", "set only on a type derived from a discriminated base");
+        }
         string? whenUnhandled = ReadString(node, "x-when-unhandled");
 
         if (_diagnostics.Count != errorsBefore)
@@ -111,6 +121,7 @@ internal sealed partial class SchemaReader
             discriminator,
             discriminatorValue,
             definition.UnknownName,
+            unknownHandler,
             handler,
             whenUnhandled,
             properties.ToEquatableArray(),
@@ -396,6 +407,13 @@ internal sealed partial class SchemaReader
     {
         if (source.WhenUnhandled is null or "success" or "error")
         {
+            return;
+        }
+
+        if (source.Handler is null)
+        {
+            JsonNode at = _definitions[source.SchemaName].Node.Find("x-when-unhandled")!.Value;
+            Report(DiagnosticDescriptors.InvalidFallback, at.Span, source.SchemaName, source.WhenUnhandled, "only a type with \"x-handler\" can fall back to another handler");
             return;
         }
 

@@ -39,7 +39,7 @@ internal sealed partial class SchemaReader
     private static readonly HashSet<string> ObjectKeywords = new(AnnotationKeywords)
     {
         "type", "properties", "required", "allOf", "additionalProperties", "x-csharp-name", "x-abstract",
-        "x-discriminator", "x-unknown", "x-handler", "x-when-unhandled", "x-coalesce",
+        "x-discriminator", "x-unknown", "x-unknown-handler", "x-handler", "x-when-unhandled", "x-coalesce",
     };
 
     private static readonly HashSet<string> PropertyKeywords = new(AnnotationKeywords)
@@ -155,6 +155,17 @@ internal sealed partial class SchemaReader
         foreach (Definition definition in _ordered.Where(d => d.UnknownName is not null))
         {
             ClaimName(names, definition.UnknownName!, "x-unknown of " + definition.SchemaName, definition.Node.Find("x-unknown")?.Value.Span ?? definition.NameSpan);
+        }
+
+        foreach (ObjectSpec spec in objects)
+        {
+            foreach ((string? attribute, string keyword) in new[] { (spec.Handler, "x-handler"), (spec.UnknownHandler, "x-unknown-handler") })
+            {
+                if (attribute is not null)
+                {
+                    ClaimName(names, attribute + "Attribute", keyword + " of " + spec.SchemaName, _definitions[spec.SchemaName].Node.Find(keyword)!.Value.Span);
+                }
+            }
         }
 
         CheckHierarchies(objects);

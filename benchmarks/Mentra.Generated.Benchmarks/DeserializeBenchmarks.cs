@@ -1,0 +1,47 @@
+using System.Collections.Generic;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using BenchmarkDotNet.Attributes;
+using Mentra.Generated.Benchmarks.HandWritten;
+
+namespace Mentra.Generated.Benchmarks;
+
+/// <summary>
+/// Deserializing each webhook type from UTF-8 bytes: the generated metadata, against hand-written records
+/// read by System.Text.Json's source-generated polymorphic context and by reflection-based System.Text.Json.
+/// </summary>
+[MemoryDiagnoser]
+public class DeserializeBenchmarks
+{
+    private static readonly Dictionary<string, string> Payloads = new()
+    {
+        ["session_request"] = """{"type":"session_request","sessionId":"alice@example.com-org.example.myapp","userId":"alice@example.com","timestamp":"2026-06-27T21:54:26.123Z","websocketUrl":"wss://cloud.mentra.glass/ws/miniapp","mentraOSWebsocketUrl":"wss://cloud.mentra.glass/app-ws","augmentOSWebsocketUrl":"wss://cloud.mentra.glass/app-ws"}""",
+        ["stop_request"] = """{"type":"stop_request","sessionId":"alice@example.com-org.example.myapp","userId":"alice@example.com","timestamp":"2026-06-27T22:10:02.456Z","reason":"user_disabled"}""",
+        ["server_registration"] = """{"type":"server_registration","sessionId":"registration-123456","userId":"system","timestamp":"2023-04-01T10:00:00Z","registrationId":"reg-78901234","packageName":"org.company.myapp","serverUrls":["https://myapp-app.example.com/webhook"]}""",
+        ["session_recovery"] = """{"type":"session_recovery","sessionId":"session-123456","userId":"user-789012","timestamp":"2023-04-01T14:15:30Z","mentraOSWebsocketUrl":"wss://api.mentra.glass/app-ws/session-123456"}""",
+        ["server_heartbeat"] = """{"type":"server_heartbeat","sessionId":"heartbeat-123456","userId":"system","timestamp":"2023-04-01T14:30:00Z","registrationId":"reg-78901234"}""",
+    };
+
+    private static readonly JsonSerializerOptions Reflection = new() { TypeInfoResolver = new DefaultJsonTypeInfoResolver() };
+
+    private byte[] _utf8 = [];
+
+    [Params("session_request", "stop_request", "server_registration", "session_recovery", "server_heartbeat")]
+    public string Type { get; set; } = "session_request";
+
+    [GlobalSetup]
+    public void Setup() => _utf8 = Encoding.UTF8.GetBytes(Payloads[Type]);
+
+    [Benchmark(Description = "Mentra.Generated")]
+    public WebhookRequest? Generated() => JsonSerializer.Deserialize(_utf8, MentraJsonContext.Default.WebhookRequest);
+
+    [Benchmark(Baseline = true, Description = "STJ source-gen, polymorphic")]
+    public BaseRequest? StjSourceGenerated() => JsonSerializer.Deserialize(_utf8, HandWrittenJsonContext.Default.BaseRequest);
+
+    [Benchmark(Description = "STJ source-gen, type anywhere")]
+    public BaseRequest? StjSourceGeneratedOutOfOrder() => JsonSerializer.Deserialize(_utf8, HandWrittenOutOfOrderJsonContext.Default.BaseRequest);
+
+    [Benchmark(Description = "STJ reflection")]
+    public BaseRequest? StjReflection() => JsonSerializer.Deserialize<BaseRequest>(_utf8, Reflection);
+}
