@@ -139,6 +139,19 @@ internal sealed partial class SchemaEmitter
             w.Line();
         }
 
+        w.Line("/// <summary>");
+        w.Line("/// The current property name or string as UTF-8 without escapes, in <paramref name=\"scratch\"/> when it had to be");
+        w.Line("/// unescaped. Text too long for <paramref name=\"scratch\"/> comes back empty: it matches no name or value of the schema.");
+        w.Line("/// </summary>");
+        w.Open("internal static global::System.ReadOnlySpan<byte> Utf8(in global::System.Text.Json.Utf8JsonReader reader, global::System.Span<byte> scratch)");
+        w.Open("if (!reader.HasValueSequence && !reader.ValueIsEscaped)");
+        w.Line("return reader.ValueSpan;");
+        w.Close();
+        w.Line();
+        w.Line("long length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;");
+        w.Line("return length > scratch.Length ? default : scratch.Slice(0, reader.CopyString(scratch));");
+        w.Close();
+        w.Line();
         w.Line("/// <summary>Item-by-item equality for the lists in generated records, nested lists included.</summary>");
         w.Open("internal static bool ListEquals<T>(global::System.Collections.Generic.IReadOnlyList<T>? left, global::System.Collections.Generic.IReadOnlyList<T>? right)");
         w.Open("if (ReferenceEquals(left, right))");

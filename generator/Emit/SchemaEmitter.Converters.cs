@@ -42,14 +42,10 @@ internal sealed partial class SchemaEmitter
         w.Line("throw global::" + SerializationNs + ".WebhookJson.WrongType(ref reader, property, \"a string\");");
         w.Close();
         w.Line();
-        foreach (EnumValueSpec value in spec.Values)
-        {
-            w.Open("if (reader.ValueTextEquals(" + SourceWriter.Literal(value.Value) + "u8))");
-            w.Line("return " + type + "." + value.MemberName + ";");
-            w.Close();
-            w.Line();
-        }
-
+        EmitScratch(w, spec.Values.Select(v => v.Value));
+        w.Line("global::System.ReadOnlySpan<byte> text = global::" + SerializationNs + ".WebhookJson.Utf8(in reader, scratch);");
+        EmitTextSwitch(w, "text", spec.Values.Select(v => (v.Value, (System.Action)(() => w.Line("return " + type + "." + v.MemberName + ";")))), null);
+        w.Line();
         w.Line("return new " + type + "(reader.GetString()!);");
         w.Close();
         w.Close();
@@ -90,21 +86,11 @@ internal sealed partial class SchemaEmitter
                 continue;
             }
 
-            w.Line(NullableLocal(property.Type) + " " + Camel(property.Name) + " = null;");
+            w.Line(NullableLocal(property.Type) + " " + Local(property.Name) + " = null;");
         }
 
-        w.Open("while (true)");
-        w.Line("reader.Read();");
-        w.Open("if (reader.TokenType == " + Token + ".EndObject)");
-        w.Line("break;");
-        w.Close();
-        w.Line();
-        bool firstBranch = true;
-        foreach (PropertySpec property in properties)
+        EmitPropertyLoop(w, properties, property =>
         {
-            w.Open((firstBranch ? "if" : "else if") + " (reader.ValueTextEquals(" + SourceWriter.Literal(property.JsonName) + "u8))");
-            firstBranch = false;
-            w.Line("reader.Read();");
             if (property.JsonName == discriminator)
             {
                 w.Line("global::" + SerializationNs + ".WebhookJson.ExpectDiscriminator(ref reader, " + SourceWriter.Literal(property.JsonName) + ", " + SourceWriter.Literal(spec.DiscriminatorValue!) + "u8, " + SourceWriter.Literal(spec.DiscriminatorValue!) + ");");
@@ -114,19 +100,11 @@ internal sealed partial class SchemaEmitter
             {
                 EmitReadProperty(w, property);
             }
-
-            w.Close();
-        }
-
-        w.Open(firstBranch ? "if (true)" : "else");
-        w.Line("reader.Read();");
-        w.Line("global::" + SerializationNs + ".WebhookJson.Skip(ref reader);");
-        w.Close();
-        w.Close();
+        });
         w.Line();
         foreach (PropertySpec property in properties.Where(p => p.IsRequired))
         {
-            string missing = property.JsonName == discriminator ? "!has" + property.Name : Camel(property.Name) + " is null";
+            string missing = property.JsonName == discriminator ? "!has" + property.Name : Local(property.Name) + " is null";
             w.Open("if (" + missing + ")");
             w.Line("throw global::" + SerializationNs + ".WebhookJson.Missing(" + SourceWriter.Literal(property.JsonName) + ", " + SourceWriter.Literal(label) + ");");
             w.Close();
@@ -138,7 +116,7 @@ internal sealed partial class SchemaEmitter
         foreach (PropertySpec property in properties.Where(p => p.JsonName != discriminator))
         {
             bool unwrap = property.IsRequired && IsValueType(property.Type);
-            w.Line("    " + property.Name + " = " + Camel(property.Name) + (unwrap ? ".Value" : string.Empty) + ",");
+            w.Line("    " + property.Name + " = " + Local(property.Name) + (unwrap ? ".Value" : string.Empty) + ",");
         }
 
         w.Line("};");
@@ -168,7 +146,7 @@ internal sealed partial class SchemaEmitter
 
     private void EmitReadProperty(SourceWriter w, PropertySpec property)
     {
-        string local = Camel(property.Name);
+        string local = Local(property.Name);
         string name = SourceWriter.Literal(property.JsonName);
         if (property.Type.Kind is TypeKind.String or TypeKind.Integer or TypeKind.Number or TypeKind.Boolean)
         {
@@ -251,7 +229,7 @@ internal sealed partial class SchemaEmitter
             return;
         }
 
-        string local = Camel(property.Name);
+        string local = Local(property.Name);
         w.Open("if (" + access + " is { } " + local + ")");
         EmitWriteValue(w, property.Type, local, "s_" + property.Name, 0);
         w.Close();
@@ -311,6 +289,7 @@ internal sealed partial class SchemaEmitter
         w.Open("internal static " + type + " ReadObject(" + Reader + ")");
         w.Line("global::" + SerializationNs + ".WebhookJson.ExpectObject(ref reader, " + SourceWriter.Literal(root.Name) + ");");
         w.Line("global::System.Text.Json.Utf8JsonReader scan = reader;");
+        EmitScratch(w, derived.Select(d => d.DiscriminatorValue!).Concat(new[] { discriminator }));
         w.Open("while (true)");
         w.Line("scan.Read();");
         w.Open("if (scan.TokenType == " + Token + ".EndObject)");
@@ -329,14 +308,9 @@ internal sealed partial class SchemaEmitter
         w.Line("throw global::" + SerializationNs + ".WebhookJson.WrongType(ref scan, " + SourceWriter.Literal(discriminator) + ", \"a string\");");
         w.Close();
         w.Line();
-        foreach (ObjectSpec spec in derived)
-        {
-            w.Open("if (scan.ValueTextEquals(" + SourceWriter.Literal(spec.DiscriminatorValue!) + "u8))");
-            w.Line("return " + ConverterOf(spec.Name) + ".ReadObject(ref reader);");
-            w.Close();
-            w.Line();
-        }
-
+        w.Line("global::System.ReadOnlySpan<byte> value = global::" + SerializationNs + ".WebhookJson.Utf8(in scan, scratch);");
+        EmitTextSwitch(w, "value", derived.Select(spec => (spec.DiscriminatorValue!, (System.Action)(() => w.Line("return " + ConverterOf(spec.Name) + ".ReadObject(ref reader);")))), null);
+        w.Line();
         w.Line("return " + ConverterOf(root.UnknownName!) + ".ReadObject(ref reader);");
         w.Close();
         w.Close();
@@ -374,46 +348,26 @@ internal sealed partial class SchemaEmitter
         w.Line(Json + ".JsonElement json = " + Json + ".JsonElement.ParseValue(ref copy);");
         foreach (PropertySpec property in root.Properties)
         {
-            w.Line(NullableLocal(property.Type) + " " + Camel(property.Name) + " = null;");
+            w.Line(NullableLocal(property.Type) + " " + Local(property.Name) + " = null;");
         }
 
-        w.Open("while (true)");
-        w.Line("reader.Read();");
-        w.Open("if (reader.TokenType == " + Token + ".EndObject)");
-        w.Line("break;");
-        w.Close();
-        w.Line();
-        bool firstBranch = true;
-        foreach (PropertySpec property in root.Properties)
-        {
-            w.Open((firstBranch ? "if" : "else if") + " (reader.ValueTextEquals(" + SourceWriter.Literal(property.JsonName) + "u8))");
-            firstBranch = false;
-            w.Line("reader.Read();");
-            EmitReadProperty(w, property);
-            w.Close();
-        }
-
-        w.Open("else");
-        w.Line("reader.Read();");
-        w.Line("global::" + SerializationNs + ".WebhookJson.Skip(ref reader);");
-        w.Close();
-        w.Close();
+        EmitPropertyLoop(w, root.Properties.ToList(), property => EmitReadProperty(w, property));
         w.Line();
         foreach (PropertySpec property in root.Properties.Where(p => p.IsRequired))
         {
-            w.Open("if (" + Camel(property.Name) + " is null)");
+            w.Open("if (" + Local(property.Name) + " is null)");
             w.Line("throw global::" + SerializationNs + ".WebhookJson.Missing(" + SourceWriter.Literal(property.JsonName) + ", " + SourceWriter.Literal(root.Name) + ");");
             w.Close();
             w.Line();
         }
 
-        string discriminatorArgument = Camel(discriminator.Name) + (IsValueType(discriminator.Type) ? ".Value" : string.Empty);
+        string discriminatorArgument = Local(discriminator.Name) + (IsValueType(discriminator.Type) ? ".Value" : string.Empty);
         w.Line("return new " + type + "(" + discriminatorArgument + ", json)");
         w.Line("{");
         foreach (PropertySpec property in root.Properties.Where(p => p != discriminator))
         {
             bool unwrap = property.IsRequired && IsValueType(property.Type);
-            w.Line("    " + property.Name + " = " + Camel(property.Name) + (unwrap ? ".Value" : string.Empty) + ",");
+            w.Line("    " + property.Name + " = " + Local(property.Name) + (unwrap ? ".Value" : string.Empty) + ",");
         }
 
         w.Line("};");
@@ -424,6 +378,70 @@ internal sealed partial class SchemaEmitter
         w.Close();
         return End(w);
     }
+
+    /// <summary>
+    /// A stack buffer for unescaping a property name or string before matching it: six bytes per character of
+    /// the longest text it can match, since an escape (\\uXXXX) is six bytes.
+    /// </summary>
+    private static void EmitScratch(SourceWriter w, IEnumerable<string> texts)
+    {
+        int longest = texts.Select(t => System.Text.Encoding.UTF8.GetByteCount(t)).DefaultIfEmpty(0).Max();
+        w.Line("global::System.Span<byte> scratch = stackalloc byte[" + System.Math.Max(16, longest * 6) + "];");
+    }
+
+    /// <summary>Reads every property of an object, matching names by length and bytes; unknown ones are skipped.</summary>
+    private void EmitPropertyLoop(SourceWriter w, List<PropertySpec> properties, System.Action<PropertySpec> read)
+    {
+        EmitScratch(w, properties.Select(p => p.JsonName));
+        w.Open("while (true)");
+        w.Line("reader.Read();");
+        w.Open("if (reader.TokenType == " + Token + ".EndObject)");
+        w.Line("break;");
+        w.Close();
+        w.Line();
+        w.Line("global::System.ReadOnlySpan<byte> name = global::" + SerializationNs + ".WebhookJson.Utf8(in reader, scratch);");
+        w.Line("reader.Read();");
+        EmitTextSwitch(
+            w,
+            "name",
+            properties.Select(p => (p.JsonName, (System.Action)(() =>
+            {
+                read(p);
+                w.Line("break;");
+            }))),
+            () =>
+            {
+                w.Line("global::" + SerializationNs + ".WebhookJson.Skip(ref reader);");
+                w.Line("break;");
+            });
+        w.Close();
+    }
+
+    /// <summary>A switch on a UTF-8 text's length, then its bytes: one comparison for most inputs.</summary>
+    private static void EmitTextSwitch(SourceWriter w, string span, IEnumerable<(string Text, System.Action Body)> cases, System.Action? otherwise)
+    {
+        w.Open("switch (" + span + ".Length)");
+        foreach ((string text, System.Action body) in cases.OrderBy(c => System.Text.Encoding.UTF8.GetByteCount(c.Text)).ThenBy(c => c.Text, System.StringComparer.Ordinal))
+        {
+            w.Line("case " + System.Text.Encoding.UTF8.GetByteCount(text) + " when global::System.MemoryExtensions.SequenceEqual(" + span + ", " + SourceWriter.Literal(text) + "u8):");
+            w.Block();
+            body();
+            w.Close();
+        }
+
+        if (otherwise is not null)
+        {
+            w.Line("default:");
+            w.Block();
+            otherwise();
+            w.Close();
+        }
+
+        w.Close();
+    }
+
+    /// <summary>The local that holds a property while reading: an underscore keeps it apart from the converter's own names.</summary>
+    private static string Local(string name) => "_" + char.ToLowerInvariant(name[0]) + name.Substring(1);
 
     private static bool IsValueType(TypeRefSpec type) => type.Kind is TypeKind.Integer or TypeKind.Number or TypeKind.Boolean or TypeKind.Enum;
 

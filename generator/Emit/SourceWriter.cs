@@ -28,6 +28,13 @@ internal sealed class SourceWriter
         _indent++;
     }
 
+    /// <summary>Opens a brace block on its own line.</summary>
+    public void Block()
+    {
+        Line("{");
+        _indent++;
+    }
+
     public void Close(string suffix = "")
     {
         _indent--;

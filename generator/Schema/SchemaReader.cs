@@ -239,6 +239,12 @@ internal sealed partial class SchemaReader
             }
 
             string value = item.Text!;
+            if (value.Length == 0)
+            {
+                Report(DiagnosticDescriptors.InvalidValue, item.Span, "enum", "an array of non-empty strings");
+                continue;
+            }
+
             if (!seenValues.Add(value))
             {
                 Report(DiagnosticDescriptors.InvalidValue, item.Span, "enum", "an array of distinct strings");

@@ -26,14 +26,18 @@ public sealed class PriorityJsonConverter : global::System.Text.Json.Serializati
             throw global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.WrongType(ref reader, property, "a string");
         }
 
-        if (reader.ValueTextEquals("low"u8))
+        global::System.Span<byte> scratch = stackalloc byte[24];
+        global::System.ReadOnlySpan<byte> text = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Utf8(in reader, scratch);
+        switch (text.Length)
         {
-            return global::Mentra.Generated.Tests.AppWebhooks.Priority.Low;
-        }
-
-        if (reader.ValueTextEquals("high"u8))
-        {
-            return global::Mentra.Generated.Tests.AppWebhooks.Priority.High;
+            case 3 when global::System.MemoryExtensions.SequenceEqual(text, "low"u8):
+            {
+                return global::Mentra.Generated.Tests.AppWebhooks.Priority.Low;
+            }
+            case 4 when global::System.MemoryExtensions.SequenceEqual(text, "high"u8):
+            {
+                return global::Mentra.Generated.Tests.AppWebhooks.Priority.High;
+            }
         }
 
         return new global::Mentra.Generated.Tests.AppWebhooks.Priority(reader.GetString()!);

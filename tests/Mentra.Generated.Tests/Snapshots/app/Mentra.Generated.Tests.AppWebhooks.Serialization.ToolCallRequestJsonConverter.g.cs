@@ -32,15 +32,16 @@ public sealed class ToolCallRequestJsonConverter : global::System.Text.Json.Seri
     internal static global::Mentra.Generated.Tests.AppWebhooks.ToolCallRequest ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
         global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ExpectObject(ref reader, "ToolCallRequest");
-        string? @toolId = null;
-        string? @userId = null;
-        string? @timestamp = null;
-        global::Mentra.Generated.Tests.AppWebhooks.ToolParameters? @toolParameters = null;
-        long? @attempts = null;
-        double? @confidence = null;
-        bool? @urgent = null;
-        global::System.Collections.Generic.IReadOnlyList<string>? @labels = null;
-        global::Mentra.Generated.Tests.AppWebhooks.Priority? @priority = null;
+        string? _toolId = null;
+        string? _userId = null;
+        string? _timestamp = null;
+        global::Mentra.Generated.Tests.AppWebhooks.ToolParameters? _toolParameters = null;
+        long? _attempts = null;
+        double? _confidence = null;
+        bool? _urgent = null;
+        global::System.Collections.Generic.IReadOnlyList<string>? _labels = null;
+        global::Mentra.Generated.Tests.AppWebhooks.Priority? _priority = null;
+        global::System.Span<byte> scratch = stackalloc byte[84];
         while (true)
         {
             reader.Read();
@@ -49,115 +50,120 @@ public sealed class ToolCallRequestJsonConverter : global::System.Text.Json.Seri
                 break;
             }
 
-            if (reader.ValueTextEquals("toolId"u8))
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Utf8(in reader, scratch);
+            reader.Read();
+            switch (name.Length)
             {
-                reader.Read();
-                @toolId = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadString(ref reader, "toolId");
-            }
-            else if (reader.ValueTextEquals("userId"u8))
-            {
-                reader.Read();
-                @userId = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadString(ref reader, "userId");
-            }
-            else if (reader.ValueTextEquals("timestamp"u8))
-            {
-                reader.Read();
-                @timestamp = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadString(ref reader, "timestamp");
-            }
-            else if (reader.ValueTextEquals("toolParameters"u8))
-            {
-                reader.Read();
-                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                case 6 when global::System.MemoryExtensions.SequenceEqual(name, "labels"u8):
                 {
-                    @toolParameters = null;
-                    continue;
-                }
-
-                @toolParameters = global::Mentra.Generated.Tests.AppWebhooks.Serialization.ToolParametersJsonConverter.ReadObject(ref reader);
-            }
-            else if (reader.ValueTextEquals("attempts"u8))
-            {
-                reader.Read();
-                @attempts = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadInt64OrNull(ref reader, "attempts");
-            }
-            else if (reader.ValueTextEquals("confidence"u8))
-            {
-                reader.Read();
-                @confidence = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadDoubleOrNull(ref reader, "confidence");
-            }
-            else if (reader.ValueTextEquals("urgent"u8))
-            {
-                reader.Read();
-                @urgent = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "urgent");
-            }
-            else if (reader.ValueTextEquals("labels"u8))
-            {
-                reader.Read();
-                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                {
-                    @labels = null;
-                    continue;
-                }
-
-                global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ExpectArray(ref reader, "labels");
-                var items0 = new global::System.Collections.Generic.List<string>();
-                while (true)
-                {
-                    reader.Read();
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray)
+                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                     {
-                        break;
+                        _labels = null;
+                        continue;
                     }
 
-                    items0.Add(global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadString(ref reader, "labels"));
-                }
+                    global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ExpectArray(ref reader, "labels");
+                    var items0 = new global::System.Collections.Generic.List<string>();
+                    while (true)
+                    {
+                        reader.Read();
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray)
+                        {
+                            break;
+                        }
 
-                @labels = items0;
-            }
-            else if (reader.ValueTextEquals("priority"u8))
-            {
-                reader.Read();
-                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        items0.Add(global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadString(ref reader, "labels"));
+                    }
+
+                    _labels = items0;
+                    break;
+                }
+                case 6 when global::System.MemoryExtensions.SequenceEqual(name, "toolId"u8):
                 {
-                    @priority = null;
-                    continue;
+                    _toolId = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadString(ref reader, "toolId");
+                    break;
                 }
+                case 6 when global::System.MemoryExtensions.SequenceEqual(name, "urgent"u8):
+                {
+                    _urgent = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "urgent");
+                    break;
+                }
+                case 6 when global::System.MemoryExtensions.SequenceEqual(name, "userId"u8):
+                {
+                    _userId = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadString(ref reader, "userId");
+                    break;
+                }
+                case 8 when global::System.MemoryExtensions.SequenceEqual(name, "attempts"u8):
+                {
+                    _attempts = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadInt64OrNull(ref reader, "attempts");
+                    break;
+                }
+                case 8 when global::System.MemoryExtensions.SequenceEqual(name, "priority"u8):
+                {
+                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                    {
+                        _priority = null;
+                        continue;
+                    }
 
-                @priority = global::Mentra.Generated.Tests.AppWebhooks.Serialization.PriorityJsonConverter.ReadValue(ref reader, "priority");
-            }
-            else
-            {
-                reader.Read();
-                global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Skip(ref reader);
+                    _priority = global::Mentra.Generated.Tests.AppWebhooks.Serialization.PriorityJsonConverter.ReadValue(ref reader, "priority");
+                    break;
+                }
+                case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
+                {
+                    _timestamp = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadString(ref reader, "timestamp");
+                    break;
+                }
+                case 10 when global::System.MemoryExtensions.SequenceEqual(name, "confidence"u8):
+                {
+                    _confidence = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadDoubleOrNull(ref reader, "confidence");
+                    break;
+                }
+                case 14 when global::System.MemoryExtensions.SequenceEqual(name, "toolParameters"u8):
+                {
+                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                    {
+                        _toolParameters = null;
+                        continue;
+                    }
+
+                    _toolParameters = global::Mentra.Generated.Tests.AppWebhooks.Serialization.ToolParametersJsonConverter.ReadObject(ref reader);
+                    break;
+                }
+                default:
+                {
+                    global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Skip(ref reader);
+                    break;
+                }
             }
         }
 
-        if (@toolId is null)
+        if (_toolId is null)
         {
             throw global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Missing("toolId", "ToolCallRequest");
         }
 
-        if (@userId is null)
+        if (_userId is null)
         {
             throw global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Missing("userId", "ToolCallRequest");
         }
 
-        if (@timestamp is null)
+        if (_timestamp is null)
         {
             throw global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Missing("timestamp", "ToolCallRequest");
         }
 
         return new global::Mentra.Generated.Tests.AppWebhooks.ToolCallRequest
         {
-            ToolId = @toolId,
-            UserId = @userId,
-            Timestamp = @timestamp,
-            ToolParameters = @toolParameters,
-            Attempts = @attempts,
-            Confidence = @confidence,
-            Urgent = @urgent,
-            Labels = @labels,
-            Priority = @priority,
+            ToolId = _toolId,
+            UserId = _userId,
+            Timestamp = _timestamp,
+            ToolParameters = _toolParameters,
+            Attempts = _attempts,
+            Confidence = _confidence,
+            Urgent = _urgent,
+            Labels = _labels,
+            Priority = _priority,
         };
     }
 
@@ -168,35 +174,35 @@ public sealed class ToolCallRequestJsonConverter : global::System.Text.Json.Seri
         writer.WriteString(s_ToolId, value.ToolId);
         writer.WriteString(s_UserId, value.UserId);
         writer.WriteString(s_Timestamp, value.Timestamp);
-        if (value.ToolParameters is { } @toolParameters)
+        if (value.ToolParameters is { } _toolParameters)
         {
             writer.WritePropertyName(s_ToolParameters);
-            global::Mentra.Generated.Tests.AppWebhooks.Serialization.ToolParametersJsonConverter.WriteObject(writer, @toolParameters);
+            global::Mentra.Generated.Tests.AppWebhooks.Serialization.ToolParametersJsonConverter.WriteObject(writer, _toolParameters);
         }
-        if (value.Attempts is { } @attempts)
+        if (value.Attempts is { } _attempts)
         {
-            writer.WriteNumber(s_Attempts, @attempts);
+            writer.WriteNumber(s_Attempts, _attempts);
         }
-        if (value.Confidence is { } @confidence)
+        if (value.Confidence is { } _confidence)
         {
-            writer.WriteNumber(s_Confidence, @confidence);
+            writer.WriteNumber(s_Confidence, _confidence);
         }
-        if (value.Urgent is { } @urgent)
+        if (value.Urgent is { } _urgent)
         {
-            writer.WriteBoolean(s_Urgent, @urgent);
+            writer.WriteBoolean(s_Urgent, _urgent);
         }
-        if (value.Labels is { } @labels)
+        if (value.Labels is { } _labels)
         {
             writer.WriteStartArray(s_Labels);
-            foreach (string item0 in @labels)
+            foreach (string item0 in _labels)
             {
                 writer.WriteStringValue(item0);
             }
             writer.WriteEndArray();
         }
-        if (value.Priority is { } @priority)
+        if (value.Priority is { } _priority)
         {
-            writer.WriteString(s_Priority, @priority.Value);
+            writer.WriteString(s_Priority, _priority.Value);
         }
         writer.WriteEndObject();
     }

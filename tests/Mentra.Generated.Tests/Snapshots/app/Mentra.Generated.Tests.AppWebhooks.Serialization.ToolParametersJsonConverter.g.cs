@@ -25,8 +25,9 @@ public sealed class ToolParametersJsonConverter : global::System.Text.Json.Seria
     internal static global::Mentra.Generated.Tests.AppWebhooks.ToolParameters ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
         global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ExpectObject(ref reader, "ToolParameters");
-        string? @text = null;
-        global::System.Collections.Generic.IReadOnlyList<global::Mentra.Generated.Tests.AppWebhooks.Priority>? @tags = null;
+        string? _text = null;
+        global::System.Collections.Generic.IReadOnlyList<global::Mentra.Generated.Tests.AppWebhooks.Priority>? _tags = null;
+        global::System.Span<byte> scratch = stackalloc byte[24];
         while (true)
         {
             reader.Read();
@@ -35,47 +36,52 @@ public sealed class ToolParametersJsonConverter : global::System.Text.Json.Seria
                 break;
             }
 
-            if (reader.ValueTextEquals("text"u8))
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Utf8(in reader, scratch);
+            reader.Read();
+            switch (name.Length)
             {
-                reader.Read();
-                @text = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadStringOrNull(ref reader, "text");
-            }
-            else if (reader.ValueTextEquals("tags"u8))
-            {
-                reader.Read();
-                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                case 4 when global::System.MemoryExtensions.SequenceEqual(name, "tags"u8):
                 {
-                    @tags = null;
-                    continue;
-                }
-
-                global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ExpectArray(ref reader, "tags");
-                var items0 = new global::System.Collections.Generic.List<global::Mentra.Generated.Tests.AppWebhooks.Priority>();
-                while (true)
-                {
-                    reader.Read();
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray)
+                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                     {
-                        break;
+                        _tags = null;
+                        continue;
                     }
 
-                    global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ExpectNotNull(ref reader, "tags");
-                    items0.Add(global::Mentra.Generated.Tests.AppWebhooks.Serialization.PriorityJsonConverter.ReadValue(ref reader, "tags"));
-                }
+                    global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ExpectArray(ref reader, "tags");
+                    var items0 = new global::System.Collections.Generic.List<global::Mentra.Generated.Tests.AppWebhooks.Priority>();
+                    while (true)
+                    {
+                        reader.Read();
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray)
+                        {
+                            break;
+                        }
 
-                @tags = items0;
-            }
-            else
-            {
-                reader.Read();
-                global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Skip(ref reader);
+                        global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ExpectNotNull(ref reader, "tags");
+                        items0.Add(global::Mentra.Generated.Tests.AppWebhooks.Serialization.PriorityJsonConverter.ReadValue(ref reader, "tags"));
+                    }
+
+                    _tags = items0;
+                    break;
+                }
+                case 4 when global::System.MemoryExtensions.SequenceEqual(name, "text"u8):
+                {
+                    _text = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadStringOrNull(ref reader, "text");
+                    break;
+                }
+                default:
+                {
+                    global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Skip(ref reader);
+                    break;
+                }
             }
         }
 
         return new global::Mentra.Generated.Tests.AppWebhooks.ToolParameters
         {
-            Text = @text,
-            Tags = @tags,
+            Text = _text,
+            Tags = _tags,
         };
     }
 
@@ -83,14 +89,14 @@ public sealed class ToolParametersJsonConverter : global::System.Text.Json.Seria
     internal static void WriteObject(global::System.Text.Json.Utf8JsonWriter writer, global::Mentra.Generated.Tests.AppWebhooks.ToolParameters value)
     {
         writer.WriteStartObject();
-        if (value.Text is { } @text)
+        if (value.Text is { } _text)
         {
-            writer.WriteString(s_Text, @text);
+            writer.WriteString(s_Text, _text);
         }
-        if (value.Tags is { } @tags)
+        if (value.Tags is { } _tags)
         {
             writer.WriteStartArray(s_Tags);
-            foreach (global::Mentra.Generated.Tests.AppWebhooks.Priority item0 in @tags)
+            foreach (global::Mentra.Generated.Tests.AppWebhooks.Priority item0 in _tags)
             {
                 writer.WriteStringValue(item0.Value);
             }

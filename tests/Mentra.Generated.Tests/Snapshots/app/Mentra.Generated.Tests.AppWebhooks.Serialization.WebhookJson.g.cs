@@ -76,6 +76,21 @@ internal static class WebhookJson
     internal static bool? ReadBooleanOrNull(ref global::System.Text.Json.Utf8JsonReader reader, string property) =>
         reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : ReadBoolean(ref reader, property);
 
+    /// <summary>
+    /// The current property name or string as UTF-8 without escapes, in <paramref name="scratch"/> when it had to be
+    /// unescaped. Text too long for <paramref name="scratch"/> comes back empty: it matches no name or value of the schema.
+    /// </summary>
+    internal static global::System.ReadOnlySpan<byte> Utf8(in global::System.Text.Json.Utf8JsonReader reader, global::System.Span<byte> scratch)
+    {
+        if (!reader.HasValueSequence && !reader.ValueIsEscaped)
+        {
+            return reader.ValueSpan;
+        }
+
+        long length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+        return length > scratch.Length ? default : scratch.Slice(0, reader.CopyString(scratch));
+    }
+
     /// <summary>Item-by-item equality for the lists in generated records, nested lists included.</summary>
     internal static bool ListEquals<T>(global::System.Collections.Generic.IReadOnlyList<T>? left, global::System.Collections.Generic.IReadOnlyList<T>? right)
     {

@@ -25,8 +25,9 @@ public sealed class PointJsonConverter : global::System.Text.Json.Serialization.
     internal static global::Focus.Arrays.Point ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
         global::Focus.Arrays.Serialization.WebhookJson.ExpectObject(ref reader, "Point");
-        double? @x = null;
-        double? @y = null;
+        double? _x = null;
+        double? _y = null;
+        global::System.Span<byte> scratch = stackalloc byte[16];
         while (true)
         {
             reader.Read();
@@ -35,37 +36,42 @@ public sealed class PointJsonConverter : global::System.Text.Json.Serialization.
                 break;
             }
 
-            if (reader.ValueTextEquals("x"u8))
+            global::System.ReadOnlySpan<byte> name = global::Focus.Arrays.Serialization.WebhookJson.Utf8(in reader, scratch);
+            reader.Read();
+            switch (name.Length)
             {
-                reader.Read();
-                @x = global::Focus.Arrays.Serialization.WebhookJson.ReadDouble(ref reader, "x");
-            }
-            else if (reader.ValueTextEquals("y"u8))
-            {
-                reader.Read();
-                @y = global::Focus.Arrays.Serialization.WebhookJson.ReadDouble(ref reader, "y");
-            }
-            else
-            {
-                reader.Read();
-                global::Focus.Arrays.Serialization.WebhookJson.Skip(ref reader);
+                case 1 when global::System.MemoryExtensions.SequenceEqual(name, "x"u8):
+                {
+                    _x = global::Focus.Arrays.Serialization.WebhookJson.ReadDouble(ref reader, "x");
+                    break;
+                }
+                case 1 when global::System.MemoryExtensions.SequenceEqual(name, "y"u8):
+                {
+                    _y = global::Focus.Arrays.Serialization.WebhookJson.ReadDouble(ref reader, "y");
+                    break;
+                }
+                default:
+                {
+                    global::Focus.Arrays.Serialization.WebhookJson.Skip(ref reader);
+                    break;
+                }
             }
         }
 
-        if (@x is null)
+        if (_x is null)
         {
             throw global::Focus.Arrays.Serialization.WebhookJson.Missing("x", "Point");
         }
 
-        if (@y is null)
+        if (_y is null)
         {
             throw global::Focus.Arrays.Serialization.WebhookJson.Missing("y", "Point");
         }
 
         return new global::Focus.Arrays.Point
         {
-            X = @x.Value,
-            Y = @y.Value,
+            X = _x.Value,
+            Y = _y.Value,
         };
     }
 

@@ -26,9 +26,10 @@ public sealed class ShapeJsonConverter : global::System.Text.Json.Serialization.
     internal static global::Focus.Arrays.Shape ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
         global::Focus.Arrays.Serialization.WebhookJson.ExpectObject(ref reader, "Shape");
-        global::System.Collections.Generic.IReadOnlyList<string>? @tags = null;
-        global::System.Collections.Generic.IReadOnlyList<global::Focus.Arrays.Point>? @points = null;
-        global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.IReadOnlyList<long>>? @grid = null;
+        global::System.Collections.Generic.IReadOnlyList<string>? _tags = null;
+        global::System.Collections.Generic.IReadOnlyList<global::Focus.Arrays.Point>? _points = null;
+        global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.IReadOnlyList<long>>? _grid = null;
+        global::System.Span<byte> scratch = stackalloc byte[36];
         while (true)
         {
             reader.Read();
@@ -37,73 +38,20 @@ public sealed class ShapeJsonConverter : global::System.Text.Json.Serialization.
                 break;
             }
 
-            if (reader.ValueTextEquals("tags"u8))
+            global::System.ReadOnlySpan<byte> name = global::Focus.Arrays.Serialization.WebhookJson.Utf8(in reader, scratch);
+            reader.Read();
+            switch (name.Length)
             {
-                reader.Read();
-                global::Focus.Arrays.Serialization.WebhookJson.ExpectNotNull(ref reader, "tags");
-                global::Focus.Arrays.Serialization.WebhookJson.ExpectArray(ref reader, "tags");
-                var items0 = new global::System.Collections.Generic.List<string>();
-                while (true)
+                case 4 when global::System.MemoryExtensions.SequenceEqual(name, "grid"u8):
                 {
-                    reader.Read();
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray)
+                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                     {
-                        break;
+                        _grid = null;
+                        continue;
                     }
 
-                    items0.Add(global::Focus.Arrays.Serialization.WebhookJson.ReadString(ref reader, "tags"));
-                }
-
-                @tags = items0;
-            }
-            else if (reader.ValueTextEquals("points"u8))
-            {
-                reader.Read();
-                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                {
-                    @points = null;
-                    continue;
-                }
-
-                global::Focus.Arrays.Serialization.WebhookJson.ExpectArray(ref reader, "points");
-                var items0 = new global::System.Collections.Generic.List<global::Focus.Arrays.Point>();
-                while (true)
-                {
-                    reader.Read();
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray)
-                    {
-                        break;
-                    }
-
-                    global::Focus.Arrays.Serialization.WebhookJson.ExpectNotNull(ref reader, "points");
-                    items0.Add(global::Focus.Arrays.Serialization.PointJsonConverter.ReadObject(ref reader));
-                }
-
-                @points = items0;
-            }
-            else if (reader.ValueTextEquals("grid"u8))
-            {
-                reader.Read();
-                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                {
-                    @grid = null;
-                    continue;
-                }
-
-                global::Focus.Arrays.Serialization.WebhookJson.ExpectArray(ref reader, "grid");
-                var items0 = new global::System.Collections.Generic.List<global::System.Collections.Generic.IReadOnlyList<long>>();
-                while (true)
-                {
-                    reader.Read();
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray)
-                    {
-                        break;
-                    }
-
-                    global::Focus.Arrays.Serialization.WebhookJson.ExpectNotNull(ref reader, "grid");
-                    global::System.Collections.Generic.IReadOnlyList<long> item0;
                     global::Focus.Arrays.Serialization.WebhookJson.ExpectArray(ref reader, "grid");
-                    var items1 = new global::System.Collections.Generic.List<long>();
+                    var items0 = new global::System.Collections.Generic.List<global::System.Collections.Generic.IReadOnlyList<long>>();
                     while (true)
                     {
                         reader.Read();
@@ -112,32 +60,90 @@ public sealed class ShapeJsonConverter : global::System.Text.Json.Serialization.
                             break;
                         }
 
-                        items1.Add(global::Focus.Arrays.Serialization.WebhookJson.ReadInt64(ref reader, "grid"));
+                        global::Focus.Arrays.Serialization.WebhookJson.ExpectNotNull(ref reader, "grid");
+                        global::System.Collections.Generic.IReadOnlyList<long> item0;
+                        global::Focus.Arrays.Serialization.WebhookJson.ExpectArray(ref reader, "grid");
+                        var items1 = new global::System.Collections.Generic.List<long>();
+                        while (true)
+                        {
+                            reader.Read();
+                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray)
+                            {
+                                break;
+                            }
+
+                            items1.Add(global::Focus.Arrays.Serialization.WebhookJson.ReadInt64(ref reader, "grid"));
+                        }
+
+                        item0 = items1;
+                        items0.Add(item0);
                     }
 
-                    item0 = items1;
-                    items0.Add(item0);
+                    _grid = items0;
+                    break;
                 }
+                case 4 when global::System.MemoryExtensions.SequenceEqual(name, "tags"u8):
+                {
+                    global::Focus.Arrays.Serialization.WebhookJson.ExpectNotNull(ref reader, "tags");
+                    global::Focus.Arrays.Serialization.WebhookJson.ExpectArray(ref reader, "tags");
+                    var items0 = new global::System.Collections.Generic.List<string>();
+                    while (true)
+                    {
+                        reader.Read();
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray)
+                        {
+                            break;
+                        }
 
-                @grid = items0;
-            }
-            else
-            {
-                reader.Read();
-                global::Focus.Arrays.Serialization.WebhookJson.Skip(ref reader);
+                        items0.Add(global::Focus.Arrays.Serialization.WebhookJson.ReadString(ref reader, "tags"));
+                    }
+
+                    _tags = items0;
+                    break;
+                }
+                case 6 when global::System.MemoryExtensions.SequenceEqual(name, "points"u8):
+                {
+                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                    {
+                        _points = null;
+                        continue;
+                    }
+
+                    global::Focus.Arrays.Serialization.WebhookJson.ExpectArray(ref reader, "points");
+                    var items0 = new global::System.Collections.Generic.List<global::Focus.Arrays.Point>();
+                    while (true)
+                    {
+                        reader.Read();
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray)
+                        {
+                            break;
+                        }
+
+                        global::Focus.Arrays.Serialization.WebhookJson.ExpectNotNull(ref reader, "points");
+                        items0.Add(global::Focus.Arrays.Serialization.PointJsonConverter.ReadObject(ref reader));
+                    }
+
+                    _points = items0;
+                    break;
+                }
+                default:
+                {
+                    global::Focus.Arrays.Serialization.WebhookJson.Skip(ref reader);
+                    break;
+                }
             }
         }
 
-        if (@tags is null)
+        if (_tags is null)
         {
             throw global::Focus.Arrays.Serialization.WebhookJson.Missing("tags", "Shape");
         }
 
         return new global::Focus.Arrays.Shape
         {
-            Tags = @tags,
-            Points = @points,
-            Grid = @grid,
+            Tags = _tags,
+            Points = _points,
+            Grid = _grid,
         };
     }
 
@@ -151,19 +157,19 @@ public sealed class ShapeJsonConverter : global::System.Text.Json.Serialization.
             writer.WriteStringValue(item0);
         }
         writer.WriteEndArray();
-        if (value.Points is { } @points)
+        if (value.Points is { } _points)
         {
             writer.WriteStartArray(s_Points);
-            foreach (global::Focus.Arrays.Point item0 in @points)
+            foreach (global::Focus.Arrays.Point item0 in _points)
             {
                 global::Focus.Arrays.Serialization.PointJsonConverter.WriteObject(writer, item0);
             }
             writer.WriteEndArray();
         }
-        if (value.Grid is { } @grid)
+        if (value.Grid is { } _grid)
         {
             writer.WriteStartArray(s_Grid);
-            foreach (global::System.Collections.Generic.IReadOnlyList<long> item0 in @grid)
+            foreach (global::System.Collections.Generic.IReadOnlyList<long> item0 in _grid)
             {
                 writer.WriteStartArray();
                 foreach (long item1 in item0)

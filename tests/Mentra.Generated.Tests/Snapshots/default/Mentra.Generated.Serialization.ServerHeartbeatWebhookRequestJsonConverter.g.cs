@@ -30,10 +30,11 @@ public sealed class ServerHeartbeatWebhookRequestJsonConverter : global::System.
     {
         global::Mentra.Generated.Serialization.WebhookJson.ExpectObject(ref reader, "server_heartbeat");
         bool hasType = false;
-        string? @sessionId = null;
-        string? @userId = null;
-        string? @timestamp = null;
-        string? @registrationId = null;
+        string? _sessionId = null;
+        string? _userId = null;
+        string? _timestamp = null;
+        string? _registrationId = null;
+        global::System.Span<byte> scratch = stackalloc byte[84];
         while (true)
         {
             reader.Read();
@@ -42,36 +43,41 @@ public sealed class ServerHeartbeatWebhookRequestJsonConverter : global::System.
                 break;
             }
 
-            if (reader.ValueTextEquals("type"u8))
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, scratch);
+            reader.Read();
+            switch (name.Length)
             {
-                reader.Read();
-                global::Mentra.Generated.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "server_heartbeat"u8, "server_heartbeat");
-                hasType = true;
-            }
-            else if (reader.ValueTextEquals("sessionId"u8))
-            {
-                reader.Read();
-                @sessionId = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "sessionId");
-            }
-            else if (reader.ValueTextEquals("userId"u8))
-            {
-                reader.Read();
-                @userId = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "userId");
-            }
-            else if (reader.ValueTextEquals("timestamp"u8))
-            {
-                reader.Read();
-                @timestamp = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "timestamp");
-            }
-            else if (reader.ValueTextEquals("registrationId"u8))
-            {
-                reader.Read();
-                @registrationId = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "registrationId");
-            }
-            else
-            {
-                reader.Read();
-                global::Mentra.Generated.Serialization.WebhookJson.Skip(ref reader);
+                case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
+                {
+                    global::Mentra.Generated.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "server_heartbeat"u8, "server_heartbeat");
+                    hasType = true;
+                    break;
+                }
+                case 6 when global::System.MemoryExtensions.SequenceEqual(name, "userId"u8):
+                {
+                    _userId = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "userId");
+                    break;
+                }
+                case 9 when global::System.MemoryExtensions.SequenceEqual(name, "sessionId"u8):
+                {
+                    _sessionId = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "sessionId");
+                    break;
+                }
+                case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
+                {
+                    _timestamp = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "timestamp");
+                    break;
+                }
+                case 14 when global::System.MemoryExtensions.SequenceEqual(name, "registrationId"u8):
+                {
+                    _registrationId = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "registrationId");
+                    break;
+                }
+                default:
+                {
+                    global::Mentra.Generated.Serialization.WebhookJson.Skip(ref reader);
+                    break;
+                }
             }
         }
 
@@ -80,32 +86,32 @@ public sealed class ServerHeartbeatWebhookRequestJsonConverter : global::System.
             throw global::Mentra.Generated.Serialization.WebhookJson.Missing("type", "server_heartbeat");
         }
 
-        if (@sessionId is null)
+        if (_sessionId is null)
         {
             throw global::Mentra.Generated.Serialization.WebhookJson.Missing("sessionId", "server_heartbeat");
         }
 
-        if (@userId is null)
+        if (_userId is null)
         {
             throw global::Mentra.Generated.Serialization.WebhookJson.Missing("userId", "server_heartbeat");
         }
 
-        if (@timestamp is null)
+        if (_timestamp is null)
         {
             throw global::Mentra.Generated.Serialization.WebhookJson.Missing("timestamp", "server_heartbeat");
         }
 
-        if (@registrationId is null)
+        if (_registrationId is null)
         {
             throw global::Mentra.Generated.Serialization.WebhookJson.Missing("registrationId", "server_heartbeat");
         }
 
         return new global::Mentra.Generated.ServerHeartbeatWebhookRequest
         {
-            SessionId = @sessionId,
-            UserId = @userId,
-            Timestamp = @timestamp,
-            RegistrationId = @registrationId,
+            SessionId = _sessionId,
+            UserId = _userId,
+            Timestamp = _timestamp,
+            RegistrationId = _registrationId,
         };
     }
 

@@ -32,12 +32,13 @@ public sealed class ServerRegistrationWebhookRequestJsonConverter : global::Syst
     {
         global::Mentra.Generated.Serialization.WebhookJson.ExpectObject(ref reader, "server_registration");
         bool hasType = false;
-        string? @sessionId = null;
-        string? @userId = null;
-        string? @timestamp = null;
-        string? @registrationId = null;
-        string? @packageName = null;
-        global::System.Collections.Generic.IReadOnlyList<string>? @serverUrls = null;
+        string? _sessionId = null;
+        string? _userId = null;
+        string? _timestamp = null;
+        string? _registrationId = null;
+        string? _packageName = null;
+        global::System.Collections.Generic.IReadOnlyList<string>? _serverUrls = null;
+        global::System.Span<byte> scratch = stackalloc byte[84];
         while (true)
         {
             reader.Read();
@@ -46,60 +47,65 @@ public sealed class ServerRegistrationWebhookRequestJsonConverter : global::Syst
                 break;
             }
 
-            if (reader.ValueTextEquals("type"u8))
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, scratch);
+            reader.Read();
+            switch (name.Length)
             {
-                reader.Read();
-                global::Mentra.Generated.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "server_registration"u8, "server_registration");
-                hasType = true;
-            }
-            else if (reader.ValueTextEquals("sessionId"u8))
-            {
-                reader.Read();
-                @sessionId = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "sessionId");
-            }
-            else if (reader.ValueTextEquals("userId"u8))
-            {
-                reader.Read();
-                @userId = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "userId");
-            }
-            else if (reader.ValueTextEquals("timestamp"u8))
-            {
-                reader.Read();
-                @timestamp = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "timestamp");
-            }
-            else if (reader.ValueTextEquals("registrationId"u8))
-            {
-                reader.Read();
-                @registrationId = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "registrationId");
-            }
-            else if (reader.ValueTextEquals("packageName"u8))
-            {
-                reader.Read();
-                @packageName = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "packageName");
-            }
-            else if (reader.ValueTextEquals("serverUrls"u8))
-            {
-                reader.Read();
-                global::Mentra.Generated.Serialization.WebhookJson.ExpectNotNull(ref reader, "serverUrls");
-                global::Mentra.Generated.Serialization.WebhookJson.ExpectArray(ref reader, "serverUrls");
-                var items0 = new global::System.Collections.Generic.List<string>();
-                while (true)
+                case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    reader.Read();
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray)
+                    global::Mentra.Generated.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "server_registration"u8, "server_registration");
+                    hasType = true;
+                    break;
+                }
+                case 6 when global::System.MemoryExtensions.SequenceEqual(name, "userId"u8):
+                {
+                    _userId = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "userId");
+                    break;
+                }
+                case 9 when global::System.MemoryExtensions.SequenceEqual(name, "sessionId"u8):
+                {
+                    _sessionId = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "sessionId");
+                    break;
+                }
+                case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
+                {
+                    _timestamp = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "timestamp");
+                    break;
+                }
+                case 10 when global::System.MemoryExtensions.SequenceEqual(name, "serverUrls"u8):
+                {
+                    global::Mentra.Generated.Serialization.WebhookJson.ExpectNotNull(ref reader, "serverUrls");
+                    global::Mentra.Generated.Serialization.WebhookJson.ExpectArray(ref reader, "serverUrls");
+                    var items0 = new global::System.Collections.Generic.List<string>();
+                    while (true)
                     {
-                        break;
+                        reader.Read();
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray)
+                        {
+                            break;
+                        }
+
+                        items0.Add(global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "serverUrls"));
                     }
 
-                    items0.Add(global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "serverUrls"));
+                    _serverUrls = items0;
+                    break;
                 }
-
-                @serverUrls = items0;
-            }
-            else
-            {
-                reader.Read();
-                global::Mentra.Generated.Serialization.WebhookJson.Skip(ref reader);
+                case 11 when global::System.MemoryExtensions.SequenceEqual(name, "packageName"u8):
+                {
+                    _packageName = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "packageName");
+                    break;
+                }
+                case 14 when global::System.MemoryExtensions.SequenceEqual(name, "registrationId"u8):
+                {
+                    _registrationId = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "registrationId");
+                    break;
+                }
+                default:
+                {
+                    global::Mentra.Generated.Serialization.WebhookJson.Skip(ref reader);
+                    break;
+                }
             }
         }
 
@@ -108,44 +114,44 @@ public sealed class ServerRegistrationWebhookRequestJsonConverter : global::Syst
             throw global::Mentra.Generated.Serialization.WebhookJson.Missing("type", "server_registration");
         }
 
-        if (@sessionId is null)
+        if (_sessionId is null)
         {
             throw global::Mentra.Generated.Serialization.WebhookJson.Missing("sessionId", "server_registration");
         }
 
-        if (@userId is null)
+        if (_userId is null)
         {
             throw global::Mentra.Generated.Serialization.WebhookJson.Missing("userId", "server_registration");
         }
 
-        if (@timestamp is null)
+        if (_timestamp is null)
         {
             throw global::Mentra.Generated.Serialization.WebhookJson.Missing("timestamp", "server_registration");
         }
 
-        if (@registrationId is null)
+        if (_registrationId is null)
         {
             throw global::Mentra.Generated.Serialization.WebhookJson.Missing("registrationId", "server_registration");
         }
 
-        if (@packageName is null)
+        if (_packageName is null)
         {
             throw global::Mentra.Generated.Serialization.WebhookJson.Missing("packageName", "server_registration");
         }
 
-        if (@serverUrls is null)
+        if (_serverUrls is null)
         {
             throw global::Mentra.Generated.Serialization.WebhookJson.Missing("serverUrls", "server_registration");
         }
 
         return new global::Mentra.Generated.ServerRegistrationWebhookRequest
         {
-            SessionId = @sessionId,
-            UserId = @userId,
-            Timestamp = @timestamp,
-            RegistrationId = @registrationId,
-            PackageName = @packageName,
-            ServerUrls = @serverUrls,
+            SessionId = _sessionId,
+            UserId = _userId,
+            Timestamp = _timestamp,
+            RegistrationId = _registrationId,
+            PackageName = _packageName,
+            ServerUrls = _serverUrls,
         };
     }
 

@@ -30,10 +30,11 @@ public sealed class SessionRecoveryWebhookRequestJsonConverter : global::System.
     {
         global::Mentra.Generated.Serialization.WebhookJson.ExpectObject(ref reader, "session_recovery");
         bool hasType = false;
-        string? @sessionId = null;
-        string? @userId = null;
-        string? @timestamp = null;
-        string? @mentraOSWebsocketUrl = null;
+        string? _sessionId = null;
+        string? _userId = null;
+        string? _timestamp = null;
+        string? _mentraOSWebsocketUrl = null;
+        global::System.Span<byte> scratch = stackalloc byte[120];
         while (true)
         {
             reader.Read();
@@ -42,36 +43,41 @@ public sealed class SessionRecoveryWebhookRequestJsonConverter : global::System.
                 break;
             }
 
-            if (reader.ValueTextEquals("type"u8))
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, scratch);
+            reader.Read();
+            switch (name.Length)
             {
-                reader.Read();
-                global::Mentra.Generated.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "session_recovery"u8, "session_recovery");
-                hasType = true;
-            }
-            else if (reader.ValueTextEquals("sessionId"u8))
-            {
-                reader.Read();
-                @sessionId = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "sessionId");
-            }
-            else if (reader.ValueTextEquals("userId"u8))
-            {
-                reader.Read();
-                @userId = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "userId");
-            }
-            else if (reader.ValueTextEquals("timestamp"u8))
-            {
-                reader.Read();
-                @timestamp = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "timestamp");
-            }
-            else if (reader.ValueTextEquals("mentraOSWebsocketUrl"u8))
-            {
-                reader.Read();
-                @mentraOSWebsocketUrl = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "mentraOSWebsocketUrl");
-            }
-            else
-            {
-                reader.Read();
-                global::Mentra.Generated.Serialization.WebhookJson.Skip(ref reader);
+                case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
+                {
+                    global::Mentra.Generated.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "session_recovery"u8, "session_recovery");
+                    hasType = true;
+                    break;
+                }
+                case 6 when global::System.MemoryExtensions.SequenceEqual(name, "userId"u8):
+                {
+                    _userId = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "userId");
+                    break;
+                }
+                case 9 when global::System.MemoryExtensions.SequenceEqual(name, "sessionId"u8):
+                {
+                    _sessionId = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "sessionId");
+                    break;
+                }
+                case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
+                {
+                    _timestamp = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "timestamp");
+                    break;
+                }
+                case 20 when global::System.MemoryExtensions.SequenceEqual(name, "mentraOSWebsocketUrl"u8):
+                {
+                    _mentraOSWebsocketUrl = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "mentraOSWebsocketUrl");
+                    break;
+                }
+                default:
+                {
+                    global::Mentra.Generated.Serialization.WebhookJson.Skip(ref reader);
+                    break;
+                }
             }
         }
 
@@ -80,32 +86,32 @@ public sealed class SessionRecoveryWebhookRequestJsonConverter : global::System.
             throw global::Mentra.Generated.Serialization.WebhookJson.Missing("type", "session_recovery");
         }
 
-        if (@sessionId is null)
+        if (_sessionId is null)
         {
             throw global::Mentra.Generated.Serialization.WebhookJson.Missing("sessionId", "session_recovery");
         }
 
-        if (@userId is null)
+        if (_userId is null)
         {
             throw global::Mentra.Generated.Serialization.WebhookJson.Missing("userId", "session_recovery");
         }
 
-        if (@timestamp is null)
+        if (_timestamp is null)
         {
             throw global::Mentra.Generated.Serialization.WebhookJson.Missing("timestamp", "session_recovery");
         }
 
-        if (@mentraOSWebsocketUrl is null)
+        if (_mentraOSWebsocketUrl is null)
         {
             throw global::Mentra.Generated.Serialization.WebhookJson.Missing("mentraOSWebsocketUrl", "session_recovery");
         }
 
         return new global::Mentra.Generated.SessionRecoveryWebhookRequest
         {
-            SessionId = @sessionId,
-            UserId = @userId,
-            Timestamp = @timestamp,
-            MentraOSWebsocketUrl = @mentraOSWebsocketUrl,
+            SessionId = _sessionId,
+            UserId = _userId,
+            Timestamp = _timestamp,
+            MentraOSWebsocketUrl = _mentraOSWebsocketUrl,
         };
     }
 

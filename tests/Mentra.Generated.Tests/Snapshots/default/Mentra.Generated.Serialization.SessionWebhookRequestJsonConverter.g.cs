@@ -32,12 +32,13 @@ public sealed class SessionWebhookRequestJsonConverter : global::System.Text.Jso
     {
         global::Mentra.Generated.Serialization.WebhookJson.ExpectObject(ref reader, "session_request");
         bool hasType = false;
-        string? @sessionId = null;
-        string? @userId = null;
-        string? @timestamp = null;
-        string? @websocketUrl = null;
-        string? @mentraOSWebsocketUrl = null;
-        string? @augmentOSWebsocketUrl = null;
+        string? _sessionId = null;
+        string? _userId = null;
+        string? _timestamp = null;
+        string? _websocketUrl = null;
+        string? _mentraOSWebsocketUrl = null;
+        string? _augmentOSWebsocketUrl = null;
+        global::System.Span<byte> scratch = stackalloc byte[126];
         while (true)
         {
             reader.Read();
@@ -46,46 +47,51 @@ public sealed class SessionWebhookRequestJsonConverter : global::System.Text.Jso
                 break;
             }
 
-            if (reader.ValueTextEquals("type"u8))
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, scratch);
+            reader.Read();
+            switch (name.Length)
             {
-                reader.Read();
-                global::Mentra.Generated.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "session_request"u8, "session_request");
-                hasType = true;
-            }
-            else if (reader.ValueTextEquals("sessionId"u8))
-            {
-                reader.Read();
-                @sessionId = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "sessionId");
-            }
-            else if (reader.ValueTextEquals("userId"u8))
-            {
-                reader.Read();
-                @userId = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "userId");
-            }
-            else if (reader.ValueTextEquals("timestamp"u8))
-            {
-                reader.Read();
-                @timestamp = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "timestamp");
-            }
-            else if (reader.ValueTextEquals("websocketUrl"u8))
-            {
-                reader.Read();
-                @websocketUrl = global::Mentra.Generated.Serialization.WebhookJson.ReadStringOrNull(ref reader, "websocketUrl");
-            }
-            else if (reader.ValueTextEquals("mentraOSWebsocketUrl"u8))
-            {
-                reader.Read();
-                @mentraOSWebsocketUrl = global::Mentra.Generated.Serialization.WebhookJson.ReadStringOrNull(ref reader, "mentraOSWebsocketUrl");
-            }
-            else if (reader.ValueTextEquals("augmentOSWebsocketUrl"u8))
-            {
-                reader.Read();
-                @augmentOSWebsocketUrl = global::Mentra.Generated.Serialization.WebhookJson.ReadStringOrNull(ref reader, "augmentOSWebsocketUrl");
-            }
-            else
-            {
-                reader.Read();
-                global::Mentra.Generated.Serialization.WebhookJson.Skip(ref reader);
+                case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
+                {
+                    global::Mentra.Generated.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "session_request"u8, "session_request");
+                    hasType = true;
+                    break;
+                }
+                case 6 when global::System.MemoryExtensions.SequenceEqual(name, "userId"u8):
+                {
+                    _userId = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "userId");
+                    break;
+                }
+                case 9 when global::System.MemoryExtensions.SequenceEqual(name, "sessionId"u8):
+                {
+                    _sessionId = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "sessionId");
+                    break;
+                }
+                case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
+                {
+                    _timestamp = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "timestamp");
+                    break;
+                }
+                case 12 when global::System.MemoryExtensions.SequenceEqual(name, "websocketUrl"u8):
+                {
+                    _websocketUrl = global::Mentra.Generated.Serialization.WebhookJson.ReadStringOrNull(ref reader, "websocketUrl");
+                    break;
+                }
+                case 20 when global::System.MemoryExtensions.SequenceEqual(name, "mentraOSWebsocketUrl"u8):
+                {
+                    _mentraOSWebsocketUrl = global::Mentra.Generated.Serialization.WebhookJson.ReadStringOrNull(ref reader, "mentraOSWebsocketUrl");
+                    break;
+                }
+                case 21 when global::System.MemoryExtensions.SequenceEqual(name, "augmentOSWebsocketUrl"u8):
+                {
+                    _augmentOSWebsocketUrl = global::Mentra.Generated.Serialization.WebhookJson.ReadStringOrNull(ref reader, "augmentOSWebsocketUrl");
+                    break;
+                }
+                default:
+                {
+                    global::Mentra.Generated.Serialization.WebhookJson.Skip(ref reader);
+                    break;
+                }
             }
         }
 
@@ -94,29 +100,29 @@ public sealed class SessionWebhookRequestJsonConverter : global::System.Text.Jso
             throw global::Mentra.Generated.Serialization.WebhookJson.Missing("type", "session_request");
         }
 
-        if (@sessionId is null)
+        if (_sessionId is null)
         {
             throw global::Mentra.Generated.Serialization.WebhookJson.Missing("sessionId", "session_request");
         }
 
-        if (@userId is null)
+        if (_userId is null)
         {
             throw global::Mentra.Generated.Serialization.WebhookJson.Missing("userId", "session_request");
         }
 
-        if (@timestamp is null)
+        if (_timestamp is null)
         {
             throw global::Mentra.Generated.Serialization.WebhookJson.Missing("timestamp", "session_request");
         }
 
         return new global::Mentra.Generated.SessionWebhookRequest
         {
-            SessionId = @sessionId,
-            UserId = @userId,
-            Timestamp = @timestamp,
-            WebsocketUrl = @websocketUrl,
-            MentraOSWebsocketUrl = @mentraOSWebsocketUrl,
-            AugmentOSWebsocketUrl = @augmentOSWebsocketUrl,
+            SessionId = _sessionId,
+            UserId = _userId,
+            Timestamp = _timestamp,
+            WebsocketUrl = _websocketUrl,
+            MentraOSWebsocketUrl = _mentraOSWebsocketUrl,
+            AugmentOSWebsocketUrl = _augmentOSWebsocketUrl,
         };
     }
 
@@ -128,17 +134,17 @@ public sealed class SessionWebhookRequestJsonConverter : global::System.Text.Jso
         writer.WriteString(s_SessionId, value.SessionId);
         writer.WriteString(s_UserId, value.UserId);
         writer.WriteString(s_Timestamp, value.Timestamp);
-        if (value.WebsocketUrl is { } @websocketUrl)
+        if (value.WebsocketUrl is { } _websocketUrl)
         {
-            writer.WriteString(s_WebsocketUrl, @websocketUrl);
+            writer.WriteString(s_WebsocketUrl, _websocketUrl);
         }
-        if (value.MentraOSWebsocketUrl is { } @mentraOSWebsocketUrl)
+        if (value.MentraOSWebsocketUrl is { } _mentraOSWebsocketUrl)
         {
-            writer.WriteString(s_MentraOSWebsocketUrl, @mentraOSWebsocketUrl);
+            writer.WriteString(s_MentraOSWebsocketUrl, _mentraOSWebsocketUrl);
         }
-        if (value.AugmentOSWebsocketUrl is { } @augmentOSWebsocketUrl)
+        if (value.AugmentOSWebsocketUrl is { } _augmentOSWebsocketUrl)
         {
-            writer.WriteString(s_AugmentOSWebsocketUrl, @augmentOSWebsocketUrl);
+            writer.WriteString(s_AugmentOSWebsocketUrl, _augmentOSWebsocketUrl);
         }
         writer.WriteEndObject();
     }

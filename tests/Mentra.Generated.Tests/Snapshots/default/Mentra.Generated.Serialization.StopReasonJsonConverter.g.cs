@@ -26,19 +26,22 @@ public sealed class StopReasonJsonConverter : global::System.Text.Json.Serializa
             throw global::Mentra.Generated.Serialization.WebhookJson.WrongType(ref reader, property, "a string");
         }
 
-        if (reader.ValueTextEquals("user_disabled"u8))
+        global::System.Span<byte> scratch = stackalloc byte[78];
+        global::System.ReadOnlySpan<byte> text = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, scratch);
+        switch (text.Length)
         {
-            return global::Mentra.Generated.StopReason.UserDisabled;
-        }
-
-        if (reader.ValueTextEquals("system_stop"u8))
-        {
-            return global::Mentra.Generated.StopReason.SystemStop;
-        }
-
-        if (reader.ValueTextEquals("error"u8))
-        {
-            return global::Mentra.Generated.StopReason.Error;
+            case 5 when global::System.MemoryExtensions.SequenceEqual(text, "error"u8):
+            {
+                return global::Mentra.Generated.StopReason.Error;
+            }
+            case 11 when global::System.MemoryExtensions.SequenceEqual(text, "system_stop"u8):
+            {
+                return global::Mentra.Generated.StopReason.SystemStop;
+            }
+            case 13 when global::System.MemoryExtensions.SequenceEqual(text, "user_disabled"u8):
+            {
+                return global::Mentra.Generated.StopReason.UserDisabled;
+            }
         }
 
         return new global::Mentra.Generated.StopReason(reader.GetString()!);

@@ -30,10 +30,11 @@ public sealed class StopWebhookRequestJsonConverter : global::System.Text.Json.S
     {
         global::Mentra.Generated.Serialization.WebhookJson.ExpectObject(ref reader, "stop_request");
         bool hasType = false;
-        string? @sessionId = null;
-        string? @userId = null;
-        string? @timestamp = null;
-        global::Mentra.Generated.StopReason? @reason = null;
+        string? _sessionId = null;
+        string? _userId = null;
+        string? _timestamp = null;
+        global::Mentra.Generated.StopReason? _reason = null;
+        global::System.Span<byte> scratch = stackalloc byte[54];
         while (true)
         {
             reader.Read();
@@ -42,37 +43,42 @@ public sealed class StopWebhookRequestJsonConverter : global::System.Text.Json.S
                 break;
             }
 
-            if (reader.ValueTextEquals("type"u8))
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, scratch);
+            reader.Read();
+            switch (name.Length)
             {
-                reader.Read();
-                global::Mentra.Generated.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "stop_request"u8, "stop_request");
-                hasType = true;
-            }
-            else if (reader.ValueTextEquals("sessionId"u8))
-            {
-                reader.Read();
-                @sessionId = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "sessionId");
-            }
-            else if (reader.ValueTextEquals("userId"u8))
-            {
-                reader.Read();
-                @userId = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "userId");
-            }
-            else if (reader.ValueTextEquals("timestamp"u8))
-            {
-                reader.Read();
-                @timestamp = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "timestamp");
-            }
-            else if (reader.ValueTextEquals("reason"u8))
-            {
-                reader.Read();
-                global::Mentra.Generated.Serialization.WebhookJson.ExpectNotNull(ref reader, "reason");
-                @reason = global::Mentra.Generated.Serialization.StopReasonJsonConverter.ReadValue(ref reader, "reason");
-            }
-            else
-            {
-                reader.Read();
-                global::Mentra.Generated.Serialization.WebhookJson.Skip(ref reader);
+                case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
+                {
+                    global::Mentra.Generated.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "stop_request"u8, "stop_request");
+                    hasType = true;
+                    break;
+                }
+                case 6 when global::System.MemoryExtensions.SequenceEqual(name, "reason"u8):
+                {
+                    global::Mentra.Generated.Serialization.WebhookJson.ExpectNotNull(ref reader, "reason");
+                    _reason = global::Mentra.Generated.Serialization.StopReasonJsonConverter.ReadValue(ref reader, "reason");
+                    break;
+                }
+                case 6 when global::System.MemoryExtensions.SequenceEqual(name, "userId"u8):
+                {
+                    _userId = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "userId");
+                    break;
+                }
+                case 9 when global::System.MemoryExtensions.SequenceEqual(name, "sessionId"u8):
+                {
+                    _sessionId = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "sessionId");
+                    break;
+                }
+                case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
+                {
+                    _timestamp = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "timestamp");
+                    break;
+                }
+                default:
+                {
+                    global::Mentra.Generated.Serialization.WebhookJson.Skip(ref reader);
+                    break;
+                }
             }
         }
 
@@ -81,32 +87,32 @@ public sealed class StopWebhookRequestJsonConverter : global::System.Text.Json.S
             throw global::Mentra.Generated.Serialization.WebhookJson.Missing("type", "stop_request");
         }
 
-        if (@sessionId is null)
+        if (_sessionId is null)
         {
             throw global::Mentra.Generated.Serialization.WebhookJson.Missing("sessionId", "stop_request");
         }
 
-        if (@userId is null)
+        if (_userId is null)
         {
             throw global::Mentra.Generated.Serialization.WebhookJson.Missing("userId", "stop_request");
         }
 
-        if (@timestamp is null)
+        if (_timestamp is null)
         {
             throw global::Mentra.Generated.Serialization.WebhookJson.Missing("timestamp", "stop_request");
         }
 
-        if (@reason is null)
+        if (_reason is null)
         {
             throw global::Mentra.Generated.Serialization.WebhookJson.Missing("reason", "stop_request");
         }
 
         return new global::Mentra.Generated.StopWebhookRequest
         {
-            SessionId = @sessionId,
-            UserId = @userId,
-            Timestamp = @timestamp,
-            Reason = @reason.Value,
+            SessionId = _sessionId,
+            UserId = _userId,
+            Timestamp = _timestamp,
+            Reason = _reason.Value,
         };
     }
 

@@ -24,10 +24,11 @@ public sealed class UnknownWebhookRequestJsonConverter : global::System.Text.Jso
         global::Mentra.Generated.Serialization.WebhookJson.ExpectObject(ref reader, "WebhookRequest");
         global::System.Text.Json.Utf8JsonReader copy = reader;
         global::System.Text.Json.JsonElement json = global::System.Text.Json.JsonElement.ParseValue(ref copy);
-        global::Mentra.Generated.WebhookRequestType? @type = null;
-        string? @sessionId = null;
-        string? @userId = null;
-        string? @timestamp = null;
+        global::Mentra.Generated.WebhookRequestType? _type = null;
+        string? _sessionId = null;
+        string? _userId = null;
+        string? _timestamp = null;
+        global::System.Span<byte> scratch = stackalloc byte[54];
         while (true)
         {
             reader.Read();
@@ -36,59 +37,64 @@ public sealed class UnknownWebhookRequestJsonConverter : global::System.Text.Jso
                 break;
             }
 
-            if (reader.ValueTextEquals("type"u8))
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, scratch);
+            reader.Read();
+            switch (name.Length)
             {
-                reader.Read();
-                global::Mentra.Generated.Serialization.WebhookJson.ExpectNotNull(ref reader, "type");
-                @type = global::Mentra.Generated.Serialization.WebhookRequestTypeJsonConverter.ReadValue(ref reader, "type");
-            }
-            else if (reader.ValueTextEquals("sessionId"u8))
-            {
-                reader.Read();
-                @sessionId = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "sessionId");
-            }
-            else if (reader.ValueTextEquals("userId"u8))
-            {
-                reader.Read();
-                @userId = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "userId");
-            }
-            else if (reader.ValueTextEquals("timestamp"u8))
-            {
-                reader.Read();
-                @timestamp = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "timestamp");
-            }
-            else
-            {
-                reader.Read();
-                global::Mentra.Generated.Serialization.WebhookJson.Skip(ref reader);
+                case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
+                {
+                    global::Mentra.Generated.Serialization.WebhookJson.ExpectNotNull(ref reader, "type");
+                    _type = global::Mentra.Generated.Serialization.WebhookRequestTypeJsonConverter.ReadValue(ref reader, "type");
+                    break;
+                }
+                case 6 when global::System.MemoryExtensions.SequenceEqual(name, "userId"u8):
+                {
+                    _userId = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "userId");
+                    break;
+                }
+                case 9 when global::System.MemoryExtensions.SequenceEqual(name, "sessionId"u8):
+                {
+                    _sessionId = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "sessionId");
+                    break;
+                }
+                case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
+                {
+                    _timestamp = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "timestamp");
+                    break;
+                }
+                default:
+                {
+                    global::Mentra.Generated.Serialization.WebhookJson.Skip(ref reader);
+                    break;
+                }
             }
         }
 
-        if (@type is null)
+        if (_type is null)
         {
             throw global::Mentra.Generated.Serialization.WebhookJson.Missing("type", "WebhookRequest");
         }
 
-        if (@sessionId is null)
+        if (_sessionId is null)
         {
             throw global::Mentra.Generated.Serialization.WebhookJson.Missing("sessionId", "WebhookRequest");
         }
 
-        if (@userId is null)
+        if (_userId is null)
         {
             throw global::Mentra.Generated.Serialization.WebhookJson.Missing("userId", "WebhookRequest");
         }
 
-        if (@timestamp is null)
+        if (_timestamp is null)
         {
             throw global::Mentra.Generated.Serialization.WebhookJson.Missing("timestamp", "WebhookRequest");
         }
 
-        return new global::Mentra.Generated.UnknownWebhookRequest(@type.Value, json)
+        return new global::Mentra.Generated.UnknownWebhookRequest(_type.Value, json)
         {
-            SessionId = @sessionId,
-            UserId = @userId,
-            Timestamp = @timestamp,
+            SessionId = _sessionId,
+            UserId = _userId,
+            Timestamp = _timestamp,
         };
     }
 

@@ -26,6 +26,7 @@ public sealed class WebhookRequestJsonConverter : global::System.Text.Json.Seria
     {
         global::Mentra.Generated.Serialization.WebhookJson.ExpectObject(ref reader, "WebhookRequest");
         global::System.Text.Json.Utf8JsonReader scan = reader;
+        global::System.Span<byte> scratch = stackalloc byte[114];
         while (true)
         {
             scan.Read();
@@ -48,29 +49,29 @@ public sealed class WebhookRequestJsonConverter : global::System.Text.Json.Seria
                 throw global::Mentra.Generated.Serialization.WebhookJson.WrongType(ref scan, "type", "a string");
             }
 
-            if (scan.ValueTextEquals("session_request"u8))
+            global::System.ReadOnlySpan<byte> value = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in scan, scratch);
+            switch (value.Length)
             {
-                return global::Mentra.Generated.Serialization.SessionWebhookRequestJsonConverter.ReadObject(ref reader);
-            }
-
-            if (scan.ValueTextEquals("stop_request"u8))
-            {
-                return global::Mentra.Generated.Serialization.StopWebhookRequestJsonConverter.ReadObject(ref reader);
-            }
-
-            if (scan.ValueTextEquals("server_registration"u8))
-            {
-                return global::Mentra.Generated.Serialization.ServerRegistrationWebhookRequestJsonConverter.ReadObject(ref reader);
-            }
-
-            if (scan.ValueTextEquals("session_recovery"u8))
-            {
-                return global::Mentra.Generated.Serialization.SessionRecoveryWebhookRequestJsonConverter.ReadObject(ref reader);
-            }
-
-            if (scan.ValueTextEquals("server_heartbeat"u8))
-            {
-                return global::Mentra.Generated.Serialization.ServerHeartbeatWebhookRequestJsonConverter.ReadObject(ref reader);
+                case 12 when global::System.MemoryExtensions.SequenceEqual(value, "stop_request"u8):
+                {
+                    return global::Mentra.Generated.Serialization.StopWebhookRequestJsonConverter.ReadObject(ref reader);
+                }
+                case 15 when global::System.MemoryExtensions.SequenceEqual(value, "session_request"u8):
+                {
+                    return global::Mentra.Generated.Serialization.SessionWebhookRequestJsonConverter.ReadObject(ref reader);
+                }
+                case 16 when global::System.MemoryExtensions.SequenceEqual(value, "server_heartbeat"u8):
+                {
+                    return global::Mentra.Generated.Serialization.ServerHeartbeatWebhookRequestJsonConverter.ReadObject(ref reader);
+                }
+                case 16 when global::System.MemoryExtensions.SequenceEqual(value, "session_recovery"u8):
+                {
+                    return global::Mentra.Generated.Serialization.SessionRecoveryWebhookRequestJsonConverter.ReadObject(ref reader);
+                }
+                case 19 when global::System.MemoryExtensions.SequenceEqual(value, "server_registration"u8):
+                {
+                    return global::Mentra.Generated.Serialization.ServerRegistrationWebhookRequestJsonConverter.ReadObject(ref reader);
+                }
             }
 
             return global::Mentra.Generated.Serialization.UnknownWebhookRequestJsonConverter.ReadObject(ref reader);

@@ -26,29 +26,30 @@ public sealed class WebhookRequestTypeJsonConverter : global::System.Text.Json.S
             throw global::Mentra.Generated.Serialization.WebhookJson.WrongType(ref reader, property, "a string");
         }
 
-        if (reader.ValueTextEquals("session_request"u8))
+        global::System.Span<byte> scratch = stackalloc byte[114];
+        global::System.ReadOnlySpan<byte> text = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, scratch);
+        switch (text.Length)
         {
-            return global::Mentra.Generated.WebhookRequestType.SessionRequest;
-        }
-
-        if (reader.ValueTextEquals("stop_request"u8))
-        {
-            return global::Mentra.Generated.WebhookRequestType.StopRequest;
-        }
-
-        if (reader.ValueTextEquals("server_registration"u8))
-        {
-            return global::Mentra.Generated.WebhookRequestType.ServerRegistration;
-        }
-
-        if (reader.ValueTextEquals("server_heartbeat"u8))
-        {
-            return global::Mentra.Generated.WebhookRequestType.ServerHeartbeat;
-        }
-
-        if (reader.ValueTextEquals("session_recovery"u8))
-        {
-            return global::Mentra.Generated.WebhookRequestType.SessionRecovery;
+            case 12 when global::System.MemoryExtensions.SequenceEqual(text, "stop_request"u8):
+            {
+                return global::Mentra.Generated.WebhookRequestType.StopRequest;
+            }
+            case 15 when global::System.MemoryExtensions.SequenceEqual(text, "session_request"u8):
+            {
+                return global::Mentra.Generated.WebhookRequestType.SessionRequest;
+            }
+            case 16 when global::System.MemoryExtensions.SequenceEqual(text, "server_heartbeat"u8):
+            {
+                return global::Mentra.Generated.WebhookRequestType.ServerHeartbeat;
+            }
+            case 16 when global::System.MemoryExtensions.SequenceEqual(text, "session_recovery"u8):
+            {
+                return global::Mentra.Generated.WebhookRequestType.SessionRecovery;
+            }
+            case 19 when global::System.MemoryExtensions.SequenceEqual(text, "server_registration"u8):
+            {
+                return global::Mentra.Generated.WebhookRequestType.ServerRegistration;
+            }
         }
 
         return new global::Mentra.Generated.WebhookRequestType(reader.GetString()!);

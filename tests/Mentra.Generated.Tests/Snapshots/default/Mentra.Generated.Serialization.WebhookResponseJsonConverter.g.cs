@@ -25,8 +25,9 @@ public sealed class WebhookResponseJsonConverter : global::System.Text.Json.Seri
     internal static global::Mentra.Generated.WebhookResponse ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
         global::Mentra.Generated.Serialization.WebhookJson.ExpectObject(ref reader, "WebhookResponse");
-        global::Mentra.Generated.WebhookResponseStatus? @status = null;
-        string? @message = null;
+        global::Mentra.Generated.WebhookResponseStatus? _status = null;
+        string? _message = null;
+        global::System.Span<byte> scratch = stackalloc byte[42];
         while (true)
         {
             reader.Read();
@@ -35,33 +36,38 @@ public sealed class WebhookResponseJsonConverter : global::System.Text.Json.Seri
                 break;
             }
 
-            if (reader.ValueTextEquals("status"u8))
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, scratch);
+            reader.Read();
+            switch (name.Length)
             {
-                reader.Read();
-                global::Mentra.Generated.Serialization.WebhookJson.ExpectNotNull(ref reader, "status");
-                @status = global::Mentra.Generated.Serialization.WebhookResponseStatusJsonConverter.ReadValue(ref reader, "status");
-            }
-            else if (reader.ValueTextEquals("message"u8))
-            {
-                reader.Read();
-                @message = global::Mentra.Generated.Serialization.WebhookJson.ReadStringOrNull(ref reader, "message");
-            }
-            else
-            {
-                reader.Read();
-                global::Mentra.Generated.Serialization.WebhookJson.Skip(ref reader);
+                case 6 when global::System.MemoryExtensions.SequenceEqual(name, "status"u8):
+                {
+                    global::Mentra.Generated.Serialization.WebhookJson.ExpectNotNull(ref reader, "status");
+                    _status = global::Mentra.Generated.Serialization.WebhookResponseStatusJsonConverter.ReadValue(ref reader, "status");
+                    break;
+                }
+                case 7 when global::System.MemoryExtensions.SequenceEqual(name, "message"u8):
+                {
+                    _message = global::Mentra.Generated.Serialization.WebhookJson.ReadStringOrNull(ref reader, "message");
+                    break;
+                }
+                default:
+                {
+                    global::Mentra.Generated.Serialization.WebhookJson.Skip(ref reader);
+                    break;
+                }
             }
         }
 
-        if (@status is null)
+        if (_status is null)
         {
             throw global::Mentra.Generated.Serialization.WebhookJson.Missing("status", "WebhookResponse");
         }
 
         return new global::Mentra.Generated.WebhookResponse
         {
-            Status = @status.Value,
-            Message = @message,
+            Status = _status.Value,
+            Message = _message,
         };
     }
 
@@ -70,9 +76,9 @@ public sealed class WebhookResponseJsonConverter : global::System.Text.Json.Seri
     {
         writer.WriteStartObject();
         writer.WriteString(s_Status, value.Status.Value);
-        if (value.Message is { } @message)
+        if (value.Message is { } _message)
         {
-            writer.WriteString(s_Message, @message);
+            writer.WriteString(s_Message, _message);
         }
         writer.WriteEndObject();
     }

@@ -26,14 +26,18 @@ public sealed class WebhookResponseStatusJsonConverter : global::System.Text.Jso
             throw global::Mentra.Generated.Serialization.WebhookJson.WrongType(ref reader, property, "a string");
         }
 
-        if (reader.ValueTextEquals("success"u8))
+        global::System.Span<byte> scratch = stackalloc byte[42];
+        global::System.ReadOnlySpan<byte> text = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, scratch);
+        switch (text.Length)
         {
-            return global::Mentra.Generated.WebhookResponseStatus.Success;
-        }
-
-        if (reader.ValueTextEquals("error"u8))
-        {
-            return global::Mentra.Generated.WebhookResponseStatus.Error;
+            case 5 when global::System.MemoryExtensions.SequenceEqual(text, "error"u8):
+            {
+                return global::Mentra.Generated.WebhookResponseStatus.Error;
+            }
+            case 7 when global::System.MemoryExtensions.SequenceEqual(text, "success"u8):
+            {
+                return global::Mentra.Generated.WebhookResponseStatus.Success;
+            }
         }
 
         return new global::Mentra.Generated.WebhookResponseStatus(reader.GetString()!);

@@ -26,19 +26,22 @@ public sealed class ColorJsonConverter : global::System.Text.Json.Serialization.
             throw global::Focus.Enums.Serialization.WebhookJson.WrongType(ref reader, property, "a string");
         }
 
-        if (reader.ValueTextEquals("red"u8))
+        global::System.Span<byte> scratch = stackalloc byte[60];
+        global::System.ReadOnlySpan<byte> text = global::Focus.Enums.Serialization.WebhookJson.Utf8(in reader, scratch);
+        switch (text.Length)
         {
-            return global::Focus.Enums.Color.Red;
-        }
-
-        if (reader.ValueTextEquals("dark-green"u8))
-        {
-            return global::Focus.Enums.Color.DarkGreen;
-        }
-
-        if (reader.ValueTextEquals("BLUE"u8))
-        {
-            return global::Focus.Enums.Color.Blue;
+            case 3 when global::System.MemoryExtensions.SequenceEqual(text, "red"u8):
+            {
+                return global::Focus.Enums.Color.Red;
+            }
+            case 4 when global::System.MemoryExtensions.SequenceEqual(text, "BLUE"u8):
+            {
+                return global::Focus.Enums.Color.Blue;
+            }
+            case 10 when global::System.MemoryExtensions.SequenceEqual(text, "dark-green"u8):
+            {
+                return global::Focus.Enums.Color.DarkGreen;
+            }
         }
 
         return new global::Focus.Enums.Color(reader.GetString()!);

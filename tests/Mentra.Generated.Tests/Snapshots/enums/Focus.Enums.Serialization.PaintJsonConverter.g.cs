@@ -25,8 +25,9 @@ public sealed class PaintJsonConverter : global::System.Text.Json.Serialization.
     internal static global::Focus.Enums.Paint ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
         global::Focus.Enums.Serialization.WebhookJson.ExpectObject(ref reader, "Paint");
-        global::Focus.Enums.Color? @color = null;
-        global::Focus.Enums.Color? @accent = null;
+        global::Focus.Enums.Color? _color = null;
+        global::Focus.Enums.Color? _accent = null;
+        global::System.Span<byte> scratch = stackalloc byte[36];
         while (true)
         {
             reader.Read();
@@ -35,39 +36,44 @@ public sealed class PaintJsonConverter : global::System.Text.Json.Serialization.
                 break;
             }
 
-            if (reader.ValueTextEquals("color"u8))
+            global::System.ReadOnlySpan<byte> name = global::Focus.Enums.Serialization.WebhookJson.Utf8(in reader, scratch);
+            reader.Read();
+            switch (name.Length)
             {
-                reader.Read();
-                global::Focus.Enums.Serialization.WebhookJson.ExpectNotNull(ref reader, "color");
-                @color = global::Focus.Enums.Serialization.ColorJsonConverter.ReadValue(ref reader, "color");
-            }
-            else if (reader.ValueTextEquals("accent"u8))
-            {
-                reader.Read();
-                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                case 5 when global::System.MemoryExtensions.SequenceEqual(name, "color"u8):
                 {
-                    @accent = null;
-                    continue;
+                    global::Focus.Enums.Serialization.WebhookJson.ExpectNotNull(ref reader, "color");
+                    _color = global::Focus.Enums.Serialization.ColorJsonConverter.ReadValue(ref reader, "color");
+                    break;
                 }
+                case 6 when global::System.MemoryExtensions.SequenceEqual(name, "accent"u8):
+                {
+                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                    {
+                        _accent = null;
+                        continue;
+                    }
 
-                @accent = global::Focus.Enums.Serialization.ColorJsonConverter.ReadValue(ref reader, "accent");
-            }
-            else
-            {
-                reader.Read();
-                global::Focus.Enums.Serialization.WebhookJson.Skip(ref reader);
+                    _accent = global::Focus.Enums.Serialization.ColorJsonConverter.ReadValue(ref reader, "accent");
+                    break;
+                }
+                default:
+                {
+                    global::Focus.Enums.Serialization.WebhookJson.Skip(ref reader);
+                    break;
+                }
             }
         }
 
-        if (@color is null)
+        if (_color is null)
         {
             throw global::Focus.Enums.Serialization.WebhookJson.Missing("color", "Paint");
         }
 
         return new global::Focus.Enums.Paint
         {
-            Color = @color.Value,
-            Accent = @accent,
+            Color = _color.Value,
+            Accent = _accent,
         };
     }
 
@@ -76,9 +82,9 @@ public sealed class PaintJsonConverter : global::System.Text.Json.Serialization.
     {
         writer.WriteStartObject();
         writer.WriteString(s_Color, value.Color.Value);
-        if (value.Accent is { } @accent)
+        if (value.Accent is { } _accent)
         {
-            writer.WriteString(s_Accent, @accent.Value);
+            writer.WriteString(s_Accent, _accent.Value);
         }
         writer.WriteEndObject();
     }

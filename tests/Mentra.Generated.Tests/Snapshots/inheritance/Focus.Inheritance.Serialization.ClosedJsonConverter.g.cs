@@ -27,7 +27,8 @@ public sealed class ClosedJsonConverter : global::System.Text.Json.Serialization
     {
         global::Focus.Inheritance.Serialization.WebhookJson.ExpectObject(ref reader, "closed");
         bool hasKind = false;
-        string? @id = null;
+        string? _id = null;
+        global::System.Span<byte> scratch = stackalloc byte[24];
         while (true)
         {
             reader.Read();
@@ -36,21 +37,26 @@ public sealed class ClosedJsonConverter : global::System.Text.Json.Serialization
                 break;
             }
 
-            if (reader.ValueTextEquals("kind"u8))
+            global::System.ReadOnlySpan<byte> name = global::Focus.Inheritance.Serialization.WebhookJson.Utf8(in reader, scratch);
+            reader.Read();
+            switch (name.Length)
             {
-                reader.Read();
-                global::Focus.Inheritance.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "kind", "closed"u8, "closed");
-                hasKind = true;
-            }
-            else if (reader.ValueTextEquals("id"u8))
-            {
-                reader.Read();
-                @id = global::Focus.Inheritance.Serialization.WebhookJson.ReadString(ref reader, "id");
-            }
-            else
-            {
-                reader.Read();
-                global::Focus.Inheritance.Serialization.WebhookJson.Skip(ref reader);
+                case 2 when global::System.MemoryExtensions.SequenceEqual(name, "id"u8):
+                {
+                    _id = global::Focus.Inheritance.Serialization.WebhookJson.ReadString(ref reader, "id");
+                    break;
+                }
+                case 4 when global::System.MemoryExtensions.SequenceEqual(name, "kind"u8):
+                {
+                    global::Focus.Inheritance.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "kind", "closed"u8, "closed");
+                    hasKind = true;
+                    break;
+                }
+                default:
+                {
+                    global::Focus.Inheritance.Serialization.WebhookJson.Skip(ref reader);
+                    break;
+                }
             }
         }
 
@@ -59,14 +65,14 @@ public sealed class ClosedJsonConverter : global::System.Text.Json.Serialization
             throw global::Focus.Inheritance.Serialization.WebhookJson.Missing("kind", "closed");
         }
 
-        if (@id is null)
+        if (_id is null)
         {
             throw global::Focus.Inheritance.Serialization.WebhookJson.Missing("id", "closed");
         }
 
         return new global::Focus.Inheritance.Closed
         {
-            Id = @id,
+            Id = _id,
         };
     }
 

@@ -26,6 +26,7 @@ public sealed class EventJsonConverter : global::System.Text.Json.Serialization.
     {
         global::Focus.Inheritance.Serialization.WebhookJson.ExpectObject(ref reader, "Event");
         global::System.Text.Json.Utf8JsonReader scan = reader;
+        global::System.Span<byte> scratch = stackalloc byte[36];
         while (true)
         {
             scan.Read();
@@ -48,14 +49,17 @@ public sealed class EventJsonConverter : global::System.Text.Json.Serialization.
                 throw global::Focus.Inheritance.Serialization.WebhookJson.WrongType(ref scan, "kind", "a string");
             }
 
-            if (scan.ValueTextEquals("opened"u8))
+            global::System.ReadOnlySpan<byte> value = global::Focus.Inheritance.Serialization.WebhookJson.Utf8(in scan, scratch);
+            switch (value.Length)
             {
-                return global::Focus.Inheritance.Serialization.OpenedJsonConverter.ReadObject(ref reader);
-            }
-
-            if (scan.ValueTextEquals("closed"u8))
-            {
-                return global::Focus.Inheritance.Serialization.ClosedJsonConverter.ReadObject(ref reader);
+                case 6 when global::System.MemoryExtensions.SequenceEqual(value, "closed"u8):
+                {
+                    return global::Focus.Inheritance.Serialization.ClosedJsonConverter.ReadObject(ref reader);
+                }
+                case 6 when global::System.MemoryExtensions.SequenceEqual(value, "opened"u8):
+                {
+                    return global::Focus.Inheritance.Serialization.OpenedJsonConverter.ReadObject(ref reader);
+                }
             }
 
             return global::Focus.Inheritance.Serialization.UnknownEventJsonConverter.ReadObject(ref reader);

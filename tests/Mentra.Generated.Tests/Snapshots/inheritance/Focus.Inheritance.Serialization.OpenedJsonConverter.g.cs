@@ -28,8 +28,9 @@ public sealed class OpenedJsonConverter : global::System.Text.Json.Serialization
     {
         global::Focus.Inheritance.Serialization.WebhookJson.ExpectObject(ref reader, "opened");
         bool hasKind = false;
-        string? @id = null;
-        string? @by = null;
+        string? _id = null;
+        string? _by = null;
+        global::System.Span<byte> scratch = stackalloc byte[24];
         while (true)
         {
             reader.Read();
@@ -38,26 +39,31 @@ public sealed class OpenedJsonConverter : global::System.Text.Json.Serialization
                 break;
             }
 
-            if (reader.ValueTextEquals("kind"u8))
+            global::System.ReadOnlySpan<byte> name = global::Focus.Inheritance.Serialization.WebhookJson.Utf8(in reader, scratch);
+            reader.Read();
+            switch (name.Length)
             {
-                reader.Read();
-                global::Focus.Inheritance.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "kind", "opened"u8, "opened");
-                hasKind = true;
-            }
-            else if (reader.ValueTextEquals("id"u8))
-            {
-                reader.Read();
-                @id = global::Focus.Inheritance.Serialization.WebhookJson.ReadString(ref reader, "id");
-            }
-            else if (reader.ValueTextEquals("by"u8))
-            {
-                reader.Read();
-                @by = global::Focus.Inheritance.Serialization.WebhookJson.ReadString(ref reader, "by");
-            }
-            else
-            {
-                reader.Read();
-                global::Focus.Inheritance.Serialization.WebhookJson.Skip(ref reader);
+                case 2 when global::System.MemoryExtensions.SequenceEqual(name, "by"u8):
+                {
+                    _by = global::Focus.Inheritance.Serialization.WebhookJson.ReadString(ref reader, "by");
+                    break;
+                }
+                case 2 when global::System.MemoryExtensions.SequenceEqual(name, "id"u8):
+                {
+                    _id = global::Focus.Inheritance.Serialization.WebhookJson.ReadString(ref reader, "id");
+                    break;
+                }
+                case 4 when global::System.MemoryExtensions.SequenceEqual(name, "kind"u8):
+                {
+                    global::Focus.Inheritance.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "kind", "opened"u8, "opened");
+                    hasKind = true;
+                    break;
+                }
+                default:
+                {
+                    global::Focus.Inheritance.Serialization.WebhookJson.Skip(ref reader);
+                    break;
+                }
             }
         }
 
@@ -66,20 +72,20 @@ public sealed class OpenedJsonConverter : global::System.Text.Json.Serialization
             throw global::Focus.Inheritance.Serialization.WebhookJson.Missing("kind", "opened");
         }
 
-        if (@id is null)
+        if (_id is null)
         {
             throw global::Focus.Inheritance.Serialization.WebhookJson.Missing("id", "opened");
         }
 
-        if (@by is null)
+        if (_by is null)
         {
             throw global::Focus.Inheritance.Serialization.WebhookJson.Missing("by", "opened");
         }
 
         return new global::Focus.Inheritance.Opened
         {
-            Id = @id,
-            By = @by,
+            Id = _id,
+            By = _by,
         };
     }
 

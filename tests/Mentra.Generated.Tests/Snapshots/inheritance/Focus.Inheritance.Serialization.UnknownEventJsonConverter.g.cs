@@ -24,8 +24,9 @@ public sealed class UnknownEventJsonConverter : global::System.Text.Json.Seriali
         global::Focus.Inheritance.Serialization.WebhookJson.ExpectObject(ref reader, "Event");
         global::System.Text.Json.Utf8JsonReader copy = reader;
         global::System.Text.Json.JsonElement json = global::System.Text.Json.JsonElement.ParseValue(ref copy);
-        string? @kind = null;
-        string? @id = null;
+        string? _kind = null;
+        string? _id = null;
+        global::System.Span<byte> scratch = stackalloc byte[24];
         while (true)
         {
             reader.Read();
@@ -34,36 +35,41 @@ public sealed class UnknownEventJsonConverter : global::System.Text.Json.Seriali
                 break;
             }
 
-            if (reader.ValueTextEquals("kind"u8))
+            global::System.ReadOnlySpan<byte> name = global::Focus.Inheritance.Serialization.WebhookJson.Utf8(in reader, scratch);
+            reader.Read();
+            switch (name.Length)
             {
-                reader.Read();
-                @kind = global::Focus.Inheritance.Serialization.WebhookJson.ReadString(ref reader, "kind");
-            }
-            else if (reader.ValueTextEquals("id"u8))
-            {
-                reader.Read();
-                @id = global::Focus.Inheritance.Serialization.WebhookJson.ReadString(ref reader, "id");
-            }
-            else
-            {
-                reader.Read();
-                global::Focus.Inheritance.Serialization.WebhookJson.Skip(ref reader);
+                case 2 when global::System.MemoryExtensions.SequenceEqual(name, "id"u8):
+                {
+                    _id = global::Focus.Inheritance.Serialization.WebhookJson.ReadString(ref reader, "id");
+                    break;
+                }
+                case 4 when global::System.MemoryExtensions.SequenceEqual(name, "kind"u8):
+                {
+                    _kind = global::Focus.Inheritance.Serialization.WebhookJson.ReadString(ref reader, "kind");
+                    break;
+                }
+                default:
+                {
+                    global::Focus.Inheritance.Serialization.WebhookJson.Skip(ref reader);
+                    break;
+                }
             }
         }
 
-        if (@kind is null)
+        if (_kind is null)
         {
             throw global::Focus.Inheritance.Serialization.WebhookJson.Missing("kind", "Event");
         }
 
-        if (@id is null)
+        if (_id is null)
         {
             throw global::Focus.Inheritance.Serialization.WebhookJson.Missing("id", "Event");
         }
 
-        return new global::Focus.Inheritance.UnknownEvent(@kind, json)
+        return new global::Focus.Inheritance.UnknownEvent(_kind, json)
         {
-            Id = @id,
+            Id = _id,
         };
     }
 

@@ -31,14 +31,15 @@ public sealed class SettingsJsonConverter : global::System.Text.Json.Serializati
     internal static global::Focus.Optional.Settings ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
         global::Focus.Optional.Serialization.WebhookJson.ExpectObject(ref reader, "Settings");
-        string? @name = null;
-        string? @nickname = null;
-        long? @count = null;
-        long? @limit = null;
-        double? @ratio = null;
-        double? @scale = null;
-        bool? @enabled = null;
-        bool? @visible = null;
+        string? _name = null;
+        string? _nickname = null;
+        long? _count = null;
+        long? _limit = null;
+        double? _ratio = null;
+        double? _scale = null;
+        bool? _enabled = null;
+        bool? _visible = null;
+        global::System.Span<byte> scratch = stackalloc byte[48];
         while (true)
         {
             reader.Read();
@@ -47,83 +48,88 @@ public sealed class SettingsJsonConverter : global::System.Text.Json.Serializati
                 break;
             }
 
-            if (reader.ValueTextEquals("name"u8))
+            global::System.ReadOnlySpan<byte> name = global::Focus.Optional.Serialization.WebhookJson.Utf8(in reader, scratch);
+            reader.Read();
+            switch (name.Length)
             {
-                reader.Read();
-                @name = global::Focus.Optional.Serialization.WebhookJson.ReadString(ref reader, "name");
-            }
-            else if (reader.ValueTextEquals("nickname"u8))
-            {
-                reader.Read();
-                @nickname = global::Focus.Optional.Serialization.WebhookJson.ReadStringOrNull(ref reader, "nickname");
-            }
-            else if (reader.ValueTextEquals("count"u8))
-            {
-                reader.Read();
-                @count = global::Focus.Optional.Serialization.WebhookJson.ReadInt64(ref reader, "count");
-            }
-            else if (reader.ValueTextEquals("limit"u8))
-            {
-                reader.Read();
-                @limit = global::Focus.Optional.Serialization.WebhookJson.ReadInt64OrNull(ref reader, "limit");
-            }
-            else if (reader.ValueTextEquals("ratio"u8))
-            {
-                reader.Read();
-                @ratio = global::Focus.Optional.Serialization.WebhookJson.ReadDouble(ref reader, "ratio");
-            }
-            else if (reader.ValueTextEquals("scale"u8))
-            {
-                reader.Read();
-                @scale = global::Focus.Optional.Serialization.WebhookJson.ReadDoubleOrNull(ref reader, "scale");
-            }
-            else if (reader.ValueTextEquals("enabled"u8))
-            {
-                reader.Read();
-                @enabled = global::Focus.Optional.Serialization.WebhookJson.ReadBoolean(ref reader, "enabled");
-            }
-            else if (reader.ValueTextEquals("visible"u8))
-            {
-                reader.Read();
-                @visible = global::Focus.Optional.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "visible");
-            }
-            else
-            {
-                reader.Read();
-                global::Focus.Optional.Serialization.WebhookJson.Skip(ref reader);
+                case 4 when global::System.MemoryExtensions.SequenceEqual(name, "name"u8):
+                {
+                    _name = global::Focus.Optional.Serialization.WebhookJson.ReadString(ref reader, "name");
+                    break;
+                }
+                case 5 when global::System.MemoryExtensions.SequenceEqual(name, "count"u8):
+                {
+                    _count = global::Focus.Optional.Serialization.WebhookJson.ReadInt64(ref reader, "count");
+                    break;
+                }
+                case 5 when global::System.MemoryExtensions.SequenceEqual(name, "limit"u8):
+                {
+                    _limit = global::Focus.Optional.Serialization.WebhookJson.ReadInt64OrNull(ref reader, "limit");
+                    break;
+                }
+                case 5 when global::System.MemoryExtensions.SequenceEqual(name, "ratio"u8):
+                {
+                    _ratio = global::Focus.Optional.Serialization.WebhookJson.ReadDouble(ref reader, "ratio");
+                    break;
+                }
+                case 5 when global::System.MemoryExtensions.SequenceEqual(name, "scale"u8):
+                {
+                    _scale = global::Focus.Optional.Serialization.WebhookJson.ReadDoubleOrNull(ref reader, "scale");
+                    break;
+                }
+                case 7 when global::System.MemoryExtensions.SequenceEqual(name, "enabled"u8):
+                {
+                    _enabled = global::Focus.Optional.Serialization.WebhookJson.ReadBoolean(ref reader, "enabled");
+                    break;
+                }
+                case 7 when global::System.MemoryExtensions.SequenceEqual(name, "visible"u8):
+                {
+                    _visible = global::Focus.Optional.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "visible");
+                    break;
+                }
+                case 8 when global::System.MemoryExtensions.SequenceEqual(name, "nickname"u8):
+                {
+                    _nickname = global::Focus.Optional.Serialization.WebhookJson.ReadStringOrNull(ref reader, "nickname");
+                    break;
+                }
+                default:
+                {
+                    global::Focus.Optional.Serialization.WebhookJson.Skip(ref reader);
+                    break;
+                }
             }
         }
 
-        if (@name is null)
+        if (_name is null)
         {
             throw global::Focus.Optional.Serialization.WebhookJson.Missing("name", "Settings");
         }
 
-        if (@count is null)
+        if (_count is null)
         {
             throw global::Focus.Optional.Serialization.WebhookJson.Missing("count", "Settings");
         }
 
-        if (@ratio is null)
+        if (_ratio is null)
         {
             throw global::Focus.Optional.Serialization.WebhookJson.Missing("ratio", "Settings");
         }
 
-        if (@enabled is null)
+        if (_enabled is null)
         {
             throw global::Focus.Optional.Serialization.WebhookJson.Missing("enabled", "Settings");
         }
 
         return new global::Focus.Optional.Settings
         {
-            Name = @name,
-            Nickname = @nickname,
-            Count = @count.Value,
-            Limit = @limit,
-            Ratio = @ratio.Value,
-            Scale = @scale,
-            Enabled = @enabled.Value,
-            Visible = @visible,
+            Name = _name,
+            Nickname = _nickname,
+            Count = _count.Value,
+            Limit = _limit,
+            Ratio = _ratio.Value,
+            Scale = _scale,
+            Enabled = _enabled.Value,
+            Visible = _visible,
         };
     }
 
@@ -132,24 +138,24 @@ public sealed class SettingsJsonConverter : global::System.Text.Json.Serializati
     {
         writer.WriteStartObject();
         writer.WriteString(s_Name, value.Name);
-        if (value.Nickname is { } @nickname)
+        if (value.Nickname is { } _nickname)
         {
-            writer.WriteString(s_Nickname, @nickname);
+            writer.WriteString(s_Nickname, _nickname);
         }
         writer.WriteNumber(s_Count, value.Count);
-        if (value.Limit is { } @limit)
+        if (value.Limit is { } _limit)
         {
-            writer.WriteNumber(s_Limit, @limit);
+            writer.WriteNumber(s_Limit, _limit);
         }
         writer.WriteNumber(s_Ratio, value.Ratio);
-        if (value.Scale is { } @scale)
+        if (value.Scale is { } _scale)
         {
-            writer.WriteNumber(s_Scale, @scale);
+            writer.WriteNumber(s_Scale, _scale);
         }
         writer.WriteBoolean(s_Enabled, value.Enabled);
-        if (value.Visible is { } @visible)
+        if (value.Visible is { } _visible)
         {
-            writer.WriteBoolean(s_Visible, @visible);
+            writer.WriteBoolean(s_Visible, _visible);
         }
         writer.WriteEndObject();
     }
