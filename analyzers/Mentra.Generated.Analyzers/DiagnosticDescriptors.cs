@@ -1,0 +1,98 @@
+using Microsoft.CodeAnalysis;
+
+namespace Mentra.Generated.Analyzers;
+
+/// <summary>Every diagnostic about handler methods and app classes. The ids are shared with the code fixes.</summary>
+internal static class DiagnosticDescriptors
+{
+    public const string MissingHandlerId = "MENTRA101";
+    public const string DuplicateHandlerId = "MENTRA102";
+    public const string UnboundParameterId = "MENTRA103";
+    public const string UnsupportedReturnId = "MENTRA104";
+    public const string GenericHandlerId = "MENTRA105";
+    public const string RefParameterId = "MENTRA106";
+    public const string AsyncVoidHandlerId = "MENTRA107";
+    public const string InaccessibleHandlerId = "MENTRA108";
+    public const string HandlerOutsideAppId = "MENTRA109";
+    public const string AppNotPartialId = "MENTRA110";
+    public const string AppShapeId = "MENTRA111";
+
+    private const string Category = "Mentra.Handlers";
+
+    /// <summary>MENTRA101: "App class '{0}' has no [{1}] handler, so {2} webhooks are answered with an error".</summary>
+    public static readonly DiagnosticDescriptor MissingHandler = new(
+        MissingHandlerId, "App class lacks a required handler",
+        "App class '{0}' has no [{1}] handler, so {2} webhooks are answered with an error",
+        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true,
+        description: "Every MentraOS app handles session starts and stops. Add a method marked with the attribute; the code fix adds a stub.");
+
+    /// <summary>MENTRA102: "{0} webhooks have two handlers, '{1}' and '{2}'; keep one".</summary>
+    public static readonly DiagnosticDescriptor DuplicateHandler = new(
+        DuplicateHandlerId, "Two handlers for one webhook type",
+        "{0} webhooks have two handlers, '{1}' and '{2}'; keep one",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        description: "The dispatcher calls exactly one method per webhook type, so an app class may mark only one method with each handler attribute.");
+
+    /// <summary>MENTRA103: "Parameter '{0}' cannot be bound: {1}".</summary>
+    public static readonly DiagnosticDescriptor UnboundParameter = new(
+        UnboundParameterId, "Handler parameter cannot be bound",
+        "Parameter '{0}' cannot be bound: {1}; a handler parameter is the request, one of its properties by name, a CancellationToken, or a service",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        description: "Handler parameters get their values from the webhook: the typed request, a property of it matched by name (sessionId, userId, reason, ...), the CancellationToken, or a service from the webhook's scope. Strings and other simple values must name a property of the request.");
+
+    /// <summary>MENTRA104: "Handler '{0}' returns {1}; a handler returns void, Task, ValueTask, WebhookResponse, Task&lt;WebhookResponse&gt; or ValueTask&lt;WebhookResponse&gt;".</summary>
+    public static readonly DiagnosticDescriptor UnsupportedReturn = new(
+        UnsupportedReturnId, "Unsupported handler return type",
+        "Handler '{0}' returns {1}; a handler returns " + Mentra.Generated.Generator.Dispatch.HandlerBinding.AllowedReturns,
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        description: "A handler that returns nothing answers success; one that returns a WebhookResponse answers with it.");
+
+    /// <summary>MENTRA105: "Handler '{0}' is generic; a handler cannot have type parameters".</summary>
+    public static readonly DiagnosticDescriptor GenericHandler = new(
+        GenericHandlerId, "Generic handler",
+        "Handler '{0}' is generic; a handler cannot have type parameters",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        description: "The dispatcher calls handlers directly and has no type arguments to give.");
+
+    /// <summary>MENTRA106: "Parameter '{0}' is passed by reference ({1}); handler parameters are passed by value".</summary>
+    public static readonly DiagnosticDescriptor RefParameter = new(
+        RefParameterId, "Handler parameter passed by reference",
+        "Parameter '{0}' is passed by reference ({1}); handler parameters are passed by value",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        description: "Values bound from a webhook cannot be written back: remove ref, out or in.");
+
+    /// <summary>MENTRA107: "Handler '{0}' is async void; return Task so that its end and its exceptions reach the sender".</summary>
+    public static readonly DiagnosticDescriptor AsyncVoidHandler = new(
+        AsyncVoidHandlerId, "async void handler",
+        "Handler '{0}' is async void; return Task so that its end and its exceptions reach the sender",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        description: "The dispatcher cannot await an async void method: the response would be sent before the work ends, and an exception would crash the process.");
+
+    /// <summary>MENTRA108: "[{0}] is on {1}, which the generated dispatcher cannot call; make it a method of the app class".</summary>
+    public static readonly DiagnosticDescriptor InaccessibleHandler = new(
+        InaccessibleHandlerId, "Handler not reachable by the generated code",
+        "[{0}] is on {1}, which the generated dispatcher cannot call; make it a method of the app class",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        description: "Handlers are methods declared in the [MentraApp] class itself; local functions, lambdas and inherited methods are not bound.");
+
+    /// <summary>MENTRA109: "[{0}] is on a method of '{1}', which is not marked [MentraApp]; the method is never called".</summary>
+    public static readonly DiagnosticDescriptor HandlerOutsideApp = new(
+        HandlerOutsideAppId, "Handler attribute outside an app class",
+        "[{0}] is on a method of '{1}', which is not marked [MentraApp]; the method is never called",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        description: "Only methods of a class marked [MentraApp] are bound to webhooks. Mark the class, or move the method.");
+
+    /// <summary>MENTRA110: "App class '{0}' must be partial: the generator adds its dispatcher to it".</summary>
+    public static readonly DiagnosticDescriptor AppNotPartial = new(
+        AppNotPartialId, "App class is not partial",
+        "App class '{0}' must be partial: the generator adds its dispatcher to it",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        description: "The generator completes a [MentraApp] class with its dispatcher, which needs every declaration of the class to be partial. The code fix adds the keyword.");
+
+    /// <summary>MENTRA111: "App class '{0}' is {1}; an app class is a non-static, non-generic class declared at namespace level".</summary>
+    public static readonly DiagnosticDescriptor AppShape = new(
+        AppShapeId, "App class of an unsupported shape",
+        "App class '{0}' is {1}; an app class is a non-static, non-generic class declared at namespace level",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        description: "The generated dispatcher creates the app per webhook and is reached through a static interface member, which static, generic and nested classes cannot offer.");
+}

@@ -1,0 +1,242 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Mentra.Generated.Generator.Dispatch;
+
+namespace Mentra.Generated.Analyzers;
+
+/// <summary>
+/// Checks <c>[MentraApp]</c> classes and handler methods with the rules the dispatcher generator binds by
+/// (<see cref="HandlerBinding"/>), and reports each problem at the code that causes it.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class HandlerAnalyzer : DiagnosticAnalyzer
+{
+    /// <summary>The property of a MENTRA101 diagnostic that names the missing attribute, for the code fix.</summary>
+    public const string AttributeProperty = "Attribute";
+
+    /// <summary>The property of a MENTRA101 diagnostic that names the request type's metadata name, for the code fix.</summary>
+    public const string RequestTypeProperty = "RequestType";
+
+    /// <inheritdoc/>
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+        DiagnosticDescriptors.MissingHandler,
+        DiagnosticDescriptors.DuplicateHandler,
+        DiagnosticDescriptors.UnboundParameter,
+        DiagnosticDescriptors.UnsupportedReturn,
+        DiagnosticDescriptors.GenericHandler,
+        DiagnosticDescriptors.RefParameter,
+        DiagnosticDescriptors.AsyncVoidHandler,
+        DiagnosticDescriptors.InaccessibleHandler,
+        DiagnosticDescriptors.HandlerOutsideApp,
+        DiagnosticDescriptors.AppNotPartial,
+        DiagnosticDescriptors.AppShape);
+
+    /// <inheritdoc/>
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(start =>
+        {
+            INamedTypeSymbol? request = start.Compilation.GetTypeByMetadataName(HandlerBinding.WebhookRequestName);
+            INamedTypeSymbol? response = start.Compilation.GetTypeByMetadataName(HandlerBinding.WebhookResponseName);
+            INamedTypeSymbol? app = start.Compilation.GetTypeByMetadataName(HandlerBinding.MentraAppAttributeName);
+            if (request is null || response is null || app is null)
+            {
+                return;
+            }
+
+            var types = new Types(request, response, app);
+            start.RegisterSymbolAction(symbol => AnalyzeType(symbol, types), SymbolKind.NamedType);
+            start.RegisterSymbolAction(symbol => AnalyzeMethod(symbol, types), SymbolKind.Method);
+            start.RegisterSyntaxNodeAction(node => AnalyzeFunction(node, types), SyntaxKind.LocalFunctionStatement, SyntaxKind.ParenthesizedLambdaExpression);
+        });
+    }
+
+    private sealed class Types
+    {
+        public Types(INamedTypeSymbol request, INamedTypeSymbol response, INamedTypeSymbol app)
+        {
+            Request = request;
+            Response = response;
+            App = app;
+        }
+
+        public INamedTypeSymbol Request { get; }
+
+        public INamedTypeSymbol Response { get; }
+
+        public INamedTypeSymbol App { get; }
+    }
+
+    private static bool IsApp(INamedTypeSymbol type, Types types) =>
+        type.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, types.App));
+
+    private static void AnalyzeType(SymbolAnalysisContext context, Types types)
+    {
+        var type = (INamedTypeSymbol)context.Symbol;
+        if (!IsApp(type, types))
+        {
+            return;
+        }
+
+        Location location = type.Locations[0];
+        string? shape = type.IsStatic ? "static" : type.IsGenericType ? "generic" : type.ContainingType is not null ? "nested in " + type.ContainingType.Name : type.TypeKind != TypeKind.Class ? "not a class" : null;
+        if (shape is not null)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.AppShape, location, type.Name, shape));
+        }
+
+        foreach (SyntaxReference reference in type.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax(context.CancellationToken) is TypeDeclarationSyntax declaration && !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.AppNotPartial, declaration.Identifier.GetLocation(), type.Name));
+            }
+        }
+
+        var handlers = new Dictionary<string, IMethodSymbol>();
+        foreach (IMethodSymbol method in type.GetMembers().OfType<IMethodSymbol>().Where(m => m.MethodKind == MethodKind.Ordinary))
+        {
+            foreach ((_, HandlerAttribute attribute) in HandlerBinding.HandlerAttributesOf(method, types.Request))
+            {
+                if (handlers.TryGetValue(attribute.WebhookType, out IMethodSymbol? first))
+                {
+                    string what = attribute.WebhookType == HandlerAttribute.WildcardType ? "Unknown-type" : attribute.WebhookType;
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DuplicateHandler, first.Locations[0], what, first.Name, method.Name));
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DuplicateHandler, method.Locations[0], what, first.Name, method.Name));
+                }
+                else
+                {
+                    handlers[attribute.WebhookType] = method;
+                }
+            }
+        }
+
+        foreach (HandlerAttribute attribute in HandlerBinding.AllHandlerAttributes(types.Request))
+        {
+            if (attribute.WhenUnhandled != "error" || attribute.WebhookType == HandlerAttribute.WildcardType
+                || handlers.ContainsKey(attribute.WebhookType) || attribute.RequestType is null)
+            {
+                continue;
+            }
+
+            ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty
+                .Add(AttributeProperty, attribute.Attribute.ToDisplayString())
+                .Add(RequestTypeProperty, attribute.RequestType.ToDisplayString());
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.MissingHandler, location, properties, type.Name, attribute.ShortName, attribute.WebhookType));
+        }
+    }
+
+    private static void AnalyzeMethod(SymbolAnalysisContext context, Types types)
+    {
+        var method = (IMethodSymbol)context.Symbol;
+        var attributes = HandlerBinding.HandlerAttributesOf(method, types.Request).ToList();
+        if (attributes.Count == 0)
+        {
+            return;
+        }
+
+        if (method.MethodKind != MethodKind.Ordinary)
+        {
+            foreach ((AttributeData data, HandlerAttribute attribute) in attributes)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InaccessibleHandler, AttributeLocation(data, method), attribute.ShortName, Describe(method.MethodKind)));
+            }
+
+            return;
+        }
+
+        if (!IsApp(method.ContainingType, types))
+        {
+            foreach ((AttributeData data, HandlerAttribute attribute) in attributes)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.HandlerOutsideApp, AttributeLocation(data, method), attribute.ShortName, method.ContainingType.Name));
+            }
+
+            return;
+        }
+
+        var syntax = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(context.CancellationToken) as MethodDeclarationSyntax;
+        if (method.IsGenericMethod)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.GenericHandler, syntax?.TypeParameterList?.GetLocation() ?? method.Locations[0], method.Name));
+        }
+
+        Location returnLocation = syntax?.ReturnType.GetLocation() ?? method.Locations[0];
+        if (method.ReturnsVoid && method.IsAsync)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.AsyncVoidHandler, returnLocation, method.Name));
+        }
+        else if (HandlerBinding.ClassifyReturn(method, types.Response) == ReturnKind.Invalid)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnsupportedReturn, returnLocation, method.Name, method.ReturnType.ToDisplayString()));
+        }
+
+        foreach ((_, HandlerAttribute attribute) in attributes)
+        {
+            if (attribute.RequestType is null)
+            {
+                continue;
+            }
+
+            foreach (IParameterSymbol parameter in method.Parameters)
+            {
+                Location location = parameter.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(context.CancellationToken).GetLocation() ?? parameter.Locations[0];
+                if (parameter.RefKind != RefKind.None)
+                {
+                    string kind = parameter.RefKind switch
+                    {
+                        RefKind.Out => "out",
+                        RefKind.In => "in",
+                        _ => "ref",
+                    };
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.RefParameter, location, parameter.Name, kind));
+                    continue;
+                }
+
+                ParameterBinding binding = HandlerBinding.BindParameter(parameter, attribute.RequestType, types.Request);
+                if (binding.Kind == ParameterKind.Invalid)
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnboundParameter, location, parameter.Name, binding.Problem));
+                }
+            }
+        }
+    }
+
+    private static void AnalyzeFunction(SyntaxNodeAnalysisContext context, Types types)
+    {
+        SyntaxList<AttributeListSyntax> lists = context.Node switch
+        {
+            LocalFunctionStatementSyntax local => local.AttributeLists,
+            ParenthesizedLambdaExpressionSyntax lambda => lambda.AttributeLists,
+            _ => default,
+        };
+        string what = context.Node is LocalFunctionStatementSyntax ? "a local function" : "a lambda";
+        foreach (AttributeSyntax attribute in lists.SelectMany(l => l.Attributes))
+        {
+            var type = context.SemanticModel.GetTypeInfo(attribute, context.CancellationToken).Type as INamedTypeSymbol;
+            if (HandlerBinding.AsHandlerAttribute(type, types.Request) is { } handler)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InaccessibleHandler, attribute.GetLocation(), handler.ShortName, what));
+            }
+        }
+    }
+
+    private static string Describe(MethodKind kind) => kind switch
+    {
+        MethodKind.ExplicitInterfaceImplementation => "an explicit interface implementation",
+        MethodKind.Constructor or MethodKind.StaticConstructor => "a constructor",
+        MethodKind.PropertyGet or MethodKind.PropertySet => "a property accessor",
+        MethodKind.UserDefinedOperator or MethodKind.Conversion => "an operator",
+        _ => "a " + kind.ToString().ToLowerInvariant(),
+    };
+
+    private static Location AttributeLocation(AttributeData data, ISymbol owner) =>
+        data.ApplicationSyntaxReference?.GetSyntax().GetLocation() ?? owner.Locations[0];
+}

@@ -1,0 +1,41 @@
+using System.Collections.Generic;
+
+namespace Mentra.Generated;
+
+/// <summary>
+/// Settings of a MentraOS app server. Bound from the <c>Mentra</c> configuration section and from the
+/// environment variables the TypeScript SDK uses (<c>PACKAGE_NAME</c>, <c>MENTRAOS_API_KEY</c>, <c>PORT</c>);
+/// validated when the host starts.
+/// </summary>
+public sealed class MentraOptions
+{
+    /// <summary>The app's package name, as registered with MentraOS (for example <c>org.example.notes</c>). Required.</summary>
+    public string? PackageName { get; set; }
+
+    /// <summary>The app's API key. Never logged, never sent to a WebSocket URL the SDK has not validated.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>The path of the webhook endpoint. Default <c>/webhook</c>, where the cloud posts.</summary>
+    public string WebhookPath { get; set; } = "/webhook";
+
+    /// <summary>Whether to answer the cloud's health polls. Default true.</summary>
+    public bool EnableHealthEndpoint { get; set; } = true;
+
+    /// <summary>The path of the health endpoint. Default <c>/health</c>, which the cloud polls every minute.</summary>
+    public string HealthPath { get; set; } = "/health";
+
+    /// <summary>The largest webhook body accepted, in bytes; a larger one is answered 413. Default 64 KiB.</summary>
+    public long MaxRequestBodySize { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// Hosts a <c>wss</c> WebSocket URL may name. <c>*.example.com</c> allows every subdomain of example.com (not
+    /// example.com itself, nor <c>evilexample.com</c>). Default: <c>*.mentra.glass</c> and <c>prod.augmentos.cloud</c>.
+    /// </summary>
+    public IList<string> AllowedWebSocketHosts { get; } = new List<string> { "*.mentra.glass", "prod.augmentos.cloud" };
+
+    /// <summary>
+    /// Whether a plain <c>ws</c> URL to a loopback host (<c>localhost</c>, 127.0.0.0/8, ::1) is accepted, for a
+    /// cloud running on this machine. Default: true in the Development environment, false elsewhere.
+    /// </summary>
+    public bool? AllowInsecureLoopbackWebSocket { get; set; }
+}

@@ -1,0 +1,147 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Mentra.Generated;
+
+/// <summary>Registers a MentraOS app with ASP.NET Core.</summary>
+public static class MentraServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the app class <typeparamref name="TApp"/> (marked <see cref="MentraAppAttribute"/>), its generated
+    /// dispatcher, <see cref="IActiveSessions"/>, and <see cref="MentraOptions"/> bound from configuration and
+    /// from <c>PACKAGE_NAME</c>, <c>MENTRAOS_API_KEY</c> and <c>PORT</c>. Map the endpoints with
+    /// <c>app.MapMentraWebhooks()</c>.
+    /// </summary>
+    /// <param name="services">The application's services.</param>
+    /// <param name="configure">Changes to the options after configuration is bound.</param>
+    public static IServiceCollection AddMentraApp<TApp>(this IServiceCollection services, Action<MentraOptions>? configure = null)
+        where TApp : IMentraApp
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        OptionsBuilder<MentraOptions> options = services.AddOptions<MentraOptions>()
+            .Configure<IConfiguration>(MentraOptionsBinder.Bind);
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MentraOptions>, MentraOptionsValidator>());
+        services.AddOptions<KestrelServerOptions>().Configure<IConfiguration>(ListenOnPort);
+
+        services.AddMetrics();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ActiveSessionRegistry>();
+        services.TryAddSingleton<IActiveSessions>(provider => provider.GetRequiredService<ActiveSessionRegistry>());
+        services.TryAddSingleton<WebhookMetrics>();
+        services.TryAddSingleton(provider => CreateUrlPolicy(provider));
+        services.TryAddSingleton<WebhookEndpoint>();
+        services.AddSingleton(TApp.Dispatcher);
+        return services;
+    }
+
+    private static WebSocketUrlPolicy CreateUrlPolicy(IServiceProvider provider)
+    {
+        MentraOptions options = provider.GetRequiredService<IOptions<MentraOptions>>().Value;
+        bool development = provider.GetService<IHostEnvironment>()?.IsDevelopment() ?? false;
+        return new WebSocketUrlPolicy(options.AllowedWebSocketHosts, options.AllowInsecureLoopbackWebSocket ?? development);
+    }
+
+    /// <summary>The TypeScript SDK's <c>PORT</c>: listen on it on every interface, as it does.</summary>
+    private static void ListenOnPort(KestrelServerOptions kestrel, IConfiguration configuration)
+    {
+        if (int.TryParse(configuration["PORT"], NumberStyles.None, CultureInfo.InvariantCulture, out int port) && port is > 0 and <= 65535)
+        {
+            kestrel.ListenAnyIP(port);
+        }
+    }
+}
+
+/// <summary>Binds <see cref="MentraOptions"/> by hand: no reflection, so it is safe under NativeAOT.</summary>
+internal static class MentraOptionsBinder
+{
+    public const string Section = "Mentra";
+
+    public static void Bind(MentraOptions options, IConfiguration configuration)
+    {
+        IConfigurationSection section = configuration.GetSection(Section);
+        options.PackageName = configuration["PACKAGE_NAME"] ?? section["PackageName"] ?? options.PackageName;
+        options.ApiKey = configuration["MENTRAOS_API_KEY"] ?? section["ApiKey"] ?? options.ApiKey;
+        options.WebhookPath = section["WebhookPath"] ?? options.WebhookPath;
+        options.HealthPath = section["HealthPath"] ?? options.HealthPath;
+        if (section["EnableHealthEndpoint"] is { } enable)
+        {
+            options.EnableHealthEndpoint = bool.TryParse(enable, out bool value) ? value : throw Invalid("EnableHealthEndpoint", enable, "true or false");
+        }
+
+        if (section["MaxRequestBodySize"] is { } size)
+        {
+            options.MaxRequestBodySize = long.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out long value) ? value : throw Invalid("MaxRequestBodySize", size, "a number of bytes");
+        }
+
+        if (section["AllowInsecureLoopbackWebSocket"] is { } insecure)
+        {
+            options.AllowInsecureLoopbackWebSocket = bool.TryParse(insecure, out bool value) ? value : throw Invalid("AllowInsecureLoopbackWebSocket", insecure, "true or false");
+        }
+
+        List<string> hosts = [.. section.GetSection("AllowedWebSocketHosts").GetChildren().Select(c => c.Value).OfType<string>()];
+        if (hosts.Count > 0)
+        {
+            options.AllowedWebSocketHosts.Clear();
+            hosts.ForEach(options.AllowedWebSocketHosts.Add);
+        }
+    }
+
+    private static OptionsValidationException Invalid(string key, string value, string expected) =>
+        new(Microsoft.Extensions.Options.Options.DefaultName, typeof(MentraOptions), [$"{Section}:{key} is '{value}', but it must be {expected}."]);
+}
+
+/// <summary>Checks the options when the host starts, with messages that say what to set.</summary>
+internal sealed class MentraOptionsValidator : IValidateOptions<MentraOptions>
+{
+    public ValidateOptionsResult Validate(string? name, MentraOptions options)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.PackageName))
+        {
+            failures.Add("The app's package name is not set: set the PACKAGE_NAME environment variable, or Mentra:PackageName in configuration.");
+        }
+        else if (options.PackageName.Any(char.IsWhiteSpace))
+        {
+            failures.Add($"The package name '{options.PackageName}' contains white space.");
+        }
+
+        foreach ((string key, string path) in new[] { ("WebhookPath", options.WebhookPath), ("HealthPath", options.HealthPath) })
+        {
+            if (string.IsNullOrEmpty(path) || path[0] != '/')
+            {
+                failures.Add($"Mentra:{key} is '{path}', but it must start with '/'.");
+            }
+        }
+
+        if (options.MaxRequestBodySize is <= 0 or > int.MaxValue)
+        {
+            failures.Add($"Mentra:MaxRequestBodySize is {options.MaxRequestBodySize}, but it must be between 1 and {int.MaxValue} bytes.");
+        }
+
+        foreach (string host in options.AllowedWebSocketHosts)
+        {
+            string bare = host.StartsWith("*.", StringComparison.Ordinal) ? host.Substring(2) : host;
+            if (bare.Length == 0 || bare.Contains('*') || bare.Contains("://", StringComparison.Ordinal) || bare.Contains('/') || Uri.CheckHostName(bare.TrimEnd('.')) == UriHostNameType.Unknown)
+            {
+                failures.Add($"Mentra:AllowedWebSocketHosts has '{host}', which is not a host name or '*.' followed by one.");
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

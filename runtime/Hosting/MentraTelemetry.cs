@@ -1,0 +1,39 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Mentra.Generated;
+
+/// <summary>
+/// The SDK's traces and metrics, named <c>Mentra.Generated</c> for OpenTelemetry
+/// (<c>AddSource("Mentra.Generated")</c>, <c>AddMeter("Mentra.Generated")</c>).
+/// </summary>
+public static class MentraTelemetry
+{
+    /// <summary>The name of the <see cref="ActivitySource"/> and of the <see cref="Meter"/>.</summary>
+    public const string Name = "Mentra.Generated";
+
+    internal static readonly ActivitySource ActivitySource = new(Name);
+}
+
+/// <summary>The SDK's instruments, created from the host's <see cref="IMeterFactory"/>.</summary>
+internal sealed class WebhookMetrics
+{
+    private readonly Counter<long> _received;
+    private readonly Histogram<double> _duration;
+
+    public WebhookMetrics(IMeterFactory meters, IActiveSessions sessions)
+    {
+        Meter meter = meters.Create(MentraTelemetry.Name);
+        _received = meter.CreateCounter<long>("mentra.webhooks.received", unit: "{webhook}", description: "Webhooks received, by type and outcome.");
+        _duration = meter.CreateHistogram<double>("mentra.webhook.handler.duration", unit: "s", description: "Time spent in the app's handler, by type and outcome.");
+        meter.CreateObservableUpDownCounter("mentra.sessions.active", () => sessions.Count, unit: "{session}", description: "Sessions started and not yet stopped.");
+    }
+
+    public void Received(string type, string outcome) =>
+        _received.Add(1, new KeyValuePair<string, object?>("webhook.type", type), new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void Handled(string type, string outcome, TimeSpan elapsed) =>
+        _duration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("webhook.type", type), new KeyValuePair<string, object?>("outcome", outcome));
+}

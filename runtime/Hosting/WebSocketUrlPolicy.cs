@@ -1,0 +1,59 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace Mentra.Generated;
+
+/// <summary>
+/// Decides whether a WebSocket URL from a webhook may be connected to. Webhooks carry no signature, so a
+/// forged <c>session_request</c> could name a server that would receive the app's API key: only <c>wss</c>
+/// to an allowed host passes, and plain <c>ws</c> only to loopback, only when allowed.
+/// </summary>
+internal sealed class WebSocketUrlPolicy
+{
+    private readonly string[] _exactHosts;
+    private readonly string[] _suffixes;
+    private readonly bool _allowInsecureLoopback;
+
+    public WebSocketUrlPolicy(IEnumerable<string> allowedHosts, bool allowInsecureLoopback)
+    {
+        var entries = allowedHosts.Select(h => h.Trim().TrimEnd('.').ToLowerInvariant()).Where(h => h.Length > 0).ToList();
+        _exactHosts = [.. entries.Where(h => !h.StartsWith("*.", StringComparison.Ordinal))];
+        _suffixes = [.. entries.Where(h => h.StartsWith("*.", StringComparison.Ordinal)).Select(h => h.Substring(1))];
+        _allowInsecureLoopback = allowInsecureLoopback;
+    }
+
+    /// <summary>Null when <paramref name="url"/> may be used, else why not.</summary>
+    public string? Check(string url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri))
+        {
+            return "it is not an absolute URL";
+        }
+
+        if (uri.UserInfo.Length > 0 || url.Contains('@', StringComparison.Ordinal))
+        {
+            return "it carries user information ('@')";
+        }
+
+        string host = uri.IdnHost.TrimEnd('.').ToLowerInvariant();
+        switch (uri.Scheme)
+        {
+            case "wss":
+                return IsAllowed(host) ? null : $"the host '{host}' is not on the allow-list";
+            case "ws":
+                if (!uri.IsLoopback)
+                {
+                    return "plain ws is only accepted to a loopback host";
+                }
+
+                return _allowInsecureLoopback ? null : "plain ws to loopback is not allowed here (set AllowInsecureLoopbackWebSocket)";
+            default:
+                return $"the scheme '{uri.Scheme}' is not wss";
+        }
+    }
+
+    private bool IsAllowed(string host) =>
+        _exactHosts.Contains(host, StringComparer.Ordinal)
+        || _suffixes.Any(suffix => host.Length > suffix.Length && host.EndsWith(suffix, StringComparison.Ordinal));
+}

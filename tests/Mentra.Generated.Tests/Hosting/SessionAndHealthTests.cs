@@ -1,0 +1,129 @@
+using System;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Tasks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Xunit;
+using static Mentra.Generated.Tests.Contracts.PayloadTests;
+
+namespace Mentra.Generated.Tests.Hosting;
+
+/// <summary>Session tracking, the health endpoint the cloud polls, and options validation.</summary>
+public sealed class SessionAndHealthTests
+{
+    private static Task<KestrelHost> Start(Action<MentraOptions>? configure = null) =>
+        KestrelHost.StartAsync<HostingApp>(configure, services: services => services.AddSingleton<HostingProbe>());
+
+    private static string Session(string sessionId, string userId = "alice@example.com") =>
+        $$"""{"type":"session_request","sessionId":"{{sessionId}}","userId":"{{userId}}","timestamp":"2026-06-27T21:54:26.123Z","websocketUrl":"wss://cloud.mentra.glass/ws/miniapp"}""";
+
+    private static string Stop(string sessionId) =>
+        $$"""{"type":"stop_request","sessionId":"{{sessionId}}","userId":"alice@example.com","timestamp":"2026-06-27T22:00:00.000Z","reason":"user_disabled"}""";
+
+    private static async Task<string> Health(KestrelHost host)
+    {
+        HttpResponseMessage response = await host.Client.GetAsync("/health");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    [Fact]
+    public async Task Health_counts_sessions_as_they_start_repeat_and_stop()
+    {
+        await using KestrelHost host = await Start();
+
+        Assert.Equal("""{"status":"healthy","app":"org.example.tests","activeSessions":0}""", await Health(host));
+
+        await host.PostAsync(Session("a@example.com-org.example.tests", "a@example.com"));
+        await host.PostAsync(Session("b@example.com-org.example.tests", "b@example.com"));
+        Assert.Equal("""{"status":"healthy","app":"org.example.tests","activeSessions":2}""", await Health(host));
+
+        HttpResponseMessage duplicate = await host.PostAsync(Session("a@example.com-org.example.tests", "a@example.com"));
+        Assert.Equal(HttpStatusCode.OK, duplicate.StatusCode);
+        Assert.Equal("""{"status":"healthy","app":"org.example.tests","activeSessions":2}""", await Health(host));
+
+        await host.PostAsync(Stop("a@example.com-org.example.tests"));
+        Assert.Equal("""{"status":"healthy","app":"org.example.tests","activeSessions":1}""", await Health(host));
+
+        await host.PostAsync(Stop("b@example.com-org.example.tests"));
+        await host.PostAsync(Stop("never-started"));
+        Assert.Equal("""{"status":"healthy","app":"org.example.tests","activeSessions":0}""", await Health(host));
+    }
+
+    [Fact]
+    public async Task Duplicate_session_request_replaces_the_earlier_session()
+    {
+        await using KestrelHost host = await Start();
+        var sessions = host.Services.GetRequiredService<IActiveSessions>();
+
+        await host.PostAsync(Session("s-1"));
+        ActiveSession first = sessions.Find("s-1")!;
+        await Task.Delay(5);
+        await host.PostAsync(Session("s-1").Replace("ws/miniapp", "ws/other"));
+
+        ActiveSession second = Assert.Single(sessions.Snapshot());
+        Assert.Equal("wss://cloud.mentra.glass/ws/other", second.WebSocketUrl);
+        Assert.True(second.StartedAt >= first.StartedAt);
+        Assert.Contains(host.Logs.Entries, e => e.EventId == 8);
+    }
+
+    [Fact]
+    public async Task A_refused_or_failed_session_is_not_counted()
+    {
+        await using KestrelHost host = await Start();
+
+        await host.PostAsync(Session("s-1", userId: "refuse"));
+        await host.PostAsync(Session("s-2", userId: "throw"));
+
+        Assert.Equal("""{"status":"healthy","app":"org.example.tests","activeSessions":0}""", await Health(host));
+    }
+
+    [Fact]
+    public async Task Session_recovery_counts_the_session()
+    {
+        await using KestrelHost host = await Start();
+
+        await host.PostAsync(Payload("docs/session_recovery.json"));
+
+        Assert.Equal("session-123456", Assert.Single(host.Services.GetRequiredService<IActiveSessions>().Snapshot()).SessionId);
+    }
+
+    [Fact]
+    public async Task Health_endpoint_can_be_turned_off_or_moved()
+    {
+        await using (KestrelHost off = await Start(options => options.EnableHealthEndpoint = false))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await off.Client.GetAsync("/health")).StatusCode);
+        }
+
+        await using KestrelHost moved = await Start(options => options.HealthPath = "/status");
+        Assert.Equal("healthy", JsonNode.Parse(await (await moved.Client.GetAsync("/status")).Content.ReadAsStringAsync())!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Missing_package_name_stops_the_host_at_startup_with_a_clear_message()
+    {
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => Start(options => options.PackageName = null));
+
+        Assert.Contains("set the PACKAGE_NAME environment variable, or Mentra:PackageName in configuration", exception.Message);
+    }
+
+    [Fact]
+    public async Task Invalid_options_are_all_reported()
+    {
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => Start(options =>
+        {
+            options.WebhookPath = "webhook";
+            options.MaxRequestBodySize = 0;
+            options.AllowedWebSocketHosts.Add("https://evil.example/");
+        }));
+
+        Assert.Equal(3, exception.Failures.Count());
+        Assert.Contains("Mentra:WebhookPath is 'webhook', but it must start with '/'.", exception.Failures);
+    }
+}

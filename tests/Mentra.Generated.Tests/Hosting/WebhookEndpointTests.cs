@@ -1,0 +1,254 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Xunit;
+using static Mentra.Generated.Tests.Contracts.PayloadTests;
+
+namespace Mentra.Generated.Tests.Hosting;
+
+/// <summary>Every row of the README's table, against a real Kestrel server on loopback.</summary>
+public sealed class WebhookEndpointTests
+{
+    private static Task<KestrelHost> Start(Action<MentraOptions>? configure = null, string environment = "Production") =>
+        KestrelHost.StartAsync<HostingApp>(configure, environment, services => services.AddSingleton<HostingProbe>());
+
+    private static HostingProbe Probe(KestrelHost host) => host.Services.GetRequiredService<HostingProbe>();
+
+    /// <summary>Asserts the status, that the body is a JSON WebhookResponse, and returns it.</summary>
+    private static async Task<WebhookResponse> Expect(HttpResponseMessage response, HttpStatusCode status)
+    {
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.True(status == response.StatusCode, $"Expected {(int)status}, got {(int)response.StatusCode}: {body}");
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        return JsonSerializer.Deserialize(body, MentraJsonContext.Default.WebhookResponse)!;
+    }
+
+    private static string Session(string userId = "alice@example.com", string url = "wss://cloud.mentra.glass/app-ws", string sessionId = "alice@example.com-org.example.tests") =>
+        $$"""{"type":"session_request","sessionId":"{{sessionId}}","userId":"{{userId}}","timestamp":"2026-06-27T21:54:26.123Z","mentraOSWebsocketUrl":"{{url}}"}""";
+
+    [Theory]
+    [InlineData("docs/session_request.json", "session session-123456")]
+    [InlineData("wire/session_request.json", "session alice@example.com-org.example.myapp")]
+    [InlineData("docs/stop_request.json", "stop session-123456 user_disabled")]
+    [InlineData("docs/server_registration.json", "registration reg-78901234")]
+    [InlineData("docs/server_heartbeat.json", "heartbeat reg-78901234")]
+    public async Task Valid_webhook_answers_success(string payload, string call)
+    {
+        await using KestrelHost host = await Start();
+
+        WebhookResponse response = await Expect(await host.PostAsync(Payload(payload)), HttpStatusCode.OK);
+
+        Assert.Equal(WebhookResponse.Success, response);
+        Assert.Equal([call], Probe(host).Calls);
+    }
+
+    [Fact]
+    public async Task Handler_own_response_is_sent()
+    {
+        await using KestrelHost host = await Start();
+
+        WebhookResponse response = await Expect(await host.PostAsync(Payload("docs/session_recovery.json")), HttpStatusCode.OK);
+
+        Assert.Equal(new WebhookResponse { Status = WebhookResponseStatus.Success, Message = "recovered" }, response);
+        Assert.Equal(["recovery session-123456"], Probe(host).Calls);
+    }
+
+    [Fact]
+    public async Task Handler_error_response_is_422_with_that_body()
+    {
+        await using KestrelHost host = await Start();
+
+        WebhookResponse response = await Expect(await host.PostAsync(Session(userId: "refuse")), (HttpStatusCode)422);
+
+        Assert.Equal(WebhookResponse.Error("Failed to create session: Invalid configuration"), response);
+    }
+
+    [Fact]
+    public async Task Handler_exception_is_500_with_a_generic_message_and_is_logged()
+    {
+        await using KestrelHost host = await Start();
+
+        HttpResponseMessage message = await host.PostAsync(Session(userId: "throw"));
+        string raw = await message.Content.ReadAsStringAsync();
+        WebhookResponse response = JsonSerializer.Deserialize(raw, MentraJsonContext.Default.WebhookResponse)!;
+
+        Assert.Equal(HttpStatusCode.InternalServerError, message.StatusCode);
+        Assert.Equal(WebhookResponse.Error("The app failed to handle the webhook"), response);
+        Assert.DoesNotContain("hunter2", raw);
+        Assert.DoesNotContain("InvalidOperationException", raw);
+        var logged = Assert.Single(host.Logs.Entries, e => e.EventId == 4);
+        Assert.Equal(LogLevel.Error, logged.Level);
+        Assert.IsType<InvalidOperationException>(logged.Exception);
+    }
+
+    [Theory]
+    [InlineData("{\"type\":\"stop_request\",", "Invalid webhook: ")]
+    [InlineData("<html>", "Invalid webhook: ")]
+    [InlineData("[]", "Invalid webhook: A WebhookRequest must be a JSON object, but the JSON is an array.")]
+    [InlineData("\"session_request\"", "Invalid webhook: A WebhookRequest must be a JSON object, but the JSON is a string.")]
+    [InlineData("null", "Invalid webhook: the body is null; a webhook is a JSON object")]
+    [InlineData("", "The body is empty; a webhook is a JSON object")]
+    public async Task Malformed_empty_or_non_object_json_is_400(string body, string message)
+    {
+        await using KestrelHost host = await Start();
+
+        WebhookResponse response = await Expect(await host.PostAsync(body), HttpStatusCode.BadRequest);
+
+        Assert.Equal(WebhookResponseStatus.Error, response.Status);
+        Assert.StartsWith(message, response.Message);
+        Assert.Empty(Probe(host).Calls);
+    }
+
+    [Theory]
+    [InlineData("""{"type":"stop_request","sessionId":"s","userId":"u","timestamp":"t"}""", "Invalid webhook: The required property 'reason' is missing from the stop_request.")]
+    [InlineData("""{"type":"stop_request","sessionId":7,"userId":"u","timestamp":"t","reason":"error"}""", "Invalid webhook: The property 'sessionId' must be a string, but it is a number.")]
+    [InlineData("""{"type":"server_heartbeat","sessionId":"s","userId":null,"timestamp":"t","registrationId":"r"}""", "Invalid webhook: The property 'userId' must not be null.")]
+    public async Task Missing_wrong_or_null_field_is_400_naming_it(string body, string message)
+    {
+        await using KestrelHost host = await Start();
+
+        WebhookResponse response = await Expect(await host.PostAsync(body), HttpStatusCode.BadRequest);
+
+        Assert.Equal(WebhookResponse.Error(message), response);
+    }
+
+    [Fact]
+    public async Task Unknown_type_without_a_fallback_handler_is_400()
+    {
+        await using KestrelHost host = await Start();
+
+        WebhookResponse response = await Expect(await host.PostAsync("""{"type":"tool_call","sessionId":"s","userId":"u","timestamp":"t"}"""), HttpStatusCode.BadRequest);
+
+        Assert.Equal(WebhookResponse.Error("Unknown webhook type: tool_call"), response);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("text/plain")]
+    [InlineData("application/x-www-form-urlencoded")]
+    public async Task Missing_or_non_json_content_type_is_415(string? contentType)
+    {
+        await using KestrelHost host = await Start();
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(Payload("docs/stop_request.json")));
+        if (contentType is not null)
+        {
+            content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        }
+
+        WebhookResponse response = await Expect(await host.Client.PostAsync("/webhook", content), HttpStatusCode.UnsupportedMediaType);
+
+        Assert.Equal(WebhookResponse.Error("The Content-Type must be application/json"), response);
+        Assert.Empty(Probe(host).Calls);
+    }
+
+    [Theory]
+    [InlineData("application/json; charset=utf-8")]
+    [InlineData("application/json")]
+    [InlineData("application/webhook+json")]
+    public async Task Json_content_types_are_accepted(string contentType)
+    {
+        await using KestrelHost host = await Start();
+        var content = new StringContent(Payload("docs/stop_request.json"));
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+
+        await Expect(await host.Client.PostAsync("/webhook", content), HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Body_over_the_limit_with_a_content_length_is_413()
+    {
+        await using KestrelHost host = await Start();
+        string big = Payload("docs/stop_request.json").Replace("\"reason\"", "\"padding\":\"" + new string('x', 70 * 1024) + "\",\"reason\"");
+
+        WebhookResponse response = await Expect(await host.PostAsync(big), HttpStatusCode.RequestEntityTooLarge);
+
+        Assert.Equal(WebhookResponse.Error("The body is larger than 65536 bytes"), response);
+        Assert.Empty(Probe(host).Calls);
+    }
+
+    [Fact]
+    public async Task Chunked_body_over_the_configured_limit_is_413()
+    {
+        await using KestrelHost host = await Start(options => options.MaxRequestBodySize = 1024);
+        var content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(Session(sessionId: new string('s', 2000)))));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhook") { Content = content };
+        request.Headers.TransferEncodingChunked = true;
+
+        WebhookResponse response = await Expect(await host.Client.SendAsync(request), HttpStatusCode.RequestEntityTooLarge);
+
+        Assert.Equal(WebhookResponse.Error("The body is larger than 1024 bytes"), response);
+    }
+
+    [Fact]
+    public async Task Oversized_body_is_answered_before_the_rest_is_sent()
+    {
+        await using KestrelHost host = await Start();
+        using var socket = new TcpClient();
+        await socket.ConnectAsync(host.Address.Host, host.Address.Port);
+        NetworkStream stream = socket.GetStream();
+        string head = "POST /webhook HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
+        byte[] chunk = Encoding.ASCII.GetBytes($"{70 * 1024:X}\r\n{new string(' ', 70 * 1024)}\r\n");
+        await stream.WriteAsync(chunk);
+
+        // The sender never finishes its body: the answer must come anyway.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        byte[] buffer = new byte[4096];
+        int read = await stream.ReadAsync(buffer, timeout.Token);
+
+        Assert.StartsWith("HTTP/1.1 413", Encoding.ASCII.GetString(buffer, 0, read));
+    }
+
+    [Fact]
+    public async Task Client_disconnecting_mid_handler_cancels_the_handler_token()
+    {
+        await using KestrelHost host = await Start();
+        HostingProbe probe = Probe(host);
+        using var abort = new CancellationTokenSource();
+
+        Task<HttpResponseMessage> request = host.Client.PostAsync("/webhook", new StringContent(Session(userId: "slow"), Encoding.UTF8, "application/json"), abort.Token);
+        await probe.HandlerStarted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await abort.CancelAsync();
+
+        Assert.True(await probe.HandlerCancelled.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
+    }
+
+    [Fact]
+    public async Task Webhook_path_is_configurable()
+    {
+        await using KestrelHost host = await Start(options => options.WebhookPath = "/mentra/hooks");
+
+        await Expect(await host.PostAsync(Payload("docs/stop_request.json"), "/mentra/hooks"), HttpStatusCode.OK);
+        Assert.Equal(HttpStatusCode.NotFound, (await host.PostAsync(Payload("docs/stop_request.json"))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Every_answer_is_json_never_html()
+    {
+        await using KestrelHost host = await Start();
+        string[] bodies = ["{", "", "[1]", Session(userId: "throw"), Session(userId: "refuse"), """{"type":"x","sessionId":"s","userId":"u","timestamp":"t"}"""];
+
+        foreach (string body in bodies)
+        {
+            HttpResponseMessage response = await host.PostAsync(body);
+            string text = await response.Content.ReadAsStringAsync();
+            Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+            Assert.DoesNotContain("<", text);
+            Assert.DoesNotContain("   at ", text);
+            Assert.DoesNotContain("Exception", text);
+            Assert.NotNull(JsonSerializer.Deserialize(text, MentraJsonContext.Default.WebhookResponse));
+        }
+    }
+}
