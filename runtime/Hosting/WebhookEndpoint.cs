@@ -28,6 +28,12 @@ internal sealed class WebhookEndpoint(
     /// <summary>The message sent when a handler throws; the exception itself is only logged.</summary>
     internal const string HandlerFailedMessage = "The app failed to handle the webhook";
 
+    /// <summary>
+    /// Writes responses with only the escaping JSON needs, so messages read as written ('reason', not \u0027reason\u0027).
+    /// The answers are application/json, never embedded in HTML.
+    /// </summary>
+    private static readonly MentraJsonContext ResponseJson = new(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+
     private readonly long _maxBodySize = options.Value.MaxRequestBodySize;
     private readonly string _packageName = options.Value.PackageName ?? string.Empty;
 
@@ -258,7 +264,7 @@ internal sealed class WebhookEndpoint(
         }
 
         context.Response.StatusCode = status;
-        return context.Response.WriteAsJsonAsync(response, MentraJsonContext.Default.WebhookResponse, "application/json; charset=utf-8", context.RequestAborted);
+        return context.Response.WriteAsJsonAsync(response, ResponseJson.WebhookResponse, "application/json; charset=utf-8", context.RequestAborted);
     }
 
     /// <summary>Reads at most <paramref name="limit"/> bytes into a pooled buffer; a length of -1 means the body is larger.</summary>

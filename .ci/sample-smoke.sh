@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Starts the NativeAOT-published sample (folder $1) on a free loopback port, sends it every webhook example
+# from the docs and several bad inputs, checks status and body of each answer, and stops it.
+# Prints "ok  NAME" or "FAIL NAME ..." per check; exits non-zero when any check fails.
+set -uo pipefail
+dir=$1
+payloads="$(cd "$(dirname "$0")/.." && pwd)/tests/Mentra.Generated.Tests/Payloads"
+log=$(mktemp)
+failures=0
+
+cd "$dir"
+./Mentra.Generated.Sample --urls http://127.0.0.1:0 >"$log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
+
+base=""
+for _ in $(seq 1 100); do
+  base=$(grep -oE 'Now listening on: http://127\.0\.0\.1:[0-9]+' "$log" | head -1 | sed 's/Now listening on: //')
+  [ -n "$base" ] && break
+  sleep 0.1
+done
+if [ -z "$base" ]; then
+  echo "FAIL sample did not start:"; cat "$log"; exit 1
+fi
+echo "sample listening on $base"
+
+# check NAME EXPECTED_STATUS EXPECTED_BODY CURL_ARGS...
+check() {
+  local name=$1 status=$2 body=$3; shift 3
+  local out code
+  out=$(curl -s -o - -w '\n%{http_code}' --max-time 10 "$@")
+  code=${out##*$'\n'}
+  out=${out%$'\n'*}
+  if [ "$code" = "$status" ] && [ "$out" = "$body" ]; then
+    echo "ok   $name"
+  else
+    echo "FAIL $name: expected $status $body, got $code $out"
+    failures=$((failures + 1))
+  fi
+}
+post() { check "$1" "$2" "$3" -X POST "$base/webhook" -H 'Content-Type: application/json' "${@:4}"; }
+
+success='{"status":"success"}'
+check "health before sessions" 200 '{"status":"healthy","app":"org.example.sessioncounter","activeSessions":0}' "$base/health"
+for example in session_request stop_request server_registration session_recovery server_heartbeat; do
+  post "docs example $example" 200 "$success" --data-binary "@$payloads/docs/$example.json"
+done
+post "real-wire session_request" 200 "$success" --data-binary "@$payloads/wire/session_request.json"
+post "duplicate session_request" 200 "$success" --data-binary "@$payloads/wire/session_request.json"
+post "session_request with type last" 200 "$success" --data-binary "@$payloads/wire/session_request_type_last.json"
+check "health counts the sessions" 200 '{"status":"healthy","app":"org.example.sessioncounter","activeSessions":2}' "$base/health"
+
+post "malformed json" 400 '{"status":"error","message":"Invalid webhook: Expected depth to be zero at the end of the JSON payload. There is an open JSON object or array that should be closed. Path: $ | LineNumber: 0 | BytePositionInLine: 1."}' --data-binary '{'
+post "empty body" 400 '{"status":"error","message":"The body is empty; a webhook is a JSON object"}' --data-binary ''
+post "json array" 400 '{"status":"error","message":"Invalid webhook: A WebhookRequest must be a JSON object, but the JSON is an array."}' --data-binary '[]'
+post "missing field" 400 '{"status":"error","message":"Invalid webhook: The required property '"'"'reason'"'"' is missing from the stop_request."}' --data-binary '{"type":"stop_request","sessionId":"s","userId":"u","timestamp":"t"}'
+post "unknown type" 400 '{"status":"error","message":"Unknown webhook type: tool_call"}' --data-binary '{"type":"tool_call","sessionId":"s","userId":"u","timestamp":"t"}'
+post "forged websocket url" 400 '{"status":"error","message":"Untrusted WebSocket URL: the host '"'"'evil.example'"'"' is not on the allow-list"}' --data-binary '{"type":"session_request","sessionId":"s","userId":"u","timestamp":"t","websocketUrl":"wss://evil.example/ws"}'
+post "plain ws outside development" 400 '{"status":"error","message":"Untrusted WebSocket URL: plain ws to loopback is not allowed here (set AllowInsecureLoopbackWebSocket)"}' --data-binary '{"type":"session_request","sessionId":"s","userId":"u","timestamp":"t","websocketUrl":"ws://localhost:8002/app-ws"}'
+check "missing content type" 415 '{"status":"error","message":"The Content-Type must be application/json"}' -X POST "$base/webhook" -H 'Content-Type:' --data-binary "@$payloads/docs/stop_request.json"
+head -c 70000 /dev/zero | tr '\0' ' ' > "$log.big"
+post "body over 64 KiB" 413 '{"status":"error","message":"The body is larger than 65536 bytes"}' --data-binary "@$log.big"
+check "health after bad inputs" 200 '{"status":"healthy","app":"org.example.sessioncounter","activeSessions":2}' "$base/health"
+
+exit $((failures > 0))
