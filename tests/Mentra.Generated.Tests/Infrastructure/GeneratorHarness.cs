@@ -21,11 +21,19 @@ internal static class GeneratorHarness
     /// <summary>The framework's assemblies, without the SDK's own (whose types the generator recreates here).</summary>
     public static ImmutableArray<MetadataReference> References => FrameworkReferences.Value;
 
-    public static CSharpCompilation CreateCompilation(params string[] sources) =>
+    /// <summary>The framework's assemblies and the SDK runtime, as an app compiles against.</summary>
+    public static ImmutableArray<MetadataReference> AppReferences { get; } =
+        References.Add(MetadataReference.CreateFromFile(typeof(WebhookRequest).Assembly.Location));
+
+    public static CSharpCompilation CreateCompilation(params string[] sources) => CreateCompilation(References, sources);
+
+    public static CSharpCompilation CreateAppCompilation(params string[] sources) => CreateCompilation(AppReferences, sources);
+
+    private static CSharpCompilation CreateCompilation(ImmutableArray<MetadataReference> references, string[] sources) =>
         CSharpCompilation.Create(
             "GeneratorTestAssembly",
             sources.Select((source, i) => CSharpSyntaxTree.ParseText(source, ParseOptions, path: $"Source{i}.cs")),
-            References,
+            references,
             new CSharpCompilationOptions(
                 OutputKind.DynamicallyLinkedLibrary,
                 nullableContextOptions: NullableContextOptions.Enable,
@@ -43,6 +51,15 @@ internal static class GeneratorHarness
     {
         CSharpCompilation compilation = CreateCompilation(sources);
         GeneratorDriver driver = CreateDriver(new InMemoryAdditionalText(schemaPath, schemaText));
+        driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
+        return new GeneratorRun(driver.GetRunResult(), output, diagnostics);
+    }
+
+    /// <summary>Runs the generator over app code (no schema) and compiles its output against the SDK runtime.</summary>
+    public static GeneratorRun RunApp(params string[] sources)
+    {
+        CSharpCompilation compilation = CreateAppCompilation(sources);
+        GeneratorDriver driver = CreateDriver();
         driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
         return new GeneratorRun(driver.GetRunResult(), output, diagnostics);
     }
