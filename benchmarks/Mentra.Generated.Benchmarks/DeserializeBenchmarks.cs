@@ -36,6 +36,16 @@ public class DeserializeBenchmarks
     [Benchmark(Description = "Mentra.Generated")]
     public WebhookRequest? Generated() => JsonSerializer.Deserialize(_utf8, MentraJsonContext.Default.WebhookRequest);
 
+    [Benchmark(Description = "Mentra.Generated, converter direct")]
+    public WebhookRequest DirectConverter()
+    {
+        var reader = new Utf8JsonReader(_utf8);
+        reader.Read();
+        return Converter.Read(ref reader, typeof(WebhookRequest), MentraJsonContext.Default.Options);
+    }
+
+    private static readonly Serialization.WebhookRequestJsonConverter Converter = new();
+
     [Benchmark(Baseline = true, Description = "STJ source-gen, polymorphic")]
     public BaseRequest? StjSourceGenerated() => JsonSerializer.Deserialize(_utf8, HandWrittenJsonContext.Default.BaseRequest);
 

@@ -43,6 +43,7 @@ public class DispatchBenchmarks
 
     private readonly IServiceProvider _services = new ServiceCollection().BuildServiceProvider();
     private readonly IWebhookDispatcher _generated = BenchApp.Dispatcher;
+    private readonly IWebhookDispatcher _handWritten = new HandWrittenDispatcher();
     private readonly ReflectionDispatcher _reflection = new(typeof(BenchApp));
     private WebhookRequest _request = Requests[0];
 
@@ -56,25 +57,29 @@ public class DispatchBenchmarks
     public WebhookResponse Generated() => _generated.DispatchAsync(_request, _services, CancellationToken.None).Result;
 
     [Benchmark(Baseline = true, Description = "hand-written switch")]
-    public WebhookResponse HandWritten() => HandWrittenDispatch(_request, CancellationToken.None).Result;
+    public WebhookResponse HandWritten() => _handWritten.DispatchAsync(_request, _services, CancellationToken.None).Result;
 
     [Benchmark(Description = "reflection")]
     public WebhookResponse Reflection() => _reflection.Dispatch(_request, CancellationToken.None);
 
-    private static ValueTask<WebhookResponse> HandWrittenDispatch(WebhookRequest request, CancellationToken cancellationToken)
+    /// <summary>The dispatcher a developer writes by hand for the same app, called as the host calls any dispatcher.</summary>
+    private sealed class HandWrittenDispatcher : IWebhookDispatcher
     {
-        switch (request)
+        public ValueTask<WebhookResponse> DispatchAsync(WebhookRequest request, IServiceProvider services, CancellationToken cancellationToken)
         {
-            case SessionWebhookRequest session:
-                BenchApp.Start(session.SessionId, session.UserId, cancellationToken);
-                return new ValueTask<WebhookResponse>(WebhookResponse.Success);
-            case StopWebhookRequest stop:
-                BenchApp.Stop(stop);
-                return new ValueTask<WebhookResponse>(WebhookResponse.Success);
-            case ServerHeartbeatWebhookRequest heartbeat:
-                return new ValueTask<WebhookResponse>(BenchApp.Beat(heartbeat.RegistrationId));
-            default:
-                return new ValueTask<WebhookResponse>(WebhookResponse.Error("Unknown webhook type: " + request.Type));
+            switch (request)
+            {
+                case SessionWebhookRequest session:
+                    BenchApp.Start(session.SessionId, session.UserId, cancellationToken);
+                    return new ValueTask<WebhookResponse>(WebhookResponse.Success);
+                case StopWebhookRequest stop:
+                    BenchApp.Stop(stop);
+                    return new ValueTask<WebhookResponse>(WebhookResponse.Success);
+                case ServerHeartbeatWebhookRequest heartbeat:
+                    return new ValueTask<WebhookResponse>(BenchApp.Beat(heartbeat.RegistrationId));
+                default:
+                    return new ValueTask<WebhookResponse>(WebhookResponse.Error("Unknown webhook type: " + request.Type));
+            }
         }
     }
 

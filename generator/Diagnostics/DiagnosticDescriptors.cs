@@ -9,7 +9,7 @@ namespace Mentra.Generated.Generator.Diagnostics;
 internal static class DiagnosticDescriptors
 {
     private const string Category = "Mentra.Schema";
-    private const string HelpBase = "https://github.com/mentra-generated/mentra-generated/blob/main/docs/diagnostics.md#";
+    private const string Help = "A schema with errors generates nothing. docs/diagnostics.md lists the keywords a webhook schema supports and what each error asks for.";
 
     /// <summary>MENTRA001: "The schema is not valid JSON: {0}".</summary>
     public static readonly DiagnosticDescriptor InvalidJson = Create(
@@ -52,5 +52,5 @@ internal static class DiagnosticDescriptors
         "MENTRA010", "Invalid unhandled-webhook fallback", "'{0}' cannot fall back to '{1}': {2}");
 
     private static DiagnosticDescriptor Create(string id, string title, string message) =>
-        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, description: Help);
 }

@@ -129,10 +129,8 @@ internal sealed partial class SchemaEmitter
             ("Boolean", "bool", "reader.TokenType is " + Token + ".True or " + Token + ".False", "reader.GetBoolean()", "true or false"),
         })
         {
-            w.Open("internal static " + csType + " Read" + name + "(" + Reader + ", string property)");
-            w.Line("ExpectNotNull(ref reader, property);");
-            w.Line("return " + token + " ? " + getter + " : throw WrongType(ref reader, property, " + SourceWriter.Literal(expected) + ");");
-            w.Close();
+            w.Line("internal static " + csType + " Read" + name + "(" + Reader + ", string property) =>");
+            w.Line("    " + token + " ? " + getter + " : throw Unexpected(ref reader, property, " + SourceWriter.Literal(expected) + ");");
             w.Line();
             w.Line("internal static " + csType + "? Read" + name + "OrNull(" + Reader + ", string property) =>");
             w.Line("    reader.TokenType == " + Token + ".Null ? null : Read" + name + "(ref reader, property);");
@@ -143,6 +141,7 @@ internal sealed partial class SchemaEmitter
         w.Line("/// The current property name or string as UTF-8 without escapes, in <paramref name=\"scratch\"/> when it had to be");
         w.Line("/// unescaped. Text too long for <paramref name=\"scratch\"/> comes back empty: it matches no name or value of the schema.");
         w.Line("/// </summary>");
+        w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
         w.Open("internal static global::System.ReadOnlySpan<byte> Utf8(in global::System.Text.Json.Utf8JsonReader reader, global::System.Span<byte> scratch)");
         w.Open("if (!reader.HasValueSequence && !reader.ValueIsEscaped)");
         w.Line("return reader.ValueSpan;");
@@ -182,6 +181,11 @@ internal sealed partial class SchemaEmitter
         w.Line();
         w.Line("internal static " + exception + " Missing(string property, string type) =>");
         w.Line("    new " + exception + "(\"The required property '\" + property + \"' is missing from the \" + type + \".\");");
+        w.Line();
+        w.Line("internal static " + exception + " Unexpected(" + Reader + ", string property, string expected) =>");
+        w.Line("    reader.TokenType == " + Token + ".Null");
+        w.Line("        ? new " + exception + "(\"The property '\" + property + \"' must not be null.\")");
+        w.Line("        : WrongType(ref reader, property, expected);");
         w.Line();
         w.Line("internal static " + exception + " WrongType(" + Reader + ", string property, string expected) =>");
         w.Line("    new " + exception + "(\"The property '\" + property + \"' must be \" + expected + \", but it is \" + Describe(reader.TokenType) + \".\");");

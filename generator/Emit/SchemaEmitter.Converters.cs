@@ -78,11 +78,23 @@ internal sealed partial class SchemaEmitter
         w.Line("/// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>");
         w.Open("internal static " + type + " ReadObject(" + Reader + ")");
         w.Line("global::" + SerializationNs + ".WebhookJson.ExpectObject(ref reader, " + SourceWriter.Literal(label) + ");");
+        if (discriminator is not null)
+        {
+            w.Line("return ReadProperties(ref reader, false);");
+            w.Close();
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// Reads the properties after the reader's position to the end of the object. <paramref name=\"discriminatorRead\"/> is");
+            w.Line("/// true when the caller has already read and checked <c>" + SourceWriter.EscapeXml(discriminator) + "</c>, the object's first property.");
+            w.Line("/// </summary>");
+            w.Open("internal static " + type + " ReadProperties(" + Reader + ", bool discriminatorRead)");
+        }
+
         foreach (PropertySpec property in properties)
         {
             if (property.JsonName == discriminator)
             {
-                w.Line("bool has" + property.Name + " = false;");
+                w.Line("bool has" + property.Name + " = discriminatorRead;");
                 continue;
             }
 
@@ -283,13 +295,25 @@ internal sealed partial class SchemaEmitter
         ConverterMembers(w, type, "ReadObject(ref reader)", "WriteObject(writer, value)");
         w.Line();
         w.Line("/// <summary>");
-        w.Line("/// Finds <c>" + SourceWriter.EscapeXml(discriminator) + "</c> wherever it stands in the object, on a copy of the reader, then reads");
-        w.Line("/// the object once as that type. A value the schema does not know gives <see cref=\"" + Global(root.UnknownName!) + "\"/>.");
+        w.Line("/// Reads the object as the type its <c>" + SourceWriter.EscapeXml(discriminator) + "</c> names. When <c>" + SourceWriter.EscapeXml(discriminator) + "</c> comes first, as senders");
+        w.Line("/// write it, the object is read in one pass; otherwise <c>" + SourceWriter.EscapeXml(discriminator) + "</c> is found on a copy of the reader first.");
+        w.Line("/// A value the schema does not know gives <see cref=\"" + Global(root.UnknownName!) + "\"/>.");
         w.Line("/// </summary>");
         w.Open("internal static " + type + " ReadObject(" + Reader + ")");
         w.Line("global::" + SerializationNs + ".WebhookJson.ExpectObject(ref reader, " + SourceWriter.Literal(root.Name) + ");");
-        w.Line("global::System.Text.Json.Utf8JsonReader scan = reader;");
         EmitScratch(w, derived.Select(d => d.DiscriminatorValue!).Concat(new[] { discriminator }));
+        w.Line("global::System.Text.Json.Utf8JsonReader start = reader;");
+        w.Line("reader.Read();");
+        w.Open("if (reader.TokenType == " + Token + ".PropertyName && reader.ValueTextEquals(" + SourceWriter.Literal(discriminator) + "u8))");
+        w.Line("reader.Read();");
+        w.Open("if (reader.TokenType == " + Token + ".String)");
+        w.Line("global::System.ReadOnlySpan<byte> first = global::" + SerializationNs + ".WebhookJson.Utf8(in reader, scratch);");
+        EmitTextSwitch(w, "first", derived.Select(spec => (spec.DiscriminatorValue!, (System.Action)(() => w.Line("return " + ConverterOf(spec.Name) + ".ReadProperties(ref reader, true);")))), null);
+        w.Close();
+        w.Close();
+        w.Line();
+        w.Line("reader = start;");
+        w.Line("global::System.Text.Json.Utf8JsonReader scan = reader;");
         w.Open("while (true)");
         w.Line("scan.Read();");
         w.Open("if (scan.TokenType == " + Token + ".EndObject)");

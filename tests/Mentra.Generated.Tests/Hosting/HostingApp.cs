@@ -5,7 +5,7 @@ using System.Threading.Tasks;
 
 namespace Mentra.Generated.Tests.Hosting;
 
-/// <summary>What the hosting tests' handlers saw.</summary>
+/// <summary>What the hosting tests' handlers saw, and how they behave.</summary>
 public sealed class HostingProbe
 {
     public ConcurrentQueue<string> Calls { get; } = new();
@@ -13,56 +13,57 @@ public sealed class HostingProbe
     public TaskCompletionSource<bool> HandlerCancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public TaskCompletionSource HandlerStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// Records the call, then behaves as the session id says: <c>throw</c> throws, <c>refuse</c> answers an
+    /// error, anything else succeeds with <paramref name="success"/>.
+    /// </summary>
+    public WebhookResponse Behave(string call, string sessionId, WebhookResponse? success = null)
+    {
+        Calls.Enqueue(call);
+        return sessionId switch
+        {
+            "throw" => throw new InvalidOperationException("database password is hunter2"),
+            "refuse" => WebhookResponse.Error("Failed to create session: Invalid configuration"),
+            _ => success ?? WebhookResponse.Success,
+        };
+    }
 }
 
-/// <summary>
-/// Handlers for every type. The session handler's behaviour follows the user id: <c>throw</c> throws,
-/// <c>refuse</c> answers an error, <c>slow</c> waits until cancelled; anything else succeeds.
-/// </summary>
+/// <summary>Handlers for every type, each behaving as <see cref="HostingProbe.Behave"/> says; user <c>slow</c> waits until cancelled.</summary>
 [MentraApp]
 public partial class HostingApp(HostingProbe probe)
 {
     [OnSession]
     public async Task<WebhookResponse> Start(string sessionId, string userId, CancellationToken cancellationToken)
     {
-        probe.Calls.Enqueue("session " + sessionId);
-        switch (userId)
+        if (userId == "slow")
         {
-            case "throw":
-                throw new InvalidOperationException("database password is hunter2");
-            case "refuse":
-                return WebhookResponse.Error("Failed to create session: Invalid configuration");
-            case "slow":
-                probe.HandlerStarted.TrySetResult();
-                try
-                {
-                    await Task.Delay(Timeout.Infinite, cancellationToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    probe.HandlerCancelled.TrySetResult(true);
-                    throw;
-                }
-
-                return WebhookResponse.Success;
-            default:
-                return WebhookResponse.Success;
+            probe.HandlerStarted.TrySetResult();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                probe.HandlerCancelled.TrySetResult(true);
+                throw;
+            }
         }
+
+        return probe.Behave("session " + sessionId, sessionId);
     }
 
     [OnStop]
-    public void Stop(string sessionId, StopReason reason) => probe.Calls.Enqueue($"stop {sessionId} {reason}");
+    public WebhookResponse Stop(string sessionId, StopReason reason) => probe.Behave($"stop {sessionId} {reason}", sessionId);
 
     [OnServerRegistration]
-    public void Register(string registrationId) => probe.Calls.Enqueue("registration " + registrationId);
+    public WebhookResponse Register(string sessionId, string registrationId) => probe.Behave("registration " + registrationId, sessionId);
 
     [OnServerHeartbeat]
-    public void Heartbeat(string registrationId) => probe.Calls.Enqueue("heartbeat " + registrationId);
+    public ValueTask<WebhookResponse> Heartbeat(string sessionId, string registrationId) => ValueTask.FromResult(probe.Behave("heartbeat " + registrationId, sessionId));
 
     [OnSessionRecovery]
-    public WebhookResponse Recover(string sessionId)
-    {
-        probe.Calls.Enqueue("recovery " + sessionId);
-        return new WebhookResponse { Status = WebhookResponseStatus.Success, Message = "recovered" };
-    }
+    public WebhookResponse Recover(string sessionId) =>
+        probe.Behave("recovery " + sessionId, sessionId, new WebhookResponse { Status = WebhookResponseStatus.Success, Message = "recovered" });
 }

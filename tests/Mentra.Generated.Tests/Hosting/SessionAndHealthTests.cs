@@ -77,8 +77,8 @@ public sealed class SessionAndHealthTests
     {
         await using KestrelHost host = await Start();
 
-        await host.PostAsync(Session("s-1", userId: "refuse"));
-        await host.PostAsync(Session("s-2", userId: "throw"));
+        await host.PostAsync(Session("refuse"));
+        await host.PostAsync(Session("throw"));
 
         Assert.Equal("""{"status":"healthy","app":"org.example.tests","activeSessions":0}""", await Health(host));
     }

@@ -52,6 +52,66 @@ public sealed class WebhookEndpointTests
         Assert.Equal([call], Probe(host).Calls);
     }
 
+    /// <summary>A documented example of each of the five types, with one property replaced.</summary>
+    private static string Example(string type, string property, string json)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(Payload($"docs/{type}.json"))!.AsObject();
+        if (json.Length == 0)
+        {
+            node.Remove(property);
+        }
+        else
+        {
+            node[property] = System.Text.Json.Nodes.JsonNode.Parse(json);
+        }
+
+        return node.ToJsonString();
+    }
+
+    public static TheoryData<string> Types => ["session_request", "stop_request", "server_registration", "server_heartbeat", "session_recovery"];
+
+    [Theory]
+    [MemberData(nameof(Types))]
+    public async Task Every_type_handler_error_is_422_and_exception_is_500(string type)
+    {
+        await using KestrelHost host = await Start();
+
+        WebhookResponse refused = await Expect(await host.PostAsync(Example(type, "sessionId", "\"refuse\"")), (HttpStatusCode)422);
+        WebhookResponse failed = await Expect(await host.PostAsync(Example(type, "sessionId", "\"throw\"")), HttpStatusCode.InternalServerError);
+
+        Assert.Equal(WebhookResponse.Error("Failed to create session: Invalid configuration"), refused);
+        Assert.Equal(WebhookResponse.Error("The app failed to handle the webhook"), failed);
+        Assert.Equal(2, Probe(host).Calls.Count);
+    }
+
+    [Theory]
+    [MemberData(nameof(Types))]
+    public async Task Every_type_missing_wrong_or_null_field_is_400_naming_it(string type)
+    {
+        await using KestrelHost host = await Start();
+
+        WebhookResponse missing = await Expect(await host.PostAsync(Example(type, "sessionId", string.Empty)), HttpStatusCode.BadRequest);
+        WebhookResponse wrong = await Expect(await host.PostAsync(Example(type, "userId", "42")), HttpStatusCode.BadRequest);
+        WebhookResponse isNull = await Expect(await host.PostAsync(Example(type, "timestamp", "null")), HttpStatusCode.BadRequest);
+
+        Assert.Equal($"Invalid webhook: The required property 'sessionId' is missing from the {type}.", missing.Message);
+        Assert.Equal("Invalid webhook: The property 'userId' must be a string, but it is a number.", wrong.Message);
+        Assert.Equal("Invalid webhook: The property 'timestamp' must not be null.", isNull.Message);
+        Assert.Empty(Probe(host).Calls);
+    }
+
+    [Theory]
+    [MemberData(nameof(Types))]
+    public async Task Every_type_without_json_content_type_is_415_and_oversized_is_413(string type)
+    {
+        await using KestrelHost host = await Start(options => options.MaxRequestBodySize = 200);
+        var plain = new StringContent(Payload($"docs/{type}.json"), Encoding.UTF8, "text/plain");
+
+        await Expect(await host.Client.PostAsync("/webhook", plain), HttpStatusCode.UnsupportedMediaType);
+        await Expect(await host.PostAsync(Example(type, "padding", "\"" + new string('x', 300) + "\"")), HttpStatusCode.RequestEntityTooLarge);
+        Assert.Empty(Probe(host).Calls);
+    }
+
     [Fact]
     public async Task Handler_own_response_is_sent()
     {
@@ -68,7 +128,7 @@ public sealed class WebhookEndpointTests
     {
         await using KestrelHost host = await Start();
 
-        WebhookResponse response = await Expect(await host.PostAsync(Session(userId: "refuse")), (HttpStatusCode)422);
+        WebhookResponse response = await Expect(await host.PostAsync(Session(sessionId: "refuse")), (HttpStatusCode)422);
 
         Assert.Equal(WebhookResponse.Error("Failed to create session: Invalid configuration"), response);
     }
@@ -78,7 +138,7 @@ public sealed class WebhookEndpointTests
     {
         await using KestrelHost host = await Start();
 
-        HttpResponseMessage message = await host.PostAsync(Session(userId: "throw"));
+        HttpResponseMessage message = await host.PostAsync(Session(sessionId: "throw"));
         string raw = await message.Content.ReadAsStringAsync();
         WebhookResponse response = JsonSerializer.Deserialize(raw, MentraJsonContext.Default.WebhookResponse)!;
 
@@ -238,7 +298,7 @@ public sealed class WebhookEndpointTests
     public async Task Every_answer_is_json_never_html()
     {
         await using KestrelHost host = await Start();
-        string[] bodies = ["{", "", "[1]", Session(userId: "throw"), Session(userId: "refuse"), """{"type":"x","sessionId":"s","userId":"u","timestamp":"t"}"""];
+        string[] bodies = ["{", "", "[1]", Session(sessionId: "throw"), Session(sessionId: "refuse"), """{"type":"x","sessionId":"s","userId":"u","timestamp":"t"}"""];
 
         foreach (string body in bodies)
         {

@@ -29,7 +29,16 @@ public sealed class ServerHeartbeatWebhookRequestJsonConverter : global::System.
     internal static global::Mentra.Generated.ServerHeartbeatWebhookRequest ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
         global::Mentra.Generated.Serialization.WebhookJson.ExpectObject(ref reader, "server_heartbeat");
-        bool hasType = false;
+        return ReadProperties(ref reader, false);
+    }
+
+    /// <summary>
+    /// Reads the properties after the reader's position to the end of the object. <paramref name="discriminatorRead"/> is
+    /// true when the caller has already read and checked <c>type</c>, the object's first property.
+    /// </summary>
+    internal static global::Mentra.Generated.ServerHeartbeatWebhookRequest ReadProperties(ref global::System.Text.Json.Utf8JsonReader reader, bool discriminatorRead)
+    {
+        bool hasType = discriminatorRead;
         string? _sessionId = null;
         string? _userId = null;
         string? _timestamp = null;

@@ -31,7 +31,16 @@ public sealed class SessionWebhookRequestJsonConverter : global::System.Text.Jso
     internal static global::Mentra.Generated.SessionWebhookRequest ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
         global::Mentra.Generated.Serialization.WebhookJson.ExpectObject(ref reader, "session_request");
-        bool hasType = false;
+        return ReadProperties(ref reader, false);
+    }
+
+    /// <summary>
+    /// Reads the properties after the reader's position to the end of the object. <paramref name="discriminatorRead"/> is
+    /// true when the caller has already read and checked <c>type</c>, the object's first property.
+    /// </summary>
+    internal static global::Mentra.Generated.SessionWebhookRequest ReadProperties(ref global::System.Text.Json.Utf8JsonReader reader, bool discriminatorRead)
+    {
+        bool hasType = discriminatorRead;
         string? _sessionId = null;
         string? _userId = null;
         string? _timestamp = null;

@@ -40,38 +40,26 @@ internal static class WebhookJson
         }
     }
 
-    internal static string ReadString(ref global::System.Text.Json.Utf8JsonReader reader, string property)
-    {
-        ExpectNotNull(ref reader, property);
-        return reader.TokenType == global::System.Text.Json.JsonTokenType.String ? reader.GetString()! : throw WrongType(ref reader, property, "a string");
-    }
+    internal static string ReadString(ref global::System.Text.Json.Utf8JsonReader reader, string property) =>
+        reader.TokenType == global::System.Text.Json.JsonTokenType.String ? reader.GetString()! : throw Unexpected(ref reader, property, "a string");
 
     internal static string? ReadStringOrNull(ref global::System.Text.Json.Utf8JsonReader reader, string property) =>
         reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : ReadString(ref reader, property);
 
-    internal static long ReadInt64(ref global::System.Text.Json.Utf8JsonReader reader, string property)
-    {
-        ExpectNotNull(ref reader, property);
-        return reader.TokenType == global::System.Text.Json.JsonTokenType.Number && reader.TryGetInt64(out long value) ? value : throw WrongType(ref reader, property, "an integer");
-    }
+    internal static long ReadInt64(ref global::System.Text.Json.Utf8JsonReader reader, string property) =>
+        reader.TokenType == global::System.Text.Json.JsonTokenType.Number && reader.TryGetInt64(out long value) ? value : throw Unexpected(ref reader, property, "an integer");
 
     internal static long? ReadInt64OrNull(ref global::System.Text.Json.Utf8JsonReader reader, string property) =>
         reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : ReadInt64(ref reader, property);
 
-    internal static double ReadDouble(ref global::System.Text.Json.Utf8JsonReader reader, string property)
-    {
-        ExpectNotNull(ref reader, property);
-        return reader.TokenType == global::System.Text.Json.JsonTokenType.Number ? reader.GetDouble() : throw WrongType(ref reader, property, "a number");
-    }
+    internal static double ReadDouble(ref global::System.Text.Json.Utf8JsonReader reader, string property) =>
+        reader.TokenType == global::System.Text.Json.JsonTokenType.Number ? reader.GetDouble() : throw Unexpected(ref reader, property, "a number");
 
     internal static double? ReadDoubleOrNull(ref global::System.Text.Json.Utf8JsonReader reader, string property) =>
         reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : ReadDouble(ref reader, property);
 
-    internal static bool ReadBoolean(ref global::System.Text.Json.Utf8JsonReader reader, string property)
-    {
-        ExpectNotNull(ref reader, property);
-        return reader.TokenType is global::System.Text.Json.JsonTokenType.True or global::System.Text.Json.JsonTokenType.False ? reader.GetBoolean() : throw WrongType(ref reader, property, "true or false");
-    }
+    internal static bool ReadBoolean(ref global::System.Text.Json.Utf8JsonReader reader, string property) =>
+        reader.TokenType is global::System.Text.Json.JsonTokenType.True or global::System.Text.Json.JsonTokenType.False ? reader.GetBoolean() : throw Unexpected(ref reader, property, "true or false");
 
     internal static bool? ReadBooleanOrNull(ref global::System.Text.Json.Utf8JsonReader reader, string property) =>
         reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : ReadBoolean(ref reader, property);
@@ -80,6 +68,7 @@ internal static class WebhookJson
     /// The current property name or string as UTF-8 without escapes, in <paramref name="scratch"/> when it had to be
     /// unescaped. Text too long for <paramref name="scratch"/> comes back empty: it matches no name or value of the schema.
     /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal static global::System.ReadOnlySpan<byte> Utf8(in global::System.Text.Json.Utf8JsonReader reader, global::System.Span<byte> scratch)
     {
         if (!reader.HasValueSequence && !reader.ValueIsEscaped)
@@ -128,6 +117,11 @@ internal static class WebhookJson
 
     internal static global::System.Text.Json.JsonException Missing(string property, string type) =>
         new global::System.Text.Json.JsonException("The required property '" + property + "' is missing from the " + type + ".");
+
+    internal static global::System.Text.Json.JsonException Unexpected(ref global::System.Text.Json.Utf8JsonReader reader, string property, string expected) =>
+        reader.TokenType == global::System.Text.Json.JsonTokenType.Null
+            ? new global::System.Text.Json.JsonException("The property '" + property + "' must not be null.")
+            : WrongType(ref reader, property, expected);
 
     internal static global::System.Text.Json.JsonException WrongType(ref global::System.Text.Json.Utf8JsonReader reader, string property, string expected) =>
         new global::System.Text.Json.JsonException("The property '" + property + "' must be " + expected + ", but it is " + Describe(reader.TokenType) + ".");

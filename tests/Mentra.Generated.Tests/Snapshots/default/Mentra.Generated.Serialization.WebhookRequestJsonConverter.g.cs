@@ -19,14 +19,50 @@ public sealed class WebhookRequestJsonConverter : global::System.Text.Json.Seria
     public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Mentra.Generated.WebhookRequest value, global::System.Text.Json.JsonSerializerOptions options) => WriteObject(writer, value);
 
     /// <summary>
-    /// Finds <c>type</c> wherever it stands in the object, on a copy of the reader, then reads
-    /// the object once as that type. A value the schema does not know gives <see cref="global::Mentra.Generated.UnknownWebhookRequest"/>.
+    /// Reads the object as the type its <c>type</c> names. When <c>type</c> comes first, as senders
+    /// write it, the object is read in one pass; otherwise <c>type</c> is found on a copy of the reader first.
+    /// A value the schema does not know gives <see cref="global::Mentra.Generated.UnknownWebhookRequest"/>.
     /// </summary>
     internal static global::Mentra.Generated.WebhookRequest ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
         global::Mentra.Generated.Serialization.WebhookJson.ExpectObject(ref reader, "WebhookRequest");
-        global::System.Text.Json.Utf8JsonReader scan = reader;
         global::System.Span<byte> scratch = stackalloc byte[114];
+        global::System.Text.Json.Utf8JsonReader start = reader;
+        reader.Read();
+        if (reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName && reader.ValueTextEquals("type"u8))
+        {
+            reader.Read();
+            if (reader.TokenType == global::System.Text.Json.JsonTokenType.String)
+            {
+                global::System.ReadOnlySpan<byte> first = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, scratch);
+                switch (first.Length)
+                {
+                    case 12 when global::System.MemoryExtensions.SequenceEqual(first, "stop_request"u8):
+                    {
+                        return global::Mentra.Generated.Serialization.StopWebhookRequestJsonConverter.ReadProperties(ref reader, true);
+                    }
+                    case 15 when global::System.MemoryExtensions.SequenceEqual(first, "session_request"u8):
+                    {
+                        return global::Mentra.Generated.Serialization.SessionWebhookRequestJsonConverter.ReadProperties(ref reader, true);
+                    }
+                    case 16 when global::System.MemoryExtensions.SequenceEqual(first, "server_heartbeat"u8):
+                    {
+                        return global::Mentra.Generated.Serialization.ServerHeartbeatWebhookRequestJsonConverter.ReadProperties(ref reader, true);
+                    }
+                    case 16 when global::System.MemoryExtensions.SequenceEqual(first, "session_recovery"u8):
+                    {
+                        return global::Mentra.Generated.Serialization.SessionRecoveryWebhookRequestJsonConverter.ReadProperties(ref reader, true);
+                    }
+                    case 19 when global::System.MemoryExtensions.SequenceEqual(first, "server_registration"u8):
+                    {
+                        return global::Mentra.Generated.Serialization.ServerRegistrationWebhookRequestJsonConverter.ReadProperties(ref reader, true);
+                    }
+                }
+            }
+        }
+
+        reader = start;
+        global::System.Text.Json.Utf8JsonReader scan = reader;
         while (true)
         {
             scan.Read();

@@ -26,7 +26,16 @@ public sealed class ClosedJsonConverter : global::System.Text.Json.Serialization
     internal static global::Focus.Inheritance.Closed ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
         global::Focus.Inheritance.Serialization.WebhookJson.ExpectObject(ref reader, "closed");
-        bool hasKind = false;
+        return ReadProperties(ref reader, false);
+    }
+
+    /// <summary>
+    /// Reads the properties after the reader's position to the end of the object. <paramref name="discriminatorRead"/> is
+    /// true when the caller has already read and checked <c>kind</c>, the object's first property.
+    /// </summary>
+    internal static global::Focus.Inheritance.Closed ReadProperties(ref global::System.Text.Json.Utf8JsonReader reader, bool discriminatorRead)
+    {
+        bool hasKind = discriminatorRead;
         string? _id = null;
         global::System.Span<byte> scratch = stackalloc byte[24];
         while (true)

@@ -19,14 +19,38 @@ public sealed class EventJsonConverter : global::System.Text.Json.Serialization.
     public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Focus.Inheritance.Event value, global::System.Text.Json.JsonSerializerOptions options) => WriteObject(writer, value);
 
     /// <summary>
-    /// Finds <c>kind</c> wherever it stands in the object, on a copy of the reader, then reads
-    /// the object once as that type. A value the schema does not know gives <see cref="global::Focus.Inheritance.UnknownEvent"/>.
+    /// Reads the object as the type its <c>kind</c> names. When <c>kind</c> comes first, as senders
+    /// write it, the object is read in one pass; otherwise <c>kind</c> is found on a copy of the reader first.
+    /// A value the schema does not know gives <see cref="global::Focus.Inheritance.UnknownEvent"/>.
     /// </summary>
     internal static global::Focus.Inheritance.Event ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
         global::Focus.Inheritance.Serialization.WebhookJson.ExpectObject(ref reader, "Event");
-        global::System.Text.Json.Utf8JsonReader scan = reader;
         global::System.Span<byte> scratch = stackalloc byte[36];
+        global::System.Text.Json.Utf8JsonReader start = reader;
+        reader.Read();
+        if (reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName && reader.ValueTextEquals("kind"u8))
+        {
+            reader.Read();
+            if (reader.TokenType == global::System.Text.Json.JsonTokenType.String)
+            {
+                global::System.ReadOnlySpan<byte> first = global::Focus.Inheritance.Serialization.WebhookJson.Utf8(in reader, scratch);
+                switch (first.Length)
+                {
+                    case 6 when global::System.MemoryExtensions.SequenceEqual(first, "closed"u8):
+                    {
+                        return global::Focus.Inheritance.Serialization.ClosedJsonConverter.ReadProperties(ref reader, true);
+                    }
+                    case 6 when global::System.MemoryExtensions.SequenceEqual(first, "opened"u8):
+                    {
+                        return global::Focus.Inheritance.Serialization.OpenedJsonConverter.ReadProperties(ref reader, true);
+                    }
+                }
+            }
+        }
+
+        reader = start;
+        global::System.Text.Json.Utf8JsonReader scan = reader;
         while (true)
         {
             scan.Read();
