@@ -84,11 +84,7 @@ public sealed class DispatcherGeneratorTests
         Snapshot.Match(name, dispatchers);
     }
 
-    private static IEnumerable<IncrementalStepRunReason> Reasons(GeneratorDriver driver, string step) =>
-        driver.GetRunResult().Results.Single().TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => o.Reason);
 
-    private static IEnumerable<IncrementalStepRunReason> OutputReasons(GeneratorDriver driver) =>
-        driver.GetRunResult().Results.Single().TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).Select(o => o.Reason);
 
     private const string App = Usings + """
         [MentraApp]
@@ -109,8 +105,8 @@ public sealed class DispatcherGeneratorTests
         SyntaxTree edited = tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(tree.ToString().Replace("Console.WriteLine(1);", "Console.WriteLine(2); Console.WriteLine(3);")));
         driver = driver.RunGenerators(compilation.ReplaceSyntaxTree(tree, edited));
 
-        Assert.All(Reasons(driver, WebhookGenerator.Steps.AppDispatchers), reason => Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, reason.ToString()));
-        Assert.All(OutputReasons(driver), reason => Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, reason.ToString()));
+        Assert.All(StepReasons.Of(driver, WebhookGenerator.Steps.AppDispatchers), reason => Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, reason.ToString()));
+        Assert.All(StepReasons.OfSourceOutputs(driver), reason => Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, reason.ToString()));
     }
 
     [Fact]
@@ -122,8 +118,8 @@ public sealed class DispatcherGeneratorTests
 
         driver = driver.RunGenerators(compilation.ReplaceSyntaxTree(other, other.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From("namespace Other { class Helper { int X => 42; } }"))));
 
-        Assert.All(Reasons(driver, WebhookGenerator.Steps.AppDispatchers), reason => Assert.Equal(IncrementalStepRunReason.Cached, reason));
-        Assert.All(OutputReasons(driver), reason => Assert.Equal(IncrementalStepRunReason.Cached, reason));
+        Assert.All(StepReasons.Of(driver, WebhookGenerator.Steps.AppDispatchers), reason => Assert.Equal(IncrementalStepRunReason.Cached, reason));
+        Assert.All(StepReasons.OfSourceOutputs(driver), reason => Assert.Equal(IncrementalStepRunReason.Cached, reason));
     }
 
     [Fact]
@@ -137,7 +133,7 @@ public sealed class DispatcherGeneratorTests
         string after = before.Replace("[OnStop]", "[OnServerHeartbeat] public void Beat() { }\n    [OnStop]");
         driver = driver.RunGenerators(compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(after))));
 
-        Assert.All(Reasons(driver, WebhookGenerator.Steps.AppDispatchers), reason => Assert.Equal(IncrementalStepRunReason.Modified, reason));
+        Assert.All(StepReasons.Of(driver, WebhookGenerator.Steps.AppDispatchers), reason => Assert.Equal(IncrementalStepRunReason.Modified, reason));
         Assert.Contains("InvokeBeat", driver.GetRunResult().GeneratedTrees.Single().ToString());
     }
 }

@@ -29,11 +29,7 @@ public sealed class IncrementalTests
     private static string Schema() =>
         File.ReadAllText(Path.Combine(SnapshotTests.ProjectDirectory(), "../../schema/mentra.webhooks.schema.json"));
 
-    private static IEnumerable<IncrementalStepRunReason> OutputReasons(GeneratorDriver driver, string step) =>
-        driver.GetRunResult().Results.Single().TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => o.Reason);
 
-    private static IEnumerable<IncrementalStepRunReason> SourceOutputReasons(GeneratorDriver driver) =>
-        driver.GetRunResult().Results.Single().TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).Select(o => o.Reason);
 
     [Fact]
     public void An_unrelated_csharp_edit_leaves_every_schema_step_cached()
@@ -47,10 +43,10 @@ public sealed class IncrementalTests
 
         foreach (string step in SchemaSteps)
         {
-            Assert.All(OutputReasons(driver, step), reason => Assert.Equal(IncrementalStepRunReason.Cached, reason));
+            Assert.All(StepReasons.Of(driver, step), reason => Assert.Equal(IncrementalStepRunReason.Cached, reason));
         }
 
-        Assert.All(SourceOutputReasons(driver), reason => Assert.Equal(IncrementalStepRunReason.Cached, reason));
+        Assert.All(StepReasons.OfSourceOutputs(driver), reason => Assert.Equal(IncrementalStepRunReason.Cached, reason));
     }
 
     [Fact]
@@ -66,10 +62,10 @@ public sealed class IncrementalTests
         string reformatted = schema.Replace("\n", "\n\n\t  ");
         driver = driver.ReplaceAdditionalText(original, new InMemoryAdditionalText(SchemaPath, reformatted)).RunGenerators(compilation);
 
-        Assert.All(OutputReasons(driver, WebhookGenerator.Steps.SchemaFiles), reason => Assert.Equal(IncrementalStepRunReason.Modified, reason));
-        Assert.All(OutputReasons(driver, WebhookGenerator.Steps.ReadSchemas), reason => Assert.Equal(IncrementalStepRunReason.Unchanged, reason));
-        Assert.All(OutputReasons(driver, WebhookGenerator.Steps.SchemaSpecs), reason => Assert.Equal(IncrementalStepRunReason.Cached, reason));
-        Assert.All(SourceOutputReasons(driver), reason => Assert.Equal(IncrementalStepRunReason.Cached, reason));
+        Assert.All(StepReasons.Of(driver, WebhookGenerator.Steps.SchemaFiles), reason => Assert.Equal(IncrementalStepRunReason.Modified, reason));
+        Assert.All(StepReasons.Of(driver, WebhookGenerator.Steps.ReadSchemas), reason => Assert.Equal(IncrementalStepRunReason.Unchanged, reason));
+        Assert.All(StepReasons.Of(driver, WebhookGenerator.Steps.SchemaSpecs), reason => Assert.Equal(IncrementalStepRunReason.Cached, reason));
+        Assert.All(StepReasons.OfSourceOutputs(driver), reason => Assert.Equal(IncrementalStepRunReason.Cached, reason));
         Assert.Equal(before, driver.GetRunResult().Results.Single().GeneratedSources.Select(s => s.SourceText.ToString()));
     }
 
@@ -84,7 +80,7 @@ public sealed class IncrementalTests
         string edited = schema.Replace("The reason the session is being stopped.", "Why the session stops.");
         driver = driver.ReplaceAdditionalText(original, new InMemoryAdditionalText(SchemaPath, edited)).RunGenerators(compilation);
 
-        Assert.All(OutputReasons(driver, WebhookGenerator.Steps.SchemaSpecs), reason => Assert.Equal(IncrementalStepRunReason.Modified, reason));
+        Assert.All(StepReasons.Of(driver, WebhookGenerator.Steps.SchemaSpecs), reason => Assert.Equal(IncrementalStepRunReason.Modified, reason));
         Assert.Contains(driver.GetRunResult().Results.Single().GeneratedSources, s => s.SourceText.ToString().Contains("Why the session stops."));
     }
 

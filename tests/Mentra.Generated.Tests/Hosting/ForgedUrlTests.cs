@@ -13,7 +13,7 @@ namespace Mentra.Generated.Tests.Hosting;
 public sealed class ForgedUrlTests
 {
     private static Task<KestrelHost> Start(string environment = "Production", Action<MentraOptions>? configure = null) =>
-        KestrelHost.StartAsync<HostingApp>(configure, environment, services => services.AddSingleton<HostingProbe>());
+        KestrelHost.StartHostingAppAsync(configure, environment);
 
     private static string Session(string field, string url) =>
         $$"""{"type":"session_request","sessionId":"s","userId":"u","timestamp":"2026-06-27T21:54:26.123Z","{{field}}":"{{url}}"}""";
@@ -43,7 +43,7 @@ public sealed class ForgedUrlTests
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal(WebhookResponse.Error("Untrusted WebSocket URL: " + reason), body);
-        Assert.Empty(host.Services.GetRequiredService<HostingProbe>().Calls);
+        Assert.Empty(host.Probe.Calls);
         Assert.Contains(host.Logs.Entries, e => e.EventId == 3 && e.Level == LogLevel.Warning && e.Message.Contains(reason));
         Assert.Equal(0, host.Services.GetRequiredService<IActiveSessions>().Count);
     }
@@ -61,7 +61,7 @@ public sealed class ForgedUrlTests
         (HttpStatusCode status, _) = await Post(host, Session("mentraOSWebsocketUrl", url));
 
         Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Equal(["session s"], host.Services.GetRequiredService<HostingProbe>().Calls);
+        Assert.Equal(["session s"], host.Probe.Calls);
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public sealed class ForgedUrlTests
         (HttpStatusCode status, _) = await Post(host, json);
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
-        Assert.Empty(host.Services.GetRequiredService<HostingProbe>().Calls);
+        Assert.Empty(host.Probe.Calls);
     }
 
     [Theory]

@@ -56,6 +56,13 @@ internal sealed class KestrelHost : IAsyncDisposable
         return new KestrelHost(app, new Uri(address), logs);
     }
 
+    /// <summary>Starts <see cref="HostingApp"/> with its <see cref="HostingProbe"/>.</summary>
+    public static Task<KestrelHost> StartHostingAppAsync(Action<MentraOptions>? configure = null, string environment = "Production") =>
+        StartAsync<HostingApp>(configure, environment, services => services.AddSingleton<HostingProbe>());
+
+    /// <summary>What the hosting app's handlers saw.</summary>
+    public HostingProbe Probe => Services.GetRequiredService<HostingProbe>();
+
     /// <summary>Posts <paramref name="json"/> as application/json.</summary>
     public Task<HttpResponseMessage> PostAsync(string json, string path = "/webhook") =>
         Client.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));

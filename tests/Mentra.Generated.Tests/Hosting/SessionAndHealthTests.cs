@@ -16,7 +16,7 @@ namespace Mentra.Generated.Tests.Hosting;
 public sealed class SessionAndHealthTests
 {
     private static Task<KestrelHost> Start(Action<MentraOptions>? configure = null) =>
-        KestrelHost.StartAsync<HostingApp>(configure, services: services => services.AddSingleton<HostingProbe>());
+        KestrelHost.StartHostingAppAsync(configure);
 
     private static string Session(string sessionId, string userId = "alice@example.com") =>
         $$"""{"type":"session_request","sessionId":"{{sessionId}}","userId":"{{userId}}","timestamp":"2026-06-27T21:54:26.123Z","websocketUrl":"wss://cloud.mentra.glass/ws/miniapp"}""";

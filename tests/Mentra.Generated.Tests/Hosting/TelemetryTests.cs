@@ -16,7 +16,7 @@ public sealed class TelemetryTests
     [Fact]
     public async Task Webhooks_are_counted_timed_and_traced_by_type_and_outcome()
     {
-        await using KestrelHost host = await KestrelHost.StartAsync<HostingApp>(services: services => services.AddSingleton<HostingProbe>());
+        await using KestrelHost host = await KestrelHost.StartHostingAppAsync();
         object scope = host.Services.GetRequiredService<IMeterFactory>();
         var measurements = new ConcurrentQueue<(string Instrument, double Value, string Type, string Outcome)>();
         using var meters = new MeterListener

@@ -20,9 +20,8 @@ namespace Mentra.Generated.Tests.Hosting;
 public sealed class WebhookEndpointTests
 {
     private static Task<KestrelHost> Start(Action<MentraOptions>? configure = null, string environment = "Production") =>
-        KestrelHost.StartAsync<HostingApp>(configure, environment, services => services.AddSingleton<HostingProbe>());
+        KestrelHost.StartHostingAppAsync(configure, environment);
 
-    private static HostingProbe Probe(KestrelHost host) => host.Services.GetRequiredService<HostingProbe>();
 
     /// <summary>Asserts the status, that the body is a JSON WebhookResponse, and returns it.</summary>
     private static async Task<WebhookResponse> Expect(HttpResponseMessage response, HttpStatusCode status)
@@ -49,7 +48,7 @@ public sealed class WebhookEndpointTests
         WebhookResponse response = await Expect(await host.PostAsync(Payload(payload)), HttpStatusCode.OK);
 
         Assert.Equal(WebhookResponse.Success, response);
-        Assert.Equal([call], Probe(host).Calls);
+        Assert.Equal([call], host.Probe.Calls);
     }
 
     /// <summary>A documented example of each of the five types, with one property replaced.</summary>
@@ -81,7 +80,7 @@ public sealed class WebhookEndpointTests
 
         Assert.Equal(WebhookResponse.Error("Failed to create session: Invalid configuration"), refused);
         Assert.Equal(WebhookResponse.Error("The app failed to handle the webhook"), failed);
-        Assert.Equal(2, Probe(host).Calls.Count);
+        Assert.Equal(2, host.Probe.Calls.Count);
     }
 
     [Theory]
@@ -97,7 +96,7 @@ public sealed class WebhookEndpointTests
         Assert.Equal($"Invalid webhook: The required property 'sessionId' is missing from the {type}.", missing.Message);
         Assert.Equal("Invalid webhook: The property 'userId' must be a string, but it is a number.", wrong.Message);
         Assert.Equal("Invalid webhook: The property 'timestamp' must not be null.", isNull.Message);
-        Assert.Empty(Probe(host).Calls);
+        Assert.Empty(host.Probe.Calls);
     }
 
     [Theory]
@@ -109,7 +108,7 @@ public sealed class WebhookEndpointTests
 
         await Expect(await host.Client.PostAsync("/webhook", plain), HttpStatusCode.UnsupportedMediaType);
         await Expect(await host.PostAsync(Example(type, "padding", "\"" + new string('x', 300) + "\"")), HttpStatusCode.RequestEntityTooLarge);
-        Assert.Empty(Probe(host).Calls);
+        Assert.Empty(host.Probe.Calls);
     }
 
     [Fact]
@@ -120,7 +119,7 @@ public sealed class WebhookEndpointTests
         WebhookResponse response = await Expect(await host.PostAsync(Payload("docs/session_recovery.json")), HttpStatusCode.OK);
 
         Assert.Equal(new WebhookResponse { Status = WebhookResponseStatus.Success, Message = "recovered" }, response);
-        Assert.Equal(["recovery session-123456"], Probe(host).Calls);
+        Assert.Equal(["recovery session-123456"], host.Probe.Calls);
     }
 
     [Fact]
@@ -166,7 +165,7 @@ public sealed class WebhookEndpointTests
 
         Assert.Equal(WebhookResponseStatus.Error, response.Status);
         Assert.StartsWith(message, response.Message);
-        Assert.Empty(Probe(host).Calls);
+        Assert.Empty(host.Probe.Calls);
     }
 
     [Theory]
@@ -208,7 +207,7 @@ public sealed class WebhookEndpointTests
         WebhookResponse response = await Expect(await host.Client.PostAsync("/webhook", content), HttpStatusCode.UnsupportedMediaType);
 
         Assert.Equal(WebhookResponse.Error("The Content-Type must be application/json"), response);
-        Assert.Empty(Probe(host).Calls);
+        Assert.Empty(host.Probe.Calls);
     }
 
     [Theory]
@@ -233,7 +232,7 @@ public sealed class WebhookEndpointTests
         WebhookResponse response = await Expect(await host.PostAsync(big), HttpStatusCode.RequestEntityTooLarge);
 
         Assert.Equal(WebhookResponse.Error("The body is larger than 65536 bytes"), response);
-        Assert.Empty(Probe(host).Calls);
+        Assert.Empty(host.Probe.Calls);
     }
 
     [Fact]
@@ -274,7 +273,7 @@ public sealed class WebhookEndpointTests
     public async Task Client_disconnecting_mid_handler_cancels_the_handler_token()
     {
         await using KestrelHost host = await Start();
-        HostingProbe probe = Probe(host);
+        HostingProbe probe = host.Probe;
         using var abort = new CancellationTokenSource();
 
         Task<HttpResponseMessage> request = host.Client.PostAsync("/webhook", new StringContent(Session(userId: "slow"), Encoding.UTF8, "application/json"), abort.Token);

@@ -78,6 +78,18 @@ internal static class GeneratorHarness
     }
 }
 
+/// <summary>What incremental tests read from a driver: the reasons each step's outputs were produced.</summary>
+internal static class StepReasons
+{
+    /// <summary>The reasons of the outputs of the step named <paramref name="step"/> in the last run.</summary>
+    public static IEnumerable<IncrementalStepRunReason> Of(GeneratorDriver driver, string step) =>
+        driver.GetRunResult().Results.Single().TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => o.Reason);
+
+    /// <summary>The reasons of the outputs of every source-output step in the last run.</summary>
+    public static IEnumerable<IncrementalStepRunReason> OfSourceOutputs(GeneratorDriver driver) =>
+        driver.GetRunResult().Results.Single().TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).Select(o => o.Reason);
+}
+
 /// <summary>The outcome of one generator run.</summary>
 internal sealed record GeneratorRun(GeneratorDriverRunResult Result, Compilation Output, ImmutableArray<Diagnostic> GeneratorDiagnostics)
 {
