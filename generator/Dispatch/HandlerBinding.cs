@@ -123,12 +123,16 @@ internal static class HandlerBinding
         return new HandlerAttribute(attributeClass, webhookType, whenUnhandled, requestType);
     }
 
-    /// <summary>Every handler attribute declared beside <paramref name="webhookRequest"/>, ordered by webhook type.</summary>
+    /// <summary>
+    /// Every handler attribute declared beside <paramref name="webhookRequest"/>: first those every app must have
+    /// (their webhooks have no default answer, and are the common ones), then the others, each group by webhook type.
+    /// </summary>
     public static ImmutableArray<HandlerAttribute> AllHandlerAttributes(INamedTypeSymbol webhookRequest) =>
         webhookRequest.ContainingNamespace.GetTypeMembers()
             .Select(type => AsHandlerAttribute(type, webhookRequest))
             .OfType<HandlerAttribute>()
-            .OrderBy(a => a.WebhookType, StringComparer.Ordinal)
+            .OrderBy(a => a.WhenUnhandled == "error" ? 0 : 1)
+            .ThenBy(a => a.WebhookType, StringComparer.Ordinal)
             .ToImmutableArray();
 
     /// <summary>The handler attributes on <paramref name="method"/>.</summary>

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
 using System.Threading.Tasks;
 
 namespace Mentra.Generated;
@@ -13,24 +14,33 @@ public static class WebhookDispatch
     private static readonly ValueTask<WebhookResponse> CompletedSuccess = new(WebhookResponse.Success);
 
     /// <summary>The answer of a handler that returns nothing: success.</summary>
-    public static ValueTask<WebhookResponse> Success => CompletedSuccess;
+    public static ValueTask<WebhookResponse> Success
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => CompletedSuccess;
+    }
 
     /// <summary>Success once <paramref name="task"/> completes; its exception, if it fails.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ValueTask<WebhookResponse> After(Task task) =>
         task.IsCompletedSuccessfully ? CompletedSuccess : AwaitThenSucceed(task);
 
     /// <summary>Success once <paramref name="task"/> completes; its exception, if it fails.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ValueTask<WebhookResponse> After(ValueTask task) =>
         task.IsCompletedSuccessfully ? CompletedSuccess : AwaitThenSucceed(task.AsTask());
 
     /// <summary>The handler's own response; null counts as success.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ValueTask<WebhookResponse> From(WebhookResponse? response) => new(response ?? WebhookResponse.Success);
 
     /// <summary>The handler's own response once it is ready; null counts as success.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ValueTask<WebhookResponse> From(Task<WebhookResponse> task) =>
         task.IsCompletedSuccessfully ? From(task.Result) : AwaitResponse(task);
 
     /// <summary>The handler's own response once it is ready; null counts as success.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ValueTask<WebhookResponse> From(ValueTask<WebhookResponse> task) =>
         task.IsCompletedSuccessfully ? From(task.Result) : AwaitResponse(task.AsTask());
 

@@ -18,21 +18,34 @@ partial class AllApp : global::Mentra.Generated.IMentraApp
         {
             switch (request)
             {
+                case global::Mentra.Generated.SessionWebhookRequest typed:
+                    return InvokeStart(typed, services, cancellationToken);
+                case global::Mentra.Generated.StopWebhookRequest typed:
+                    return InvokeStop(typed, services, cancellationToken);
                 case global::Mentra.Generated.ServerHeartbeatWebhookRequest typed:
                     return InvokeBeat(typed, services, cancellationToken);
                 case global::Mentra.Generated.ServerRegistrationWebhookRequest typed:
                     return InvokeRegister(typed, services, cancellationToken);
                 case global::Mentra.Generated.SessionRecoveryWebhookRequest typed:
                     return InvokeRecover(typed, services, cancellationToken);
-                case global::Mentra.Generated.SessionWebhookRequest typed:
-                    return InvokeStart(typed, services, cancellationToken);
-                case global::Mentra.Generated.StopWebhookRequest typed:
-                    return InvokeStop(typed, services, cancellationToken);
                 case global::Mentra.Generated.UnknownWebhookRequest typed:
                     return InvokeUnknown(typed, services, cancellationToken);
                 default:
                     return global::Mentra.Generated.WebhookDispatch.Unknown(request);
             }
+        }
+
+        private static global::System.Threading.Tasks.ValueTask<global::Mentra.Generated.WebhookResponse> InvokeStart(global::Mentra.Generated.SessionWebhookRequest request, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
+        {
+            global::Demo.AllApp app = new global::Demo.AllApp();
+            return global::Mentra.Generated.WebhookDispatch.After(app.Start(request, cancellationToken));
+        }
+
+        private static global::System.Threading.Tasks.ValueTask<global::Mentra.Generated.WebhookResponse> InvokeStop(global::Mentra.Generated.StopWebhookRequest request, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
+        {
+            global::Demo.AllApp app = new global::Demo.AllApp();
+            app.Stop(request.SessionId, request.Reason.Value);
+            return global::Mentra.Generated.WebhookDispatch.Success;
         }
 
         private static global::System.Threading.Tasks.ValueTask<global::Mentra.Generated.WebhookResponse> InvokeBeat(global::Mentra.Generated.ServerHeartbeatWebhookRequest request, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
@@ -51,19 +64,6 @@ partial class AllApp : global::Mentra.Generated.IMentraApp
         {
             global::Demo.AllApp app = new global::Demo.AllApp();
             return global::Mentra.Generated.WebhookDispatch.From(app.Recover(request.MentraOSWebsocketUrl));
-        }
-
-        private static global::System.Threading.Tasks.ValueTask<global::Mentra.Generated.WebhookResponse> InvokeStart(global::Mentra.Generated.SessionWebhookRequest request, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
-        {
-            global::Demo.AllApp app = new global::Demo.AllApp();
-            return global::Mentra.Generated.WebhookDispatch.After(app.Start(request, cancellationToken));
-        }
-
-        private static global::System.Threading.Tasks.ValueTask<global::Mentra.Generated.WebhookResponse> InvokeStop(global::Mentra.Generated.StopWebhookRequest request, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
-        {
-            global::Demo.AllApp app = new global::Demo.AllApp();
-            app.Stop(request.SessionId, request.Reason.Value);
-            return global::Mentra.Generated.WebhookDispatch.Success;
         }
 
         private static global::System.Threading.Tasks.ValueTask<global::Mentra.Generated.WebhookResponse> InvokeUnknown(global::Mentra.Generated.UnknownWebhookRequest request, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)

@@ -18,16 +18,16 @@ partial class ServiceApp : global::Mentra.Generated.IMentraApp
         {
             switch (request)
             {
+                case global::Mentra.Generated.SessionWebhookRequest typed:
+                    return InvokeStart(typed, services, cancellationToken);
+                case global::Mentra.Generated.StopWebhookRequest typed:
+                    return InvokeStop(typed, services, cancellationToken);
                 case global::Mentra.Generated.ServerHeartbeatWebhookRequest:
                     return global::Mentra.Generated.WebhookDispatch.Success;
                 case global::Mentra.Generated.ServerRegistrationWebhookRequest:
                     return global::Mentra.Generated.WebhookDispatch.Success;
                 case global::Mentra.Generated.SessionRecoveryWebhookRequest typed:
                     return InvokeStart(typed.ToSessionWebhookRequest(), services, cancellationToken);
-                case global::Mentra.Generated.SessionWebhookRequest typed:
-                    return InvokeStart(typed, services, cancellationToken);
-                case global::Mentra.Generated.StopWebhookRequest typed:
-                    return InvokeStop(typed, services, cancellationToken);
                 default:
                     return global::Mentra.Generated.WebhookDispatch.Unknown(request);
             }
