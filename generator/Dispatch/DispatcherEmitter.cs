@@ -93,6 +93,11 @@ internal static class DispatcherEmitter
     {
         bool needsApp = !handler.IsStatic;
         bool async = needsApp && app.Disposal != DisposalKind.None;
+        if (!async)
+        {
+            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+        }
+
         w.Open("private static " + (async ? "async " : string.Empty) + Result + " " + Call(handler) + "(" + handler.RequestType.TrimEnd('?') + " request, " + Parameters + ")");
         string target = self;
         if (needsApp)

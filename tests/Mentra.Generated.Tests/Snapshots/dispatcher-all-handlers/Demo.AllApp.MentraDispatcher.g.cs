@@ -35,12 +35,14 @@ partial class AllApp : global::Mentra.Generated.IMentraApp
             }
         }
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static global::System.Threading.Tasks.ValueTask<global::Mentra.Generated.WebhookResponse> InvokeStart(global::Mentra.Generated.SessionWebhookRequest request, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
         {
             global::Demo.AllApp app = new global::Demo.AllApp();
             return global::Mentra.Generated.WebhookDispatch.After(app.Start(request, cancellationToken));
         }
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static global::System.Threading.Tasks.ValueTask<global::Mentra.Generated.WebhookResponse> InvokeStop(global::Mentra.Generated.StopWebhookRequest request, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
         {
             global::Demo.AllApp app = new global::Demo.AllApp();
@@ -48,24 +50,28 @@ partial class AllApp : global::Mentra.Generated.IMentraApp
             return global::Mentra.Generated.WebhookDispatch.Success;
         }
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static global::System.Threading.Tasks.ValueTask<global::Mentra.Generated.WebhookResponse> InvokeBeat(global::Mentra.Generated.ServerHeartbeatWebhookRequest request, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
         {
             global::Demo.AllApp app = new global::Demo.AllApp();
             return global::Mentra.Generated.WebhookDispatch.After(app.Beat());
         }
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static global::System.Threading.Tasks.ValueTask<global::Mentra.Generated.WebhookResponse> InvokeRegister(global::Mentra.Generated.ServerRegistrationWebhookRequest request, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
         {
             global::Demo.AllApp app = new global::Demo.AllApp();
             return global::Mentra.Generated.WebhookDispatch.From(app.Register(request));
         }
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static global::System.Threading.Tasks.ValueTask<global::Mentra.Generated.WebhookResponse> InvokeRecover(global::Mentra.Generated.SessionRecoveryWebhookRequest request, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
         {
             global::Demo.AllApp app = new global::Demo.AllApp();
             return global::Mentra.Generated.WebhookDispatch.From(app.Recover(request.MentraOSWebsocketUrl));
         }
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static global::System.Threading.Tasks.ValueTask<global::Mentra.Generated.WebhookResponse> InvokeUnknown(global::Mentra.Generated.UnknownWebhookRequest request, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
         {
             global::Demo.AllApp app = new global::Demo.AllApp();

@@ -33,6 +33,7 @@ partial class MinimalApp : global::Mentra.Generated.IMentraApp
             }
         }
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static global::System.Threading.Tasks.ValueTask<global::Mentra.Generated.WebhookResponse> InvokeStart(global::Mentra.Generated.SessionWebhookRequest request, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
         {
             global::Demo.MinimalApp app = new global::Demo.MinimalApp();
@@ -40,6 +41,7 @@ partial class MinimalApp : global::Mentra.Generated.IMentraApp
             return global::Mentra.Generated.WebhookDispatch.Success;
         }
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static global::System.Threading.Tasks.ValueTask<global::Mentra.Generated.WebhookResponse> InvokeStop(global::Mentra.Generated.StopWebhookRequest request, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
         {
             global::Demo.MinimalApp app = new global::Demo.MinimalApp();

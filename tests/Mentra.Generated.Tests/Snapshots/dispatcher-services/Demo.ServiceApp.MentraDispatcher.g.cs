@@ -39,6 +39,7 @@ partial class ServiceApp : global::Mentra.Generated.IMentraApp
             return await global::Mentra.Generated.WebhookDispatch.After(app.Start(request, global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<global::System.IServiceProvider>(services), cancellationToken)).ConfigureAwait(false);
         }
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static global::System.Threading.Tasks.ValueTask<global::Mentra.Generated.WebhookResponse> InvokeStop(global::Mentra.Generated.StopWebhookRequest request, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
         {
             global::Demo.ServiceApp.Stop(request.SessionId, global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<global::Demo.Store>(services));

@@ -33,11 +33,13 @@ partial class StaticApp : global::Mentra.Generated.IMentraApp
             }
         }
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static global::System.Threading.Tasks.ValueTask<global::Mentra.Generated.WebhookResponse> InvokeStart(global::Mentra.Generated.SessionWebhookRequest request, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
         {
             return global::Mentra.Generated.WebhookDispatch.After(global::Demo.StaticApp.Start(request.SessionId, request.UserId));
         }
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static global::System.Threading.Tasks.ValueTask<global::Mentra.Generated.WebhookResponse> InvokeStop(global::Mentra.Generated.StopWebhookRequest request, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
         {
             return global::Mentra.Generated.WebhookDispatch.From(global::Demo.StaticApp.Stop(request.Reason));
