@@ -137,4 +137,35 @@ public sealed class BadPayloadTests
 
         Assert.Equal("The property 'type' must be 'session_request' for this type.", exception.Message);
     }
+
+    [Fact]
+    public void Escaped_names_and_values_are_unescaped_before_matching()
+    {
+        const string json = """{"\u0074ype":"stop\u005frequest","session\u0049d":"s","userId":"u\u00e9","timestamp":"t","reason":"user\u005Fdisabled"}""";
+
+        var request = Assert.IsType<StopWebhookRequest>(Read(json));
+
+        Assert.Equal("s", request.SessionId);
+        Assert.Equal("u\u00e9", request.UserId);
+        Assert.Same(StopReason.UserDisabled.Value, request.Reason.Value);
+    }
+
+    [Fact]
+    public void Escaped_type_value_after_other_properties_is_found()
+    {
+        const string json = """{"sessionId":"s","userId":"u","timestamp":"t","registrationId":"r","type":"server\u005fheartbeat"}""";
+
+        Assert.IsType<ServerHeartbeatWebhookRequest>(Read(json));
+    }
+
+    [Fact]
+    public void An_overlong_escaped_name_matches_nothing()
+    {
+        string longName = string.Concat(System.Linq.Enumerable.Repeat("\\u0061", 40));
+        string json = "{\"type\":\"stop_request\",\"" + longName + "\":1,\"sessionId\":\"s\",\"userId\":\"u\",\"timestamp\":\"t\",\"reason\":\"error\"}";
+
+        var request = Assert.IsType<StopWebhookRequest>(Read(json));
+
+        Assert.Equal(StopReason.Error, request.Reason);
+    }
 }
