@@ -129,6 +129,7 @@ internal sealed partial class SchemaEmitter
             ("Boolean", "bool", "reader.TokenType is " + Token + ".True or " + Token + ".False", "reader.GetBoolean()", "true or false"),
         })
         {
+            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
             w.Line("internal static " + csType + " Read" + name + "(" + Reader + ", string property) =>");
             w.Line("    " + token + " ? " + getter + " : throw Unexpected(ref reader, property, " + SourceWriter.Literal(expected) + ");");
             w.Line();
@@ -138,17 +139,21 @@ internal sealed partial class SchemaEmitter
         }
 
         w.Line("/// <summary>");
-        w.Line("/// The current property name or string as UTF-8 without escapes, in <paramref name=\"scratch\"/> when it had to be");
-        w.Line("/// unescaped. Text too long for <paramref name=\"scratch\"/> comes back empty: it matches no name or value of the schema.");
+        w.Line("/// The current property name or string as UTF-8 without escapes. Escaped text, which is rare, is unescaped into a");
+        w.Line("/// new array; escaped text too long to be one of the <paramref name=\"longest\"/>-byte names or values being matched comes back empty.");
         w.Line("/// </summary>");
         w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
-        w.Open("internal static global::System.ReadOnlySpan<byte> Utf8(in global::System.Text.Json.Utf8JsonReader reader, global::System.Span<byte> scratch)");
-        w.Open("if (!reader.HasValueSequence && !reader.ValueIsEscaped)");
-        w.Line("return reader.ValueSpan;");
+        w.Line("internal static global::System.ReadOnlySpan<byte> Utf8(in global::System.Text.Json.Utf8JsonReader reader, int longest) =>");
+        w.Line("    !reader.HasValueSequence && !reader.ValueIsEscaped ? reader.ValueSpan : Unescape(in reader, longest);");
+        w.Line();
+        w.Open("private static global::System.ReadOnlySpan<byte> Unescape(in global::System.Text.Json.Utf8JsonReader reader, int longest)");
+        w.Line("long length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;");
+        w.Open("if (length > longest * 6L)");
+        w.Line("return default;");
         w.Close();
         w.Line();
-        w.Line("long length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;");
-        w.Line("return length > scratch.Length ? default : scratch.Slice(0, reader.CopyString(scratch));");
+        w.Line("byte[] buffer = new byte[length];");
+        w.Line("return global::System.MemoryExtensions.AsSpan(buffer, 0, reader.CopyString(buffer));");
         w.Close();
         w.Line();
         w.Line("/// <summary>Item-by-item equality for the lists in generated records, nested lists included.</summary>");

@@ -43,7 +43,7 @@ internal sealed partial class SchemaEmitter
         w.Close();
         w.Line();
         EmitScratch(w, spec.Values.Select(v => v.Value));
-        w.Line("global::System.ReadOnlySpan<byte> text = global::" + SerializationNs + ".WebhookJson.Utf8(in reader, scratch);");
+        w.Line("global::System.ReadOnlySpan<byte> text = global::" + SerializationNs + ".WebhookJson.Utf8(in reader, longestText);");
         EmitTextSwitch(w, "text", spec.Values.Select(v => (v.Value, (System.Action)(() => w.Line("return " + type + "." + v.MemberName + ";")))), null);
         w.Line();
         w.Line("return new " + type + "(reader.GetString()!);");
@@ -307,7 +307,7 @@ internal sealed partial class SchemaEmitter
         w.Open("if (reader.TokenType == " + Token + ".PropertyName && reader.ValueTextEquals(" + SourceWriter.Literal(discriminator) + "u8))");
         w.Line("reader.Read();");
         w.Open("if (reader.TokenType == " + Token + ".String)");
-        w.Line("global::System.ReadOnlySpan<byte> first = global::" + SerializationNs + ".WebhookJson.Utf8(in reader, scratch);");
+        w.Line("global::System.ReadOnlySpan<byte> first = global::" + SerializationNs + ".WebhookJson.Utf8(in reader, longestText);");
         EmitTextSwitch(w, "first", derived.Select(spec => (spec.DiscriminatorValue!, (System.Action)(() => w.Line("return " + ConverterOf(spec.Name) + ".ReadProperties(ref reader, true);")))), null);
         w.Close();
         w.Close();
@@ -332,7 +332,7 @@ internal sealed partial class SchemaEmitter
         w.Line("throw global::" + SerializationNs + ".WebhookJson.WrongType(ref scan, " + SourceWriter.Literal(discriminator) + ", \"a string\");");
         w.Close();
         w.Line();
-        w.Line("global::System.ReadOnlySpan<byte> value = global::" + SerializationNs + ".WebhookJson.Utf8(in scan, scratch);");
+        w.Line("global::System.ReadOnlySpan<byte> value = global::" + SerializationNs + ".WebhookJson.Utf8(in scan, longestText);");
         EmitTextSwitch(w, "value", derived.Select(spec => (spec.DiscriminatorValue!, (System.Action)(() => w.Line("return " + ConverterOf(spec.Name) + ".ReadObject(ref reader);")))), null);
         w.Line();
         w.Line("return " + ConverterOf(root.UnknownName!) + ".ReadObject(ref reader);");
@@ -403,14 +403,11 @@ internal sealed partial class SchemaEmitter
         return End(w);
     }
 
-    /// <summary>
-    /// A stack buffer for unescaping a property name or string before matching it: six bytes per character of
-    /// the longest text it can match, since an escape (\\uXXXX) is six bytes.
-    /// </summary>
+    /// <summary>The length in UTF-8 bytes of the longest name or value a switch can match: longer text is not unescaped.</summary>
     private static void EmitScratch(SourceWriter w, IEnumerable<string> texts)
     {
         int longest = texts.Select(t => System.Text.Encoding.UTF8.GetByteCount(t)).DefaultIfEmpty(0).Max();
-        w.Line("global::System.Span<byte> scratch = stackalloc byte[" + System.Math.Max(16, longest * 6) + "];");
+        w.Line("const int longestText = " + longest + ";");
     }
 
     /// <summary>Reads every property of an object, matching names by length and bytes; unknown ones are skipped.</summary>
@@ -423,7 +420,7 @@ internal sealed partial class SchemaEmitter
         w.Line("break;");
         w.Close();
         w.Line();
-        w.Line("global::System.ReadOnlySpan<byte> name = global::" + SerializationNs + ".WebhookJson.Utf8(in reader, scratch);");
+        w.Line("global::System.ReadOnlySpan<byte> name = global::" + SerializationNs + ".WebhookJson.Utf8(in reader, longestText);");
         w.Line("reader.Read();");
         EmitTextSwitch(
             w,

@@ -179,9 +179,9 @@ internal sealed partial class SchemaReader
             return (null, property.NameSpan);
         }
 
-        if (constant.Value.Kind != JsonKind.String)
+        if (constant.Value.Kind != JsonKind.String || constant.Value.Text!.Length == 0)
         {
-            Report(DiagnosticDescriptors.InvalidValue, constant.Value.Span, "const", "a string");
+            Report(DiagnosticDescriptors.InvalidValue, constant.Value.Span, "const", "a non-empty string");
             return (null, fallback);
         }
 

@@ -140,6 +140,15 @@ public sealed class SchemaDiagnosticTests
     }
 
     [Fact]
+    public void Empty_discriminator_value()
+    {
+        AssertSingleError(
+            Hierarchy.Replace("SECOND", """ "Two": { "allOf": [{ "$ref": "#/$defs/Base" }], "type": "object", "properties": { "type": { "const": [|""|] } } }"""),
+            "MENTRA008",
+            "The value of 'const' must be a non-empty string");
+    }
+
+    [Fact]
     public void Two_types_with_one_csharp_name()
     {
         AssertSingleError("""

@@ -26,8 +26,8 @@ public sealed class PriorityJsonConverter : global::System.Text.Json.Serializati
             throw global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.WrongType(ref reader, property, "a string");
         }
 
-        global::System.Span<byte> scratch = stackalloc byte[24];
-        global::System.ReadOnlySpan<byte> text = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Utf8(in reader, scratch);
+        const int longestText = 4;
+        global::System.ReadOnlySpan<byte> text = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Utf8(in reader, longestText);
         switch (text.Length)
         {
             case 3 when global::System.MemoryExtensions.SequenceEqual(text, "low"u8):

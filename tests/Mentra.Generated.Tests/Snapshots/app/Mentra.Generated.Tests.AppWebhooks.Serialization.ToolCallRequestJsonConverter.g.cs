@@ -41,7 +41,7 @@ public sealed class ToolCallRequestJsonConverter : global::System.Text.Json.Seri
         bool? _urgent = null;
         global::System.Collections.Generic.IReadOnlyList<string>? _labels = null;
         global::Mentra.Generated.Tests.AppWebhooks.Priority? _priority = null;
-        global::System.Span<byte> scratch = stackalloc byte[84];
+        const int longestText = 14;
         while (true)
         {
             reader.Read();
@@ -50,7 +50,7 @@ public sealed class ToolCallRequestJsonConverter : global::System.Text.Json.Seri
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Utf8(in reader, scratch);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {

@@ -27,7 +27,7 @@ public sealed class ToolParametersJsonConverter : global::System.Text.Json.Seria
         global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ExpectObject(ref reader, "ToolParameters");
         string? _text = null;
         global::System.Collections.Generic.IReadOnlyList<global::Mentra.Generated.Tests.AppWebhooks.Priority>? _tags = null;
-        global::System.Span<byte> scratch = stackalloc byte[24];
+        const int longestText = 4;
         while (true)
         {
             reader.Read();
@@ -36,7 +36,7 @@ public sealed class ToolParametersJsonConverter : global::System.Text.Json.Seria
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Utf8(in reader, scratch);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {

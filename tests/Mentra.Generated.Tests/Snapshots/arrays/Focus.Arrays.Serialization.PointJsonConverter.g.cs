@@ -27,7 +27,7 @@ public sealed class PointJsonConverter : global::System.Text.Json.Serialization.
         global::Focus.Arrays.Serialization.WebhookJson.ExpectObject(ref reader, "Point");
         double? _x = null;
         double? _y = null;
-        global::System.Span<byte> scratch = stackalloc byte[16];
+        const int longestText = 1;
         while (true)
         {
             reader.Read();
@@ -36,7 +36,7 @@ public sealed class PointJsonConverter : global::System.Text.Json.Serialization.
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Focus.Arrays.Serialization.WebhookJson.Utf8(in reader, scratch);
+            global::System.ReadOnlySpan<byte> name = global::Focus.Arrays.Serialization.WebhookJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {

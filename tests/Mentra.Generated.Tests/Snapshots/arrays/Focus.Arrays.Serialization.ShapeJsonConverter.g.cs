@@ -29,7 +29,7 @@ public sealed class ShapeJsonConverter : global::System.Text.Json.Serialization.
         global::System.Collections.Generic.IReadOnlyList<string>? _tags = null;
         global::System.Collections.Generic.IReadOnlyList<global::Focus.Arrays.Point>? _points = null;
         global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.IReadOnlyList<long>>? _grid = null;
-        global::System.Span<byte> scratch = stackalloc byte[36];
+        const int longestText = 6;
         while (true)
         {
             reader.Read();
@@ -38,7 +38,7 @@ public sealed class ShapeJsonConverter : global::System.Text.Json.Serialization.
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Focus.Arrays.Serialization.WebhookJson.Utf8(in reader, scratch);
+            global::System.ReadOnlySpan<byte> name = global::Focus.Arrays.Serialization.WebhookJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {

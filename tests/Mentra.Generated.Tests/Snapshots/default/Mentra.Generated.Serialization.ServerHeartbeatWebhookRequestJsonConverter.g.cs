@@ -43,7 +43,7 @@ public sealed class ServerHeartbeatWebhookRequestJsonConverter : global::System.
         string? _userId = null;
         string? _timestamp = null;
         string? _registrationId = null;
-        global::System.Span<byte> scratch = stackalloc byte[84];
+        const int longestText = 14;
         while (true)
         {
             reader.Read();
@@ -52,7 +52,7 @@ public sealed class ServerHeartbeatWebhookRequestJsonConverter : global::System.
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, scratch);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {

@@ -47,7 +47,7 @@ public sealed class ServerRegistrationWebhookRequestJsonConverter : global::Syst
         string? _registrationId = null;
         string? _packageName = null;
         global::System.Collections.Generic.IReadOnlyList<string>? _serverUrls = null;
-        global::System.Span<byte> scratch = stackalloc byte[84];
+        const int longestText = 14;
         while (true)
         {
             reader.Read();
@@ -56,7 +56,7 @@ public sealed class ServerRegistrationWebhookRequestJsonConverter : global::Syst
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, scratch);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {

@@ -43,7 +43,7 @@ public sealed class SessionRecoveryWebhookRequestJsonConverter : global::System.
         string? _userId = null;
         string? _timestamp = null;
         string? _mentraOSWebsocketUrl = null;
-        global::System.Span<byte> scratch = stackalloc byte[120];
+        const int longestText = 20;
         while (true)
         {
             reader.Read();
@@ -52,7 +52,7 @@ public sealed class SessionRecoveryWebhookRequestJsonConverter : global::System.
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, scratch);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {

@@ -47,7 +47,7 @@ public sealed class SessionWebhookRequestJsonConverter : global::System.Text.Jso
         string? _websocketUrl = null;
         string? _mentraOSWebsocketUrl = null;
         string? _augmentOSWebsocketUrl = null;
-        global::System.Span<byte> scratch = stackalloc byte[126];
+        const int longestText = 21;
         while (true)
         {
             reader.Read();
@@ -56,7 +56,7 @@ public sealed class SessionWebhookRequestJsonConverter : global::System.Text.Jso
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, scratch);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {

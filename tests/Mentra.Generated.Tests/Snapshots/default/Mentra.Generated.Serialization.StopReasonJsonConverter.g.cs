@@ -26,8 +26,8 @@ public sealed class StopReasonJsonConverter : global::System.Text.Json.Serializa
             throw global::Mentra.Generated.Serialization.WebhookJson.WrongType(ref reader, property, "a string");
         }
 
-        global::System.Span<byte> scratch = stackalloc byte[78];
-        global::System.ReadOnlySpan<byte> text = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, scratch);
+        const int longestText = 13;
+        global::System.ReadOnlySpan<byte> text = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, longestText);
         switch (text.Length)
         {
             case 5 when global::System.MemoryExtensions.SequenceEqual(text, "error"u8):

@@ -43,7 +43,7 @@ public sealed class StopWebhookRequestJsonConverter : global::System.Text.Json.S
         string? _userId = null;
         string? _timestamp = null;
         global::Mentra.Generated.StopReason? _reason = null;
-        global::System.Span<byte> scratch = stackalloc byte[54];
+        const int longestText = 9;
         while (true)
         {
             reader.Read();
@@ -52,7 +52,7 @@ public sealed class StopWebhookRequestJsonConverter : global::System.Text.Json.S
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, scratch);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {

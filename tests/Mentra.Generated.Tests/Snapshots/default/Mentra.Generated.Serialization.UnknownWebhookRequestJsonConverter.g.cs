@@ -28,7 +28,7 @@ public sealed class UnknownWebhookRequestJsonConverter : global::System.Text.Jso
         string? _sessionId = null;
         string? _userId = null;
         string? _timestamp = null;
-        global::System.Span<byte> scratch = stackalloc byte[54];
+        const int longestText = 9;
         while (true)
         {
             reader.Read();
@@ -37,7 +37,7 @@ public sealed class UnknownWebhookRequestJsonConverter : global::System.Text.Jso
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, scratch);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {

@@ -26,7 +26,7 @@ public sealed class WebhookRequestJsonConverter : global::System.Text.Json.Seria
     internal static global::Mentra.Generated.WebhookRequest ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
         global::Mentra.Generated.Serialization.WebhookJson.ExpectObject(ref reader, "WebhookRequest");
-        global::System.Span<byte> scratch = stackalloc byte[114];
+        const int longestText = 19;
         global::System.Text.Json.Utf8JsonReader start = reader;
         reader.Read();
         if (reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName && reader.ValueTextEquals("type"u8))
@@ -34,7 +34,7 @@ public sealed class WebhookRequestJsonConverter : global::System.Text.Json.Seria
             reader.Read();
             if (reader.TokenType == global::System.Text.Json.JsonTokenType.String)
             {
-                global::System.ReadOnlySpan<byte> first = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, scratch);
+                global::System.ReadOnlySpan<byte> first = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, longestText);
                 switch (first.Length)
                 {
                     case 12 when global::System.MemoryExtensions.SequenceEqual(first, "stop_request"u8):
@@ -85,7 +85,7 @@ public sealed class WebhookRequestJsonConverter : global::System.Text.Json.Seria
                 throw global::Mentra.Generated.Serialization.WebhookJson.WrongType(ref scan, "type", "a string");
             }
 
-            global::System.ReadOnlySpan<byte> value = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in scan, scratch);
+            global::System.ReadOnlySpan<byte> value = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in scan, longestText);
             switch (value.Length)
             {
                 case 12 when global::System.MemoryExtensions.SequenceEqual(value, "stop_request"u8):

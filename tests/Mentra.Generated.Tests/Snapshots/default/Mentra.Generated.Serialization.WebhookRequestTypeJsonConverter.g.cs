@@ -26,8 +26,8 @@ public sealed class WebhookRequestTypeJsonConverter : global::System.Text.Json.S
             throw global::Mentra.Generated.Serialization.WebhookJson.WrongType(ref reader, property, "a string");
         }
 
-        global::System.Span<byte> scratch = stackalloc byte[114];
-        global::System.ReadOnlySpan<byte> text = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, scratch);
+        const int longestText = 19;
+        global::System.ReadOnlySpan<byte> text = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, longestText);
         switch (text.Length)
         {
             case 12 when global::System.MemoryExtensions.SequenceEqual(text, "stop_request"u8):

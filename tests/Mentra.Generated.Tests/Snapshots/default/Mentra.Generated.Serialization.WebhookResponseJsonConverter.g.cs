@@ -27,7 +27,7 @@ public sealed class WebhookResponseJsonConverter : global::System.Text.Json.Seri
         global::Mentra.Generated.Serialization.WebhookJson.ExpectObject(ref reader, "WebhookResponse");
         global::Mentra.Generated.WebhookResponseStatus? _status = null;
         string? _message = null;
-        global::System.Span<byte> scratch = stackalloc byte[42];
+        const int longestText = 7;
         while (true)
         {
             reader.Read();
@@ -36,7 +36,7 @@ public sealed class WebhookResponseJsonConverter : global::System.Text.Json.Seri
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, scratch);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {

@@ -26,8 +26,8 @@ public sealed class ColorJsonConverter : global::System.Text.Json.Serialization.
             throw global::Focus.Enums.Serialization.WebhookJson.WrongType(ref reader, property, "a string");
         }
 
-        global::System.Span<byte> scratch = stackalloc byte[60];
-        global::System.ReadOnlySpan<byte> text = global::Focus.Enums.Serialization.WebhookJson.Utf8(in reader, scratch);
+        const int longestText = 10;
+        global::System.ReadOnlySpan<byte> text = global::Focus.Enums.Serialization.WebhookJson.Utf8(in reader, longestText);
         switch (text.Length)
         {
             case 3 when global::System.MemoryExtensions.SequenceEqual(text, "red"u8):

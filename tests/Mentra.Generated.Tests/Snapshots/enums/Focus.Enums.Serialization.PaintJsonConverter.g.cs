@@ -27,7 +27,7 @@ public sealed class PaintJsonConverter : global::System.Text.Json.Serialization.
         global::Focus.Enums.Serialization.WebhookJson.ExpectObject(ref reader, "Paint");
         global::Focus.Enums.Color? _color = null;
         global::Focus.Enums.Color? _accent = null;
-        global::System.Span<byte> scratch = stackalloc byte[36];
+        const int longestText = 6;
         while (true)
         {
             reader.Read();
@@ -36,7 +36,7 @@ public sealed class PaintJsonConverter : global::System.Text.Json.Serialization.
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Focus.Enums.Serialization.WebhookJson.Utf8(in reader, scratch);
+            global::System.ReadOnlySpan<byte> name = global::Focus.Enums.Serialization.WebhookJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {

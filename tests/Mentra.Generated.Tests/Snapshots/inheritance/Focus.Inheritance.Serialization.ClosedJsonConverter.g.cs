@@ -37,7 +37,7 @@ public sealed class ClosedJsonConverter : global::System.Text.Json.Serialization
     {
         bool hasKind = discriminatorRead;
         string? _id = null;
-        global::System.Span<byte> scratch = stackalloc byte[24];
+        const int longestText = 4;
         while (true)
         {
             reader.Read();
@@ -46,7 +46,7 @@ public sealed class ClosedJsonConverter : global::System.Text.Json.Serialization
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Focus.Inheritance.Serialization.WebhookJson.Utf8(in reader, scratch);
+            global::System.ReadOnlySpan<byte> name = global::Focus.Inheritance.Serialization.WebhookJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {

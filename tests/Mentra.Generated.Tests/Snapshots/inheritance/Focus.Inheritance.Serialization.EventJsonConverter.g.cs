@@ -26,7 +26,7 @@ public sealed class EventJsonConverter : global::System.Text.Json.Serialization.
     internal static global::Focus.Inheritance.Event ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
         global::Focus.Inheritance.Serialization.WebhookJson.ExpectObject(ref reader, "Event");
-        global::System.Span<byte> scratch = stackalloc byte[36];
+        const int longestText = 6;
         global::System.Text.Json.Utf8JsonReader start = reader;
         reader.Read();
         if (reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName && reader.ValueTextEquals("kind"u8))
@@ -34,7 +34,7 @@ public sealed class EventJsonConverter : global::System.Text.Json.Serialization.
             reader.Read();
             if (reader.TokenType == global::System.Text.Json.JsonTokenType.String)
             {
-                global::System.ReadOnlySpan<byte> first = global::Focus.Inheritance.Serialization.WebhookJson.Utf8(in reader, scratch);
+                global::System.ReadOnlySpan<byte> first = global::Focus.Inheritance.Serialization.WebhookJson.Utf8(in reader, longestText);
                 switch (first.Length)
                 {
                     case 6 when global::System.MemoryExtensions.SequenceEqual(first, "closed"u8):
@@ -73,7 +73,7 @@ public sealed class EventJsonConverter : global::System.Text.Json.Serialization.
                 throw global::Focus.Inheritance.Serialization.WebhookJson.WrongType(ref scan, "kind", "a string");
             }
 
-            global::System.ReadOnlySpan<byte> value = global::Focus.Inheritance.Serialization.WebhookJson.Utf8(in scan, scratch);
+            global::System.ReadOnlySpan<byte> value = global::Focus.Inheritance.Serialization.WebhookJson.Utf8(in scan, longestText);
             switch (value.Length)
             {
                 case 6 when global::System.MemoryExtensions.SequenceEqual(value, "closed"u8):

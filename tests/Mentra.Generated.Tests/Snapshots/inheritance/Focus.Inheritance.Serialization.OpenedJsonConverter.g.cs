@@ -39,7 +39,7 @@ public sealed class OpenedJsonConverter : global::System.Text.Json.Serialization
         bool hasKind = discriminatorRead;
         string? _id = null;
         string? _by = null;
-        global::System.Span<byte> scratch = stackalloc byte[24];
+        const int longestText = 4;
         while (true)
         {
             reader.Read();
@@ -48,7 +48,7 @@ public sealed class OpenedJsonConverter : global::System.Text.Json.Serialization
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Focus.Inheritance.Serialization.WebhookJson.Utf8(in reader, scratch);
+            global::System.ReadOnlySpan<byte> name = global::Focus.Inheritance.Serialization.WebhookJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {

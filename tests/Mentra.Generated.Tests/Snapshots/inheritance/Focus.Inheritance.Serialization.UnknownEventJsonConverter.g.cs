@@ -26,7 +26,7 @@ public sealed class UnknownEventJsonConverter : global::System.Text.Json.Seriali
         global::System.Text.Json.JsonElement json = global::System.Text.Json.JsonElement.ParseValue(ref copy);
         string? _kind = null;
         string? _id = null;
-        global::System.Span<byte> scratch = stackalloc byte[24];
+        const int longestText = 4;
         while (true)
         {
             reader.Read();
@@ -35,7 +35,7 @@ public sealed class UnknownEventJsonConverter : global::System.Text.Json.Seriali
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Focus.Inheritance.Serialization.WebhookJson.Utf8(in reader, scratch);
+            global::System.ReadOnlySpan<byte> name = global::Focus.Inheritance.Serialization.WebhookJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {

@@ -40,24 +40,28 @@ internal static class WebhookJson
         }
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal static string ReadString(ref global::System.Text.Json.Utf8JsonReader reader, string property) =>
         reader.TokenType == global::System.Text.Json.JsonTokenType.String ? reader.GetString()! : throw Unexpected(ref reader, property, "a string");
 
     internal static string? ReadStringOrNull(ref global::System.Text.Json.Utf8JsonReader reader, string property) =>
         reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : ReadString(ref reader, property);
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal static long ReadInt64(ref global::System.Text.Json.Utf8JsonReader reader, string property) =>
         reader.TokenType == global::System.Text.Json.JsonTokenType.Number && reader.TryGetInt64(out long value) ? value : throw Unexpected(ref reader, property, "an integer");
 
     internal static long? ReadInt64OrNull(ref global::System.Text.Json.Utf8JsonReader reader, string property) =>
         reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : ReadInt64(ref reader, property);
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal static double ReadDouble(ref global::System.Text.Json.Utf8JsonReader reader, string property) =>
         reader.TokenType == global::System.Text.Json.JsonTokenType.Number ? reader.GetDouble() : throw Unexpected(ref reader, property, "a number");
 
     internal static double? ReadDoubleOrNull(ref global::System.Text.Json.Utf8JsonReader reader, string property) =>
         reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : ReadDouble(ref reader, property);
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal static bool ReadBoolean(ref global::System.Text.Json.Utf8JsonReader reader, string property) =>
         reader.TokenType is global::System.Text.Json.JsonTokenType.True or global::System.Text.Json.JsonTokenType.False ? reader.GetBoolean() : throw Unexpected(ref reader, property, "true or false");
 
@@ -65,19 +69,23 @@ internal static class WebhookJson
         reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : ReadBoolean(ref reader, property);
 
     /// <summary>
-    /// The current property name or string as UTF-8 without escapes, in <paramref name="scratch"/> when it had to be
-    /// unescaped. Text too long for <paramref name="scratch"/> comes back empty: it matches no name or value of the schema.
+    /// The current property name or string as UTF-8 without escapes. Escaped text, which is rare, is unescaped into a
+    /// new array; escaped text too long to be one of the <paramref name="longest"/>-byte names or values being matched comes back empty.
     /// </summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    internal static global::System.ReadOnlySpan<byte> Utf8(in global::System.Text.Json.Utf8JsonReader reader, global::System.Span<byte> scratch)
+    internal static global::System.ReadOnlySpan<byte> Utf8(in global::System.Text.Json.Utf8JsonReader reader, int longest) =>
+        !reader.HasValueSequence && !reader.ValueIsEscaped ? reader.ValueSpan : Unescape(in reader, longest);
+
+    private static global::System.ReadOnlySpan<byte> Unescape(in global::System.Text.Json.Utf8JsonReader reader, int longest)
     {
-        if (!reader.HasValueSequence && !reader.ValueIsEscaped)
+        long length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+        if (length > longest * 6L)
         {
-            return reader.ValueSpan;
+            return default;
         }
 
-        long length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
-        return length > scratch.Length ? default : scratch.Slice(0, reader.CopyString(scratch));
+        byte[] buffer = new byte[length];
+        return global::System.MemoryExtensions.AsSpan(buffer, 0, reader.CopyString(buffer));
     }
 
     /// <summary>Item-by-item equality for the lists in generated records, nested lists included.</summary>

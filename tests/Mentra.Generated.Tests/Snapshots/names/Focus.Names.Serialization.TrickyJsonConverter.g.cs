@@ -49,7 +49,7 @@ public sealed class TrickyJsonConverter : global::System.Text.Json.Serialization
         string? _class = null;
         bool? _hasType = null;
         string? _snakeCaseAndKebab = null;
-        global::System.Span<byte> scratch = stackalloc byte[120];
+        const int longestText = 20;
         while (true)
         {
             reader.Read();
@@ -58,7 +58,7 @@ public sealed class TrickyJsonConverter : global::System.Text.Json.Serialization
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Focus.Names.Serialization.WebhookJson.Utf8(in reader, scratch);
+            global::System.ReadOnlySpan<byte> name = global::Focus.Names.Serialization.WebhookJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {

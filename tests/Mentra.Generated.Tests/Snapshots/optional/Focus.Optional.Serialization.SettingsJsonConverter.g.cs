@@ -39,7 +39,7 @@ public sealed class SettingsJsonConverter : global::System.Text.Json.Serializati
         double? _scale = null;
         bool? _enabled = null;
         bool? _visible = null;
-        global::System.Span<byte> scratch = stackalloc byte[48];
+        const int longestText = 8;
         while (true)
         {
             reader.Read();
@@ -48,7 +48,7 @@ public sealed class SettingsJsonConverter : global::System.Text.Json.Serializati
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Focus.Optional.Serialization.WebhookJson.Utf8(in reader, scratch);
+            global::System.ReadOnlySpan<byte> name = global::Focus.Optional.Serialization.WebhookJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
