@@ -365,17 +365,12 @@ internal sealed partial class SchemaReader
     }
 
     /// <summary>Checks that span types: discriminator values are set, distinct and known, and fallbacks are sound.</summary>
-    private void CheckHierarchies(List<ObjectSpec> objects)
+    private void CheckHierarchies(List<ObjectSpec> objects, List<EnumSpec> enums)
     {
         foreach (ObjectSpec root in objects.Where(o => o.IsAbstract))
         {
             PropertySpec? discriminator = root.Properties.FirstOrDefault(p => p.JsonName == root.Discriminator);
-            EnumSpec? values = null;
-            if (discriminator?.Type.Kind == TypeKind.Enum)
-            {
-                Definition enumDefinition = _ordered.First(d => d.IsEnum && d.Name == discriminator.Type.Name);
-                values = ReadEnumValuesQuiet(enumDefinition);
-            }
+            EnumSpec? values = discriminator?.Type.Kind == TypeKind.Enum ? enums.FirstOrDefault(e => e.Name == discriminator.Type.Name) : null;
 
             var seen = new Dictionary<string, string>();
             foreach (ObjectSpec derived in objects.Where(o => o.BaseName == root.Name))
@@ -433,14 +428,6 @@ internal sealed partial class SchemaReader
                 Report(DiagnosticDescriptors.InvalidFallback, node.Span, source.SchemaName, source.WhenUnhandled, "it has no required property '" + needed.JsonName + "' of the same type");
             }
         }
-    }
-
-    private EnumSpec? ReadEnumValuesQuiet(Definition definition)
-    {
-        int count = _diagnostics.Count;
-        EnumSpec? spec = ReadEnum(definition);
-        _diagnostics.RemoveRange(count, _diagnostics.Count - count);
-        return spec;
     }
 
     private static IEnumerable<JsonMember> PropertiesOf(JsonNode node) =>

@@ -168,7 +168,7 @@ internal sealed partial class SchemaReader
             }
         }
 
-        CheckHierarchies(objects);
+        CheckHierarchies(objects, enums);
 
         return ns is null ? null : new SchemaSpec(ns, contextName, guardsName, description, enums.ToEquatableArray(), objects.ToEquatableArray());
     }
