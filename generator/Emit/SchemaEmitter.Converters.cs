@@ -114,24 +114,9 @@ internal sealed partial class SchemaEmitter
             }
         });
         w.Line();
-        foreach (PropertySpec property in properties.Where(p => p.IsRequired))
-        {
-            string missing = property.JsonName == discriminator ? "!has" + property.Name : Local(property.Name) + " is null";
-            w.Open("if (" + missing + ")");
-            w.Line("throw global::" + SerializationNs + ".WebhookJson.Missing(" + SourceWriter.Literal(property.JsonName) + ", " + SourceWriter.Literal(label) + ");");
-            w.Close();
-            w.Line();
-        }
-
+        EmitMissingChecks(w, properties, label, property => property.JsonName == discriminator ? "!has" + property.Name : Local(property.Name) + " is null");
         w.Line("return new " + type);
-        w.Line("{");
-        foreach (PropertySpec property in properties.Where(p => p.JsonName != discriminator))
-        {
-            bool unwrap = property.IsRequired && IsValueType(property.Type);
-            w.Line("    " + property.Name + " = " + Local(property.Name) + (unwrap ? ".Value" : string.Empty) + ",");
-        }
-
-        w.Line("};");
+        EmitInitializer(w, properties.Where(p => p.JsonName != discriminator));
         w.Close();
         w.Line();
         w.Line(spec.DiscriminatorValue is null
@@ -377,24 +362,9 @@ internal sealed partial class SchemaEmitter
 
         EmitPropertyLoop(w, root.Properties.ToList(), property => EmitReadProperty(w, property));
         w.Line();
-        foreach (PropertySpec property in root.Properties.Where(p => p.IsRequired))
-        {
-            w.Open("if (" + Local(property.Name) + " is null)");
-            w.Line("throw global::" + SerializationNs + ".WebhookJson.Missing(" + SourceWriter.Literal(property.JsonName) + ", " + SourceWriter.Literal(root.Name) + ");");
-            w.Close();
-            w.Line();
-        }
-
-        string discriminatorArgument = Local(discriminator.Name) + (IsValueType(discriminator.Type) ? ".Value" : string.Empty);
-        w.Line("return new " + type + "(" + discriminatorArgument + ", json)");
-        w.Line("{");
-        foreach (PropertySpec property in root.Properties.Where(p => p != discriminator))
-        {
-            bool unwrap = property.IsRequired && IsValueType(property.Type);
-            w.Line("    " + property.Name + " = " + Local(property.Name) + (unwrap ? ".Value" : string.Empty) + ",");
-        }
-
-        w.Line("};");
+        EmitMissingChecks(w, root.Properties, root.Name, property => Local(property.Name) + " is null");
+        w.Line("return new " + type + "(" + ValueOf(discriminator) + ", json)");
+        EmitInitializer(w, root.Properties.Where(p => p != discriminator));
         w.Close();
         w.Line();
         w.Line("/// <summary>Writes the object exactly as it was received.</summary>");
@@ -460,6 +430,34 @@ internal sealed partial class SchemaEmitter
 
         w.Close();
     }
+
+    /// <summary>After reading: a <c>JsonException</c> naming each required property that was not read.</summary>
+    private void EmitMissingChecks(SourceWriter w, IEnumerable<PropertySpec> properties, string label, System.Func<PropertySpec, string> missing)
+    {
+        foreach (PropertySpec property in properties.Where(p => p.IsRequired))
+        {
+            w.Open("if (" + missing(property) + ")");
+            w.Line("throw global::" + SerializationNs + ".WebhookJson.Missing(" + SourceWriter.Literal(property.JsonName) + ", " + SourceWriter.Literal(label) + ");");
+            w.Close();
+            w.Line();
+        }
+    }
+
+    /// <summary>The object initializer that sets each property from its local.</summary>
+    private static void EmitInitializer(SourceWriter w, IEnumerable<PropertySpec> properties)
+    {
+        w.Line("{");
+        foreach (PropertySpec property in properties)
+        {
+            w.Line("    " + property.Name + " = " + ValueOf(property) + ",");
+        }
+
+        w.Line("};");
+    }
+
+    /// <summary>A property's value from its local: a required value type was read into a nullable local, checked above.</summary>
+    private static string ValueOf(PropertySpec property) =>
+        Local(property.Name) + (property.IsRequired && IsValueType(property.Type) ? ".Value" : string.Empty);
 
     /// <summary>The local that holds a property while reading: an underscore keeps it apart from the converter's own names.</summary>
     private static string Local(string name) => "_" + char.ToLowerInvariant(name[0]) + name.Substring(1);
