@@ -101,12 +101,30 @@ internal sealed partial class SchemaEmitter
             w.Line(NullableLocal(property.Type) + " " + Local(property.Name) + " = null;");
         }
 
+        Dictionary<string, List<string>> sharedText = SharedText(spec, properties);
+        foreach (PropertySpec property in properties.Where(p => sharedText.ContainsKey(p.Name)))
+        {
+            w.Line("global::System.ReadOnlySpan<byte> " + RawLocal(property.Name) + " = default;");
+        }
+
         EmitPropertyLoop(w, properties, property =>
         {
             if (property.JsonName == discriminator)
             {
                 w.Line("global::" + SerializationNs + ".WebhookJson.ExpectDiscriminator(ref reader, " + SourceWriter.Literal(property.JsonName) + ", " + SourceWriter.Literal(spec.DiscriminatorValue!) + "u8, " + SourceWriter.Literal(spec.DiscriminatorValue!) + ");");
                 w.Line("has" + property.Name + " = true;");
+            }
+            else if (sharedText.TryGetValue(property.Name, out List<string>? others))
+            {
+                string read = "global::" + SerializationNs + ".WebhookJson.ReadString" + (property.IsRequired ? string.Empty : "OrNull") + "(ref reader, " + SourceWriter.Literal(property.JsonName) + ")";
+                w.Line(Local(property.Name) + " =");
+                foreach (string other in others)
+                {
+                    w.Line("    global::" + SerializationNs + ".WebhookJson.SameText(in reader, " + RawLocal(other) + ") ? " + Local(other) + " :");
+                }
+
+                w.Line("    " + read + ";");
+                w.Line(RawLocal(property.Name) + " = global::" + SerializationNs + ".WebhookJson.RawText(in reader);");
             }
             else
             {
@@ -458,6 +476,39 @@ internal sealed partial class SchemaEmitter
     /// <summary>A property's value from its local: a required value type was read into a nullable local, checked above.</summary>
     private static string ValueOf(PropertySpec property) =>
         Local(property.Name) + (property.IsRequired && IsValueType(property.Type) ? ".Value" : string.Empty);
+
+    /// <summary>
+    /// The string properties that an <c>x-coalesce</c> groups: each may hold the same text as the others (the cloud sends
+    /// one URL under several names), so when it does, the string already read is used again instead of made twice.
+    /// </summary>
+    private static Dictionary<string, List<string>> SharedText(ObjectSpec spec, List<PropertySpec> properties)
+    {
+        var strings = new HashSet<string>(properties.Where(p => p.Type.Kind == TypeKind.String).Select(p => p.Name));
+        var result = new Dictionary<string, List<string>>();
+        foreach (CoalesceSpec coalesce in spec.Coalesced)
+        {
+            List<string> group = coalesce.From.Where(strings.Contains).Distinct().ToList();
+            if (group.Count < 2)
+            {
+                continue;
+            }
+
+            foreach (string name in group)
+            {
+                if (!result.TryGetValue(name, out List<string>? others))
+                {
+                    result[name] = others = new List<string>();
+                }
+
+                others.AddRange(group.Where(other => other != name && !others.Contains(other)));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The local that holds a shared-text property's input bytes; no property's <see cref="Local"/> starts this way.</summary>
+    private static string RawLocal(string name) => "utf8_" + name;
 
     /// <summary>The local that holds a property while reading: an underscore keeps it apart from the converter's own names.</summary>
     private static string Local(string name) => "_" + char.ToLowerInvariant(name[0]) + name.Substring(1);

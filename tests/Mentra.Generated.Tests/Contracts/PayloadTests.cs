@@ -151,6 +151,45 @@ public sealed class PayloadTests
     }
 
     [Fact]
+    public void One_url_sent_under_several_names_is_read_into_one_string()
+    {
+        var request = Assert.IsType<SessionWebhookRequest>(Read(Payload("wire/session_request.json")));
+
+        Assert.Same(request.MentraOSWebsocketUrl, request.AugmentOSWebsocketUrl);
+        Assert.NotSame(request.WebsocketUrl, request.MentraOSWebsocketUrl);
+    }
+
+    [Theory]
+    [InlineData("wss://a.mentra.glass/x", "wss://a.mentra.glass/y", "wss://a.mentra.glass/y")]
+    [InlineData("wss://a.mentra.glass/x", "wss:\\/\\/a.mentra.glass\\/x", "wss://a.mentra.glass/x")]
+    [InlineData("wss://a.mentra.glass/\\u00e9", "wss://a.mentra.glass/\\u00e9", "wss://a.mentra.glass/\\u00e8")]
+    [InlineData("", "", "wss://a.mentra.glass/x")]
+    public void Url_reuse_never_changes_a_value(string websocketUrl, string mentraOS, string augmentOS)
+    {
+        string json = $$"""{"type":"session_request","sessionId":"s","userId":"u","timestamp":"t","websocketUrl":"{{websocketUrl}}","mentraOSWebsocketUrl":"{{mentraOS}}","augmentOSWebsocketUrl":"{{augmentOS}}"}""";
+        string Text(string escaped) => JsonDocument.Parse("\"" + escaped + "\"").RootElement.GetString()!;
+
+        var request = Assert.IsType<SessionWebhookRequest>(Read(json));
+
+        Assert.Equal(Text(websocketUrl), request.WebsocketUrl);
+        Assert.Equal(Text(mentraOS), request.MentraOSWebsocketUrl);
+        Assert.Equal(Text(augmentOS), request.AugmentOSWebsocketUrl);
+    }
+
+    [Fact]
+    public void Url_reuse_reads_the_right_values_from_a_stream_in_small_segments()
+    {
+        byte[] utf8 = System.Text.Encoding.UTF8.GetBytes(Payload("wire/session_request.json"));
+        var options = new JsonSerializerOptions { DefaultBufferSize = 16, TypeInfoResolver = MentraJsonContext.Default };
+
+        var request = Assert.IsType<SessionWebhookRequest>(JsonSerializer.Deserialize<WebhookRequest>(new MemoryStream(utf8), options));
+
+        Assert.Equal("wss://cloud.mentra.glass/ws/miniapp", request.WebsocketUrl);
+        Assert.Equal("wss://cloud.mentra.glass/app-ws", request.MentraOSWebsocketUrl);
+        Assert.Equal("wss://cloud.mentra.glass/app-ws", request.AugmentOSWebsocketUrl);
+    }
+
+    [Fact]
     public void Legacy_session_request_resolves_augmentOSWebsocketUrl()
     {
         var request = Assert.IsType<SessionWebhookRequest>(Read(Payload("wire/session_request_legacy.json")));

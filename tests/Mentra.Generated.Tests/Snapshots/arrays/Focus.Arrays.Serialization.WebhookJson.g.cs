@@ -88,6 +88,21 @@ internal static class WebhookJson
         return global::System.MemoryExtensions.AsSpan(buffer, 0, reader.CopyString(buffer));
     }
 
+    /// <summary>
+    /// The current string as it is in the input, when it can be compared byte for byte (not escaped, in one segment); otherwise empty.
+    /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal static global::System.ReadOnlySpan<byte> RawText(scoped in global::System.Text.Json.Utf8JsonReader reader) =>
+        reader.TokenType == global::System.Text.Json.JsonTokenType.String && !reader.HasValueSequence && !reader.ValueIsEscaped ? reader.ValueSpan : default;
+
+    /// <summary>
+    /// Whether the current string is byte for byte <paramref name="raw"/>, the <see cref="RawText"/> of a string already read,
+    /// so that the string made from it can be used again: the cloud sends one URL under several names.
+    /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal static bool SameText(in global::System.Text.Json.Utf8JsonReader reader, global::System.ReadOnlySpan<byte> raw) =>
+        !raw.IsEmpty && global::System.MemoryExtensions.SequenceEqual(RawText(in reader), raw);
+
     /// <summary>Item-by-item equality for the lists in generated records, nested lists included.</summary>
     internal static bool ListEquals<T>(global::System.Collections.Generic.IReadOnlyList<T>? left, global::System.Collections.Generic.IReadOnlyList<T>? right)
     {

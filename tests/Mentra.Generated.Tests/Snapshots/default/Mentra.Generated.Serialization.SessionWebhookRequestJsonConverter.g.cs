@@ -47,6 +47,9 @@ public sealed class SessionWebhookRequestJsonConverter : global::System.Text.Jso
         string? _websocketUrl = null;
         string? _mentraOSWebsocketUrl = null;
         string? _augmentOSWebsocketUrl = null;
+        global::System.ReadOnlySpan<byte> utf8_WebsocketUrl = default;
+        global::System.ReadOnlySpan<byte> utf8_MentraOSWebsocketUrl = default;
+        global::System.ReadOnlySpan<byte> utf8_AugmentOSWebsocketUrl = default;
         const int longestText = 21;
         while (true)
         {
@@ -83,17 +86,29 @@ public sealed class SessionWebhookRequestJsonConverter : global::System.Text.Jso
                 }
                 case 12 when global::System.MemoryExtensions.SequenceEqual(name, "websocketUrl"u8):
                 {
-                    _websocketUrl = global::Mentra.Generated.Serialization.WebhookJson.ReadStringOrNull(ref reader, "websocketUrl");
+                    _websocketUrl =
+                        global::Mentra.Generated.Serialization.WebhookJson.SameText(in reader, utf8_MentraOSWebsocketUrl) ? _mentraOSWebsocketUrl :
+                        global::Mentra.Generated.Serialization.WebhookJson.SameText(in reader, utf8_AugmentOSWebsocketUrl) ? _augmentOSWebsocketUrl :
+                        global::Mentra.Generated.Serialization.WebhookJson.ReadStringOrNull(ref reader, "websocketUrl");
+                    utf8_WebsocketUrl = global::Mentra.Generated.Serialization.WebhookJson.RawText(in reader);
                     break;
                 }
                 case 20 when global::System.MemoryExtensions.SequenceEqual(name, "mentraOSWebsocketUrl"u8):
                 {
-                    _mentraOSWebsocketUrl = global::Mentra.Generated.Serialization.WebhookJson.ReadStringOrNull(ref reader, "mentraOSWebsocketUrl");
+                    _mentraOSWebsocketUrl =
+                        global::Mentra.Generated.Serialization.WebhookJson.SameText(in reader, utf8_WebsocketUrl) ? _websocketUrl :
+                        global::Mentra.Generated.Serialization.WebhookJson.SameText(in reader, utf8_AugmentOSWebsocketUrl) ? _augmentOSWebsocketUrl :
+                        global::Mentra.Generated.Serialization.WebhookJson.ReadStringOrNull(ref reader, "mentraOSWebsocketUrl");
+                    utf8_MentraOSWebsocketUrl = global::Mentra.Generated.Serialization.WebhookJson.RawText(in reader);
                     break;
                 }
                 case 21 when global::System.MemoryExtensions.SequenceEqual(name, "augmentOSWebsocketUrl"u8):
                 {
-                    _augmentOSWebsocketUrl = global::Mentra.Generated.Serialization.WebhookJson.ReadStringOrNull(ref reader, "augmentOSWebsocketUrl");
+                    _augmentOSWebsocketUrl =
+                        global::Mentra.Generated.Serialization.WebhookJson.SameText(in reader, utf8_WebsocketUrl) ? _websocketUrl :
+                        global::Mentra.Generated.Serialization.WebhookJson.SameText(in reader, utf8_MentraOSWebsocketUrl) ? _mentraOSWebsocketUrl :
+                        global::Mentra.Generated.Serialization.WebhookJson.ReadStringOrNull(ref reader, "augmentOSWebsocketUrl");
+                    utf8_AugmentOSWebsocketUrl = global::Mentra.Generated.Serialization.WebhookJson.RawText(in reader);
                     break;
                 }
                 default:
