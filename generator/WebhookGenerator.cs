@@ -31,6 +31,8 @@ public sealed class WebhookGenerator : IIncrementalGenerator
         public const string SchemaSpecs = nameof(SchemaSpecs);
         public const string SchemaDiagnostics = nameof(SchemaDiagnostics);
         public const string AppDispatchers = nameof(AppDispatchers);
+        public const string AppWebhooks = nameof(AppWebhooks);
+        public const string BoundDispatchers = nameof(BoundDispatchers);
     }
 
     /// <inheritdoc/>
@@ -70,7 +72,20 @@ public sealed class WebhookGenerator : IIncrementalGenerator
             .Select(static (app, _) => app!)
             .WithTrackingName(Steps.AppDispatchers);
 
-        context.RegisterSourceOutput(apps, static (output, app) =>
+        // Handled webhook types of the schemas in this compilation: an app's own types, whose attributes the app
+        // classes above could not resolve yet. Each app binds the methods it marks with them.
+        IncrementalValueProvider<EquatableArray<AppWebhookSpec>> appWebhooks = specs
+            .SelectMany(static (spec, _) => AppWebhookBinder.Catalog(spec))
+            .Collect()
+            .Select(static (webhooks, _) => webhooks.ToEquatableArray())
+            .WithTrackingName(Steps.AppWebhooks);
+
+        IncrementalValuesProvider<AppSpec> boundApps = apps
+            .Combine(appWebhooks)
+            .Select(static (pair, _) => AppWebhookBinder.Bind(pair.Left, pair.Right))
+            .WithTrackingName(Steps.BoundDispatchers);
+
+        context.RegisterSourceOutput(boundApps, static (output, app) =>
         {
             GeneratedFile file = DispatcherEmitter.Emit(app);
             output.AddSource(file.HintName, SourceText.From(file.Source, System.Text.Encoding.UTF8));

@@ -10,6 +10,7 @@ internal static class DispatcherEmitter
     private const string Response = "global::Mentra.Generated.WebhookResponse";
     private const string Result = "global::System.Threading.Tasks.ValueTask<" + Response + ">";
     private const string Dispatch = "global::Mentra.Generated.WebhookDispatch";
+    private const string Unknown = "global::Mentra.Generated.UnknownWebhookRequest";
     private const string Parameters = "global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken";
 
     public static GeneratedFile Emit(AppSpec app)
@@ -38,6 +39,13 @@ internal static class DispatcherEmitter
             EmitCase(w, route, "request");
         }
 
+        List<string> readers = ReaderNames(app);
+        for (int i = 0; i < app.AppRoutes.Count; i++)
+        {
+            w.Line("case " + Unknown + " typed when typed.Type.Value == " + SourceWriter.Literal(app.AppRoutes[i].WebhookType) + ":");
+            w.Line("    return " + readers[i] + "(typed, services, cancellationToken);");
+        }
+
         if (app.Unknown?.Handler is not null)
         {
             EmitCase(w, app.Unknown, "request");
@@ -48,8 +56,15 @@ internal static class DispatcherEmitter
         w.Close();
         w.Close();
 
+        for (int i = 0; i < app.AppRoutes.Count; i++)
+        {
+            w.Line();
+            EmitRead(w, app.AppRoutes[i], readers[i]);
+        }
+
         var emitted = new HashSet<string>();
-        foreach (HandlerSpec handler in app.Routes.Concat(new[] { app.Unknown }).SelectMany(r => new[] { r?.Handler, r?.Fallback }).OfType<HandlerSpec>())
+        IEnumerable<HandlerSpec?> handlers = app.Routes.Concat(new[] { app.Unknown }).SelectMany(r => new[] { r?.Handler, r?.Fallback });
+        foreach (HandlerSpec handler in handlers.Concat(app.AppRoutes.Select(r => r.Handler)).OfType<HandlerSpec>())
         {
             if (emitted.Add(handler.MethodName + "|" + handler.RequestType))
             {
@@ -88,6 +103,29 @@ internal static class DispatcherEmitter
     }
 
     private static string Call(HandlerSpec handler) => "Invoke" + handler.MethodName;
+
+    /// <summary>The reader method of each app route: <c>Read</c> and the handler's name, numbered when overloads share it.</summary>
+    private static List<string> ReaderNames(AppSpec app)
+    {
+        var names = app.AppRoutes.Select(r => "Read" + r.Handler.MethodName).ToList();
+        var shared = new HashSet<string>(names.GroupBy(n => n).Where(g => g.Count() > 1).Select(g => g.Key));
+        return names.Select((name, i) => shared.Contains(name) ? name + "_" + (i + 1) : name).ToList();
+    }
+
+    /// <summary>
+    /// For a type of the app's own schema: reads the request (it arrived as an unknown type of the SDK's schema) with
+    /// that schema's metadata, then calls the handler; JSON that does not fit the record is answered with an error.
+    /// </summary>
+    private static void EmitRead(SourceWriter w, AppRouteSpec route, string name)
+    {
+        w.Open("private static " + Result + " " + name + "(" + Unknown + " unknown, " + Parameters + ")");
+        w.Open("if (!" + Dispatch + ".TryRead(unknown, " + route.TypeInfo + ", out " + route.Handler.RequestType + "? request, out " + Result + " invalid))");
+        w.Line("return invalid;");
+        w.Close();
+        w.Line();
+        w.Line("return " + Call(route.Handler) + "(request, services, cancellationToken);");
+        w.Close();
+    }
 
     private static void EmitHandler(SourceWriter w, AppSpec app, string self, HandlerSpec handler)
     {

@@ -2,7 +2,9 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Mentra.Generated.Generator.Model;
+using TypeKind = Microsoft.CodeAnalysis.TypeKind;
 
 namespace Mentra.Generated.Generator.Dispatch;
 
@@ -25,6 +27,8 @@ internal static class DispatcherParser
         }
 
         var handlers = new Dictionary<string, HandlerSpec>();
+        var appRoutes = new List<AppRouteSpec>();
+        var candidates = new List<HandlerCandidate>();
         bool needsInstance = false;
         foreach (IMethodSymbol method in app.GetMembers().OfType<IMethodSymbol>())
         {
@@ -34,19 +38,47 @@ internal static class DispatcherParser
                 continue;
             }
 
-            foreach ((_, HandlerAttribute attribute) in HandlerBinding.HandlerAttributesOf(method, webhookRequest))
+            foreach (AttributeData data in method.GetAttributes())
             {
-                if (attribute.RequestType is null || handlers.ContainsKey(attribute.WebhookType))
+                if (data.AttributeClass is { TypeKind: TypeKind.Error })
+                {
+                    // Possibly an attribute this generator writes from a schema of this compilation: bound later.
+                    if (Candidate(method, data, webhookResponse, cancellationToken) is { } candidate)
+                    {
+                        candidates.Add(candidate);
+                        needsInstance |= !method.IsStatic;
+                    }
+
+                    continue;
+                }
+
+                if (HandlerBinding.AsHandlerAttribute(data.AttributeClass, webhookRequest) is not { RequestType: { } requestType } attribute
+                    || handlers.ContainsKey(attribute.WebhookType)
+                    || appRoutes.Any(r => r.WebhookType == attribute.WebhookType))
                 {
                     continue;
                 }
 
-                HandlerSpec? handler = ParseHandler(method, attribute.RequestType, webhookRequest, webhookResponse);
-                if (handler is not null)
+                HandlerSpec? handler = ParseHandler(method, requestType, webhookRequest, webhookResponse);
+                if (handler is null)
+                {
+                    continue;
+                }
+
+                if (attribute.IsSdkType)
                 {
                     handlers[attribute.WebhookType] = handler;
-                    needsInstance |= !handler.IsStatic;
                 }
+                else if (TypeInfoOf(requestType) is { } typeInfo)
+                {
+                    appRoutes.Add(new AppRouteSpec(attribute.WebhookType, typeInfo, handler));
+                }
+                else
+                {
+                    continue;
+                }
+
+                needsInstance |= !handler.IsStatic;
             }
         }
 
@@ -93,7 +125,85 @@ internal static class DispatcherParser
             needsInstance ? ConstructorOf(app) : null,
             DisposalOf(app),
             routes.ToEquatableArray(),
-            unknown);
+            unknown,
+            appRoutes.OrderBy(r => r.WebhookType, System.StringComparer.Ordinal).ToEquatableArray(),
+            candidates.ToEquatableArray());
+    }
+
+    /// <summary>
+    /// A method marked with an attribute that does not exist in the compilation, as names and type keys, or null when
+    /// the attribute cannot be a handler attribute. Its return type must exist (it is the runtime's).
+    /// </summary>
+    private static HandlerCandidate? Candidate(IMethodSymbol method, AttributeData data, INamedTypeSymbol webhookResponse, CancellationToken cancellationToken)
+    {
+        if (data.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is not AttributeSyntax syntax)
+        {
+            return null;
+        }
+
+        string name = syntax.Name switch
+        {
+            QualifiedNameSyntax qualified => qualified.Right.Identifier.ValueText,
+            AliasQualifiedNameSyntax alias => alias.Name.Identifier.ValueText,
+            SimpleNameSyntax simple => simple.Identifier.ValueText,
+            _ => string.Empty,
+        };
+        if (name.EndsWith("Attribute", System.StringComparison.Ordinal))
+        {
+            name = name.Substring(0, name.Length - "Attribute".Length);
+        }
+
+        if (name.Length == 0)
+        {
+            return null;
+        }
+
+        var parameters = method.Parameters.Select(p => new ParameterCandidate(
+            p.Name,
+            TypeKey(p.Type),
+            p.Type.ToDisplayString() == "System.Threading.CancellationToken",
+            p.Type.SpecialType == SpecialType.System_String,
+            p.RefKind != RefKind.None,
+            IsService(p.Type) ? p.Type.WithNullableAnnotation(NullableAnnotation.None).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : null));
+        return new HandlerCandidate(name, method.Name, method.IsStatic, HandlerBinding.ClassifyReturn(method, webhookResponse), parameters.ToEquatableArray());
+    }
+
+    /// <summary>A type as a key that compares with a schema property's (see <see cref="AppWebhookBinder"/>): types that do not exist yet by their simple name.</summary>
+    private static string TypeKey(ITypeSymbol type)
+    {
+        switch (type)
+        {
+            case IErrorTypeSymbol:
+                return type.Name;
+            case INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable:
+                return TypeKey(nullable.TypeArguments[0]) + "?";
+            case INamedTypeSymbol { IsGenericType: true } generic:
+                return "global::" + generic.ContainingNamespace.ToDisplayString() + "." + generic.Name + "<" + string.Join(", ", generic.TypeArguments.Select(TypeKey)) + ">";
+            default:
+                return type.WithNullableAnnotation(NullableAnnotation.None).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+        }
+    }
+
+    /// <summary>What <see cref="HandlerBinding.BindParameter"/> takes for a service: a class or interface that exists, not a string or array.</summary>
+    private static bool IsService(ITypeSymbol type) =>
+        type.TypeKind is TypeKind.Class or TypeKind.Interface && type.SpecialType == SpecialType.None && type is not IErrorTypeSymbol;
+
+    /// <summary>
+    /// The metadata of a record from an app schema in a referenced assembly: the property of that name on the
+    /// <c>JsonSerializerContext</c> generated beside it.
+    /// </summary>
+    private static string? TypeInfoOf(INamedTypeSymbol requestType)
+    {
+        foreach (INamedTypeSymbol candidate in requestType.ContainingNamespace.GetTypeMembers())
+        {
+            if (candidate.BaseType?.ToDisplayString() == "System.Text.Json.Serialization.JsonSerializerContext"
+                && candidate.GetMembers(requestType.Name).OfType<IPropertySymbol>().Any())
+            {
+                return candidate.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + ".Default." + requestType.Name;
+            }
+        }
+
+        return null;
     }
 
     private static HandlerSpec? ParseHandler(IMethodSymbol method, INamedTypeSymbol requestType, INamedTypeSymbol webhookRequest, INamedTypeSymbol webhookResponse)

@@ -9,13 +9,75 @@ namespace Mentra.Generated.Generator.Dispatch;
 /// <param name="Disposal">How an app instance is disposed after its handler: none, <c>IDisposable</c> or <c>IAsyncDisposable</c>.</param>
 /// <param name="Routes">One route per webhook type the SDK knows, ordered by type.</param>
 /// <param name="Unknown">The handler for types the schema does not know, if any.</param>
+/// <param name="AppRoutes">Handlers of webhook types that an app's own schema declares, bound already (that schema is in a referenced assembly).</param>
+/// <param name="Candidates">
+/// Methods marked with an attribute that does not exist yet when the generator runs: it may be one this generator
+/// writes from a schema of this same compilation. <see cref="AppWebhookBinder"/> binds them to those schemas.
+/// </param>
 internal sealed record AppSpec(
     string? Namespace,
     string ClassName,
     EquatableArray<string>? Constructor,
     DisposalKind Disposal,
     EquatableArray<RouteSpec> Routes,
-    RouteSpec? Unknown);
+    RouteSpec? Unknown,
+    EquatableArray<AppRouteSpec> AppRoutes,
+    EquatableArray<HandlerCandidate> Candidates);
+
+/// <summary>
+/// A webhook type of an app's own schema and its handler. Such a request arrives as an <c>UnknownWebhookRequest</c>
+/// (the SDK's schema does not know its type) and is read with the app schema's metadata before the call.
+/// </summary>
+/// <param name="WebhookType">The value of <c>type</c> that selects it.</param>
+/// <param name="TypeInfo">The expression of its <c>JsonTypeInfo</c>, such as <c>global::Notes.NotesJsonContext.Default.ToolCallRequest</c>.</param>
+/// <param name="Handler">The app's handler.</param>
+internal sealed record AppRouteSpec(string WebhookType, string TypeInfo, HandlerSpec Handler);
+
+/// <summary>A method marked with a handler attribute that the compilation does not hold yet, as plain data.</summary>
+/// <param name="Attribute">The attribute's name as written, without namespace or <c>Attribute</c> suffix.</param>
+/// <param name="MethodName">The method's name.</param>
+/// <param name="IsStatic">Whether the method is static; otherwise the app is created per webhook.</param>
+/// <param name="Return">What the method returns.</param>
+/// <param name="Parameters">Its parameters, in order.</param>
+internal sealed record HandlerCandidate(
+    string Attribute,
+    string MethodName,
+    bool IsStatic,
+    ReturnKind Return,
+    EquatableArray<ParameterCandidate> Parameters);
+
+/// <summary>
+/// A parameter of a <see cref="HandlerCandidate"/>: its name, its type as a key that compares with
+/// <see cref="AppPropertySpec.TypeKey"/> (types not generated yet by their simple name), and what else it could be.
+/// </summary>
+/// <param name="Name">The parameter's name, which may name a property of the request.</param>
+/// <param name="TypeKey">The key of its type.</param>
+/// <param name="IsCancellationToken">Whether it is a <c>CancellationToken</c>.</param>
+/// <param name="IsString">Whether it is a <c>string</c>, which also binds to a required enumeration's value.</param>
+/// <param name="IsByRef">Whether it is <c>ref</c>, <c>out</c> or <c>in</c>, which never binds.</param>
+/// <param name="Service">The fully qualified type, when the parameter could be a service (a class or interface that exists).</param>
+internal sealed record ParameterCandidate(string Name, string TypeKey, bool IsCancellationToken, bool IsString, bool IsByRef, string? Service);
+
+/// <summary>A handled webhook type of a schema in this compilation, as the dispatcher needs it: plain data from the schema.</summary>
+/// <param name="Attribute">The handler attribute's name without the suffix (<c>x-handler</c>).</param>
+/// <param name="WebhookType">The value of <c>type</c> that selects it.</param>
+/// <param name="RequestType">The record's fully qualified name.</param>
+/// <param name="RequestNames">The simple names a handler parameter may give the request: the record's and its bases'.</param>
+/// <param name="TypeInfo">The expression of the record's <c>JsonTypeInfo</c> in the schema's context.</param>
+/// <param name="Properties">Its properties, inherited and computed ones included.</param>
+internal sealed record AppWebhookSpec(
+    string Attribute,
+    string WebhookType,
+    string RequestType,
+    EquatableArray<string> RequestNames,
+    string TypeInfo,
+    EquatableArray<AppPropertySpec> Properties);
+
+/// <summary>A property of an app-schema record, with the key of its C# type.</summary>
+/// <param name="Name">The C# property name.</param>
+/// <param name="TypeKey">The key of its C# type.</param>
+/// <param name="IsRequiredEnum">A required enumeration, which also binds to a <c>string</c> parameter (its value).</param>
+internal sealed record AppPropertySpec(string Name, string TypeKey, bool IsRequiredEnum);
 
 internal enum DisposalKind
 {

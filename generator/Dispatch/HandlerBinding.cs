@@ -64,12 +64,13 @@ internal sealed class HandlerAttribute
 {
     public const string WildcardType = "*";
 
-    public HandlerAttribute(INamedTypeSymbol attribute, string webhookType, string whenUnhandled, INamedTypeSymbol? requestType)
+    public HandlerAttribute(INamedTypeSymbol attribute, string webhookType, string whenUnhandled, INamedTypeSymbol? requestType, bool isSdkType)
     {
         Attribute = attribute;
         WebhookType = webhookType;
         WhenUnhandled = whenUnhandled;
         RequestType = requestType;
+        IsSdkType = isSdkType;
     }
 
     public INamedTypeSymbol Attribute { get; }
@@ -82,6 +83,12 @@ internal sealed class HandlerAttribute
 
     /// <summary>The record the handler receives.</summary>
     public INamedTypeSymbol? RequestType { get; }
+
+    /// <summary>
+    /// Whether the request arrives typed, as a <c>WebhookRequest</c> of the SDK's schema; otherwise it is a type of an
+    /// app's own schema, which arrives as an <c>UnknownWebhookRequest</c> and is read with that schema's metadata.
+    /// </summary>
+    public bool IsSdkType { get; }
 
     /// <summary>The attribute's name as written in code: <c>OnSession</c> for <c>OnSessionAttribute</c>.</summary>
     public string ShortName => Attribute.Name.EndsWith("Attribute", StringComparison.Ordinal) ? Attribute.Name.Substring(0, Attribute.Name.Length - 9) : Attribute.Name;
@@ -104,23 +111,28 @@ internal static class HandlerBinding
             return null;
         }
 
+        // The record beside the attribute whose discriminator value is the attribute's webhook type. A type of an app's
+        // own schema does not derive from the SDK's WebhookRequest; the fallback for unknown types binds only the SDK's.
         INamedTypeSymbol? requestType = null;
         foreach (INamedTypeSymbol candidate in attributeClass.ContainingNamespace.GetTypeMembers())
         {
-            if (!DerivesFrom(candidate, webhookRequest) || candidate.IsAbstract)
+            if (candidate.IsAbstract || candidate.TypeKind != TypeKind.Class)
             {
                 continue;
             }
 
             object? discriminator = Constant(candidate, "Discriminator");
-            if (webhookType == HandlerAttribute.WildcardType ? discriminator is null : Equals(discriminator, webhookType))
+            bool matches = webhookType == HandlerAttribute.WildcardType
+                ? discriminator is null && DerivesFrom(candidate, webhookRequest)
+                : Equals(discriminator, webhookType);
+            if (matches)
             {
                 requestType = candidate;
                 break;
             }
         }
 
-        return new HandlerAttribute(attributeClass, webhookType, whenUnhandled, requestType);
+        return new HandlerAttribute(attributeClass, webhookType, whenUnhandled, requestType, requestType is null || DerivesFrom(requestType, webhookRequest));
     }
 
     /// <summary>
@@ -160,7 +172,7 @@ internal static class HandlerBinding
             return new ParameterBinding(ParameterKind.CancellationToken);
         }
 
-        if (type is INamedTypeSymbol named && DerivesFrom(requestType, named) && DerivesFrom(named, webhookRequest))
+        if (type is INamedTypeSymbol named && named.SpecialType != SpecialType.System_Object && DerivesFrom(requestType, named))
         {
             return new ParameterBinding(ParameterKind.Request);
         }

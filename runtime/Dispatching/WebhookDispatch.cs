@@ -1,5 +1,8 @@
 using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using System.Threading.Tasks;
 
 namespace Mentra.Generated;
@@ -12,6 +15,10 @@ namespace Mentra.Generated;
 public static class WebhookDispatch
 {
     private static readonly ValueTask<WebhookResponse> CompletedSuccess = new(WebhookResponse.Success);
+
+    // The error responses that blame the sender (a type nobody handles, JSON that does not fit its record), as
+    // opposed to a handler's refusal: the host answers them 400 instead of 422. Rare, so a weak table is enough.
+    private static readonly ConditionalWeakTable<WebhookResponse, object> SendersMistakes = new();
 
     /// <summary>The answer of a handler that returns nothing: success.</summary>
     public static ValueTask<WebhookResponse> Success
@@ -50,7 +57,46 @@ public static class WebhookDispatch
 
     /// <summary>The answer for a type the schema does not know, when the app has no fallback handler.</summary>
     public static ValueTask<WebhookResponse> Unknown(WebhookRequest request) =>
-        new(WebhookResponse.Error("Unknown webhook type: " + request.Type.Value));
+        new(SendersMistake("Unknown webhook type: " + request.Type.Value));
+
+    /// <summary>
+    /// Reads a webhook of a type the app's own schema declares (it arrives as an <see cref="UnknownWebhookRequest"/>,
+    /// since the SDK's schema does not know it) as that schema's record. When the JSON does not fit the record,
+    /// <paramref name="invalid"/> is the error response that names the problem, and nothing is called.
+    /// </summary>
+    public static bool TryRead<T>(UnknownWebhookRequest request, JsonTypeInfo<T> typeInfo, [NotNullWhen(true)] out T? typed, out ValueTask<WebhookResponse> invalid)
+        where T : class
+    {
+        try
+        {
+            typed = request.Json.Deserialize(typeInfo);
+        }
+        catch (JsonException exception)
+        {
+            typed = null;
+            invalid = new(SendersMistake("Invalid " + request.Type.Value + " webhook: " + exception.Message));
+            return false;
+        }
+
+        if (typed is null)
+        {
+            invalid = new(SendersMistake("Invalid " + request.Type.Value + " webhook: the request is null."));
+            return false;
+        }
+
+        invalid = default;
+        return true;
+    }
+
+    /// <summary>Whether <paramref name="response"/> is one of this class's answers that blame the sender, not a handler's.</summary>
+    internal static bool IsSendersMistake(WebhookResponse response) => SendersMistakes.TryGetValue(response, out _);
+
+    private static WebhookResponse SendersMistake(string message)
+    {
+        WebhookResponse response = WebhookResponse.Error(message);
+        SendersMistakes.AddOrUpdate(response, SendersMistakes);
+        return response;
+    }
 
     private static async ValueTask<WebhookResponse> AwaitThenSucceed(Task task)
     {

@@ -162,4 +162,46 @@ public sealed class DispatchTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Dispatch<AllHandlersApp>(Payload("docs/session_request.json"), cts.Token));
     }
+
+    private const string NoteSaved = """{"type":"note_saved","sessionId":"s-1","userId":"u-1","timestamp":"t","text":"buy milk","priority":"high","wordCount":2,"tags":["home"]}""";
+
+    [Fact]
+    public async Task An_app_schema_type_reaches_its_handler_with_its_fields_bound()
+    {
+        using var cts = new CancellationTokenSource();
+
+        WebhookResponse response = await Dispatch<NotesApp>(NoteSaved, cts.Token);
+
+        Assert.Equal(WebhookResponse.Error("kept buy milk"), response);
+        Assert.Equal(["saved buy milk high 2 1 s-1 token:True"], Calls);
+    }
+
+    [Fact]
+    public async Task An_app_schema_type_binds_by_base_record_enumeration_and_scoped_service_on_an_instance_app()
+    {
+        Assert.Equal(WebhookResponse.Success, await Dispatch<NotesInstanceApp>("""{"noteId":"n-7","type":"note_deleted","sessionId":"s","userId":"u","timestamp":"t"}"""));
+        Assert.Equal(WebhookResponse.Success, await Dispatch<NotesInstanceApp>("""{"type":"note_saved","sessionId":"s","userId":"u","timestamp":"t","text":"x","priority":"high"}"""));
+
+        Assert.Equal(["deleted n-7 note_deleted NoteDeletedWebhookRequest probe:True", "saved True True"], Calls);
+    }
+
+    [Theory]
+    [InlineData("""{"type":"note_saved","sessionId":"s","userId":"u","timestamp":"t","priority":"low"}""", "Invalid note_saved webhook: The required property 'text' is missing from the note_saved.")]
+    [InlineData("""{"type":"note_saved","sessionId":"s","userId":"u","timestamp":"t","text":"x","priority":"low","wordCount":"two"}""", "Invalid note_saved webhook: The property 'wordCount' must be an integer, but it is a string.")]
+    public async Task An_app_schema_type_that_does_not_fit_its_record_is_an_error_and_calls_nothing(string json, string message)
+    {
+        WebhookResponse response = await Dispatch<NotesApp>(json);
+
+        Assert.Equal(WebhookResponse.Error(message), response);
+        Assert.Empty(Calls);
+    }
+
+    [Fact]
+    public async Task An_app_schema_type_without_a_handler_is_an_unknown_type()
+    {
+        Assert.Equal(WebhookResponse.Error("Unknown webhook type: note_deleted"), await Dispatch<NotesApp>("""{"type":"note_deleted","sessionId":"s","userId":"u","timestamp":"t","noteId":"n"}"""));
+        Assert.Equal(WebhookResponse.Success, await Dispatch<AllHandlersApp>("""{"type":"note_saved","sessionId":"s","userId":"u","timestamp":"t","extra":"e"}"""));
+
+        Assert.Equal(["unknown note_saved e"], Calls);
+    }
 }

@@ -4,6 +4,7 @@ using Mentra.Generated.Generator;
 using Mentra.Generated.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Xunit;
 
 namespace Mentra.Generated.Tests.Dispatch;
@@ -135,5 +136,112 @@ public sealed class DispatcherGeneratorTests
 
         Assert.All(StepReasons.Of(driver, WebhookGenerator.Steps.AppDispatchers), reason => Assert.Equal(IncrementalStepRunReason.Modified, reason));
         Assert.Contains("InvokeBeat", driver.GetRunResult().GeneratedTrees.Single().ToString());
+    }
+
+    private static InMemoryAdditionalText NotesSchema(System.Func<string, string>? edit = null)
+    {
+        string path = System.IO.Path.Combine(Mentra.Generated.Tests.Generator.SnapshotTests.ProjectDirectory(), "AppSchema", "notes.webhooks.schema.json");
+        string text = System.IO.File.ReadAllText(path);
+        return new InMemoryAdditionalText(path, edit is null ? text : edit(text));
+    }
+
+    private const string NotesApp = Usings + """
+        using System.Collections.Generic;
+        using Mentra.Generated.Tests.AppWebhooks;
+
+        public sealed class Store { }
+
+        [MentraApp]
+        public partial class NotesApp(Store store)
+        {
+            [OnSession] public void Start() { }
+            [OnStop] public void Stop() { }
+            [OnNoteSaved] public static WebhookResponse Saved(NoteSavedWebhookRequest request, string text, string priority, long? wordCount, IReadOnlyList<string>? tags, Store store, CancellationToken cancellationToken) => WebhookResponse.Success;
+            [Mentra.Generated.Tests.AppWebhooks.OnNoteDeletedAttribute] public Task Deleted(NotesWebhookRequest request, string noteId) => Task.CompletedTask;
+            public Store Store => store;
+        }
+        """;
+
+    [Fact]
+    public void App_schema_handlers_are_dispatched_and_match_the_snapshot()
+    {
+        GeneratorRun run = GeneratorHarness.RunApp(NotesSchema(), NotesApp);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.True(run.CompilationProblems.Count == 0, string.Join("\n", run.CompilationProblems));
+        var dispatchers = run.Sources.Where(s => s.HintName.EndsWith(".MentraDispatcher.g.cs", System.StringComparison.Ordinal)).ToList();
+        Snapshot.Match("dispatcher-app-schema", dispatchers);
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task An_app_schema_handler_that_cannot_bind_is_left_out_and_the_analyzer_says_why()
+    {
+        string app = NotesApp.Replace("public void Start() { }", "public void Start() { }\n    [OnNoteSaved] public void Misbound(int wordCount) { }").Replace("[OnNoteSaved] public static", "public static");
+
+        GeneratorRun run = GeneratorHarness.RunApp(NotesSchema(), app);
+        var diagnostics = await run.Output
+            .WithAnalyzers(System.Collections.Immutable.ImmutableArray.Create<Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer>(new Mentra.Generated.Analyzers.HandlerAnalyzer()))
+            .GetAnalyzerDiagnosticsAsync();
+
+        Assert.True(run.CompilationProblems.Count == 0, string.Join("\n", run.CompilationProblems));
+        string dispatcher = run.Sources.Single(s => s.HintName.EndsWith(".MentraDispatcher.g.cs", System.StringComparison.Ordinal)).Source;
+        Assert.DoesNotContain("note_saved", dispatcher);
+        Assert.Contains("note_deleted", dispatcher);
+        Diagnostic diagnostic = Assert.Single(diagnostics);
+        Assert.Equal("MENTRA103", diagnostic.Id);
+        Assert.Equal("Parameter 'wordCount' cannot be bound: 'wordCount' names the property NoteSavedWebhookRequest.WordCount, which is a long?, not a int; a handler parameter is the request, one of its properties by name, a CancellationToken, or a service", diagnostic.GetMessage());
+        Assert.Equal("int wordCount", diagnostic.Location.SourceTree!.ToString()[diagnostic.Location.SourceSpan.Start..diagnostic.Location.SourceSpan.End]);
+    }
+
+    [Fact]
+    public void With_an_app_schema_editing_a_handler_body_or_an_unused_description_leaves_the_dispatcher_cached()
+    {
+        InMemoryAdditionalText schema = NotesSchema();
+        CSharpCompilation compilation = GeneratorHarness.CreateAppCompilation(NotesApp);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver(schema).RunGenerators(compilation);
+        SyntaxTree tree = compilation.SyntaxTrees.Single();
+
+        driver = driver.RunGenerators(compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(tree.ToString().Replace("=> Task.CompletedTask;", "=> Task.Delay(1);")))));
+
+        Assert.All(StepReasons.Of(driver, WebhookGenerator.Steps.AppDispatchers), reason => Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, reason.ToString()));
+        Assert.All(StepReasons.Of(driver, WebhookGenerator.Steps.BoundDispatchers), reason => Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, reason.ToString()));
+
+        driver = driver.ReplaceAdditionalText(schema, NotesSchema(text => text.Replace("The tool to run.", "Which tool runs."))).RunGenerators(compilation);
+
+        Assert.All(StepReasons.Of(driver, WebhookGenerator.Steps.SchemaSpecs), reason => Assert.Equal(IncrementalStepRunReason.Modified, reason));
+        Assert.All(StepReasons.Of(driver, WebhookGenerator.Steps.AppWebhooks), reason => Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, reason.ToString()));
+        Assert.All(StepReasons.Of(driver, WebhookGenerator.Steps.BoundDispatchers), reason => Assert.Equal(IncrementalStepRunReason.Cached, reason));
+    }
+
+    [Fact]
+    public void Adding_a_handled_type_to_the_app_schema_binds_a_handler_that_was_waiting_for_it()
+    {
+        string app = NotesApp.Replace("public void Start() { }", "public void Start() { }\n    [OnNoteArchived] public void Archived(string noteId) { }");
+        InMemoryAdditionalText schema = NotesSchema();
+        CSharpCompilation compilation = GeneratorHarness.CreateAppCompilation(app);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver(schema).RunGenerators(compilation);
+        Assert.DoesNotContain("note_archived", driver.GetRunResult().GeneratedTrees.Single(t => t.FilePath.EndsWith(".MentraDispatcher.g.cs", System.StringComparison.Ordinal)).ToString());
+
+        string archived = "\"NoteArchivedWebhookRequest\": { \"allOf\": [{ \"$ref\": \"#/$defs/NotesWebhookRequest\" }], \"type\": \"object\", \"x-handler\": \"OnNoteArchived\", \"properties\": { \"type\": { \"const\": \"note_archived\" }, \"noteId\": { \"type\": \"string\" } }, \"required\": [\"noteId\"] },\n    \"NoteSavedWebhookRequest\":";
+        driver = driver.ReplaceAdditionalText(schema, NotesSchema(text => text.Replace("\"NoteSavedWebhookRequest\":", archived))).RunGenerators(compilation);
+
+        Assert.All(StepReasons.Of(driver, WebhookGenerator.Steps.AppDispatchers), reason => Assert.Equal(IncrementalStepRunReason.Cached, reason));
+        Assert.All(StepReasons.Of(driver, WebhookGenerator.Steps.BoundDispatchers), reason => Assert.Equal(IncrementalStepRunReason.Modified, reason));
+        Assert.Contains("typed.Type.Value == \"note_archived\"", driver.GetRunResult().GeneratedTrees.Single(t => t.FilePath.EndsWith(".MentraDispatcher.g.cs", System.StringComparison.Ordinal)).ToString());
+    }
+
+    [Fact]
+    public void Overloaded_handlers_of_app_schema_types_get_readers_of_their_own()
+    {
+        string app = NotesApp
+            .Replace("[OnNoteSaved] public static WebhookResponse Saved(", "[OnNoteSaved] public static WebhookResponse Handle(")
+            .Replace("public Task Deleted(", "public Task Handle(");
+
+        GeneratorRun run = GeneratorHarness.RunApp(NotesSchema(), app);
+
+        Assert.True(run.CompilationProblems.Count == 0, string.Join("\n", run.CompilationProblems));
+        string dispatcher = run.Sources.Single(s => s.HintName.EndsWith(".MentraDispatcher.g.cs", System.StringComparison.Ordinal)).Source;
+        Assert.Contains("return ReadHandle_1(typed, services, cancellationToken);", dispatcher);
+        Assert.Contains("return ReadHandle_2(typed, services, cancellationToken);", dispatcher);
     }
 }

@@ -124,3 +124,49 @@ public sealed partial class DisposableApp(Recorder recorder) : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 }
+
+/// <summary>
+/// Handlers of webhook types from this project's own schema (AppSchema/notes.webhooks.schema.json), whose attributes
+/// and records the generator writes in this same compilation.
+/// </summary>
+[MentraApp]
+public partial class NotesApp
+{
+    [OnSession]
+    public static void Start(string sessionId, Recorder recorder) => recorder.Add($"session {sessionId}");
+
+    [OnStop]
+    public static void Stop(string sessionId, Recorder recorder) => recorder.Add($"stop {sessionId}");
+
+    [AppWebhooks.OnNoteSaved]
+    public static WebhookResponse Saved(string text, AppWebhooks.NoteSavedWebhookRequest request, string priority, long? wordCount, System.Collections.Generic.IReadOnlyList<string>? tags, Recorder recorder, CancellationToken cancellationToken)
+    {
+        recorder.Add($"saved {text} {priority} {wordCount} {tags?.Count} {request.SessionId} token:{cancellationToken.CanBeCanceled}");
+        return WebhookResponse.Error("kept " + text);
+    }
+}
+
+/// <summary>An instance app binding an app-schema type by its base record, an enumeration and a scoped service.</summary>
+[MentraApp]
+public partial class NotesInstanceApp(Recorder recorder)
+{
+    [OnSession]
+    public void Start() => recorder.Add("session");
+
+    [OnStop]
+    public void Stop() => recorder.Add("stop");
+
+    [AppWebhooks.OnNoteDeleted]
+    public async Task Deleted(AppWebhooks.NotesWebhookRequest request, string noteId, ScopedProbe probe)
+    {
+        await Task.Yield();
+        recorder.Add($"deleted {noteId} {request.Type} {request.GetType().Name} probe:{!probe.Disposed}");
+    }
+
+    [AppWebhooks.OnNoteSaved]
+    public ValueTask<WebhookResponse> Saved(AppWebhooks.Priority priority, long? wordCount)
+    {
+        recorder.Add($"saved {priority == AppWebhooks.Priority.High} {wordCount is null}");
+        return ValueTask.FromResult(WebhookResponse.Success);
+    }
+}

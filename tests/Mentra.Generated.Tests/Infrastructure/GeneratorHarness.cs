@@ -64,6 +64,15 @@ internal static class GeneratorHarness
         return new GeneratorRun(driver.GetRunResult(), output, diagnostics);
     }
 
+    /// <summary>Runs the generator over app code with the app's own schema, and compiles its output against the SDK runtime.</summary>
+    public static GeneratorRun RunApp(InMemoryAdditionalText schema, params string[] sources)
+    {
+        CSharpCompilation compilation = CreateAppCompilation(sources);
+        GeneratorDriver driver = CreateDriver(schema);
+        driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
+        return new GeneratorRun(driver.GetRunResult(), output, diagnostics);
+    }
+
     private static ImmutableArray<MetadataReference> LoadFrameworkReferences()
     {
         string trusted = (string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!;

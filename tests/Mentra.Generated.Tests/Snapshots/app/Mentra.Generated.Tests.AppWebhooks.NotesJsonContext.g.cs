@@ -7,7 +7,7 @@ namespace Mentra.Generated.Tests.AppWebhooks;
 /// <summary>
 /// System.Text.Json metadata for every type of the schema, built on generated converters: no reflection,
 /// safe under trimming and NativeAOT. Use it with <c>JsonSerializer</c>, <c>ReadFromJsonAsync</c> and
-/// <c>Results.Json</c>, for example <c>JsonSerializer.Deserialize(json, NotesJsonContext.Default.ToolCallRequest)</c>.
+/// <c>Results.Json</c>, for example <c>JsonSerializer.Deserialize(json, NotesJsonContext.Default.NotesWebhookRequest)</c>.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
 public sealed partial class NotesJsonContext : global::System.Text.Json.Serialization.JsonSerializerContext, global::System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver
@@ -15,6 +15,10 @@ public sealed partial class NotesJsonContext : global::System.Text.Json.Serializ
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Tests.AppWebhooks.Priority>? _Priority;
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Tests.AppWebhooks.ToolCallRequest>? _ToolCallRequest;
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Tests.AppWebhooks.ToolParameters>? _ToolParameters;
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Tests.AppWebhooks.NotesWebhookRequest>? _NotesWebhookRequest;
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Tests.AppWebhooks.UnknownNotesWebhookRequest>? _UnknownNotesWebhookRequest;
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Tests.AppWebhooks.NoteSavedWebhookRequest>? _NoteSavedWebhookRequest;
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Tests.AppWebhooks.NoteDeletedWebhookRequest>? _NoteDeletedWebhookRequest;
 
     /// <summary>A shared instance with default options.</summary>
     public static global::Mentra.Generated.Tests.AppWebhooks.NotesJsonContext Default { get; } = new global::Mentra.Generated.Tests.AppWebhooks.NotesJsonContext(new global::System.Text.Json.JsonSerializerOptions());
@@ -43,6 +47,18 @@ public sealed partial class NotesJsonContext : global::System.Text.Json.Serializ
     /// <summary>Metadata for <see cref="global::Mentra.Generated.Tests.AppWebhooks.ToolParameters"/>.</summary>
     public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Tests.AppWebhooks.ToolParameters> ToolParameters => _ToolParameters ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Tests.AppWebhooks.ToolParameters>)Options.GetTypeInfo(typeof(global::Mentra.Generated.Tests.AppWebhooks.ToolParameters));
 
+    /// <summary>Metadata for <see cref="global::Mentra.Generated.Tests.AppWebhooks.NotesWebhookRequest"/>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Tests.AppWebhooks.NotesWebhookRequest> NotesWebhookRequest => _NotesWebhookRequest ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Tests.AppWebhooks.NotesWebhookRequest>)Options.GetTypeInfo(typeof(global::Mentra.Generated.Tests.AppWebhooks.NotesWebhookRequest));
+
+    /// <summary>Metadata for <see cref="global::Mentra.Generated.Tests.AppWebhooks.UnknownNotesWebhookRequest"/>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Tests.AppWebhooks.UnknownNotesWebhookRequest> UnknownNotesWebhookRequest => _UnknownNotesWebhookRequest ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Tests.AppWebhooks.UnknownNotesWebhookRequest>)Options.GetTypeInfo(typeof(global::Mentra.Generated.Tests.AppWebhooks.UnknownNotesWebhookRequest));
+
+    /// <summary>Metadata for <see cref="global::Mentra.Generated.Tests.AppWebhooks.NoteSavedWebhookRequest"/>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Tests.AppWebhooks.NoteSavedWebhookRequest> NoteSavedWebhookRequest => _NoteSavedWebhookRequest ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Tests.AppWebhooks.NoteSavedWebhookRequest>)Options.GetTypeInfo(typeof(global::Mentra.Generated.Tests.AppWebhooks.NoteSavedWebhookRequest));
+
+    /// <summary>Metadata for <see cref="global::Mentra.Generated.Tests.AppWebhooks.NoteDeletedWebhookRequest"/>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Tests.AppWebhooks.NoteDeletedWebhookRequest> NoteDeletedWebhookRequest => _NoteDeletedWebhookRequest ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Tests.AppWebhooks.NoteDeletedWebhookRequest>)Options.GetTypeInfo(typeof(global::Mentra.Generated.Tests.AppWebhooks.NoteDeletedWebhookRequest));
+
     /// <inheritdoc/>
     public override global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? GetTypeInfo(global::System.Type type)
     {
@@ -65,6 +81,26 @@ public sealed partial class NotesJsonContext : global::System.Text.Json.Serializ
         if (type == typeof(global::Mentra.Generated.Tests.AppWebhooks.ToolParameters))
         {
             return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Mentra.Generated.Tests.AppWebhooks.ToolParameters>(options, new global::Mentra.Generated.Tests.AppWebhooks.Serialization.ToolParametersJsonConverter());
+        }
+
+        if (type == typeof(global::Mentra.Generated.Tests.AppWebhooks.NotesWebhookRequest))
+        {
+            return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Mentra.Generated.Tests.AppWebhooks.NotesWebhookRequest>(options, new global::Mentra.Generated.Tests.AppWebhooks.Serialization.NotesWebhookRequestJsonConverter());
+        }
+
+        if (type == typeof(global::Mentra.Generated.Tests.AppWebhooks.UnknownNotesWebhookRequest))
+        {
+            return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Mentra.Generated.Tests.AppWebhooks.UnknownNotesWebhookRequest>(options, new global::Mentra.Generated.Tests.AppWebhooks.Serialization.UnknownNotesWebhookRequestJsonConverter());
+        }
+
+        if (type == typeof(global::Mentra.Generated.Tests.AppWebhooks.NoteSavedWebhookRequest))
+        {
+            return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Mentra.Generated.Tests.AppWebhooks.NoteSavedWebhookRequest>(options, new global::Mentra.Generated.Tests.AppWebhooks.Serialization.NoteSavedWebhookRequestJsonConverter());
+        }
+
+        if (type == typeof(global::Mentra.Generated.Tests.AppWebhooks.NoteDeletedWebhookRequest))
+        {
+            return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Mentra.Generated.Tests.AppWebhooks.NoteDeletedWebhookRequest>(options, new global::Mentra.Generated.Tests.AppWebhooks.Serialization.NoteDeletedWebhookRequestJsonConverter());
         }
 
         return null;
