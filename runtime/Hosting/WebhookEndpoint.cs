@@ -181,7 +181,7 @@ internal sealed class WebhookEndpoint(
         {
             Log.HandlerRefused(logger, type, response.Message);
             Finish(activity, type, "error", started);
-            int status = webhook is UnknownWebhookRequest ? StatusCodes.Status400BadRequest : StatusCodes.Status422UnprocessableEntity;
+            int status = WebhookDispatch.IsSendersMistake(response) ? StatusCodes.Status400BadRequest : StatusCodes.Status422UnprocessableEntity;
             await WriteAsync(context, status, response);
             return;
         }

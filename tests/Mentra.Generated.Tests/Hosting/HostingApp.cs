@@ -66,4 +66,8 @@ public partial class HostingApp(HostingProbe probe)
     [OnSessionRecovery]
     public WebhookResponse Recover(string sessionId) =>
         probe.Behave("recovery " + sessionId, sessionId, new WebhookResponse { Status = WebhookResponseStatus.Success, Message = "recovered" });
+
+    /// <summary>A type of this project's own schema (AppSchema/notes.webhooks.schema.json).</summary>
+    [AppWebhooks.OnNoteSaved]
+    public WebhookResponse Saved(string sessionId, string text) => probe.Behave("saved " + text, sessionId);
 }

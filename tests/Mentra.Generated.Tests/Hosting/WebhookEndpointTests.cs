@@ -182,6 +182,23 @@ public sealed class WebhookEndpointTests
     }
 
     [Fact]
+    public async Task A_type_of_the_apps_own_schema_is_answered_like_the_sdks_types()
+    {
+        await using KestrelHost host = await Start();
+        const string Saved = """{"type":"note_saved","sessionId":"s","userId":"u","timestamp":"t","text":"milk","priority":"low"}""";
+
+        await Expect(await host.PostAsync(Saved), HttpStatusCode.OK);
+        WebhookResponse refused = await Expect(await host.PostAsync(Saved.Replace("\"s\"", "\"refuse\"")), (HttpStatusCode)422);
+        WebhookResponse misfit = await Expect(await host.PostAsync(Saved.Replace("\"text\":\"milk\",", string.Empty)), HttpStatusCode.BadRequest);
+        WebhookResponse failed = await Expect(await host.PostAsync(Saved.Replace("\"s\"", "\"throw\"")), HttpStatusCode.InternalServerError);
+
+        Assert.Equal(WebhookResponse.Error("Failed to create session: Invalid configuration"), refused);
+        Assert.Equal(WebhookResponse.Error("Invalid note_saved webhook: The required property 'text' is missing from the note_saved."), misfit);
+        Assert.Equal(WebhookResponse.Error("The app failed to handle the webhook"), failed);
+        Assert.Equal(["saved milk", "saved milk", "saved milk"], host.Probe.Calls);
+    }
+
+    [Fact]
     public async Task Unknown_type_without_a_fallback_handler_is_400()
     {
         await using KestrelHost host = await Start();
