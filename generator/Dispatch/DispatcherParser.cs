@@ -43,7 +43,7 @@ internal static class DispatcherParser
                 if (data.AttributeClass is { TypeKind: TypeKind.Error })
                 {
                     // Possibly an attribute this generator writes from a schema of this compilation: bound later.
-                    if (Candidate(method, data, webhookResponse, cancellationToken) is { } candidate)
+                    if (Candidate(method, data, webhookRequest, webhookResponse, cancellationToken) is { } candidate)
                     {
                         candidates.Add(candidate);
                         needsInstance |= !method.IsStatic;
@@ -134,7 +134,7 @@ internal static class DispatcherParser
     /// A method marked with an attribute that does not exist in the compilation, as names and type keys, or null when
     /// the attribute cannot be a handler attribute. Its return type must exist (it is the runtime's).
     /// </summary>
-    private static HandlerCandidate? Candidate(IMethodSymbol method, AttributeData data, INamedTypeSymbol webhookResponse, CancellationToken cancellationToken)
+    private static HandlerCandidate? Candidate(IMethodSymbol method, AttributeData data, INamedTypeSymbol webhookRequest, INamedTypeSymbol webhookResponse, CancellationToken cancellationToken)
     {
         if (data.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is not AttributeSyntax syntax)
         {
@@ -164,7 +164,7 @@ internal static class DispatcherParser
             p.Type.ToDisplayString() == "System.Threading.CancellationToken",
             p.Type.SpecialType == SpecialType.System_String,
             p.RefKind != RefKind.None,
-            IsService(p.Type) ? p.Type.WithNullableAnnotation(NullableAnnotation.None).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : null));
+            IsService(p.Type, webhookRequest) ? p.Type.WithNullableAnnotation(NullableAnnotation.None).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : null));
         return new HandlerCandidate(name, method.Name, method.IsStatic, HandlerBinding.ClassifyReturn(method, webhookResponse), parameters.ToEquatableArray());
     }
 
@@ -184,9 +184,13 @@ internal static class DispatcherParser
         }
     }
 
-    /// <summary>What <see cref="HandlerBinding.BindParameter"/> takes for a service: a class or interface that exists, not a string or array.</summary>
-    private static bool IsService(ITypeSymbol type) =>
-        type.TypeKind is TypeKind.Class or TypeKind.Interface && type.SpecialType == SpecialType.None && type is not IErrorTypeSymbol;
+    /// <summary>
+    /// What <see cref="HandlerBinding.BindParameter"/> takes for a service: a class or interface that exists, not a string,
+    /// an array or a request of the SDK's schema (a handler of an app-schema type never receives one).
+    /// </summary>
+    private static bool IsService(ITypeSymbol type, INamedTypeSymbol webhookRequest) =>
+        type.TypeKind is TypeKind.Class or TypeKind.Interface && type.SpecialType == SpecialType.None && type is not IErrorTypeSymbol
+        && !HandlerBinding.DerivesFrom(type as INamedTypeSymbol, webhookRequest);
 
     /// <summary>
     /// The metadata of a record from an app schema in a referenced assembly: the property of that name on the

@@ -173,14 +173,19 @@ public sealed class DispatcherGeneratorTests
         Snapshot.Match("dispatcher-app-schema", dispatchers);
     }
 
-    [Fact]
-    public async System.Threading.Tasks.Task An_app_schema_handler_that_cannot_bind_is_left_out_and_the_analyzer_says_why()
+    [Theory]
+    [InlineData("int wordCount", "'wordCount' names the property NoteSavedWebhookRequest.WordCount, which is a long?, not a int")]
+    [InlineData("StopWebhookRequest stop", "this handler receives a NoteSavedWebhookRequest, not a StopWebhookRequest")]
+    [InlineData("string sesionId", "NoteSavedWebhookRequest has no property named 'sesionId', and a string is not a service")]
+    public async System.Threading.Tasks.Task An_app_schema_handler_that_cannot_bind_is_left_out_and_the_analyzer_says_why(string parameter, string problem)
     {
-        string app = NotesApp.Replace("public void Start() { }", "public void Start() { }\n    [OnNoteSaved] public void Misbound(int wordCount) { }").Replace("[OnNoteSaved] public static", "public static");
+        string app = NotesApp
+            .Replace("public void Start() { }", "public void Start() { }\n    [OnNoteSaved] public void Misbound(" + parameter + ") { }")
+            .Replace("[OnNoteSaved] public static", "public static");
 
         GeneratorRun run = GeneratorHarness.RunApp(NotesSchema(), app);
         var diagnostics = await run.Output
-            .WithAnalyzers(System.Collections.Immutable.ImmutableArray.Create<Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer>(new Mentra.Generated.Analyzers.HandlerAnalyzer()))
+            .WithAnalyzers(System.Collections.Immutable.ImmutableArray.Create<DiagnosticAnalyzer>(new Mentra.Generated.Analyzers.HandlerAnalyzer()))
             .GetAnalyzerDiagnosticsAsync();
 
         Assert.True(run.CompilationProblems.Count == 0, string.Join("\n", run.CompilationProblems));
@@ -189,8 +194,8 @@ public sealed class DispatcherGeneratorTests
         Assert.Contains("note_deleted", dispatcher);
         Diagnostic diagnostic = Assert.Single(diagnostics);
         Assert.Equal("MENTRA103", diagnostic.Id);
-        Assert.Equal("Parameter 'wordCount' cannot be bound: 'wordCount' names the property NoteSavedWebhookRequest.WordCount, which is a long?, not a int; a handler parameter is the request, one of its properties by name, a CancellationToken, or a service", diagnostic.GetMessage());
-        Assert.Equal("int wordCount", diagnostic.Location.SourceTree!.ToString()[diagnostic.Location.SourceSpan.Start..diagnostic.Location.SourceSpan.End]);
+        Assert.Equal("Parameter '" + parameter.Split(' ')[1] + "' cannot be bound: " + problem + "; a handler parameter is the request, one of its properties by name, a CancellationToken, or a service", diagnostic.GetMessage());
+        Assert.Equal(parameter, diagnostic.Location.SourceTree!.ToString()[diagnostic.Location.SourceSpan.Start..diagnostic.Location.SourceSpan.End]);
     }
 
     [Fact]
@@ -243,5 +248,23 @@ public sealed class DispatcherGeneratorTests
         string dispatcher = run.Sources.Single(s => s.HintName.EndsWith(".MentraDispatcher.g.cs", System.StringComparison.Ordinal)).Source;
         Assert.Contains("return ReadHandle_1(typed, services, cancellationToken);", dispatcher);
         Assert.Contains("return ReadHandle_2(typed, services, cancellationToken);", dispatcher);
+    }
+
+    [Fact]
+    public void Handlers_of_an_app_schema_compiled_in_a_referenced_assembly_are_dispatched_too()
+    {
+        GeneratorRun contracts = GeneratorHarness.RunApp(NotesSchema());
+        Assert.True(contracts.CompilationProblems.Count == 0, string.Join("\n", contracts.CompilationProblems));
+        MetadataReference reference = contracts.Output.WithAssemblyName("NotesContracts").ToMetadataReference();
+
+        CSharpCompilation app = GeneratorHarness.CreateAppCompilation(NotesApp).AddReferences(reference);
+        GeneratorHarness.CreateDriver().RunGeneratorsAndUpdateCompilation(app, out Compilation output, out var diagnostics);
+
+        Assert.Empty(diagnostics);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        string dispatcher = output.SyntaxTrees.Single(t => t.FilePath.EndsWith(".MentraDispatcher.g.cs", System.StringComparison.Ordinal)).ToString();
+        Assert.Contains("out global::Mentra.Generated.Tests.AppWebhooks.NoteSavedWebhookRequest? request", dispatcher);
+        Assert.Contains("global::Mentra.Generated.Tests.AppWebhooks.NotesJsonContext.Default.NoteDeletedWebhookRequest", dispatcher);
+        Assert.Contains("global::Demo.NotesApp.Saved(request, request.Text, request.Priority.Value, request.WordCount, request.Tags,", dispatcher);
     }
 }
