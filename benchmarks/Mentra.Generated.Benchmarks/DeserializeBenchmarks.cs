@@ -12,6 +12,8 @@ namespace Mentra.Generated.Benchmarks;
 /// read by System.Text.Json's source-generated polymorphic context and by reflection-based System.Text.Json.
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
+[Q1Column]
 public class DeserializeBenchmarks
 {
     private static readonly Dictionary<string, string> Payloads = new()

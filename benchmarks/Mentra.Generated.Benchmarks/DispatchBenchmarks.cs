@@ -32,6 +32,8 @@ public partial class BenchApp
 /// writes by hand, and against reflection (finding the method by attribute and binding by parameter name).
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
+[Q1Column]
 public class DispatchBenchmarks
 {
     private static readonly WebhookRequest[] Requests =

@@ -141,18 +141,13 @@ internal static class DispatcherParser
             return null;
         }
 
-        string name = syntax.Name switch
+        string name = HandlerBinding.WithoutAttributeSuffix(syntax.Name switch
         {
             QualifiedNameSyntax qualified => qualified.Right.Identifier.ValueText,
             AliasQualifiedNameSyntax alias => alias.Name.Identifier.ValueText,
             SimpleNameSyntax simple => simple.Identifier.ValueText,
             _ => string.Empty,
-        };
-        if (name.EndsWith("Attribute", System.StringComparison.Ordinal))
-        {
-            name = name.Substring(0, name.Length - "Attribute".Length);
-        }
-
+        });
         if (name.Length == 0)
         {
             return null;

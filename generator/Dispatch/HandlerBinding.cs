@@ -91,7 +91,7 @@ internal sealed class HandlerAttribute
     public bool IsSdkType { get; }
 
     /// <summary>The attribute's name as written in code: <c>OnSession</c> for <c>OnSessionAttribute</c>.</summary>
-    public string ShortName => Attribute.Name.EndsWith("Attribute", StringComparison.Ordinal) ? Attribute.Name.Substring(0, Attribute.Name.Length - 9) : Attribute.Name;
+    public string ShortName => HandlerBinding.WithoutAttributeSuffix(Attribute.Name);
 }
 
 /// <summary>The rules that decide which methods are handlers and how each parameter and return value binds.</summary>
@@ -246,6 +246,10 @@ internal static class HandlerBinding
             _ => ReturnKind.Invalid,
         };
     }
+
+    /// <summary>An attribute's name as code may write it: <c>OnSession</c> for <c>OnSessionAttribute</c>.</summary>
+    public static string WithoutAttributeSuffix(string name) =>
+        name.EndsWith("Attribute", StringComparison.Ordinal) ? name.Substring(0, name.Length - "Attribute".Length) : name;
 
     public const string AllowedReturns = "void, Task, ValueTask, WebhookResponse, Task<WebhookResponse> or ValueTask<WebhookResponse>";
 
