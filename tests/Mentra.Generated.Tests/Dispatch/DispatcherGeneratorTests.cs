@@ -80,7 +80,7 @@ public sealed class DispatcherGeneratorTests
 
         Assert.Empty(run.GeneratorDiagnostics);
         Assert.True(run.CompilationProblems.Count == 0, string.Join("\n", run.CompilationProblems));
-        var dispatchers = run.Sources.Where(s => s.HintName.EndsWith(".MentraDispatcher.g.cs", System.StringComparison.Ordinal)).ToList();
+        var dispatchers = run.Sources.Where(s => IsDispatcher(s.HintName)).ToList();
         Assert.Single(dispatchers);
         Snapshot.Match(name, dispatchers);
     }
@@ -138,6 +138,10 @@ public sealed class DispatcherGeneratorTests
         Assert.Contains("InvokeBeat", driver.GetRunResult().GeneratedTrees.Single().ToString());
     }
 
+    private static bool IsDispatcher(string path) => path.EndsWith(".MentraDispatcher.g.cs", System.StringComparison.Ordinal);
+
+    private static string DispatcherOf(IEnumerable<SyntaxTree> trees) => trees.Single(t => IsDispatcher(t.FilePath)).ToString();
+
     private static InMemoryAdditionalText NotesSchema(System.Func<string, string>? edit = null)
     {
         string path = System.IO.Path.Combine(Mentra.Generated.Tests.Generator.SnapshotTests.ProjectDirectory(), "AppSchema", "notes.webhooks.schema.json");
@@ -169,7 +173,7 @@ public sealed class DispatcherGeneratorTests
 
         Assert.Empty(run.GeneratorDiagnostics);
         Assert.True(run.CompilationProblems.Count == 0, string.Join("\n", run.CompilationProblems));
-        var dispatchers = run.Sources.Where(s => s.HintName.EndsWith(".MentraDispatcher.g.cs", System.StringComparison.Ordinal)).ToList();
+        var dispatchers = run.Sources.Where(s => IsDispatcher(s.HintName)).ToList();
         Snapshot.Match("dispatcher-app-schema", dispatchers);
     }
 
@@ -189,7 +193,7 @@ public sealed class DispatcherGeneratorTests
             .GetAnalyzerDiagnosticsAsync();
 
         Assert.True(run.CompilationProblems.Count == 0, string.Join("\n", run.CompilationProblems));
-        string dispatcher = run.Sources.Single(s => s.HintName.EndsWith(".MentraDispatcher.g.cs", System.StringComparison.Ordinal)).Source;
+        string dispatcher = run.Sources.Single(s => IsDispatcher(s.HintName)).Source;
         Assert.DoesNotContain("note_saved", dispatcher);
         Assert.Contains("note_deleted", dispatcher);
         Diagnostic diagnostic = Assert.Single(diagnostics);
@@ -225,14 +229,14 @@ public sealed class DispatcherGeneratorTests
         InMemoryAdditionalText schema = NotesSchema();
         CSharpCompilation compilation = GeneratorHarness.CreateAppCompilation(app);
         GeneratorDriver driver = GeneratorHarness.CreateDriver(schema).RunGenerators(compilation);
-        Assert.DoesNotContain("note_archived", driver.GetRunResult().GeneratedTrees.Single(t => t.FilePath.EndsWith(".MentraDispatcher.g.cs", System.StringComparison.Ordinal)).ToString());
+        Assert.DoesNotContain("note_archived", DispatcherOf(driver.GetRunResult().GeneratedTrees));
 
         string archived = "\"NoteArchivedWebhookRequest\": { \"allOf\": [{ \"$ref\": \"#/$defs/NotesWebhookRequest\" }], \"type\": \"object\", \"x-handler\": \"OnNoteArchived\", \"properties\": { \"type\": { \"const\": \"note_archived\" }, \"noteId\": { \"type\": \"string\" } }, \"required\": [\"noteId\"] },\n    \"NoteSavedWebhookRequest\":";
         driver = driver.ReplaceAdditionalText(schema, NotesSchema(text => text.Replace("\"NoteSavedWebhookRequest\":", archived))).RunGenerators(compilation);
 
         Assert.All(StepReasons.Of(driver, WebhookGenerator.Steps.AppDispatchers), reason => Assert.Equal(IncrementalStepRunReason.Cached, reason));
         Assert.All(StepReasons.Of(driver, WebhookGenerator.Steps.BoundDispatchers), reason => Assert.Equal(IncrementalStepRunReason.Modified, reason));
-        Assert.Contains("typed.Type.Value == \"note_archived\"", driver.GetRunResult().GeneratedTrees.Single(t => t.FilePath.EndsWith(".MentraDispatcher.g.cs", System.StringComparison.Ordinal)).ToString());
+        Assert.Contains("typed.Type.Value == \"note_archived\"", DispatcherOf(driver.GetRunResult().GeneratedTrees));
     }
 
     [Fact]
@@ -245,7 +249,7 @@ public sealed class DispatcherGeneratorTests
         GeneratorRun run = GeneratorHarness.RunApp(NotesSchema(), app);
 
         Assert.True(run.CompilationProblems.Count == 0, string.Join("\n", run.CompilationProblems));
-        string dispatcher = run.Sources.Single(s => s.HintName.EndsWith(".MentraDispatcher.g.cs", System.StringComparison.Ordinal)).Source;
+        string dispatcher = run.Sources.Single(s => IsDispatcher(s.HintName)).Source;
         Assert.Contains("return ReadHandle_1(typed, services, cancellationToken);", dispatcher);
         Assert.Contains("return ReadHandle_2(typed, services, cancellationToken);", dispatcher);
     }
@@ -262,7 +266,7 @@ public sealed class DispatcherGeneratorTests
 
         Assert.Empty(diagnostics);
         Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
-        string dispatcher = output.SyntaxTrees.Single(t => t.FilePath.EndsWith(".MentraDispatcher.g.cs", System.StringComparison.Ordinal)).ToString();
+        string dispatcher = DispatcherOf(output.SyntaxTrees);
         Assert.Contains("out global::Mentra.Generated.Tests.AppWebhooks.NoteSavedWebhookRequest? request", dispatcher);
         Assert.Contains("global::Mentra.Generated.Tests.AppWebhooks.NotesJsonContext.Default.NoteDeletedWebhookRequest", dispatcher);
         Assert.Contains("global::Demo.NotesApp.Saved(request, request.Text, request.Priority.Value, request.WordCount, request.Tags,", dispatcher);
