@@ -271,4 +271,24 @@ public sealed class DispatcherGeneratorTests
         Assert.Contains("global::Mentra.Generated.Tests.AppWebhooks.NotesJsonContext.Default.NoteDeletedWebhookRequest", dispatcher);
         Assert.Contains("global::Demo.NotesApp.Saved(request, request.Text, request.Priority.Value, request.WordCount, request.Tags,", dispatcher);
     }
+
+    [Fact]
+    public async System.Threading.Tasks.Task App_schema_attributes_get_the_same_checks_as_the_sdks()
+    {
+        string app = NotesApp.Replace("public void Start() { }", "public void Start() { }\n    [OnNoteSaved] public void Again(string text) { }")
+            + "\npublic partial class NotAnApp { [OnNoteDeleted] public void Deleted(string noteId) { } }";
+
+        GeneratorRun run = GeneratorHarness.RunApp(NotesSchema(), app);
+        var diagnostics = await run.Output
+            .WithAnalyzers(System.Collections.Immutable.ImmutableArray.Create<DiagnosticAnalyzer>(new Mentra.Generated.Analyzers.HandlerAnalyzer()))
+            .GetAnalyzerDiagnosticsAsync();
+
+        Assert.Equal(
+            [
+                "MENTRA102 note_saved webhooks have two handlers, 'Again' and 'Saved'; keep one",
+                "MENTRA102 note_saved webhooks have two handlers, 'Again' and 'Saved'; keep one",
+                "MENTRA109 [OnNoteDeleted] is on a method of 'NotAnApp', which is not marked [MentraApp]; the method is never called",
+            ],
+            diagnostics.Select(d => d.Id + " " + d.GetMessage()).Order(System.StringComparer.Ordinal));
+    }
 }
