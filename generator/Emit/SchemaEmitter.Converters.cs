@@ -116,7 +116,7 @@ internal sealed partial class SchemaEmitter
             }
             else if (sharedText.TryGetValue(property.Name, out List<string>? others))
             {
-                string read = "global::" + SerializationNs + ".WebhookJson.ReadString" + (property.IsRequired ? string.Empty : "OrNull") + "(ref reader, " + SourceWriter.Literal(property.JsonName) + ")";
+                string read = PrimitiveRead(property);
                 w.Line(Local(property.Name) + " =");
                 foreach (string other in others)
                 {
@@ -165,8 +165,7 @@ internal sealed partial class SchemaEmitter
         string name = SourceWriter.Literal(property.JsonName);
         if (property.Type.Kind is TypeKind.String or TypeKind.Integer or TypeKind.Number or TypeKind.Boolean)
         {
-            string suffix = property.IsRequired ? string.Empty : "OrNull";
-            w.Line(local + " = global::" + SerializationNs + ".WebhookJson.Read" + PrimitiveName(property.Type.Kind) + suffix + "(ref reader, " + name + ");");
+            w.Line(local + " = " + PrimitiveRead(property) + ";");
             return;
         }
 
@@ -185,6 +184,11 @@ internal sealed partial class SchemaEmitter
 
         EmitReadValue(w, property.Type, local, name, 0);
     }
+
+    /// <summary>The call that reads a primitive property's value under the reader: null allowed when it is optional.</summary>
+    private string PrimitiveRead(PropertySpec property) =>
+        "global::" + SerializationNs + ".WebhookJson.Read" + PrimitiveName(property.Type.Kind) + (property.IsRequired ? string.Empty : "OrNull")
+        + "(ref reader, " + SourceWriter.Literal(property.JsonName) + ")";
 
     /// <summary>Emits statements that read the non-null value under the reader into <paramref name="target"/>.</summary>
     private void EmitReadValue(SourceWriter w, TypeRefSpec type, string target, string name, int depth)

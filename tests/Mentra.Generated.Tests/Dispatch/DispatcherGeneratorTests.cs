@@ -142,6 +142,12 @@ public sealed class DispatcherGeneratorTests
 
     private static string DispatcherOf(IEnumerable<SyntaxTree> trees) => trees.Single(t => IsDispatcher(t.FilePath)).ToString();
 
+    /// <summary>What the handler analyzer reports on the generator's real output.</summary>
+    private static System.Threading.Tasks.Task<System.Collections.Immutable.ImmutableArray<Diagnostic>> AnalyzerDiagnostics(GeneratorRun run) =>
+        run.Output
+            .WithAnalyzers(System.Collections.Immutable.ImmutableArray.Create<DiagnosticAnalyzer>(new Mentra.Generated.Analyzers.HandlerAnalyzer()))
+            .GetAnalyzerDiagnosticsAsync();
+
     private static InMemoryAdditionalText NotesSchema(System.Func<string, string>? edit = null)
     {
         string path = System.IO.Path.Combine(Mentra.Generated.Tests.Generator.SnapshotTests.ProjectDirectory(), "AppSchema", "notes.webhooks.schema.json");
@@ -188,9 +194,7 @@ public sealed class DispatcherGeneratorTests
             .Replace("[OnNoteSaved] public static", "public static");
 
         GeneratorRun run = GeneratorHarness.RunApp(NotesSchema(), app);
-        var diagnostics = await run.Output
-            .WithAnalyzers(System.Collections.Immutable.ImmutableArray.Create<DiagnosticAnalyzer>(new Mentra.Generated.Analyzers.HandlerAnalyzer()))
-            .GetAnalyzerDiagnosticsAsync();
+        var diagnostics = await AnalyzerDiagnostics(run);
 
         Assert.True(run.CompilationProblems.Count == 0, string.Join("\n", run.CompilationProblems));
         string dispatcher = run.Sources.Single(s => IsDispatcher(s.HintName)).Source;
@@ -279,9 +283,7 @@ public sealed class DispatcherGeneratorTests
             + "\npublic partial class NotAnApp { [OnNoteDeleted] public void Deleted(string noteId) { } }";
 
         GeneratorRun run = GeneratorHarness.RunApp(NotesSchema(), app);
-        var diagnostics = await run.Output
-            .WithAnalyzers(System.Collections.Immutable.ImmutableArray.Create<DiagnosticAnalyzer>(new Mentra.Generated.Analyzers.HandlerAnalyzer()))
-            .GetAnalyzerDiagnosticsAsync();
+        var diagnostics = await AnalyzerDiagnostics(run);
 
         Assert.Equal(
             [
