@@ -19,6 +19,7 @@ public static class WebhookDispatch
     // The error responses that blame the sender (a type nobody handles, JSON that does not fit its record), as
     // opposed to a handler's refusal: the host answers them 400 instead of 422. Rare, so a weak table is enough.
     private static readonly ConditionalWeakTable<WebhookResponse, object> SendersMistakes = new();
+    private static readonly object Marked = new();
 
     /// <summary>The answer of a handler that returns nothing: success.</summary>
     public static ValueTask<WebhookResponse> Success
@@ -94,7 +95,7 @@ public static class WebhookDispatch
     private static WebhookResponse SendersMistake(string message)
     {
         WebhookResponse response = WebhookResponse.Error(message);
-        SendersMistakes.AddOrUpdate(response, SendersMistakes);
+        SendersMistakes.Add(response, Marked);
         return response;
     }
 
