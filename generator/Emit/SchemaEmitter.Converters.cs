@@ -46,7 +46,7 @@ internal sealed partial class SchemaEmitter
         w.Line("global::System.ReadOnlySpan<byte> text = global::" + SerializationNs + ".WebhookJson.Utf8(in reader, longestText);");
         EmitTextSwitch(w, "text", spec.Values.Select(v => (v.Value, (System.Action)(() => w.Line("return " + type + "." + v.MemberName + ";")))), null);
         w.Line();
-        w.Line("return new " + type + "(reader.GetString()!);");
+        w.Line("return new " + type + "(global::" + SerializationNs + ".WebhookJson.Text(in reader));");
         w.Close();
         w.Close();
         return End(w);
@@ -72,6 +72,7 @@ internal sealed partial class SchemaEmitter
             w.Line("private static readonly " + Json + ".JsonEncodedText s_discriminatorValue = " + Json + ".JsonEncodedText.Encode(" + SourceWriter.Literal(spec.DiscriminatorValue) + ");");
         }
 
+        EmitLastRead(w, properties);
         w.Line();
         ConverterMembers(w, type, "ReadObject(ref reader)", "WriteObject(writer, value)");
         w.Line();
@@ -185,10 +186,40 @@ internal sealed partial class SchemaEmitter
         EmitReadValue(w, property.Type, local, name, 0);
     }
 
-    /// <summary>The call that reads a primitive property's value under the reader: null allowed when it is optional.</summary>
+    /// <summary>
+    /// The call that reads a primitive property's value under the reader: null allowed when it is optional; an
+    /// <c>x-reuse-last</c> string passes the field that keeps its last string (see <see cref="EmitLastRead"/>).
+    /// </summary>
     private string PrimitiveRead(PropertySpec property) =>
         "global::" + SerializationNs + ".WebhookJson.Read" + PrimitiveName(property.Type.Kind) + (property.IsRequired ? string.Empty : "OrNull")
-        + "(ref reader, " + SourceWriter.Literal(property.JsonName) + ")";
+        + "(ref reader, " + SourceWriter.Literal(property.JsonName) + (property.ReuseLast ? ", ref LastRead." + property.Name : string.Empty) + ")";
+
+    /// <summary>
+    /// For the converter's <c>x-reuse-last</c> properties, a nested class of fields that keep the string each read last;
+    /// returns whether there were any.
+    /// </summary>
+    private static bool EmitLastRead(SourceWriter w, IEnumerable<PropertySpec> properties)
+    {
+        List<PropertySpec> reused = properties.Where(p => p.ReuseLast).ToList();
+        if (reused.Count == 0)
+        {
+            return false;
+        }
+
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// The string that each property marked <c>x-reuse-last</c> gave last time. Its value usually repeats from webhook to");
+        w.Line("/// webhook, so the same text returns that string again instead of a new one; strings are immutable, so sharing is safe.");
+        w.Line("/// </summary>");
+        w.Open("private static class LastRead");
+        foreach (PropertySpec property in reused)
+        {
+            w.Line("internal static string? " + property.Name + ";");
+        }
+
+        w.Close();
+        return true;
+    }
 
     /// <summary>Emits statements that read the non-null value under the reader into <paramref name="target"/>.</summary>
     private void EmitReadValue(SourceWriter w, TypeRefSpec type, string target, string name, int depth)
@@ -370,6 +401,11 @@ internal sealed partial class SchemaEmitter
         string type = Global(root.UnknownName!);
         PropertySpec discriminator = root.Properties.First(p => p.JsonName == root.Discriminator);
         ConverterHeader(w, root.UnknownName!, "as the JSON object it was read from.");
+        if (EmitLastRead(w, root.Properties))
+        {
+            w.Line();
+        }
+
         ConverterMembers(w, type, "ReadObject(ref reader)", "WriteObject(writer, value)");
         w.Line();
         w.Line("/// <summary>Reads the properties every request has, and keeps the whole object.</summary>");

@@ -48,12 +48,22 @@ internal sealed record ObjectSpec(
     EquatableArray<CoalesceSpec> Coalesced);
 
 /// <summary>A property of an object type, declared on that type (not inherited).</summary>
+/// <param name="JsonName">The name in JSON, exactly as in the schema.</param>
+/// <param name="Name">The C# name.</param>
+/// <param name="Description">The schema's description, for the XML doc comment.</param>
+/// <param name="Type">The value's type.</param>
+/// <param name="IsRequired">Whether the schema lists it under <c>required</c>.</param>
+/// <param name="ReuseLast">
+/// <c>x-reuse-last</c>: a string whose value usually repeats from webhook to webhook (the cloud's own URL), so the
+/// reader keeps the last string it made and returns it again for the same text.
+/// </param>
 internal sealed record PropertySpec(
     string JsonName,
     string Name,
     string? Description,
     TypeRefSpec Type,
-    bool IsRequired);
+    bool IsRequired,
+    bool ReuseLast);
 
 /// <summary>The kinds of value a property can hold.</summary>
 internal enum TypeKind

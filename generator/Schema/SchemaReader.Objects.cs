@@ -208,7 +208,14 @@ internal sealed partial class SchemaReader
 
         propertyNames[name] = property.Name;
         jsonNames.Add(property.Name);
-        return type is null ? null : new PropertySpec(property.Name, name, ReadString(property.Value, "description"), type, IsRequired: false);
+        bool reuseLast = ReadBoolean(property.Value, "x-reuse-last");
+        if (reuseLast && type is not null && type.Kind != TypeKind.String)
+        {
+            Report(DiagnosticDescriptors.UnsupportedKeyword, property.Value.Find("x-reuse-last")!.NameSpan, "x-reuse-last", "on a property that is not a string");
+            reuseLast = false;
+        }
+
+        return type is null ? null : new PropertySpec(property.Name, name, ReadString(property.Value, "description"), type, IsRequired: false, reuseLast);
     }
 
     private TypeRefSpec? ReadTypeRef(JsonNode node, TextSpan ownerSpan)
@@ -268,6 +275,11 @@ internal sealed partial class SchemaReader
                 }
 
                 CheckKeywords(itemsMember.Value, PropertyKeywords, "on array items");
+                if (itemsMember.Value.Find("x-reuse-last") is { } reuse)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedKeyword, reuse.NameSpan, "x-reuse-last", "on array items; set it on a string property");
+                }
+
                 TypeRefSpec? itemType = ReadTypeRef(itemsMember.Value, itemsMember.NameSpan);
                 return itemType is null ? null : new TypeRefSpec(TypeKind.Array, null, itemType);
             case "object":

@@ -44,7 +44,7 @@ internal sealed partial class SchemaReader
 
     private static readonly HashSet<string> PropertyKeywords = new(AnnotationKeywords)
     {
-        "type", "format", "$ref", "items", "x-csharp-name",
+        "type", "format", "$ref", "items", "x-csharp-name", "x-reuse-last",
     };
 
     private const string SupportedPropertyTypes = "string, integer, number, boolean, array, or a $ref to a definition";

@@ -47,6 +47,14 @@ public sealed class BadPayloadTests
     }
 
     [Fact]
+    public void Invalid_utf8_in_a_string_is_a_json_exception()
+    {
+        byte[] utf8 = [.. "{\"type\":\"stop_request\",\"sessionId\":\"s"u8, 0xC3, 0x28, .. "\",\"userId\":\"u\",\"timestamp\":\"t\",\"reason\":\"error\"}"u8];
+
+        Assert.Throws<JsonException>(() => JsonSerializer.Deserialize(utf8, MentraJsonContext.Default.WebhookRequest));
+    }
+
+    [Fact]
     public void Null_for_an_optional_property_reads_as_unset()
     {
         var request = Assert.IsType<SessionWebhookRequest>(Read("""{"type":"session_request","sessionId":"s","userId":"u","timestamp":"t","websocketUrl":null}"""));

@@ -189,6 +189,29 @@ public sealed class PayloadTests
         Assert.Equal("wss://cloud.mentra.glass/app-ws", request.AugmentOSWebsocketUrl);
     }
 
+    [Theory]
+    [InlineData("alice@example.com")]
+    [InlineData("zo\u00EB@example.com")]
+    [InlineData("\u65E5\u672C\u8A9E")]
+    [InlineData("\U0001F576\uFE0F glasses")]
+    [InlineData("\\u00e9t\\u00e9")]
+    [InlineData("tab\\t quote\\\" backslash\\\\")]
+    [InlineData("del \u007F")]
+    [InlineData("")]
+    public void Every_string_reads_exactly_what_the_json_says(string text)
+    {
+        string json = $$"""{"type":"stop_request","sessionId":"{{text}}","userId":"u","timestamp":"t","reason":"{{text}}"}""";
+        string expected = JsonDocument.Parse("\"" + text + "\"").RootElement.GetString()!;
+        var options = new JsonSerializerOptions { DefaultBufferSize = 16, TypeInfoResolver = MentraJsonContext.Default };
+        var whole = Assert.IsType<StopWebhookRequest>(Read(json));
+        var segmented = Assert.IsType<StopWebhookRequest>(JsonSerializer.Deserialize<WebhookRequest>(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json)), options));
+
+        Assert.Equal(expected, whole.SessionId);
+        Assert.Equal(expected, whole.Reason.Value);
+        Assert.Equal(expected, segmented.SessionId);
+        Assert.Equal(expected, segmented.Reason.Value);
+    }
+
     [Fact]
     public void Legacy_session_request_resolves_augmentOSWebsocketUrl()
     {

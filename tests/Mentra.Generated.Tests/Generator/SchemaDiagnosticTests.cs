@@ -68,6 +68,22 @@ public sealed class SchemaDiagnosticTests
             """, "MENTRA002", "The keyword 'oneOf' is not supported on an object type");
     }
 
+    [Theory]
+    [InlineData("""{ "type": "integer", [|"x-reuse-last"|]: true }""", "MENTRA002", "The keyword 'x-reuse-last' is not supported on a property that is not a string")]
+    [InlineData("""{ "type": "array", "items": { "type": "string", [|"x-reuse-last"|]: true } }""", "MENTRA002", "The keyword 'x-reuse-last' is not supported on array items; set it on a string property")]
+    [InlineData("""{ "type": "string", "x-reuse-last": [|"yes"|] }""", "MENTRA008", "The value of 'x-reuse-last' must be true or false")]
+    public void Reuse_last_only_on_a_string_property_and_only_true_or_false(string property, string id, string message)
+    {
+        AssertSingleError($$"""
+            {
+              "x-namespace": "App",
+              "$defs": {
+                "Thing": { "type": "object", "properties": { "a": {{property}} } }
+              }
+            }
+            """, id, message);
+    }
+
     [Fact]
     public void Unsupported_property_type()
     {

@@ -168,6 +168,20 @@ public sealed class WebhookEndpointTests
         Assert.Empty(host.Probe.Calls);
     }
 
+    [Fact]
+    public async Task Invalid_utf8_is_400()
+    {
+        await using KestrelHost host = await Start();
+        byte[] body = [.. "{\"type\":\"stop_request\",\"sessionId\":\"s"u8, 0xFF, .. "\",\"userId\":\"u\",\"timestamp\":\"t\",\"reason\":\"error\"}"u8];
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+
+        WebhookResponse response = await Expect(await host.Client.PostAsync("/webhook", content), HttpStatusCode.BadRequest);
+
+        Assert.StartsWith("Invalid webhook: ", response.Message);
+        Assert.Empty(host.Probe.Calls);
+    }
+
     [Theory]
     [InlineData("""{"type":"stop_request","sessionId":"s","userId":"u","timestamp":"t"}""", "Invalid webhook: The required property 'reason' is missing from the stop_request.")]
     [InlineData("""{"type":"stop_request","sessionId":7,"userId":"u","timestamp":"t","reason":"error"}""", "Invalid webhook: The property 'sessionId' must be a string, but it is a number.")]

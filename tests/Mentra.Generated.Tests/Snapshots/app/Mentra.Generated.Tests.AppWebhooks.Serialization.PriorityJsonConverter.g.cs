@@ -40,6 +40,6 @@ public sealed class PriorityJsonConverter : global::System.Text.Json.Serializati
             }
         }
 
-        return new global::Mentra.Generated.Tests.AppWebhooks.Priority(reader.GetString()!);
+        return new global::Mentra.Generated.Tests.AppWebhooks.Priority(global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Text(in reader));
     }
 }

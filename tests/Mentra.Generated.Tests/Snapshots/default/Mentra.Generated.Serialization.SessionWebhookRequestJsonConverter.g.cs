@@ -21,6 +21,17 @@ public sealed class SessionWebhookRequestJsonConverter : global::System.Text.Jso
     private static readonly global::System.Text.Json.JsonEncodedText s_AugmentOSWebsocketUrl = global::System.Text.Json.JsonEncodedText.Encode("augmentOSWebsocketUrl");
     private static readonly global::System.Text.Json.JsonEncodedText s_discriminatorValue = global::System.Text.Json.JsonEncodedText.Encode("session_request");
 
+    /// <summary>
+    /// The string that each property marked <c>x-reuse-last</c> gave last time. Its value usually repeats from webhook to
+    /// webhook, so the same text returns that string again instead of a new one; strings are immutable, so sharing is safe.
+    /// </summary>
+    private static class LastRead
+    {
+        internal static string? WebsocketUrl;
+        internal static string? MentraOSWebsocketUrl;
+        internal static string? AugmentOSWebsocketUrl;
+    }
+
     /// <inheritdoc/>
     public override global::Mentra.Generated.SessionWebhookRequest Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options) => ReadObject(ref reader);
 
@@ -89,7 +100,7 @@ public sealed class SessionWebhookRequestJsonConverter : global::System.Text.Jso
                     _websocketUrl =
                         global::Mentra.Generated.Serialization.WebhookJson.SameText(in reader, utf8_MentraOSWebsocketUrl) ? _mentraOSWebsocketUrl :
                         global::Mentra.Generated.Serialization.WebhookJson.SameText(in reader, utf8_AugmentOSWebsocketUrl) ? _augmentOSWebsocketUrl :
-                        global::Mentra.Generated.Serialization.WebhookJson.ReadStringOrNull(ref reader, "websocketUrl");
+                        global::Mentra.Generated.Serialization.WebhookJson.ReadStringOrNull(ref reader, "websocketUrl", ref LastRead.WebsocketUrl);
                     utf8_WebsocketUrl = global::Mentra.Generated.Serialization.WebhookJson.RawText(in reader);
                     break;
                 }
@@ -98,7 +109,7 @@ public sealed class SessionWebhookRequestJsonConverter : global::System.Text.Jso
                     _mentraOSWebsocketUrl =
                         global::Mentra.Generated.Serialization.WebhookJson.SameText(in reader, utf8_WebsocketUrl) ? _websocketUrl :
                         global::Mentra.Generated.Serialization.WebhookJson.SameText(in reader, utf8_AugmentOSWebsocketUrl) ? _augmentOSWebsocketUrl :
-                        global::Mentra.Generated.Serialization.WebhookJson.ReadStringOrNull(ref reader, "mentraOSWebsocketUrl");
+                        global::Mentra.Generated.Serialization.WebhookJson.ReadStringOrNull(ref reader, "mentraOSWebsocketUrl", ref LastRead.MentraOSWebsocketUrl);
                     utf8_MentraOSWebsocketUrl = global::Mentra.Generated.Serialization.WebhookJson.RawText(in reader);
                     break;
                 }
@@ -107,7 +118,7 @@ public sealed class SessionWebhookRequestJsonConverter : global::System.Text.Jso
                     _augmentOSWebsocketUrl =
                         global::Mentra.Generated.Serialization.WebhookJson.SameText(in reader, utf8_WebsocketUrl) ? _websocketUrl :
                         global::Mentra.Generated.Serialization.WebhookJson.SameText(in reader, utf8_MentraOSWebsocketUrl) ? _mentraOSWebsocketUrl :
-                        global::Mentra.Generated.Serialization.WebhookJson.ReadStringOrNull(ref reader, "augmentOSWebsocketUrl");
+                        global::Mentra.Generated.Serialization.WebhookJson.ReadStringOrNull(ref reader, "augmentOSWebsocketUrl", ref LastRead.AugmentOSWebsocketUrl);
                     utf8_AugmentOSWebsocketUrl = global::Mentra.Generated.Serialization.WebhookJson.RawText(in reader);
                     break;
                 }

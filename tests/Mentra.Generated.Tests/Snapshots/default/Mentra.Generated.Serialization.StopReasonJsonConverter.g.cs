@@ -44,6 +44,6 @@ public sealed class StopReasonJsonConverter : global::System.Text.Json.Serializa
             }
         }
 
-        return new global::Mentra.Generated.StopReason(reader.GetString()!);
+        return new global::Mentra.Generated.StopReason(global::Mentra.Generated.Serialization.WebhookJson.Text(in reader));
     }
 }

@@ -42,7 +42,7 @@ internal static class WebhookJson
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal static string ReadString(ref global::System.Text.Json.Utf8JsonReader reader, string property) =>
-        reader.TokenType == global::System.Text.Json.JsonTokenType.String ? reader.GetString()! : throw Unexpected(ref reader, property, "a string");
+        reader.TokenType == global::System.Text.Json.JsonTokenType.String ? Text(in reader) : throw Unexpected(ref reader, property, "a string");
 
     internal static string? ReadStringOrNull(ref global::System.Text.Json.Utf8JsonReader reader, string property) =>
         reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : ReadString(ref reader, property);
@@ -67,6 +67,44 @@ internal static class WebhookJson
 
     internal static bool? ReadBooleanOrNull(ref global::System.Text.Json.Utf8JsonReader reader, string property) =>
         reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : ReadBoolean(ref reader, property);
+
+    /// <summary>
+    /// Reads a string whose value usually repeats from webhook to webhook (<c>x-reuse-last</c>): when its text is exactly that of
+    /// <paramref name="last"/>, the string this property gave last time, that string is returned again; otherwise a new string is
+    /// read and kept in <paramref name="last"/>. Only unescaped ASCII text in one segment is compared; other text is always read anew.
+    /// </summary>
+    internal static string ReadString(ref global::System.Text.Json.Utf8JsonReader reader, string property, ref string? last)
+    {
+        string? seen = last;
+        if (seen is not null && reader.TokenType == global::System.Text.Json.JsonTokenType.String && !reader.HasValueSequence && !reader.ValueIsEscaped && global::System.Text.Ascii.Equals(reader.ValueSpan, seen))
+        {
+            return seen;
+        }
+
+        return last = ReadString(ref reader, property);
+    }
+
+    internal static string? ReadStringOrNull(ref global::System.Text.Json.Utf8JsonReader reader, string property, ref string? last) =>
+        reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : ReadString(ref reader, property, ref last);
+
+    /// <summary>
+    /// The current string. ASCII text in one segment, nearly every value a webhook carries, is widened to UTF-16 directly,
+    /// which is faster than the reader's general UTF-8 decoding; any other text is decoded by the reader.
+    /// </summary>
+    internal static string Text(scoped in global::System.Text.Json.Utf8JsonReader reader)
+    {
+        if (!reader.HasValueSequence && !reader.ValueIsEscaped)
+        {
+            global::System.ReadOnlySpan<byte> utf8 = reader.ValueSpan;
+            if (global::System.Text.Ascii.IsValid(utf8))
+            {
+                // Only ASCII bytes here, so the ASCII encoding widens them exactly and replaces nothing.
+                return global::System.Text.Encoding.ASCII.GetString(utf8);
+            }
+        }
+
+        return reader.GetString()!;
+    }
 
     /// <summary>
     /// The current property name or string as UTF-8 without escapes. Escaped text, which is rare, is unescaped into a

@@ -52,6 +52,6 @@ public sealed class WebhookRequestTypeJsonConverter : global::System.Text.Json.S
             }
         }
 
-        return new global::Mentra.Generated.WebhookRequestType(reader.GetString()!);
+        return new global::Mentra.Generated.WebhookRequestType(global::Mentra.Generated.Serialization.WebhookJson.Text(in reader));
     }
 }

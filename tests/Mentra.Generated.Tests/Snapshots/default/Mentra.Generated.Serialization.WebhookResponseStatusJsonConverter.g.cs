@@ -40,6 +40,6 @@ public sealed class WebhookResponseStatusJsonConverter : global::System.Text.Jso
             }
         }
 
-        return new global::Mentra.Generated.WebhookResponseStatus(reader.GetString()!);
+        return new global::Mentra.Generated.WebhookResponseStatus(global::Mentra.Generated.Serialization.WebhookJson.Text(in reader));
     }
 }

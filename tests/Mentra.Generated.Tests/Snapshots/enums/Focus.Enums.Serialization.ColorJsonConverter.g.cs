@@ -44,6 +44,6 @@ public sealed class ColorJsonConverter : global::System.Text.Json.Serialization.
             }
         }
 
-        return new global::Focus.Enums.Color(reader.GetString()!);
+        return new global::Focus.Enums.Color(global::Focus.Enums.Serialization.WebhookJson.Text(in reader));
     }
 }

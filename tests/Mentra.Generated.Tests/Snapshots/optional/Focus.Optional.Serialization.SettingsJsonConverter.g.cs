@@ -21,6 +21,16 @@ public sealed class SettingsJsonConverter : global::System.Text.Json.Serializati
     private static readonly global::System.Text.Json.JsonEncodedText s_Enabled = global::System.Text.Json.JsonEncodedText.Encode("enabled");
     private static readonly global::System.Text.Json.JsonEncodedText s_Visible = global::System.Text.Json.JsonEncodedText.Encode("visible");
 
+    /// <summary>
+    /// The string that each property marked <c>x-reuse-last</c> gave last time. Its value usually repeats from webhook to
+    /// webhook, so the same text returns that string again instead of a new one; strings are immutable, so sharing is safe.
+    /// </summary>
+    private static class LastRead
+    {
+        internal static string? Name;
+        internal static string? Nickname;
+    }
+
     /// <inheritdoc/>
     public override global::Focus.Optional.Settings Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options) => ReadObject(ref reader);
 
@@ -54,7 +64,7 @@ public sealed class SettingsJsonConverter : global::System.Text.Json.Serializati
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "name"u8):
                 {
-                    _name = global::Focus.Optional.Serialization.WebhookJson.ReadString(ref reader, "name");
+                    _name = global::Focus.Optional.Serialization.WebhookJson.ReadString(ref reader, "name", ref LastRead.Name);
                     break;
                 }
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "count"u8):
@@ -89,7 +99,7 @@ public sealed class SettingsJsonConverter : global::System.Text.Json.Serializati
                 }
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "nickname"u8):
                 {
-                    _nickname = global::Focus.Optional.Serialization.WebhookJson.ReadStringOrNull(ref reader, "nickname");
+                    _nickname = global::Focus.Optional.Serialization.WebhookJson.ReadStringOrNull(ref reader, "nickname", ref LastRead.Nickname);
                     break;
                 }
                 default:
