@@ -16,7 +16,7 @@ namespace Mentra.Generated.Benchmarks;
 [Q1Column]
 public class DeserializeBenchmarks
 {
-    private static readonly Dictionary<string, string> Payloads = new()
+    internal static readonly Dictionary<string, string> Payloads = new()
     {
         ["session_request"] = """{"type":"session_request","sessionId":"alice@example.com-org.example.myapp","userId":"alice@example.com","timestamp":"2026-06-27T21:54:26.123Z","websocketUrl":"wss://cloud.mentra.glass/ws/miniapp","mentraOSWebsocketUrl":"wss://cloud.mentra.glass/app-ws","augmentOSWebsocketUrl":"wss://cloud.mentra.glass/app-ws"}""",
         ["stop_request"] = """{"type":"stop_request","sessionId":"alice@example.com-org.example.myapp","userId":"alice@example.com","timestamp":"2026-06-27T22:10:02.456Z","reason":"user_disabled"}""",
@@ -56,4 +56,31 @@ public class DeserializeBenchmarks
 
     [Benchmark(Description = "STJ reflection")]
     public BaseRequest? StjReflection() => JsonSerializer.Deserialize<BaseRequest>(_utf8, Reflection);
+}
+
+/// <summary>
+/// session_request when its URLs change on every read, the worst case for its <c>x-reuse-last</c> URL properties:
+/// two payloads with different URLs read in turn, so neither finds the string kept from the read before.
+/// </summary>
+[MemoryDiagnoser]
+[MinColumn]
+[Q1Column]
+public class SessionUrlChangeBenchmarks
+{
+    private readonly byte[] _first = Encoding.UTF8.GetBytes(DeserializeBenchmarks.Payloads["session_request"]);
+    private readonly byte[] _second = Encoding.UTF8.GetBytes(DeserializeBenchmarks.Payloads["session_request"].Replace("cloud.mentra.glass", "uscentralapi.mentra.glass"));
+
+    [Benchmark(Description = "Mentra.Generated", OperationsPerInvoke = 2)]
+    public WebhookRequest? Generated()
+    {
+        JsonSerializer.Deserialize(_first, MentraJsonContext.Default.WebhookRequest);
+        return JsonSerializer.Deserialize(_second, MentraJsonContext.Default.WebhookRequest);
+    }
+
+    [Benchmark(Baseline = true, Description = "STJ source-gen, polymorphic", OperationsPerInvoke = 2)]
+    public BaseRequest? StjSourceGenerated()
+    {
+        JsonSerializer.Deserialize(_first, HandWrittenJsonContext.Default.BaseRequest);
+        return JsonSerializer.Deserialize(_second, HandWrittenJsonContext.Default.BaseRequest);
+    }
 }
