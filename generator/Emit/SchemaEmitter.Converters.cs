@@ -342,7 +342,7 @@ internal sealed partial class SchemaEmitter
         EmitScratch(w, derived.Select(d => d.DiscriminatorValue!).Concat(new[] { discriminator }));
         w.Line("global::System.Text.Json.Utf8JsonReader start = reader;");
         w.Line("reader.Read();");
-        w.Open("if (reader.TokenType == " + Token + ".PropertyName && reader.ValueTextEquals(" + SourceWriter.Literal(discriminator) + "u8))");
+        w.Open("if (reader.TokenType == " + Token + ".PropertyName && global::System.MemoryExtensions.SequenceEqual(global::" + SerializationNs + ".WebhookJson.Utf8(in reader, longestText), " + SourceWriter.Literal(discriminator) + "u8))");
         w.Line("reader.Read();");
         w.Open("if (reader.TokenType == " + Token + ".String)");
         w.Line("global::System.ReadOnlySpan<byte> first = global::" + SerializationNs + ".WebhookJson.Utf8(in reader, longestText);");
@@ -351,6 +351,16 @@ internal sealed partial class SchemaEmitter
         w.Close();
         w.Line();
         w.Line("reader = start;");
+        w.Line("return ReadByScanning(ref reader);");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Reads the object when <c>" + SourceWriter.EscapeXml(discriminator) + "</c> is not its first property: finds <c>" + SourceWriter.EscapeXml(discriminator) + "</c> on a copy of the reader, then reads");
+        w.Line("/// the object as that type. Kept apart so that the common case does not carry this path's second reader.");
+        w.Line("/// </summary>");
+        w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
+        w.Open("private static " + type + " ReadByScanning(" + Reader + ")");
+        EmitScratch(w, derived.Select(d => d.DiscriminatorValue!).Concat(new[] { discriminator }));
         w.Line("global::System.Text.Json.Utf8JsonReader scan = reader;");
         w.Open("while (true)");
         w.Line("scan.Read();");

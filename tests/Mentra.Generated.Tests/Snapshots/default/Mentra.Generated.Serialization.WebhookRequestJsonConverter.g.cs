@@ -29,7 +29,7 @@ public sealed class WebhookRequestJsonConverter : global::System.Text.Json.Seria
         const int longestText = 19;
         global::System.Text.Json.Utf8JsonReader start = reader;
         reader.Read();
-        if (reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName && reader.ValueTextEquals("type"u8))
+        if (reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName && global::System.MemoryExtensions.SequenceEqual(global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, longestText), "type"u8))
         {
             reader.Read();
             if (reader.TokenType == global::System.Text.Json.JsonTokenType.String)
@@ -62,6 +62,17 @@ public sealed class WebhookRequestJsonConverter : global::System.Text.Json.Seria
         }
 
         reader = start;
+        return ReadByScanning(ref reader);
+    }
+
+    /// <summary>
+    /// Reads the object when <c>type</c> is not its first property: finds <c>type</c> on a copy of the reader, then reads
+    /// the object as that type. Kept apart so that the common case does not carry this path's second reader.
+    /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static global::Mentra.Generated.WebhookRequest ReadByScanning(ref global::System.Text.Json.Utf8JsonReader reader)
+    {
+        const int longestText = 19;
         global::System.Text.Json.Utf8JsonReader scan = reader;
         while (true)
         {

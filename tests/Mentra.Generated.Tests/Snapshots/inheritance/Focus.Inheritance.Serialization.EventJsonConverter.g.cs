@@ -29,7 +29,7 @@ public sealed class EventJsonConverter : global::System.Text.Json.Serialization.
         const int longestText = 6;
         global::System.Text.Json.Utf8JsonReader start = reader;
         reader.Read();
-        if (reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName && reader.ValueTextEquals("kind"u8))
+        if (reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName && global::System.MemoryExtensions.SequenceEqual(global::Focus.Inheritance.Serialization.WebhookJson.Utf8(in reader, longestText), "kind"u8))
         {
             reader.Read();
             if (reader.TokenType == global::System.Text.Json.JsonTokenType.String)
@@ -50,6 +50,17 @@ public sealed class EventJsonConverter : global::System.Text.Json.Serialization.
         }
 
         reader = start;
+        return ReadByScanning(ref reader);
+    }
+
+    /// <summary>
+    /// Reads the object when <c>kind</c> is not its first property: finds <c>kind</c> on a copy of the reader, then reads
+    /// the object as that type. Kept apart so that the common case does not carry this path's second reader.
+    /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static global::Focus.Inheritance.Event ReadByScanning(ref global::System.Text.Json.Utf8JsonReader reader)
+    {
+        const int longestText = 6;
         global::System.Text.Json.Utf8JsonReader scan = reader;
         while (true)
         {
