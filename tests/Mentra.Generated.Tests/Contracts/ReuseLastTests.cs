@@ -17,6 +17,9 @@ public sealed class ReuseLastTests
 
     internal static SessionWebhookRequest ReadSession(string json) => Assert.IsType<SessionWebhookRequest>(Read(json));
 
+    /// <summary>Reads a session_request whose two URL properties both hold <paramref name="url"/> (JSON text, escapes allowed).</summary>
+    internal static SessionWebhookRequest ReadUrl(string url) => ReadSession(Session(url, url));
+
     [Theory]
     [InlineData("wss://a.mentra.glass/ws", "wss:\\/\\/a.mentra.glass\\/ws", "wss://a.mentra.glass/ws")]
     [InlineData("wss://a.mentra.glass/ws", "wss://a.mentra.glass/w\\u00e9", "wss://a.mentra.glass/w\u00e9")]
@@ -26,9 +29,9 @@ public sealed class ReuseLastTests
     [InlineData("wss://a.mentra.glass/ws", "", "")]
     public void The_next_webhook_always_reads_its_own_text(string first, string second, string expected)
     {
-        ReadSession(Session(first, first));
+        ReadUrl(first);
 
-        SessionWebhookRequest next = ReadSession(Session(second, second));
+        SessionWebhookRequest next = ReadUrl(second);
 
         Assert.Equal(expected, next.WebsocketUrl);
         Assert.Equal(expected, next.MentraOSWebsocketUrl);
@@ -44,7 +47,7 @@ public sealed class ReuseLastTests
             for (int i = 0; i < 3000; i++)
             {
                 string url = urls[(i + thread) % urls.Length];
-                SessionWebhookRequest request = ReadSession(Session(url, url));
+                SessionWebhookRequest request = ReadUrl(url);
                 Assert.Equal(url, request.WebsocketUrl);
                 Assert.Equal(url, request.MentraOSWebsocketUrl);
             }
@@ -76,9 +79,9 @@ public sealed class ReuseLastInstanceTests
     [Fact]
     public void A_different_url_replaces_the_kept_string()
     {
-        SessionWebhookRequest a = ReuseLastTests.ReadSession(ReuseLastTests.Session("wss://a.mentra.glass/ws", "wss://a.mentra.glass/ws"));
-        SessionWebhookRequest b = ReuseLastTests.ReadSession(ReuseLastTests.Session("wss://b.mentra.glass/ws", "wss://b.mentra.glass/ws"));
-        SessionWebhookRequest again = ReuseLastTests.ReadSession(ReuseLastTests.Session("wss://b.mentra.glass/ws", "wss://b.mentra.glass/ws"));
+        SessionWebhookRequest a = ReuseLastTests.ReadUrl("wss://a.mentra.glass/ws");
+        SessionWebhookRequest b = ReuseLastTests.ReadUrl("wss://b.mentra.glass/ws");
+        SessionWebhookRequest again = ReuseLastTests.ReadUrl("wss://b.mentra.glass/ws");
 
         Assert.Equal("wss://b.mentra.glass/ws", b.WebsocketUrl);
         Assert.NotSame(a.WebsocketUrl, b.WebsocketUrl);
@@ -86,10 +89,10 @@ public sealed class ReuseLastInstanceTests
     }
 
     [Fact]
-    public void Escaped_text_is_read_anew_and_not_kept_in_place_of_plain_text()
+    public void Escaped_text_of_the_kept_value_is_read_anew()
     {
-        SessionWebhookRequest plain = ReuseLastTests.ReadSession(ReuseLastTests.Session("wss://a.mentra.glass/x", "wss://a.mentra.glass/x"));
-        SessionWebhookRequest escaped = ReuseLastTests.ReadSession(ReuseLastTests.Session("wss:\\/\\/a.mentra.glass\\/x", "wss:\\/\\/a.mentra.glass\\/x"));
+        SessionWebhookRequest plain = ReuseLastTests.ReadUrl("wss://a.mentra.glass/x");
+        SessionWebhookRequest escaped = ReuseLastTests.ReadUrl("wss:\\/\\/a.mentra.glass\\/x");
 
         Assert.Equal(plain.WebsocketUrl, escaped.WebsocketUrl);
         Assert.NotSame(plain.WebsocketUrl, escaped.WebsocketUrl);
