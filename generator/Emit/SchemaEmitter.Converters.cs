@@ -329,6 +329,7 @@ internal sealed partial class SchemaEmitter
         string type = Global(root.Name);
         string discriminator = root.Discriminator!;
         List<ObjectSpec> derived = _schema.Objects.Where(o => o.BaseName == root.Name).ToList();
+        List<string> matched = derived.Select(d => d.DiscriminatorValue!).Concat(new[] { discriminator }).ToList();
         ConverterHeader(w, root.Name, "as the JSON object of its concrete type, chosen by <c>" + SourceWriter.EscapeXml(discriminator) + "</c>.");
         ConverterMembers(w, type, "ReadObject(ref reader)", "WriteObject(writer, value)");
         w.Line();
@@ -339,7 +340,7 @@ internal sealed partial class SchemaEmitter
         w.Line("/// </summary>");
         w.Open("internal static " + type + " ReadObject(" + Reader + ")");
         w.Line("global::" + SerializationNs + ".WebhookJson.ExpectObject(ref reader, " + SourceWriter.Literal(root.Name) + ");");
-        EmitScratch(w, derived.Select(d => d.DiscriminatorValue!).Concat(new[] { discriminator }));
+        EmitScratch(w, matched);
         w.Line("global::System.Text.Json.Utf8JsonReader start = reader;");
         w.Line("reader.Read();");
         w.Open("if (reader.TokenType == " + Token + ".PropertyName && global::System.MemoryExtensions.SequenceEqual(global::" + SerializationNs + ".WebhookJson.Utf8(in reader, longestText), " + SourceWriter.Literal(discriminator) + "u8))");
@@ -360,7 +361,7 @@ internal sealed partial class SchemaEmitter
         w.Line("/// </summary>");
         w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
         w.Open("private static " + type + " ReadByScanning(" + Reader + ")");
-        EmitScratch(w, derived.Select(d => d.DiscriminatorValue!).Concat(new[] { discriminator }));
+        EmitScratch(w, matched);
         w.Line("global::System.Text.Json.Utf8JsonReader scan = reader;");
         w.Open("while (true)");
         w.Line("scan.Read();");
