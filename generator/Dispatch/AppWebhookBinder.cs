@@ -14,8 +14,6 @@ namespace Mentra.Generated.Generator.Dispatch;
 /// </summary>
 internal static class AppWebhookBinder
 {
-    private const string ReadOnlyList = "global::System.Collections.Generic.IReadOnlyList";
-
     /// <summary>The handled webhook types of one schema: its derived types that name a handler attribute.</summary>
     public static EquatableArray<AppWebhookSpec> Catalog(SchemaSpec schema)
     {
@@ -131,18 +129,6 @@ internal static class AppWebhookBinder
     /// The key of a property's C# type, as <see cref="DispatcherParser"/> writes the key of a parameter's type: keywords
     /// for primitives, simple names for the schema's own types (they do not exist yet), <c>?</c> for optional value types.
     /// </summary>
-    private static string PropertyKey(TypeRefSpec type, bool required)
-    {
-        string key = type.Kind switch
-        {
-            TypeKind.String => "string",
-            TypeKind.Integer => "long",
-            TypeKind.Number => "double",
-            TypeKind.Boolean => "bool",
-            TypeKind.Array => ReadOnlyList + "<" + PropertyKey(type.Items!, true) + ">",
-            _ => type.Name!,
-        };
-        bool valueType = type.Kind is TypeKind.Integer or TypeKind.Number or TypeKind.Boolean or TypeKind.Enum;
-        return valueType && !required ? key + "?" : key;
-    }
+    private static string PropertyKey(TypeRefSpec type, bool required) =>
+        type.CSharpName(name => name) + (type.IsValueType && !required ? "?" : string.Empty);
 }

@@ -526,7 +526,7 @@ internal sealed partial class SchemaEmitter
 
     /// <summary>A property's value from its local: a required value type was read into a nullable local, checked above.</summary>
     private static string ValueOf(PropertySpec property) =>
-        Local(property.Name) + (property.IsRequired && IsValueType(property.Type) ? ".Value" : string.Empty);
+        Local(property.Name) + (property.IsRequired && property.Type.IsValueType ? ".Value" : string.Empty);
 
     /// <summary>
     /// The string properties that an <c>x-coalesce</c> groups: each may hold the same text as the others (the cloud sends
@@ -564,7 +564,6 @@ internal sealed partial class SchemaEmitter
     /// <summary>The local that holds a property while reading: an underscore keeps it apart from the converter's own names.</summary>
     private static string Local(string name) => "_" + char.ToLowerInvariant(name[0]) + name.Substring(1);
 
-    private static bool IsValueType(TypeRefSpec type) => type.Kind is TypeKind.Integer or TypeKind.Number or TypeKind.Boolean or TypeKind.Enum;
 
     private string NullableLocal(TypeRefSpec type) => TypeName(type) + "?";
 

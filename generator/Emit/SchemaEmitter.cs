@@ -78,15 +78,7 @@ internal sealed partial class SchemaEmitter
     private IEnumerable<PropertySpec> AllProperties(ObjectSpec spec) =>
         spec.BaseName is null ? spec.Properties : AllProperties(_objects[spec.BaseName]).Concat(spec.Properties);
 
-    private string TypeName(TypeRefSpec type) => type.Kind switch
-    {
-        TypeKind.String => "string",
-        TypeKind.Integer => "long",
-        TypeKind.Number => "double",
-        TypeKind.Boolean => "bool",
-        TypeKind.Array => "global::System.Collections.Generic.IReadOnlyList<" + TypeName(type.Items!) + ">",
-        _ => Global(type.Name!),
-    };
+    private string TypeName(TypeRefSpec type) => type.CSharpName(Global);
 
     private string PropertyType(PropertySpec property) =>
         TypeName(property.Type) + (property.IsRequired ? string.Empty : "?");

@@ -78,7 +78,25 @@ internal enum TypeKind
 }
 
 /// <summary>A property's type: a primitive, a named enum or object, or an array of another type.</summary>
-internal sealed record TypeRefSpec(TypeKind Kind, string? Name, TypeRefSpec? Items);
+internal sealed record TypeRefSpec(TypeKind Kind, string? Name, TypeRefSpec? Items)
+{
+    /// <summary>Whether the C# type is a value type, so that an optional property of it is a <c>Nullable</c>.</summary>
+    public bool IsValueType => Kind is TypeKind.Integer or TypeKind.Number or TypeKind.Boolean or TypeKind.Enum;
+
+    /// <summary>
+    /// The C# type, without the <c>?</c> of an optional property: keywords for primitives, <c>IReadOnlyList</c> for arrays,
+    /// and <paramref name="named"/> applied to the name of a type the schema defines.
+    /// </summary>
+    public string CSharpName(System.Func<string, string> named) => Kind switch
+    {
+        TypeKind.String => "string",
+        TypeKind.Integer => "long",
+        TypeKind.Number => "double",
+        TypeKind.Boolean => "bool",
+        TypeKind.Array => "global::System.Collections.Generic.IReadOnlyList<" + Items!.CSharpName(named) + ">",
+        _ => named(Name!),
+    };
+}
 
 /// <summary>A computed property: the first non-empty string of several properties.</summary>
 internal sealed record CoalesceSpec(string Name, string? Description, EquatableArray<string> From);
