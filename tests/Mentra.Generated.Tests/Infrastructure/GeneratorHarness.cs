@@ -47,29 +47,18 @@ internal static class GeneratorHarness
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
     /// <summary>Runs the generator once and compiles its output.</summary>
-    public static GeneratorRun Run(string schemaPath, string schemaText, params string[] sources)
-    {
-        CSharpCompilation compilation = CreateCompilation(sources);
-        GeneratorDriver driver = CreateDriver(new InMemoryAdditionalText(schemaPath, schemaText));
-        driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
-        return new GeneratorRun(driver.GetRunResult(), output, diagnostics);
-    }
+    public static GeneratorRun Run(string schemaPath, string schemaText, params string[] sources) =>
+        Run(CreateCompilation(sources), new InMemoryAdditionalText(schemaPath, schemaText));
 
     /// <summary>Runs the generator over app code (no schema) and compiles its output against the SDK runtime.</summary>
-    public static GeneratorRun RunApp(params string[] sources)
-    {
-        CSharpCompilation compilation = CreateAppCompilation(sources);
-        GeneratorDriver driver = CreateDriver();
-        driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
-        return new GeneratorRun(driver.GetRunResult(), output, diagnostics);
-    }
+    public static GeneratorRun RunApp(params string[] sources) => Run(CreateAppCompilation(sources));
 
     /// <summary>Runs the generator over app code with the app's own schema, and compiles its output against the SDK runtime.</summary>
-    public static GeneratorRun RunApp(InMemoryAdditionalText schema, params string[] sources)
+    public static GeneratorRun RunApp(InMemoryAdditionalText schema, params string[] sources) => Run(CreateAppCompilation(sources), schema);
+
+    private static GeneratorRun Run(CSharpCompilation compilation, params AdditionalText[] schemas)
     {
-        CSharpCompilation compilation = CreateAppCompilation(sources);
-        GeneratorDriver driver = CreateDriver(schema);
-        driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
+        GeneratorDriver driver = CreateDriver(schemas).RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
         return new GeneratorRun(driver.GetRunResult(), output, diagnostics);
     }
 
