@@ -67,8 +67,15 @@ public class DeserializeBenchmarks
 [Q1Column]
 public class SessionUrlChangeBenchmarks
 {
-    private readonly byte[] _first = Encoding.UTF8.GetBytes(DeserializeBenchmarks.Payloads["session_request"]);
-    private readonly byte[] _second = Encoding.UTF8.GetBytes(DeserializeBenchmarks.Payloads["session_request"].Replace("cloud.mentra.glass", "uscentralapi.mentra.glass"));
+    /// <summary>The two session_request payloads read in turn: the wire one, and the same with every URL on another host.</summary>
+    internal static readonly byte[][] Payloads =
+    [
+        Encoding.UTF8.GetBytes(DeserializeBenchmarks.Payloads["session_request"]),
+        Encoding.UTF8.GetBytes(DeserializeBenchmarks.Payloads["session_request"].Replace("cloud.mentra.glass", "uscentralapi.mentra.glass")),
+    ];
+
+    private readonly byte[] _first = Payloads[0];
+    private readonly byte[] _second = Payloads[1];
 
     [Benchmark(Description = "Mentra.Generated", OperationsPerInvoke = 2)]
     public WebhookRequest? Generated()

@@ -72,8 +72,7 @@ internal static class PairedRatio
             yield return (type, [utf8, utf8]);
         }
 
-        string session = DeserializeBenchmarks.Payloads["session_request"];
-        yield return ("session_request, new URLs every read", [Encoding.UTF8.GetBytes(session), Encoding.UTF8.GetBytes(session.Replace("cloud.mentra.glass", "uscentralapi.mentra.glass"))]);
+        yield return ("session_request, new URLs every read", SessionUrlChangeBenchmarks.Payloads);
     }
 
     private static void Warm(byte[][] utf8)
