@@ -43,44 +43,24 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
         context.EnableConcurrentExecution();
         context.RegisterCompilationStartAction(start =>
         {
-            INamedTypeSymbol? request = start.Compilation.GetTypeByMetadataName(HandlerBinding.WebhookRequestName);
-            INamedTypeSymbol? response = start.Compilation.GetTypeByMetadataName(HandlerBinding.WebhookResponseName);
-            INamedTypeSymbol? app = start.Compilation.GetTypeByMetadataName(HandlerBinding.MentraAppAttributeName);
-            if (request is null || response is null || app is null)
+            if (KnownTypes.For(start.Compilation) is not { MentraApp: not null } known)
             {
                 return;
             }
 
-            var types = new Types(request, response, app);
-            start.RegisterSymbolAction(symbol => AnalyzeType(symbol, types), SymbolKind.NamedType);
-            start.RegisterSymbolAction(symbol => AnalyzeMethod(symbol, types), SymbolKind.Method);
-            start.RegisterSyntaxNodeAction(node => AnalyzeFunction(node, types), SyntaxKind.LocalFunctionStatement, SyntaxKind.ParenthesizedLambdaExpression);
+            start.RegisterSymbolAction(symbol => AnalyzeType(symbol, known), SymbolKind.NamedType);
+            start.RegisterSymbolAction(symbol => AnalyzeMethod(symbol, known), SymbolKind.Method);
+            start.RegisterSyntaxNodeAction(node => AnalyzeFunction(node, known), SyntaxKind.LocalFunctionStatement, SyntaxKind.ParenthesizedLambdaExpression);
         });
     }
 
-    private sealed class Types
-    {
-        public Types(INamedTypeSymbol request, INamedTypeSymbol response, INamedTypeSymbol app)
-        {
-            Request = request;
-            Response = response;
-            App = app;
-        }
+    private static bool IsApp(INamedTypeSymbol type, KnownTypes known) =>
+        type.GetAttributes().Any(a => KnownTypes.Is(a.AttributeClass, known.MentraApp));
 
-        public INamedTypeSymbol Request { get; }
-
-        public INamedTypeSymbol Response { get; }
-
-        public INamedTypeSymbol App { get; }
-    }
-
-    private static bool IsApp(INamedTypeSymbol type, Types types) =>
-        type.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, types.App));
-
-    private static void AnalyzeType(SymbolAnalysisContext context, Types types)
+    private static void AnalyzeType(SymbolAnalysisContext context, KnownTypes known)
     {
         var type = (INamedTypeSymbol)context.Symbol;
-        if (!IsApp(type, types))
+        if (!IsApp(type, known))
         {
             return;
         }
@@ -103,7 +83,7 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
         var handlers = new Dictionary<string, IMethodSymbol>();
         foreach (IMethodSymbol method in type.GetMembers().OfType<IMethodSymbol>().Where(m => m.MethodKind == MethodKind.Ordinary))
         {
-            foreach ((_, HandlerAttribute attribute) in HandlerBinding.HandlerAttributesOf(method, types.Request))
+            foreach ((_, HandlerAttribute attribute) in SymbolFacts.HandlerAttributesOf(method, known))
             {
                 if (handlers.TryGetValue(attribute.WebhookType, out IMethodSymbol? first))
                 {
@@ -118,9 +98,9 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
             }
         }
 
-        foreach (HandlerAttribute attribute in HandlerBinding.AllHandlerAttributes(types.Request))
+        foreach (HandlerAttribute attribute in SymbolFacts.AllHandlerAttributes(known))
         {
-            if (attribute.WhenUnhandled != "error" || attribute.WebhookType == HandlerAttribute.WildcardType
+            if (!attribute.WhenUnhandled.IsError || attribute.WebhookType == HandlerAttribute.WildcardType
                 || handlers.ContainsKey(attribute.WebhookType) || attribute.RequestType is null)
             {
                 continue;
@@ -133,10 +113,10 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static void AnalyzeMethod(SymbolAnalysisContext context, Types types)
+    private static void AnalyzeMethod(SymbolAnalysisContext context, KnownTypes known)
     {
         var method = (IMethodSymbol)context.Symbol;
-        var attributes = HandlerBinding.HandlerAttributesOf(method, types.Request).ToList();
+        var attributes = SymbolFacts.HandlerAttributesOf(method, known).ToList();
         if (attributes.Count == 0)
         {
             return;
@@ -152,7 +132,7 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        if (!IsApp(method.ContainingType, types))
+        if (!IsApp(method.ContainingType, known))
         {
             foreach ((AttributeData data, HandlerAttribute attribute) in attributes)
             {
@@ -173,7 +153,7 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
         {
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.AsyncVoidHandler, returnLocation, method.Name));
         }
-        else if (HandlerBinding.ClassifyReturn(method, types.Response) == ReturnKind.Invalid)
+        else if (SymbolFacts.Return(method) == ReturnKind.Invalid)
         {
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnsupportedReturn, returnLocation, method.Name, method.ReturnType.ToDisplayString()));
         }
@@ -185,8 +165,14 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
                 continue;
             }
 
+            RequestFacts request = SymbolFacts.Request(attribute.RequestType);
             foreach (IParameterSymbol parameter in method.Parameters)
             {
+                if (parameter.Type is IErrorTypeSymbol)
+                {
+                    continue; // the compiler reports the missing type
+                }
+
                 Location location = parameter.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(context.CancellationToken).GetLocation() ?? parameter.Locations[0];
                 if (parameter.RefKind != RefKind.None)
                 {
@@ -200,7 +186,7 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
                     continue;
                 }
 
-                ParameterBinding binding = HandlerBinding.BindParameter(parameter, attribute.RequestType, types.Request);
+                ParameterBinding binding = HandlerBinding.BindParameter(SymbolFacts.Parameter(parameter, known), request);
                 if (binding.Kind == ParameterKind.Invalid)
                 {
                     context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnboundParameter, location, parameter.Name, binding.Problem));
@@ -209,7 +195,7 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static void AnalyzeFunction(SyntaxNodeAnalysisContext context, Types types)
+    private static void AnalyzeFunction(SyntaxNodeAnalysisContext context, KnownTypes known)
     {
         SyntaxList<AttributeListSyntax> lists = context.Node switch
         {
@@ -221,7 +207,7 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
         foreach (AttributeSyntax attribute in lists.SelectMany(l => l.Attributes))
         {
             var type = context.SemanticModel.GetTypeInfo(attribute, context.CancellationToken).Type as INamedTypeSymbol;
-            if (HandlerBinding.AsHandlerAttribute(type, types.Request) is { } handler)
+            if (SymbolFacts.AsHandlerAttribute(type, known) is { } handler)
             {
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InaccessibleHandler, attribute.GetLocation(), handler.ShortName, what));
             }

@@ -11,6 +11,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Formatting;
 using Microsoft.CodeAnalysis.Simplification;
 using Mentra.Generated.Analyzers;
+using Mentra.Generated.Generator.Dispatch;
 
 namespace Mentra.Generated.CodeFixes;
 
@@ -37,8 +38,7 @@ public sealed class AddHandlerStubCodeFix : CodeFixProvider
                 continue;
             }
 
-            string shortName = attribute.Substring(attribute.LastIndexOf('.') + 1);
-            shortName = shortName.EndsWith("Attribute", System.StringComparison.Ordinal) ? shortName.Substring(0, shortName.Length - 9) : shortName;
+            string shortName = HandlerBinding.WithoutAttributeSuffix(attribute.Substring(attribute.LastIndexOf('.') + 1));
             context.RegisterCodeFix(
                 CodeAction.Create(
                     $"Add an [{shortName}] handler",
@@ -50,7 +50,7 @@ public sealed class AddHandlerStubCodeFix : CodeFixProvider
 
     private static Task<Document> AddStubAsync(Document document, SyntaxNode root, ClassDeclarationSyntax declaration, string attribute, string shortName, string requestType, CancellationToken cancellationToken)
     {
-        string attributeName = attribute.EndsWith("Attribute", System.StringComparison.Ordinal) ? attribute.Substring(0, attribute.Length - 9) : attribute;
+        string attributeName = HandlerBinding.WithoutAttributeSuffix(attribute);
         string text =
             $"[global::{attributeName}]\n" +
             $"public global::System.Threading.Tasks.Task {shortName}Async(global::{requestType} request, global::System.Threading.CancellationToken cancellationToken)\n" +

@@ -9,7 +9,7 @@ namespace Mentra.Generated.Generator.Dispatch;
 /// Binds handlers of webhook types declared by a schema in the app's own compilation. The generator does not see its
 /// own output, so when it reads an app class, those types and their attributes do not exist yet: the parser keeps
 /// such methods as <see cref="HandlerCandidate"/>s (names and type keys), and this binds them to the schema's data
-/// with the same rules the analyzers apply to the finished compilation. A candidate that does not bind is left out;
+/// with the rules the analyzers apply to the finished compilation (<see cref="HandlerBinding"/>). A candidate that does not bind is left out;
 /// the analyzers report why, at the method.
 /// </summary>
 internal static class AppWebhookBinder
@@ -29,15 +29,16 @@ internal static class AppWebhookBinder
 
             var properties = chain
                 .SelectMany(o => o.Properties)
-                .Select(p => new AppPropertySpec(p.Name, PropertyKey(p.Type, p.IsRequired), p.IsRequired && p.Type.Kind == TypeKind.Enum))
-                .Concat(chain.SelectMany(o => o.Coalesced).Select(c => new AppPropertySpec(c.Name, "string", false)));
+                .Select(p => new PropertyFacts(p.Name, PropertyKey(p.Type, p.IsRequired), PropertyKey(p.Type, p.IsRequired), p.IsRequired && p.Type.Kind == ValueKind.Enum))
+                .Concat(chain.SelectMany(o => o.Coalesced).Select(c => new PropertyFacts(c.Name, "string", "string", false)));
+            string requestType = "global::" + schema.Namespace + "." + spec.Name;
+            var keys = chain.Select(o => o.Name).Concat(new[] { requestType });
             result.Add(new AppWebhookSpec(
                 spec.Handler!,
                 spec.DiscriminatorValue!,
-                "global::" + schema.Namespace + "." + spec.Name,
-                chain.Select(o => o.Name).ToEquatableArray(),
+                requestType,
                 "global::" + schema.Namespace + "." + schema.ContextName + ".Default." + spec.Name,
-                properties.ToEquatableArray()));
+                new RequestFacts(spec.Name, keys.ToEquatableArray(), properties.ToEquatableArray())));
         }
 
         return result.ToEquatableArray();
@@ -64,16 +65,16 @@ internal static class AppWebhookBinder
 
             AppWebhookSpec webhook = matches[0];
             var arguments = new List<ArgumentSpec>();
-            foreach (ParameterCandidate parameter in candidate.Parameters)
+            foreach (ParameterFacts parameter in candidate.Parameters)
             {
-                ArgumentSpec? argument = BindParameter(parameter, webhook);
-                if (argument is null)
+                ParameterBinding binding = HandlerBinding.BindParameter(parameter, webhook.Request);
+                if (binding.Kind == ParameterKind.Invalid)
                 {
                     arguments = null;
                     break;
                 }
 
-                arguments.Add(argument);
+                arguments.Add(new ArgumentSpec(binding.Kind, binding.Value));
             }
 
             if (arguments is not null)
@@ -93,40 +94,8 @@ internal static class AppWebhookBinder
         };
     }
 
-    /// <summary>Mirrors <see cref="HandlerBinding.BindParameter"/>: the request, a property by name, a cancellation token, or a service.</summary>
-    private static ArgumentSpec? BindParameter(ParameterCandidate parameter, AppWebhookSpec webhook)
-    {
-        if (parameter.IsByRef)
-        {
-            return null;
-        }
-
-        if (parameter.IsCancellationToken)
-        {
-            return new ArgumentSpec(ParameterKind.CancellationToken, null);
-        }
-
-        if (webhook.RequestNames.Contains(parameter.TypeKey) || parameter.TypeKey == webhook.RequestType)
-        {
-            return new ArgumentSpec(ParameterKind.Request, null);
-        }
-
-        AppPropertySpec? property = webhook.Properties.FirstOrDefault(p => string.Equals(p.Name, parameter.Name, StringComparison.OrdinalIgnoreCase));
-        if (property is not null)
-        {
-            if (property.TypeKey == parameter.TypeKey)
-            {
-                return new ArgumentSpec(ParameterKind.Property, property.Name);
-            }
-
-            return parameter.IsString && property.IsRequiredEnum ? new ArgumentSpec(ParameterKind.PropertyValue, property.Name) : null;
-        }
-
-        return parameter.Service is not null ? new ArgumentSpec(ParameterKind.Service, parameter.Service) : null;
-    }
-
     /// <summary>
-    /// The key of a property's C# type, as <see cref="DispatcherParser"/> writes the key of a parameter's type: keywords
+    /// The key of a property's C# type, as <see cref="SymbolFacts.TypeKey"/> writes the key of a parameter's type: keywords
     /// for primitives, simple names for the schema's own types (they do not exist yet), <c>?</c> for optional value types.
     /// </summary>
     private static string PropertyKey(TypeRefSpec type, bool required) =>

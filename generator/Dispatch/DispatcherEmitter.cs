@@ -90,7 +90,7 @@ internal static class DispatcherEmitter
             w.Line("case " + route.RequestType + " typed:");
             w.Line("    return " + Call(route.Fallback) + "(typed." + route.Conversion + "(), services, cancellationToken);");
         }
-        else if (route.WhenUnhandled == "success")
+        else if (route.AnswersSuccess)
         {
             w.Line("case " + route.RequestType + ":");
             w.Line("    return " + Dispatch + ".Success;");

@@ -1,10 +1,10 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Mentra.Generated.Generator.Model;
-using TypeKind = Microsoft.CodeAnalysis.TypeKind;
 
 namespace Mentra.Generated.Generator.Dispatch;
 
@@ -19,9 +19,7 @@ internal static class DispatcherParser
 
     public static AppSpec? Parse(INamedTypeSymbol app, Compilation compilation, CancellationToken cancellationToken)
     {
-        INamedTypeSymbol? webhookRequest = compilation.GetTypeByMetadataName(HandlerBinding.WebhookRequestName);
-        INamedTypeSymbol? webhookResponse = compilation.GetTypeByMetadataName(HandlerBinding.WebhookResponseName);
-        if (webhookRequest is null || webhookResponse is null || app.IsStatic || app.IsGenericType || app.ContainingType is not null)
+        if (KnownTypes.For(compilation) is not { } known || app.IsStatic || app.IsGenericType || app.ContainingType is not null)
         {
             return null;
         }
@@ -43,7 +41,7 @@ internal static class DispatcherParser
                 if (data.AttributeClass is { TypeKind: TypeKind.Error })
                 {
                     // Possibly an attribute this generator writes from a schema of this compilation: bound later.
-                    if (Candidate(method, data, webhookRequest, webhookResponse, cancellationToken) is { } candidate)
+                    if (Candidate(method, data, known, cancellationToken) is { } candidate)
                     {
                         candidates.Add(candidate);
                         needsInstance |= !method.IsStatic;
@@ -52,15 +50,10 @@ internal static class DispatcherParser
                     continue;
                 }
 
-                if (HandlerBinding.AsHandlerAttribute(data.AttributeClass, webhookRequest) is not { RequestType: { } requestType } attribute
+                if (SymbolFacts.AsHandlerAttribute(data.AttributeClass, known) is not { RequestType: { } requestType } attribute
                     || handlers.ContainsKey(attribute.WebhookType)
-                    || appRoutes.Any(r => r.WebhookType == attribute.WebhookType))
-                {
-                    continue;
-                }
-
-                HandlerSpec? handler = ParseHandler(method, requestType, webhookRequest, webhookResponse);
-                if (handler is null)
+                    || appRoutes.Any(r => r.WebhookType == attribute.WebhookType)
+                    || ParseHandler(method, requestType, known) is not { } handler)
                 {
                     continue;
                 }
@@ -68,23 +61,19 @@ internal static class DispatcherParser
                 if (attribute.IsSdkType)
                 {
                     handlers[attribute.WebhookType] = handler;
+                    needsInstance |= !handler.IsStatic;
                 }
-                else if (TypeInfoOf(requestType) is { } typeInfo)
+                else if (TypeInfoOf(requestType, known) is { } typeInfo)
                 {
                     appRoutes.Add(new AppRouteSpec(attribute.WebhookType, typeInfo, handler));
+                    needsInstance |= !handler.IsStatic;
                 }
-                else
-                {
-                    continue;
-                }
-
-                needsInstance |= !handler.IsStatic;
             }
         }
 
         var routes = new List<RouteSpec>();
         RouteSpec? unknown = null;
-        var all = HandlerBinding.AllHandlerAttributes(webhookRequest);
+        ImmutableArray<HandlerAttribute> all = SymbolFacts.AllHandlerAttributes(known);
         foreach (HandlerAttribute attribute in all)
         {
             if (attribute.RequestType is null)
@@ -92,23 +81,20 @@ internal static class DispatcherParser
                 continue;
             }
 
-            string requestType = attribute.RequestType.ToDisplayString(FullyQualified);
             handlers.TryGetValue(attribute.WebhookType, out HandlerSpec? handler);
             HandlerSpec? fallback = null;
             string? conversion = null;
-            string whenUnhandled = attribute.WhenUnhandled;
-            if (handler is null && whenUnhandled is not ("success" or "error"))
+            bool answersSuccess = attribute.WhenUnhandled.Answer == UnhandledAnswer.Success;
+            if (handler is null && attribute.WhenUnhandled.Answer == UnhandledAnswer.Fallback)
             {
-                HandlerAttribute? target = all.FirstOrDefault(a => a.ShortName == whenUnhandled);
+                HandlerAttribute? target = all.FirstOrDefault(a => a.ShortName == attribute.WhenUnhandled.Target);
                 if (target?.RequestType is not null && handlers.TryGetValue(target.WebhookType, out fallback))
                 {
                     conversion = "To" + target.RequestType.Name;
                 }
-
-                whenUnhandled = "error";
             }
 
-            var route = new RouteSpec(requestType, handler, fallback, conversion, whenUnhandled);
+            var route = new RouteSpec(attribute.RequestType.ToDisplayString(FullyQualified), handler, fallback, conversion, answersSuccess);
             if (attribute.WebhookType == HandlerAttribute.WildcardType)
             {
                 unknown = route;
@@ -123,7 +109,7 @@ internal static class DispatcherParser
             app.ContainingNamespace.IsGlobalNamespace ? null : app.ContainingNamespace.ToDisplayString(),
             app.Name,
             needsInstance ? ConstructorOf(app) : null,
-            DisposalOf(app),
+            DisposalOf(app, known),
             routes.ToEquatableArray(),
             unknown,
             appRoutes.OrderBy(r => r.WebhookType, System.StringComparer.Ordinal).ToEquatableArray(),
@@ -131,10 +117,10 @@ internal static class DispatcherParser
     }
 
     /// <summary>
-    /// A method marked with an attribute that does not exist in the compilation, as names and type keys, or null when
+    /// A method marked with an attribute that does not exist in the compilation, as names and facts, or null when
     /// the attribute cannot be a handler attribute. Its return type must exist (it is the runtime's).
     /// </summary>
-    private static HandlerCandidate? Candidate(IMethodSymbol method, AttributeData data, INamedTypeSymbol webhookRequest, INamedTypeSymbol webhookResponse, CancellationToken cancellationToken)
+    private static HandlerCandidate? Candidate(IMethodSymbol method, AttributeData data, KnownTypes known, CancellationToken cancellationToken)
     {
         if (data.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is not AttributeSyntax syntax)
         {
@@ -153,49 +139,19 @@ internal static class DispatcherParser
             return null;
         }
 
-        var parameters = method.Parameters.Select(p => new ParameterCandidate(
-            p.Name,
-            TypeKey(p.Type),
-            p.Type.ToDisplayString() == "System.Threading.CancellationToken",
-            p.Type.SpecialType == SpecialType.System_String,
-            p.RefKind != RefKind.None,
-            IsService(p.Type, webhookRequest) ? p.Type.WithNullableAnnotation(NullableAnnotation.None).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : null));
-        return new HandlerCandidate(name, method.Name, method.IsStatic, HandlerBinding.ClassifyReturn(method, webhookResponse), parameters.ToEquatableArray());
+        var parameters = method.Parameters.Select(p => SymbolFacts.Parameter(p, known));
+        return new HandlerCandidate(name, method.Name, method.IsStatic, SymbolFacts.Return(method), parameters.ToEquatableArray());
     }
-
-    /// <summary>A type as a key that compares with a schema property's (see <see cref="AppWebhookBinder"/>): types that do not exist yet by their simple name.</summary>
-    private static string TypeKey(ITypeSymbol type)
-    {
-        switch (type)
-        {
-            case IErrorTypeSymbol:
-                return type.Name;
-            case INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable:
-                return TypeKey(nullable.TypeArguments[0]) + "?";
-            case INamedTypeSymbol { IsGenericType: true } generic:
-                return "global::" + generic.ContainingNamespace.ToDisplayString() + "." + generic.Name + "<" + string.Join(", ", generic.TypeArguments.Select(TypeKey)) + ">";
-            default:
-                return type.WithNullableAnnotation(NullableAnnotation.None).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-        }
-    }
-
-    /// <summary>
-    /// What <see cref="HandlerBinding.BindParameter"/> takes for a service: a class or interface that exists, not a string,
-    /// an array or a request of the SDK's schema (a handler of an app-schema type never receives one).
-    /// </summary>
-    private static bool IsService(ITypeSymbol type, INamedTypeSymbol webhookRequest) =>
-        type.TypeKind is TypeKind.Class or TypeKind.Interface && type.SpecialType == SpecialType.None && type is not IErrorTypeSymbol
-        && !HandlerBinding.DerivesFrom(type as INamedTypeSymbol, webhookRequest);
 
     /// <summary>
     /// The metadata of a record from an app schema in a referenced assembly: the property of that name on the
     /// <c>JsonSerializerContext</c> generated beside it.
     /// </summary>
-    private static string? TypeInfoOf(INamedTypeSymbol requestType)
+    private static string? TypeInfoOf(INamedTypeSymbol requestType, KnownTypes known)
     {
         foreach (INamedTypeSymbol candidate in requestType.ContainingNamespace.GetTypeMembers())
         {
-            if (candidate.BaseType?.ToDisplayString() == "System.Text.Json.Serialization.JsonSerializerContext"
+            if (KnownTypes.Is(candidate.BaseType, known.JsonSerializerContext)
                 && candidate.GetMembers(requestType.Name).OfType<IPropertySymbol>().Any())
             {
                 return candidate.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + ".Default." + requestType.Name;
@@ -205,25 +161,25 @@ internal static class DispatcherParser
         return null;
     }
 
-    private static HandlerSpec? ParseHandler(IMethodSymbol method, INamedTypeSymbol requestType, INamedTypeSymbol webhookRequest, INamedTypeSymbol webhookResponse)
+    private static HandlerSpec? ParseHandler(IMethodSymbol method, INamedTypeSymbol requestType, KnownTypes known)
     {
-        ReturnKind returns = HandlerBinding.ClassifyReturn(method, webhookResponse);
+        ReturnKind returns = SymbolFacts.Return(method);
         if (returns == ReturnKind.Invalid)
         {
             return null;
         }
 
+        RequestFacts request = SymbolFacts.Request(requestType);
         var arguments = new List<ArgumentSpec>();
         foreach (IParameterSymbol parameter in method.Parameters)
         {
-            ParameterBinding binding = HandlerBinding.BindParameter(parameter, requestType, webhookRequest);
+            ParameterBinding binding = HandlerBinding.BindParameter(SymbolFacts.Parameter(parameter, known), request);
             if (binding.Kind == ParameterKind.Invalid)
             {
                 return null;
             }
 
-            string? value = binding.Kind == ParameterKind.Service ? parameter.Type.WithNullableAnnotation(NullableAnnotation.None).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : binding.Property;
-            arguments.Add(new ArgumentSpec(binding.Kind, value));
+            arguments.Add(new ArgumentSpec(binding.Kind, binding.Value));
         }
 
         return new HandlerSpec(method.Name, requestType.ToDisplayString(FullyQualified), method.IsStatic, returns, arguments.ToEquatableArray());
@@ -236,18 +192,18 @@ internal static class DispatcherParser
             .Where(c => c.DeclaredAccessibility != Accessibility.Private || c.IsImplicitlyDeclared)
             .OrderByDescending(c => c.Parameters.Length)
             .FirstOrDefault();
-        return (constructor?.Parameters ?? System.Collections.Immutable.ImmutableArray<IParameterSymbol>.Empty)
-            .Select(p => p.Type.WithNullableAnnotation(NullableAnnotation.None).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat))
+        return (constructor?.Parameters ?? ImmutableArray<IParameterSymbol>.Empty)
+            .Select(p => SymbolFacts.TypeKey(p.Type))
             .ToEquatableArray();
     }
 
-    private static DisposalKind DisposalOf(INamedTypeSymbol app)
+    private static DisposalKind DisposalOf(INamedTypeSymbol app, KnownTypes known)
     {
-        if (app.AllInterfaces.Any(i => i.ToDisplayString() == "System.IAsyncDisposable"))
+        if (app.AllInterfaces.Any(i => KnownTypes.Is(i, known.AsyncDisposable)))
         {
             return DisposalKind.AsyncDisposable;
         }
 
-        return app.AllInterfaces.Any(i => i.ToDisplayString() == "System.IDisposable") ? DisposalKind.Disposable : DisposalKind.None;
+        return app.AllInterfaces.Any(i => KnownTypes.Is(i, known.Disposable)) ? DisposalKind.Disposable : DisposalKind.None;
     }
 }

@@ -38,46 +38,26 @@ internal sealed record AppRouteSpec(string WebhookType, string TypeInfo, Handler
 /// <param name="MethodName">The method's name.</param>
 /// <param name="IsStatic">Whether the method is static; otherwise the app is created per webhook.</param>
 /// <param name="Return">What the method returns.</param>
-/// <param name="Parameters">Its parameters, in order.</param>
+/// <param name="Parameters">Its parameters, in order; a type that does not exist yet has its simple name as key.</param>
 internal sealed record HandlerCandidate(
     string Attribute,
     string MethodName,
     bool IsStatic,
     ReturnKind Return,
-    EquatableArray<ParameterCandidate> Parameters);
-
-/// <summary>
-/// A parameter of a <see cref="HandlerCandidate"/>: its name, its type as a key that compares with
-/// <see cref="AppPropertySpec.TypeKey"/> (types not generated yet by their simple name), and what else it could be.
-/// </summary>
-/// <param name="Name">The parameter's name, which may name a property of the request.</param>
-/// <param name="TypeKey">The key of its type.</param>
-/// <param name="IsCancellationToken">Whether it is a <c>CancellationToken</c>.</param>
-/// <param name="IsString">Whether it is a <c>string</c>, which also binds to a required enumeration's value.</param>
-/// <param name="IsByRef">Whether it is <c>ref</c>, <c>out</c> or <c>in</c>, which never binds.</param>
-/// <param name="Service">The fully qualified type, when the parameter could be a service (a class or interface that exists).</param>
-internal sealed record ParameterCandidate(string Name, string TypeKey, bool IsCancellationToken, bool IsString, bool IsByRef, string? Service);
+    EquatableArray<ParameterFacts> Parameters);
 
 /// <summary>A handled webhook type of a schema in this compilation, as the dispatcher needs it: plain data from the schema.</summary>
 /// <param name="Attribute">The handler attribute's name without the suffix (<c>x-handler</c>).</param>
 /// <param name="WebhookType">The value of <c>type</c> that selects it.</param>
 /// <param name="RequestType">The record's fully qualified name.</param>
-/// <param name="RequestNames">The simple names a handler parameter may give the request: the record's and its bases'.</param>
 /// <param name="TypeInfo">The expression of the record's <c>JsonTypeInfo</c> in the schema's context.</param>
-/// <param name="Properties">Its properties, inherited and computed ones included.</param>
+/// <param name="Request">The record as the binding rules see it: keys by simple names, since the types do not exist yet.</param>
 internal sealed record AppWebhookSpec(
     string Attribute,
     string WebhookType,
     string RequestType,
-    EquatableArray<string> RequestNames,
     string TypeInfo,
-    EquatableArray<AppPropertySpec> Properties);
-
-/// <summary>A property of an app-schema record, with the key of its C# type.</summary>
-/// <param name="Name">The C# property name.</param>
-/// <param name="TypeKey">The key of its C# type.</param>
-/// <param name="IsRequiredEnum">A required enumeration, which also binds to a <c>string</c> parameter (its value).</param>
-internal sealed record AppPropertySpec(string Name, string TypeKey, bool IsRequiredEnum);
+    RequestFacts Request);
 
 internal enum DisposalKind
 {
@@ -91,13 +71,13 @@ internal enum DisposalKind
 /// <param name="Handler">The app's handler for the type, if it has one.</param>
 /// <param name="Fallback">When the app has no handler: the handler that takes the request instead.</param>
 /// <param name="Conversion">The method that turns the request into the fallback handler's request type.</param>
-/// <param name="WhenUnhandled"><c>success</c> or <c>error</c>, when there is neither handler nor fallback.</param>
+/// <param name="AnswersSuccess">Whether an app with neither handler nor fallback answers success; otherwise an error.</param>
 internal sealed record RouteSpec(
     string RequestType,
     HandlerSpec? Handler,
     HandlerSpec? Fallback,
     string? Conversion,
-    string WhenUnhandled);
+    bool AnswersSuccess);
 
 /// <summary>A handler method and how to call it.</summary>
 internal sealed record HandlerSpec(

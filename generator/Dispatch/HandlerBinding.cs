@@ -1,11 +1,7 @@
 using System;
-using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.Linq;
-using Microsoft.CodeAnalysis;
+using Mentra.Generated.Generator.Model;
 
-// Shared, as a linked source file, by the dispatcher generator (which emits the calls) and the
-// analyzers (which report what cannot be called), so that both apply exactly the same rules.
 namespace Mentra.Generated.Generator.Dispatch;
 
 /// <summary>How one handler parameter gets its value.</summary>
@@ -42,207 +38,127 @@ internal enum ReturnKind
     Invalid,
 }
 
-/// <summary>A parameter's binding: its kind, and the property it reads or the problem it has.</summary>
-internal readonly struct ParameterBinding
+/// <summary>A parameter's binding: its kind, and the property or service it reads, or the problem it has.</summary>
+/// <param name="Kind">How the parameter gets its value.</param>
+/// <param name="Value">The property's C# name, or the service's fully qualified type.</param>
+/// <param name="Problem">Why it cannot be bound, for <see cref="ParameterKind.Invalid"/>.</param>
+internal readonly record struct ParameterBinding(ParameterKind Kind, string? Value = null, string? Problem = null)
 {
-    public ParameterBinding(ParameterKind kind, string? property = null, string? problem = null)
-    {
-        Kind = kind;
-        Property = property;
-        Problem = problem;
-    }
-
-    public ParameterKind Kind { get; }
-
-    public string? Property { get; }
-
-    public string? Problem { get; }
+    public static ParameterBinding Invalid(string problem) => new(ParameterKind.Invalid, Problem: problem);
 }
 
-/// <summary>A handler attribute generated from a schema: the webhook type it binds and what happens without it.</summary>
-internal sealed class HandlerAttribute
-{
-    public const string WildcardType = "*";
+/// <summary>
+/// What the binding rules need to know of a handler parameter, read once from a symbol (<see cref="SymbolFacts"/>)
+/// or from a method whose attribute does not exist yet (an app schema's, see <see cref="AppWebhookBinder"/>).
+/// </summary>
+/// <param name="Name">The parameter's name, which may name a property of the request.</param>
+/// <param name="TypeKey">The key of its type (<see cref="SymbolFacts.TypeKey"/>), compared with the keys of request types and properties.</param>
+/// <param name="Display">Its type as messages show it.</param>
+/// <param name="IsByRef">Whether it is <c>ref</c>, <c>out</c> or <c>in</c>, which never binds.</param>
+/// <param name="IsCancellationToken">Whether it is a <c>CancellationToken</c>.</param>
+/// <param name="IsString">Whether it is a <c>string</c>, which also binds to a required enumeration's value.</param>
+/// <param name="IsSdkRequest">Whether it is a request of the SDK's schema (derives from <c>WebhookRequest</c>).</param>
+/// <param name="Service">The fully qualified type when it can be a service (a reference type that exists, not a string, an array or <c>object</c>).</param>
+internal sealed record ParameterFacts(
+    string Name,
+    string TypeKey,
+    string Display,
+    bool IsByRef,
+    bool IsCancellationToken,
+    bool IsString,
+    bool IsSdkRequest,
+    string? Service);
 
-    public HandlerAttribute(INamedTypeSymbol attribute, string webhookType, string whenUnhandled, INamedTypeSymbol? requestType, bool isSdkType)
-    {
-        Attribute = attribute;
-        WebhookType = webhookType;
-        WhenUnhandled = whenUnhandled;
-        RequestType = requestType;
-        IsSdkType = isSdkType;
-    }
+/// <summary>A property of a request, as the binding rules see it.</summary>
+/// <param name="Name">The C# property name.</param>
+/// <param name="TypeKey">The key of its C# type.</param>
+/// <param name="Display">Its type as messages show it.</param>
+/// <param name="BindsAsString">A required enumeration, which also binds to a <c>string</c> parameter (its value).</param>
+internal sealed record PropertyFacts(string Name, string TypeKey, string Display, bool BindsAsString);
 
-    public INamedTypeSymbol Attribute { get; }
+/// <summary>A request type, as the binding rules see it.</summary>
+/// <param name="Name">The record's simple name, for messages.</param>
+/// <param name="TypeKeys">The keys a parameter may have to receive the request: the record's and its bases'.</param>
+/// <param name="Properties">Its properties, the record's own first, then its bases'.</param>
+internal sealed record RequestFacts(string Name, EquatableArray<string> TypeKeys, EquatableArray<PropertyFacts> Properties);
 
-    /// <summary>The discriminator value, or <c>*</c> for the fallback of unknown types.</summary>
-    public string WebhookType { get; }
-
-    /// <summary><c>error</c>, <c>success</c>, or the name (without the Attribute suffix) of the handler to fall back to.</summary>
-    public string WhenUnhandled { get; }
-
-    /// <summary>The record the handler receives.</summary>
-    public INamedTypeSymbol? RequestType { get; }
-
-    /// <summary>
-    /// Whether the request arrives typed, as a <c>WebhookRequest</c> of the SDK's schema; otherwise it is a type of an
-    /// app's own schema, which arrives as an <c>UnknownWebhookRequest</c> and is read with that schema's metadata.
-    /// </summary>
-    public bool IsSdkType { get; }
-
-    /// <summary>The attribute's name as written in code: <c>OnSession</c> for <c>OnSessionAttribute</c>.</summary>
-    public string ShortName => HandlerBinding.WithoutAttributeSuffix(Attribute.Name);
-}
-
-/// <summary>The rules that decide which methods are handlers and how each parameter and return value binds.</summary>
+/// <summary>
+/// The rules that decide how a handler's parameters and return value bind. They read only plain facts, so the
+/// dispatcher generator (which emits the calls), the app-schema binder (which binds before the types exist) and the
+/// analyzers (which report what cannot be called) apply exactly the same rules.
+/// </summary>
 internal static class HandlerBinding
 {
     public const string MentraAppAttributeName = "Mentra.Generated.MentraAppAttribute";
     public const string WebhookRequestName = "Mentra.Generated.WebhookRequest";
     public const string WebhookResponseName = "Mentra.Generated.WebhookResponse";
 
-    /// <summary>The handler attribute that <paramref name="attributeClass"/> is, or null.</summary>
-    public static HandlerAttribute? AsHandlerAttribute(INamedTypeSymbol? attributeClass, INamedTypeSymbol webhookRequest)
+    public const string AllowedReturns = "void, Task, ValueTask, WebhookResponse, Task<WebhookResponse> or ValueTask<WebhookResponse>";
+
+    private const string ResponseKey = "global::" + WebhookResponseName;
+    private const string TaskKey = "global::System.Threading.Tasks.Task";
+    private const string ValueTaskKey = "global::System.Threading.Tasks.ValueTask";
+
+    /// <summary>How <paramref name="parameter"/> of a handler of <paramref name="request"/> gets its value.</summary>
+    public static ParameterBinding BindParameter(ParameterFacts parameter, RequestFacts request)
     {
-        if (attributeClass is null
-            || Constant(attributeClass, "WebhookType") is not string webhookType
-            || Constant(attributeClass, "WhenUnhandled") is not string whenUnhandled)
+        if (parameter.IsByRef)
         {
-            return null;
+            return ParameterBinding.Invalid("a handler parameter cannot be ref, out or in");
         }
 
-        // The record beside the attribute whose discriminator value is the attribute's webhook type. A type of an app's
-        // own schema does not derive from the SDK's WebhookRequest; the fallback for unknown types binds only the SDK's.
-        INamedTypeSymbol? requestType = null;
-        foreach (INamedTypeSymbol candidate in attributeClass.ContainingNamespace.GetTypeMembers())
-        {
-            if (candidate.IsAbstract || candidate.TypeKind != TypeKind.Class)
-            {
-                continue;
-            }
-
-            object? discriminator = Constant(candidate, "Discriminator");
-            bool matches = webhookType == HandlerAttribute.WildcardType
-                ? discriminator is null && DerivesFrom(candidate, webhookRequest)
-                : Equals(discriminator, webhookType);
-            if (matches)
-            {
-                requestType = candidate;
-                break;
-            }
-        }
-
-        return new HandlerAttribute(attributeClass, webhookType, whenUnhandled, requestType, requestType is null || DerivesFrom(requestType, webhookRequest));
-    }
-
-    /// <summary>
-    /// Every handler attribute declared beside <paramref name="webhookRequest"/>: first those every app must have
-    /// (their webhooks have no default answer, and are the common ones), then the others, each group by webhook type.
-    /// </summary>
-    public static ImmutableArray<HandlerAttribute> AllHandlerAttributes(INamedTypeSymbol webhookRequest) =>
-        webhookRequest.ContainingNamespace.GetTypeMembers()
-            .Select(type => AsHandlerAttribute(type, webhookRequest))
-            .OfType<HandlerAttribute>()
-            .OrderBy(a => a.WhenUnhandled == "error" ? 0 : 1)
-            .ThenBy(a => a.WebhookType, StringComparer.Ordinal)
-            .ToImmutableArray();
-
-    /// <summary>The handler attributes on <paramref name="method"/>.</summary>
-    public static IEnumerable<(AttributeData Data, HandlerAttribute Attribute)> HandlerAttributesOf(IMethodSymbol method, INamedTypeSymbol webhookRequest)
-    {
-        foreach (AttributeData data in method.GetAttributes())
-        {
-            if (AsHandlerAttribute(data.AttributeClass, webhookRequest) is { } attribute)
-            {
-                yield return (data, attribute);
-            }
-        }
-    }
-
-    public static ParameterBinding BindParameter(IParameterSymbol parameter, INamedTypeSymbol requestType, INamedTypeSymbol webhookRequest)
-    {
-        if (parameter.RefKind != RefKind.None)
-        {
-            return new ParameterBinding(ParameterKind.Invalid, problem: "a handler parameter cannot be ref, out or in");
-        }
-
-        ITypeSymbol type = parameter.Type;
-        if (type.ToDisplayString() == "System.Threading.CancellationToken")
+        if (parameter.IsCancellationToken)
         {
             return new ParameterBinding(ParameterKind.CancellationToken);
         }
 
-        if (type is INamedTypeSymbol named && named.SpecialType != SpecialType.System_Object && DerivesFrom(requestType, named))
+        if (request.TypeKeys.Contains(parameter.TypeKey, StringComparer.Ordinal))
         {
             return new ParameterBinding(ParameterKind.Request);
         }
 
-        IPropertySymbol? property = FindProperty(requestType, parameter.Name);
-        if (property is not null)
+        foreach (PropertyFacts property in request.Properties)
         {
-            if (SymbolEqualityComparer.Default.Equals(property.Type.WithNullableAnnotation(NullableAnnotation.None), type.WithNullableAnnotation(NullableAnnotation.None)))
+            if (!string.Equals(property.Name, parameter.Name, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            if (property.TypeKey == parameter.TypeKey)
             {
                 return new ParameterBinding(ParameterKind.Property, property.Name);
             }
 
-            if (type.SpecialType == SpecialType.System_String && property.Type.IsValueType && property.Type.GetMembers("Value").OfType<IPropertySymbol>().Any(p => p.Type.SpecialType == SpecialType.System_String))
-            {
-                return new ParameterBinding(ParameterKind.PropertyValue, property.Name);
-            }
-
-            return new ParameterBinding(ParameterKind.Invalid, problem: $"'{parameter.Name}' names the property {requestType.Name}.{property.Name}, which is a {property.Type.ToDisplayString()}, not a {type.ToDisplayString()}");
+            return parameter.IsString && property.BindsAsString
+                ? new ParameterBinding(ParameterKind.PropertyValue, property.Name)
+                : ParameterBinding.Invalid($"'{parameter.Name}' names the property {request.Name}.{property.Name}, which is a {property.Display}, not a {parameter.Display}");
         }
 
-        if (type is INamedTypeSymbol other && DerivesFrom(other, webhookRequest))
+        if (parameter.IsSdkRequest)
         {
-            return new ParameterBinding(ParameterKind.Invalid, problem: $"this handler receives a {requestType.Name}, not a {other.Name}");
+            return ParameterBinding.Invalid($"this handler receives a {request.Name}, not a {SimpleName(parameter.Display)}");
         }
 
-        if (type.SpecialType != SpecialType.None || type.TypeKind == TypeKind.Enum || type.TypeKind == TypeKind.Array || type.IsValueType)
-        {
-            return new ParameterBinding(ParameterKind.Invalid, problem: $"{requestType.Name} has no property named '{parameter.Name}', and a {type.ToDisplayString()} is not a service");
-        }
-
-        return new ParameterBinding(ParameterKind.Service);
+        return parameter.Service is null
+            ? ParameterBinding.Invalid($"{request.Name} has no property named '{parameter.Name}', and a {parameter.Display} is not a service")
+            : new ParameterBinding(ParameterKind.Service, parameter.Service);
     }
 
-    public static ReturnKind ClassifyReturn(IMethodSymbol method, INamedTypeSymbol webhookResponse)
+    /// <summary>What a method returning <paramref name="typeKey"/> (see <see cref="SymbolFacts.TypeKey"/>) returns, as a handler.</summary>
+    public static ReturnKind ClassifyReturn(bool returnsVoid, bool isAsync, string typeKey)
     {
-        if (method.ReturnsVoid)
+        if (returnsVoid)
         {
-            return method.IsAsync ? ReturnKind.Invalid : ReturnKind.Void;
+            return isAsync ? ReturnKind.Invalid : ReturnKind.Void;
         }
 
-        ITypeSymbol type = method.ReturnType;
-        if (SymbolEqualityComparer.Default.Equals(type.WithNullableAnnotation(NullableAnnotation.None), webhookResponse))
+        return typeKey switch
         {
-            return ReturnKind.Response;
-        }
-
-        if (type is not INamedTypeSymbol named || named.ContainingNamespace?.ToDisplayString() != "System.Threading.Tasks")
-        {
-            return ReturnKind.Invalid;
-        }
-
-        if (!named.IsGenericType)
-        {
-            return named.Name switch
-            {
-                "Task" => ReturnKind.Task,
-                "ValueTask" => ReturnKind.ValueTask,
-                _ => ReturnKind.Invalid,
-            };
-        }
-
-        if (!SymbolEqualityComparer.Default.Equals(named.TypeArguments[0].WithNullableAnnotation(NullableAnnotation.None), webhookResponse))
-        {
-            return ReturnKind.Invalid;
-        }
-
-        return named.Name switch
-        {
-            "Task" => ReturnKind.TaskOfResponse,
-            "ValueTask" => ReturnKind.ValueTaskOfResponse,
+            ResponseKey => ReturnKind.Response,
+            TaskKey => ReturnKind.Task,
+            ValueTaskKey => ReturnKind.ValueTask,
+            TaskKey + "<" + ResponseKey + ">" => ReturnKind.TaskOfResponse,
+            ValueTaskKey + "<" + ResponseKey + ">" => ReturnKind.ValueTaskOfResponse,
             _ => ReturnKind.Invalid,
         };
     }
@@ -251,39 +167,5 @@ internal static class HandlerBinding
     public static string WithoutAttributeSuffix(string name) =>
         name.EndsWith("Attribute", StringComparison.Ordinal) ? name.Substring(0, name.Length - "Attribute".Length) : name;
 
-    public const string AllowedReturns = "void, Task, ValueTask, WebhookResponse, Task<WebhookResponse> or ValueTask<WebhookResponse>";
-
-    public static bool DerivesFrom(INamedTypeSymbol? type, INamedTypeSymbol baseType)
-    {
-        for (INamedTypeSymbol? current = type; current is not null; current = current.BaseType)
-        {
-            if (SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, baseType))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static IPropertySymbol? FindProperty(INamedTypeSymbol type, string name)
-    {
-        for (INamedTypeSymbol? current = type; current is not null; current = current.BaseType)
-        {
-            foreach (ISymbol member in current.GetMembers())
-            {
-                if (member is IPropertySymbol { IsStatic: false, DeclaredAccessibility: Accessibility.Public, IsIndexer: false } property
-                    && string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase)
-                    && property.Name != "EqualityContract")
-                {
-                    return property;
-                }
-            }
-        }
-
-        return null;
-    }
-
-    private static object? Constant(INamedTypeSymbol type, string name) =>
-        type.GetMembers(name).OfType<IFieldSymbol>().FirstOrDefault(f => f.IsConst)?.ConstantValue;
+    private static string SimpleName(string display) => display.Substring(display.LastIndexOf('.') + 1);
 }

@@ -164,7 +164,7 @@ internal sealed partial class SchemaEmitter
     {
         string local = Local(property.Name);
         string name = SourceWriter.Literal(property.JsonName);
-        if (property.Type.Kind is TypeKind.String or TypeKind.Integer or TypeKind.Number or TypeKind.Boolean)
+        if (property.Type.Kind is ValueKind.String or ValueKind.Integer or ValueKind.Number or ValueKind.Boolean)
         {
             w.Line(local + " = " + PrimitiveRead(property) + ";");
             return;
@@ -226,7 +226,7 @@ internal sealed partial class SchemaEmitter
     {
         switch (type.Kind)
         {
-            case TypeKind.Array:
+            case ValueKind.Array:
                 string items = "items" + depth;
                 string item = "item" + depth;
                 w.Line("global::" + SerializationNs + ".WebhookJson.ExpectArray(ref reader, " + name + ");");
@@ -237,12 +237,12 @@ internal sealed partial class SchemaEmitter
                 w.Line("break;");
                 w.Close();
                 w.Line();
-                if (type.Items!.Kind is not (TypeKind.String or TypeKind.Integer or TypeKind.Number or TypeKind.Boolean))
+                if (type.Items!.Kind is not (ValueKind.String or ValueKind.Integer or ValueKind.Number or ValueKind.Boolean))
                 {
                     w.Line("global::" + SerializationNs + ".WebhookJson.ExpectNotNull(ref reader, " + name + ");");
                 }
 
-                if (type.Items!.Kind == TypeKind.Array)
+                if (type.Items!.Kind == ValueKind.Array)
                 {
                     w.Line(TypeName(type.Items!) + " " + item + ";");
                     EmitReadValue(w, type.Items!, item, name, depth + 1);
@@ -265,8 +265,8 @@ internal sealed partial class SchemaEmitter
     /// <summary>An expression that reads the non-null scalar, enumeration or object under the reader.</summary>
     private string ReadExpression(TypeRefSpec type, string name) => type.Kind switch
     {
-        TypeKind.Enum => ConverterOf(type.Name!) + ".ReadValue(ref reader, " + name + ")",
-        TypeKind.Object => ConverterOf(type.Name!) + ".ReadObject(ref reader)",
+        ValueKind.Enum => ConverterOf(type.Name!) + ".ReadValue(ref reader, " + name + ")",
+        ValueKind.Object => ConverterOf(type.Name!) + ".ReadObject(ref reader)",
         _ => "global::" + SerializationNs + ".WebhookJson.Read" + PrimitiveName(type.Kind) + "(ref reader, " + name + ")",
     };
 
@@ -291,20 +291,20 @@ internal sealed partial class SchemaEmitter
         string prefix = name is null ? string.Empty : name + ", ";
         switch (type.Kind)
         {
-            case TypeKind.String:
+            case ValueKind.String:
                 w.Line("writer.WriteString" + (name is null ? "Value(" : "(") + prefix + value + ");");
                 break;
-            case TypeKind.Integer:
-            case TypeKind.Number:
+            case ValueKind.Integer:
+            case ValueKind.Number:
                 w.Line("writer.WriteNumber" + (name is null ? "Value(" : "(") + prefix + value + ");");
                 break;
-            case TypeKind.Boolean:
+            case ValueKind.Boolean:
                 w.Line("writer.WriteBoolean" + (name is null ? "Value(" : "(") + prefix + value + ");");
                 break;
-            case TypeKind.Enum:
+            case ValueKind.Enum:
                 w.Line("writer.WriteString" + (name is null ? "Value(" : "(") + prefix + value + ".Value);");
                 break;
-            case TypeKind.Object:
+            case ValueKind.Object:
                 if (name is not null)
                 {
                     w.Line("writer.WritePropertyName(" + name + ");");
@@ -534,7 +534,7 @@ internal sealed partial class SchemaEmitter
     /// </summary>
     private static Dictionary<string, List<string>> SharedText(ObjectSpec spec, List<PropertySpec> properties)
     {
-        var strings = new HashSet<string>(properties.Where(p => p.Type.Kind == TypeKind.String).Select(p => p.Name));
+        var strings = new HashSet<string>(properties.Where(p => p.Type.Kind == ValueKind.String).Select(p => p.Name));
         var result = new Dictionary<string, List<string>>();
         foreach (CoalesceSpec coalesce in spec.Coalesced)
         {
@@ -567,11 +567,11 @@ internal sealed partial class SchemaEmitter
 
     private string NullableLocal(TypeRefSpec type) => TypeName(type) + "?";
 
-    private static string PrimitiveName(TypeKind kind) => kind switch
+    private static string PrimitiveName(ValueKind kind) => kind switch
     {
-        TypeKind.String => "String",
-        TypeKind.Integer => "Int64",
-        TypeKind.Number => "Double",
+        ValueKind.String => "String",
+        ValueKind.Integer => "Int64",
+        ValueKind.Number => "Double",
         _ => "Boolean",
     };
 }

@@ -24,18 +24,11 @@ internal sealed partial class SchemaEmitter
                 }
 
                 first = false;
-                string whenUnhandled = spec.WhenUnhandled switch
-                {
-                    null or "error" => "error",
-                    "success" => "success",
-                    string target => _schema.Objects.First(o => o.SchemaName == target).Handler!,
-                };
-                string answer = whenUnhandled switch
-                {
-                    "error" => "an error response",
-                    "success" => "success",
-                    string target => "through its <c>[" + target + "]</c> handler, given the request converted with <see cref=\"" + Global(spec.Name) + ".To" + _schema.Objects.First(o => o.Handler == target).Name + "\"/>",
-                };
+                ObjectSpec? fallback = FallbackOf(spec);
+                string whenUnhandled = fallback?.Handler ?? (spec.WhenUnhandled.Answer == UnhandledAnswer.Success ? "success" : "error");
+                string answer = fallback is not null
+                    ? "through its <c>[" + fallback.Handler + "]</c> handler, given the request converted with <see cref=\"" + Global(spec.Name) + ".To" + fallback.Name + "\"/>"
+                    : spec.WhenUnhandled.Answer == UnhandledAnswer.Success ? "success" : "an error response";
                 w.Line("/// <summary>");
                 w.Line("/// Marks the method of a <c>[MentraApp]</c> class that handles <c>" + SourceWriter.EscapeXml(spec.DiscriminatorValue!) + "</c> webhooks (<see cref=\"" + Global(spec.Name) + "\"/>).");
                 if (spec.Description is not null)

@@ -119,13 +119,12 @@ internal sealed partial class SchemaEmitter
             w.Line("public string? " + coalesce.Name + " => " + expression + ";");
         }
 
-        if (!spec.IsAbstract && AllProperties(spec).Any(p => p.Type.Kind == TypeKind.Array))
+        if (!spec.IsAbstract && AllProperties(spec).Any(p => p.Type.Kind == ValueKind.Array))
         {
             EmitStructuralEquality(w, spec);
         }
 
-        ObjectSpec? fallback = spec.WhenUnhandled is null ? null : _schema.Objects.FirstOrDefault(o => o.SchemaName == spec.WhenUnhandled);
-        if (fallback is not null)
+        if (FallbackOf(spec) is { } fallback)
         {
             EmitFallbackConversion(w, spec, fallback);
         }
@@ -156,7 +155,7 @@ internal sealed partial class SchemaEmitter
         for (int i = 0; i < own.Count; i++)
         {
             PropertySpec property = own[i];
-            string compare = property.Type.Kind == TypeKind.Array
+            string compare = property.Type.Kind == ValueKind.Array
                 ? helpers + ".ListEquals(" + property.Name + ", other." + property.Name + ")"
                 : "global::System.Collections.Generic.EqualityComparer<" + PropertyType(property) + ">.Default.Equals(" + property.Name + ", other." + property.Name + ")";
             w.Line("    && " + compare + (i == own.Count - 1 ? ";" : string.Empty));
@@ -170,7 +169,7 @@ internal sealed partial class SchemaEmitter
         w.Line(spec.BaseName is null ? "hash.Add(EqualityContract);" : "hash.Add(base.GetHashCode());");
         foreach (PropertySpec property in own)
         {
-            w.Line(property.Type.Kind == TypeKind.Array ? "hash.Add(" + property.Name + "?.Count);" : "hash.Add(" + property.Name + ");");
+            w.Line(property.Type.Kind == ValueKind.Array ? "hash.Add(" + property.Name + "?.Count);" : "hash.Add(" + property.Name + ");");
         }
 
         w.Line("return hash.ToHashCode();");
@@ -198,7 +197,7 @@ internal sealed partial class SchemaEmitter
     }
 
     private string DiscriminatorExpression(PropertySpec discriminator, string value) =>
-        discriminator.Type.Kind == TypeKind.Enum
+        discriminator.Type.Kind == ValueKind.Enum
             ? Global(discriminator.Type.Name!) + "." + _enums[discriminator.Type.Name!].Values.First(v => v.Value == value).MemberName
             : SourceWriter.Literal(value);
 

@@ -78,6 +78,10 @@ internal sealed partial class SchemaEmitter
     private IEnumerable<PropertySpec> AllProperties(ObjectSpec spec) =>
         spec.BaseName is null ? spec.Properties : AllProperties(_objects[spec.BaseName]).Concat(spec.Properties);
 
+    /// <summary>The type whose handler takes <paramref name="spec"/>'s requests when an app has no handler of its own, if any.</summary>
+    private ObjectSpec? FallbackOf(ObjectSpec spec) =>
+        spec.WhenUnhandled.Target is { } target ? _schema.Objects.First(o => o.SchemaName == target) : null;
+
     private string TypeName(TypeRefSpec type) => type.CSharpName(Global);
 
     private string PropertyType(PropertySpec property) =>

@@ -19,33 +19,47 @@ internal sealed record EnumSpec(
 internal sealed record EnumValueSpec(string Value, string MemberName);
 
 /// <summary>An object type: a record, possibly abstract and discriminated, possibly derived.</summary>
-/// <param name="Name">The C# name.</param>
-/// <param name="SchemaName">The name of the definition under <c>$defs</c>.</param>
-/// <param name="Description">The schema's description, for doc comments.</param>
-/// <param name="IsAbstract">Whether the type is a discriminated base (<c>x-abstract</c>).</param>
-/// <param name="BaseName">The C# name of the base record, for a type declared with <c>allOf</c>.</param>
-/// <param name="Discriminator">On an abstract base: the JSON name of the property that tells the types apart.</param>
-/// <param name="DiscriminatorValue">On a derived type: its value of the discriminator.</param>
-/// <param name="UnknownName">On a discriminated base: the record that holds a request of a type this schema does not know.</param>
-/// <param name="UnknownHandler">On a discriminated base: the attribute name (without the Attribute suffix) of the fallback handler for unknown types.</param>
-/// <param name="Handler">The handler attribute name (without the Attribute suffix), if the type is a webhook handled by apps.</param>
-/// <param name="WhenUnhandled">What an app without a handler answers: null (error), "success", or the C# name of a type whose handler takes it.</param>
-/// <param name="Properties">The properties the type declares itself, in schema order.</param>
-/// <param name="Coalesced">Computed properties that pick the first non-empty of several string properties.</param>
-internal sealed record ObjectSpec(
-    string Name,
-    string SchemaName,
-    string? Description,
-    bool IsAbstract,
-    string? BaseName,
-    string? Discriminator,
-    string? DiscriminatorValue,
-    string? UnknownName,
-    string? UnknownHandler,
-    string? Handler,
-    string? WhenUnhandled,
-    EquatableArray<PropertySpec> Properties,
-    EquatableArray<CoalesceSpec> Coalesced);
+internal sealed record ObjectSpec
+{
+    /// <summary>The C# name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The name of the definition under <c>$defs</c>.</summary>
+    public required string SchemaName { get; init; }
+
+    /// <summary>The schema's description, for doc comments.</summary>
+    public string? Description { get; init; }
+
+    /// <summary>Whether the type is a discriminated base (<c>x-abstract</c>).</summary>
+    public bool IsAbstract { get; init; }
+
+    /// <summary>The C# name of the base record, for a type declared with <c>allOf</c>.</summary>
+    public string? BaseName { get; init; }
+
+    /// <summary>On an abstract base: the JSON name of the property that tells the types apart.</summary>
+    public string? Discriminator { get; init; }
+
+    /// <summary>On a derived type: its value of the discriminator.</summary>
+    public string? DiscriminatorValue { get; init; }
+
+    /// <summary>On a discriminated base: the record that holds a request of a type this schema does not know.</summary>
+    public string? UnknownName { get; init; }
+
+    /// <summary>On a discriminated base: the attribute name (without the Attribute suffix) of the fallback handler for unknown types.</summary>
+    public string? UnknownHandler { get; init; }
+
+    /// <summary>The handler attribute name (without the Attribute suffix), if the type is a webhook handled by apps.</summary>
+    public string? Handler { get; init; }
+
+    /// <summary>What an app without a handler answers (<c>x-when-unhandled</c>); a fallback's target is a definition name.</summary>
+    public Unhandled WhenUnhandled { get; init; } = Unhandled.Error;
+
+    /// <summary>The properties the type declares itself, in schema order.</summary>
+    public required EquatableArray<PropertySpec> Properties { get; init; }
+
+    /// <summary>Computed properties that pick the first non-empty of several string properties.</summary>
+    public required EquatableArray<CoalesceSpec> Coalesced { get; init; }
+}
 
 /// <summary>A property of an object type, declared on that type (not inherited).</summary>
 /// <param name="JsonName">The name in JSON, exactly as in the schema.</param>
@@ -66,7 +80,7 @@ internal sealed record PropertySpec(
     bool ReuseLast);
 
 /// <summary>The kinds of value a property can hold.</summary>
-internal enum TypeKind
+internal enum ValueKind
 {
     String,
     Integer,
@@ -78,10 +92,10 @@ internal enum TypeKind
 }
 
 /// <summary>A property's type: a primitive, a named enum or object, or an array of another type.</summary>
-internal sealed record TypeRefSpec(TypeKind Kind, string? Name, TypeRefSpec? Items)
+internal sealed record TypeRefSpec(ValueKind Kind, string? Name, TypeRefSpec? Items)
 {
     /// <summary>Whether the C# type is a value type, so that an optional property of it is a <c>Nullable</c>.</summary>
-    public bool IsValueType => Kind is TypeKind.Integer or TypeKind.Number or TypeKind.Boolean or TypeKind.Enum;
+    public bool IsValueType => Kind is ValueKind.Integer or ValueKind.Number or ValueKind.Boolean or ValueKind.Enum;
 
     /// <summary>
     /// The C# type, without the <c>?</c> of an optional property: keywords for primitives, <c>IReadOnlyList</c> for arrays,
@@ -89,14 +103,47 @@ internal sealed record TypeRefSpec(TypeKind Kind, string? Name, TypeRefSpec? Ite
     /// </summary>
     public string CSharpName(System.Func<string, string> named) => Kind switch
     {
-        TypeKind.String => "string",
-        TypeKind.Integer => "long",
-        TypeKind.Number => "double",
-        TypeKind.Boolean => "bool",
-        TypeKind.Array => "global::System.Collections.Generic.IReadOnlyList<" + Items!.CSharpName(named) + ">",
+        ValueKind.String => "string",
+        ValueKind.Integer => "long",
+        ValueKind.Number => "double",
+        ValueKind.Boolean => "bool",
+        ValueKind.Array => "global::System.Collections.Generic.IReadOnlyList<" + Items!.CSharpName(named) + ">",
         _ => named(Name!),
     };
 }
 
 /// <summary>A computed property: the first non-empty string of several properties.</summary>
 internal sealed record CoalesceSpec(string Name, string? Description, EquatableArray<string> From);
+
+/// <summary>What an app without a handler for a webhook type answers.</summary>
+internal enum UnhandledAnswer
+{
+    /// <summary>An error response.</summary>
+    Error,
+
+    /// <summary>Success.</summary>
+    Success,
+
+    /// <summary>Whatever the handler of another type answers, given the request converted to that type.</summary>
+    Fallback,
+}
+
+/// <summary>What an app without a handler for a webhook type answers, and for a fallback, whose handler takes the request.</summary>
+/// <param name="Answer">The kind of answer.</param>
+/// <param name="Target">For <see cref="UnhandledAnswer.Fallback"/>: the other type (in a schema, its definition name; on an attribute, its handler attribute's name).</param>
+internal sealed record Unhandled(UnhandledAnswer Answer, string? Target = null)
+{
+    public static Unhandled Error { get; } = new(UnhandledAnswer.Error);
+
+    public static Unhandled Success { get; } = new(UnhandledAnswer.Success);
+
+    public bool IsError => Answer == UnhandledAnswer.Error;
+
+    /// <summary>Reads <c>x-when-unhandled</c> or a generated attribute's <c>WhenUnhandled</c>: <c>error</c> (or nothing), <c>success</c>, or another type.</summary>
+    public static Unhandled Parse(string? value) => value switch
+    {
+        null or "error" => Error,
+        "success" => Success,
+        _ => new Unhandled(UnhandledAnswer.Fallback, value),
+    };
+}

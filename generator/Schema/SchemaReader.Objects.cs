@@ -9,7 +9,8 @@ namespace Mentra.Generated.Generator.Schema;
 
 internal sealed partial class SchemaReader
 {
-    private readonly Dictionary<ObjectSpec, TextSpan> _discriminatorSpans = new();
+    /// <summary>Where each derived type's discriminator value is written, by definition name, for errors found across types.</summary>
+    private readonly Dictionary<string, TextSpan> _discriminatorSpans = new();
 
     private ObjectSpec? ReadObject(Definition definition)
     {
@@ -88,7 +89,7 @@ internal sealed partial class SchemaReader
         }
 
         if (discriminator is not null && properties.FirstOrDefault(p => p.JsonName == discriminator) is { } discriminatorProperty
-            && discriminatorProperty.Type.Kind is not (TypeKind.String or TypeKind.Enum))
+            && discriminatorProperty.Type.Kind is not (ValueKind.String or ValueKind.Enum))
         {
             Report(DiagnosticDescriptors.InvalidValue, node.Find("x-discriminator")!.Value.Span, "x-discriminator", "the name of a string or string-enumeration property");
         }
@@ -112,22 +113,23 @@ internal sealed partial class SchemaReader
             return null;
         }
 
-        var spec = new ObjectSpec(
-            definition.Name,
-            definition.SchemaName,
-            ReadString(node, "description"),
-            isAbstract,
-            baseDefinition?.Name,
-            discriminator,
-            discriminatorValue,
-            definition.UnknownName,
-            unknownHandler,
-            handler,
-            whenUnhandled,
-            properties.ToEquatableArray(),
-            coalesced);
-        definition.Spec = spec;
-        _discriminatorSpans[spec] = discriminatorSpan;
+        var spec = new ObjectSpec
+        {
+            Name = definition.Name,
+            SchemaName = definition.SchemaName,
+            Description = ReadString(node, "description"),
+            IsAbstract = isAbstract,
+            BaseName = baseDefinition?.Name,
+            Discriminator = discriminator,
+            DiscriminatorValue = discriminatorValue,
+            UnknownName = definition.UnknownName,
+            UnknownHandler = unknownHandler,
+            Handler = handler,
+            WhenUnhandled = Unhandled.Parse(whenUnhandled),
+            Properties = properties.ToEquatableArray(),
+            Coalesced = coalesced,
+        };
+        _discriminatorSpans[spec.SchemaName] = discriminatorSpan;
         return spec;
     }
 
@@ -209,7 +211,7 @@ internal sealed partial class SchemaReader
         propertyNames[name] = property.Name;
         jsonNames.Add(property.Name);
         bool reuseLast = ReadBoolean(property.Value, "x-reuse-last");
-        if (reuseLast && type is not null && type.Kind != TypeKind.String)
+        if (reuseLast && type is not null && type.Kind != ValueKind.String)
         {
             Report(DiagnosticDescriptors.UnsupportedKeyword, property.Value.Find("x-reuse-last")!.NameSpan, "x-reuse-last", "on a property that is not a string");
             reuseLast = false;
@@ -231,7 +233,7 @@ internal sealed partial class SchemaReader
             }
 
             Definition? target = Resolve(reference.Value);
-            return target is null ? null : new TypeRefSpec(target.IsEnum ? TypeKind.Enum : TypeKind.Object, target.Name, null);
+            return target is null ? null : new TypeRefSpec(target.IsEnum ? ValueKind.Enum : ValueKind.Object, target.Name, null);
         }
 
         if (type is null)
@@ -259,13 +261,13 @@ internal sealed partial class SchemaReader
         switch (type.Value.Text)
         {
             case "string":
-                return new TypeRefSpec(TypeKind.String, null, null);
+                return new TypeRefSpec(ValueKind.String, null, null);
             case "integer":
-                return new TypeRefSpec(TypeKind.Integer, null, null);
+                return new TypeRefSpec(ValueKind.Integer, null, null);
             case "number":
-                return new TypeRefSpec(TypeKind.Number, null, null);
+                return new TypeRefSpec(ValueKind.Number, null, null);
             case "boolean":
-                return new TypeRefSpec(TypeKind.Boolean, null, null);
+                return new TypeRefSpec(ValueKind.Boolean, null, null);
             case "array":
                 JsonMember? itemsMember = node.Find("items");
                 if (itemsMember is null || itemsMember.Value.Kind != JsonKind.Object)
@@ -281,7 +283,7 @@ internal sealed partial class SchemaReader
                 }
 
                 TypeRefSpec? itemType = ReadTypeRef(itemsMember.Value, itemsMember.NameSpan);
-                return itemType is null ? null : new TypeRefSpec(TypeKind.Array, null, itemType);
+                return itemType is null ? null : new TypeRefSpec(ValueKind.Array, null, itemType);
             case "object":
                 Report(DiagnosticDescriptors.UnsupportedType, type.Value.Span, "object", "a $ref to an object type defined under $defs");
                 return null;
@@ -360,7 +362,7 @@ internal sealed partial class SchemaReader
             foreach (JsonNode item in from.Items)
             {
                 PropertySpec? source = item.Kind == JsonKind.String ? properties.FirstOrDefault(p => p.JsonName == item.Text) : null;
-                if (source is null || source.Type.Kind != TypeKind.String)
+                if (source is null || source.Type.Kind != ValueKind.String)
                 {
                     Report(DiagnosticDescriptors.InvalidValue, item.Span, "from", "names of string properties declared by this type");
                     continue;
@@ -382,12 +384,12 @@ internal sealed partial class SchemaReader
         foreach (ObjectSpec root in objects.Where(o => o.IsAbstract))
         {
             PropertySpec? discriminator = root.Properties.FirstOrDefault(p => p.JsonName == root.Discriminator);
-            EnumSpec? values = discriminator?.Type.Kind == TypeKind.Enum ? enums.FirstOrDefault(e => e.Name == discriminator.Type.Name) : null;
+            EnumSpec? values = discriminator?.Type.Kind == ValueKind.Enum ? enums.FirstOrDefault(e => e.Name == discriminator.Type.Name) : null;
 
             var seen = new Dictionary<string, string>();
             foreach (ObjectSpec derived in objects.Where(o => o.BaseName == root.Name))
             {
-                TextSpan span = _discriminatorSpans[derived];
+                TextSpan span = _discriminatorSpans[derived.SchemaName];
                 if (derived.DiscriminatorValue is null)
                 {
                     Report(DiagnosticDescriptors.MissingDiscriminator, span, derived.SchemaName, root.SchemaName, root.Discriminator!);
@@ -412,23 +414,22 @@ internal sealed partial class SchemaReader
 
     private void CheckFallback(ObjectSpec source, List<ObjectSpec> objects)
     {
-        if (source.WhenUnhandled is null or "success" or "error")
+        if (source.WhenUnhandled is not { Answer: UnhandledAnswer.Fallback, Target: { } targetName })
         {
-            return;
-        }
-
-        if (source.Handler is null)
-        {
-            JsonNode at = _definitions[source.SchemaName].Node.Find("x-when-unhandled")!.Value;
-            Report(DiagnosticDescriptors.InvalidFallback, at.Span, source.SchemaName, source.WhenUnhandled, "only a type with \"x-handler\" can fall back to another handler");
             return;
         }
 
         JsonNode node = _definitions[source.SchemaName].Node.Find("x-when-unhandled")!.Value;
-        ObjectSpec? target = objects.FirstOrDefault(o => o.SchemaName == source.WhenUnhandled);
+        if (source.Handler is null)
+        {
+            Report(DiagnosticDescriptors.InvalidFallback, node.Span, source.SchemaName, targetName, "only a type with \"x-handler\" can fall back to another handler");
+            return;
+        }
+
+        ObjectSpec? target = objects.FirstOrDefault(o => o.SchemaName == targetName);
         if (target is null || target.BaseName != source.BaseName || target.Handler is null || target == source)
         {
-            Report(DiagnosticDescriptors.InvalidFallback, node.Span, source.SchemaName, source.WhenUnhandled, "name \"success\", \"error\", or another handled type with the same base");
+            Report(DiagnosticDescriptors.InvalidFallback, node.Span, source.SchemaName, targetName, "name \"success\", \"error\", or another handled type with the same base");
             return;
         }
 
@@ -437,7 +438,7 @@ internal sealed partial class SchemaReader
             PropertySpec? have = source.Properties.FirstOrDefault(p => p.JsonName == needed.JsonName);
             if (have is null || have.Type != needed.Type || !have.IsRequired)
             {
-                Report(DiagnosticDescriptors.InvalidFallback, node.Span, source.SchemaName, source.WhenUnhandled, "it has no required property '" + needed.JsonName + "' of the same type");
+                Report(DiagnosticDescriptors.InvalidFallback, node.Span, source.SchemaName, targetName, "it has no required property '" + needed.JsonName + "' of the same type");
             }
         }
     }

@@ -305,8 +305,5 @@ internal sealed partial class SchemaReader
         public bool IsEnum { get; }
 
         public string? UnknownName { get; }
-
-        /// <summary>Set once the object has been read.</summary>
-        public ObjectSpec? Spec { get; set; }
     }
 }
