@@ -24,7 +24,7 @@ internal static class DispatcherEmitter
         }
 
         string self = "global::" + (app.Namespace is null ? string.Empty : app.Namespace + ".") + app.ClassName;
-        w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"Mentra.Generated\", \"1.0.0\")]");
+        w.GeneratedCode();
         w.Open("partial class " + app.ClassName + " : global::Mentra.Generated.IMentraApp");
         w.Line("/// <summary>Routes each webhook to this class's handler for its type. Generated from its handler attributes.</summary>");
         w.Line("public static global::Mentra.Generated.IWebhookDispatcher Dispatcher { get; } = new MentraWebhookDispatcher();");

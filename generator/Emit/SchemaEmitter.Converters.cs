@@ -15,7 +15,7 @@ internal sealed partial class SchemaEmitter
         w.Line("/// Reads and writes <see cref=\"" + Global(typeName) + "\"/> " + what + " Generated from the schema: it uses no");
         w.Line("/// reflection, so it works under NativeAOT. Use it through <see cref=\"" + Global(_schema.ContextName) + "\"/>.");
         w.Line("/// </summary>");
-        Generated(w);
+        w.GeneratedCode();
         w.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
         w.Open("public sealed class " + typeName + "JsonConverter : " + Converter + "<" + Global(typeName) + ">");
     }
@@ -39,17 +39,17 @@ internal sealed partial class SchemaEmitter
         w.Line("/// <summary>Reads the string under the reader; known values return their shared instance and allocate nothing.</summary>");
         w.Open("internal static " + type + " ReadValue(" + Reader + ", string property)");
         w.Open("if (reader.TokenType != " + Token + ".String)");
-        w.Line("throw global::" + SerializationNs + ".WebhookJson.WrongType(ref reader, property, \"a string\");");
+        w.Line("throw " + Helpers + ".WrongType(ref reader, property, \"a string\");");
         w.Close();
         w.Line();
         EmitScratch(w, spec.Values.Select(v => v.Value));
-        w.Line("global::System.ReadOnlySpan<byte> text = global::" + SerializationNs + ".WebhookJson.Utf8(in reader, longestText);");
+        w.Line("global::System.ReadOnlySpan<byte> text = " + Helpers + ".Utf8(in reader, longestText);");
         EmitTextSwitch(w, "text", spec.Values.Select(v => (v.Value, (System.Action)(() => w.Line("return " + type + "." + v.MemberName + ";")))), null);
         w.Line();
-        w.Line("return new " + type + "(global::" + SerializationNs + ".WebhookJson.Text(in reader));");
+        w.Line("return new " + type + "(" + Helpers + ".Text(in reader));");
         w.Close();
         w.Close();
-        return End(w);
+        return w.ToString();
     }
 
     private string EmitObjectConverter(ObjectSpec spec)
@@ -72,13 +72,13 @@ internal sealed partial class SchemaEmitter
             w.Line("private static readonly " + Json + ".JsonEncodedText s_discriminatorValue = " + Json + ".JsonEncodedText.Encode(" + SourceWriter.Literal(spec.DiscriminatorValue) + ");");
         }
 
-        EmitLastRead(w, properties);
         w.Line();
+        EmitLastRead(w, properties);
         ConverterMembers(w, type, "ReadObject(ref reader)", "WriteObject(writer, value)");
         w.Line();
         w.Line("/// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>");
         w.Open("internal static " + type + " ReadObject(" + Reader + ")");
-        w.Line("global::" + SerializationNs + ".WebhookJson.ExpectObject(ref reader, " + SourceWriter.Literal(label) + ");");
+        w.Line(Helpers + ".ExpectObject(ref reader, " + SourceWriter.Literal(label) + ");");
         if (discriminator is not null)
         {
             w.Line("return ReadProperties(ref reader, false);");
@@ -112,7 +112,7 @@ internal sealed partial class SchemaEmitter
         {
             if (property.JsonName == discriminator)
             {
-                w.Line("global::" + SerializationNs + ".WebhookJson.ExpectDiscriminator(ref reader, " + SourceWriter.Literal(property.JsonName) + ", " + SourceWriter.Literal(spec.DiscriminatorValue!) + "u8, " + SourceWriter.Literal(spec.DiscriminatorValue!) + ");");
+                w.Line(Helpers + ".ExpectDiscriminator(ref reader, " + SourceWriter.Literal(property.JsonName) + ", " + SourceWriter.Literal(spec.DiscriminatorValue!) + "u8, " + SourceWriter.Literal(spec.DiscriminatorValue!) + ");");
                 w.Line("has" + property.Name + " = true;");
             }
             else if (sharedText.TryGetValue(property.Name, out List<string>? others))
@@ -121,11 +121,11 @@ internal sealed partial class SchemaEmitter
                 w.Line(Local(property.Name) + " =");
                 foreach (string other in others)
                 {
-                    w.Line("    global::" + SerializationNs + ".WebhookJson.SameText(in reader, " + RawLocal(other) + ") ? " + Local(other) + " :");
+                    w.Line("    " + Helpers + ".SameText(in reader, " + RawLocal(other) + ") ? " + Local(other) + " :");
                 }
 
                 w.Line("    " + read + ";");
-                w.Line(RawLocal(property.Name) + " = global::" + SerializationNs + ".WebhookJson.RawText(in reader);");
+                w.Line(RawLocal(property.Name) + " = " + Helpers + ".RawText(in reader);");
             }
             else
             {
@@ -157,7 +157,7 @@ internal sealed partial class SchemaEmitter
         w.Line("writer.WriteEndObject();");
         w.Close();
         w.Close();
-        return End(w);
+        return w.ToString();
     }
 
     private void EmitReadProperty(SourceWriter w, PropertySpec property)
@@ -180,7 +180,7 @@ internal sealed partial class SchemaEmitter
         }
         else
         {
-            w.Line("global::" + SerializationNs + ".WebhookJson.ExpectNotNull(ref reader, " + name + ");");
+            w.Line(Helpers + ".ExpectNotNull(ref reader, " + name + ");");
         }
 
         EmitReadValue(w, property.Type, local, name, 0);
@@ -191,22 +191,21 @@ internal sealed partial class SchemaEmitter
     /// <c>x-reuse-last</c> string passes the field that keeps its last string (see <see cref="EmitLastRead"/>).
     /// </summary>
     private string PrimitiveRead(PropertySpec property) =>
-        "global::" + SerializationNs + ".WebhookJson.Read" + PrimitiveName(property.Type.Kind) + (property.IsRequired ? string.Empty : "OrNull")
+        Helpers + ".Read" + PrimitiveName(property.Type.Kind) + (property.IsRequired ? string.Empty : "OrNull")
         + "(ref reader, " + SourceWriter.Literal(property.JsonName) + (property.ReuseLast ? ", ref LastRead." + property.Name : string.Empty) + ")";
 
     /// <summary>
-    /// For the converter's <c>x-reuse-last</c> properties, a nested class of fields that keep the string each read last;
-    /// returns whether there were any.
+    /// For the converter's <c>x-reuse-last</c> properties, a nested class of fields that keep the string each read last,
+    /// and a blank line after it; nothing when there are none.
     /// </summary>
-    private static bool EmitLastRead(SourceWriter w, IEnumerable<PropertySpec> properties)
+    private static void EmitLastRead(SourceWriter w, IEnumerable<PropertySpec> properties)
     {
         List<PropertySpec> reused = properties.Where(p => p.ReuseLast).ToList();
         if (reused.Count == 0)
         {
-            return false;
+            return;
         }
 
-        w.Line();
         w.Line("/// <summary>");
         w.Line("/// The string that each property marked <c>x-reuse-last</c> gave last time. Its value usually repeats from webhook to");
         w.Line("/// webhook, so the same text returns that string again instead of a new one; strings are immutable, so sharing is safe.");
@@ -218,7 +217,7 @@ internal sealed partial class SchemaEmitter
         }
 
         w.Close();
-        return true;
+        w.Line();
     }
 
     /// <summary>Emits statements that read the non-null value under the reader into <paramref name="target"/>.</summary>
@@ -229,7 +228,7 @@ internal sealed partial class SchemaEmitter
             case ValueKind.Array:
                 string items = "items" + depth;
                 string item = "item" + depth;
-                w.Line("global::" + SerializationNs + ".WebhookJson.ExpectArray(ref reader, " + name + ");");
+                w.Line(Helpers + ".ExpectArray(ref reader, " + name + ");");
                 w.Line("var " + items + " = new global::System.Collections.Generic.List<" + TypeName(type.Items!) + ">();");
                 w.Open("while (true)");
                 w.Line("reader.Read();");
@@ -239,7 +238,7 @@ internal sealed partial class SchemaEmitter
                 w.Line();
                 if (type.Items!.Kind is not (ValueKind.String or ValueKind.Integer or ValueKind.Number or ValueKind.Boolean))
                 {
-                    w.Line("global::" + SerializationNs + ".WebhookJson.ExpectNotNull(ref reader, " + name + ");");
+                    w.Line(Helpers + ".ExpectNotNull(ref reader, " + name + ");");
                 }
 
                 if (type.Items!.Kind == ValueKind.Array)
@@ -267,7 +266,7 @@ internal sealed partial class SchemaEmitter
     {
         ValueKind.Enum => ConverterOf(type.Name!) + ".ReadValue(ref reader, " + name + ")",
         ValueKind.Object => ConverterOf(type.Name!) + ".ReadObject(ref reader)",
-        _ => "global::" + SerializationNs + ".WebhookJson.Read" + PrimitiveName(type.Kind) + "(ref reader, " + name + ")",
+        _ => Helpers + ".Read" + PrimitiveName(type.Kind) + "(ref reader, " + name + ")",
     };
 
     private void EmitWriteProperty(SourceWriter w, PropertySpec property)
@@ -339,14 +338,14 @@ internal sealed partial class SchemaEmitter
         w.Line("/// A value the schema does not know gives <see cref=\"" + Global(root.UnknownName!) + "\"/>.");
         w.Line("/// </summary>");
         w.Open("internal static " + type + " ReadObject(" + Reader + ")");
-        w.Line("global::" + SerializationNs + ".WebhookJson.ExpectObject(ref reader, " + SourceWriter.Literal(root.Name) + ");");
+        w.Line(Helpers + ".ExpectObject(ref reader, " + SourceWriter.Literal(root.Name) + ");");
         EmitScratch(w, matched);
         w.Line("global::System.Text.Json.Utf8JsonReader start = reader;");
         w.Line("reader.Read();");
-        w.Open("if (reader.TokenType == " + Token + ".PropertyName && global::System.MemoryExtensions.SequenceEqual(global::" + SerializationNs + ".WebhookJson.Utf8(in reader, longestText), " + SourceWriter.Literal(discriminator) + "u8))");
+        w.Open("if (reader.TokenType == " + Token + ".PropertyName && global::System.MemoryExtensions.SequenceEqual(" + Helpers + ".Utf8(in reader, longestText), " + SourceWriter.Literal(discriminator) + "u8))");
         w.Line("reader.Read();");
         w.Open("if (reader.TokenType == " + Token + ".String)");
-        w.Line("global::System.ReadOnlySpan<byte> first = global::" + SerializationNs + ".WebhookJson.Utf8(in reader, longestText);");
+        w.Line("global::System.ReadOnlySpan<byte> first = " + Helpers + ".Utf8(in reader, longestText);");
         EmitTextSwitch(w, "first", derived.Select(spec => (spec.DiscriminatorValue!, (System.Action)(() => w.Line("return " + ConverterOf(spec.Name) + ".ReadProperties(ref reader, true);")))), null);
         w.Close();
         w.Close();
@@ -366,22 +365,22 @@ internal sealed partial class SchemaEmitter
         w.Open("while (true)");
         w.Line("scan.Read();");
         w.Open("if (scan.TokenType == " + Token + ".EndObject)");
-        w.Line("throw global::" + SerializationNs + ".WebhookJson.Missing(" + SourceWriter.Literal(discriminator) + ", " + SourceWriter.Literal(root.Name) + ");");
+        w.Line("throw " + Helpers + ".Missing(" + SourceWriter.Literal(discriminator) + ", " + SourceWriter.Literal(root.Name) + ");");
         w.Close();
         w.Line();
         w.Line("bool isDiscriminator = scan.ValueTextEquals(" + SourceWriter.Literal(discriminator) + "u8);");
         w.Line("scan.Read();");
         w.Open("if (!isDiscriminator)");
-        w.Line("global::" + SerializationNs + ".WebhookJson.Skip(ref scan);");
+        w.Line(Helpers + ".Skip(ref scan);");
         w.Line("continue;");
         w.Close();
         w.Line();
-        w.Line("global::" + SerializationNs + ".WebhookJson.ExpectNotNull(ref scan, " + SourceWriter.Literal(discriminator) + ");");
+        w.Line(Helpers + ".ExpectNotNull(ref scan, " + SourceWriter.Literal(discriminator) + ");");
         w.Open("if (scan.TokenType != " + Token + ".String)");
-        w.Line("throw global::" + SerializationNs + ".WebhookJson.WrongType(ref scan, " + SourceWriter.Literal(discriminator) + ", \"a string\");");
+        w.Line("throw " + Helpers + ".WrongType(ref scan, " + SourceWriter.Literal(discriminator) + ", \"a string\");");
         w.Close();
         w.Line();
-        w.Line("global::System.ReadOnlySpan<byte> value = global::" + SerializationNs + ".WebhookJson.Utf8(in scan, longestText);");
+        w.Line("global::System.ReadOnlySpan<byte> value = " + Helpers + ".Utf8(in scan, longestText);");
         EmitTextSwitch(w, "value", derived.Select(spec => (spec.DiscriminatorValue!, (System.Action)(() => w.Line("return " + ConverterOf(spec.Name) + ".ReadObject(ref reader);")))), null);
         w.Line();
         w.Line("return " + ConverterOf(root.UnknownName!) + ".ReadObject(ref reader);");
@@ -403,7 +402,7 @@ internal sealed partial class SchemaEmitter
         w.Close();
         w.Close();
         w.Close();
-        return End(w);
+        return w.ToString();
     }
 
     private string EmitUnknownConverter(ObjectSpec root)
@@ -412,16 +411,12 @@ internal sealed partial class SchemaEmitter
         string type = Global(root.UnknownName!);
         PropertySpec discriminator = root.Properties.First(p => p.JsonName == root.Discriminator);
         ConverterHeader(w, root.UnknownName!, "as the JSON object it was read from.");
-        if (EmitLastRead(w, root.Properties))
-        {
-            w.Line();
-        }
-
+        EmitLastRead(w, root.Properties);
         ConverterMembers(w, type, "ReadObject(ref reader)", "WriteObject(writer, value)");
         w.Line();
         w.Line("/// <summary>Reads the properties every request has, and keeps the whole object.</summary>");
         w.Open("internal static " + type + " ReadObject(" + Reader + ")");
-        w.Line("global::" + SerializationNs + ".WebhookJson.ExpectObject(ref reader, " + SourceWriter.Literal(root.Name) + ");");
+        w.Line(Helpers + ".ExpectObject(ref reader, " + SourceWriter.Literal(root.Name) + ");");
         w.Line("global::System.Text.Json.Utf8JsonReader copy = reader;");
         w.Line(Json + ".JsonElement json = " + Json + ".JsonElement.ParseValue(ref copy);");
         foreach (PropertySpec property in root.Properties)
@@ -439,7 +434,7 @@ internal sealed partial class SchemaEmitter
         w.Line("/// <summary>Writes the object exactly as it was received.</summary>");
         w.Line("internal static void WriteObject(" + Json + ".Utf8JsonWriter writer, " + type + " value) => value.Json.WriteTo(writer);");
         w.Close();
-        return End(w);
+        return w.ToString();
     }
 
     /// <summary>The length in UTF-8 bytes of the longest name or value a switch can match: longer text is not unescaped.</summary>
@@ -459,7 +454,7 @@ internal sealed partial class SchemaEmitter
         w.Line("break;");
         w.Close();
         w.Line();
-        w.Line("global::System.ReadOnlySpan<byte> name = global::" + SerializationNs + ".WebhookJson.Utf8(in reader, longestText);");
+        w.Line("global::System.ReadOnlySpan<byte> name = " + Helpers + ".Utf8(in reader, longestText);");
         w.Line("reader.Read();");
         EmitTextSwitch(
             w,
@@ -471,7 +466,7 @@ internal sealed partial class SchemaEmitter
             }))),
             () =>
             {
-                w.Line("global::" + SerializationNs + ".WebhookJson.Skip(ref reader);");
+                w.Line(Helpers + ".Skip(ref reader);");
                 w.Line("break;");
             });
         w.Close();
@@ -506,7 +501,7 @@ internal sealed partial class SchemaEmitter
         foreach (PropertySpec property in properties.Where(p => p.IsRequired))
         {
             w.Open("if (" + missing(property) + ")");
-            w.Line("throw global::" + SerializationNs + ".WebhookJson.Missing(" + SourceWriter.Literal(property.JsonName) + ", " + SourceWriter.Literal(label) + ");");
+            w.Line("throw " + Helpers + ".Missing(" + SourceWriter.Literal(property.JsonName) + ", " + SourceWriter.Literal(label) + ");");
             w.Close();
             w.Line();
         }

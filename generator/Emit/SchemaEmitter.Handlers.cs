@@ -61,12 +61,12 @@ internal sealed partial class SchemaEmitter
             }
         }
 
-        return End(w);
+        return w.ToString();
     }
 
     private static void EmitAttributeClass(SourceWriter w, string name, string webhookType, string whenUnhandled)
     {
-        Generated(w);
+        w.GeneratedCode();
         w.Line("[global::System.AttributeUsage(global::System.AttributeTargets.Method, AllowMultiple = false, Inherited = false)]");
         w.Open("public sealed class " + name + "Attribute : global::System.Attribute");
         w.Line("/// <summary>The webhook type this attribute binds; <c>*</c> stands for every type the schema does not know.</summary>");

@@ -10,7 +10,7 @@ internal sealed partial class SchemaEmitter
         SourceWriter w = Begin(Ns);
         string self = Global(spec.Name);
         w.Summary((spec.Description ?? spec.Name) + "\nKnown values are static members; a value this version does not know is kept as it was received, never rejected.");
-        Generated(w);
+        w.GeneratedCode();
         w.Line("[global::System.Text.Json.Serialization.JsonConverter(typeof(" + ConverterOf(spec.Name) + "))]");
         w.Open("public readonly partial struct " + spec.Name + " : global::System.IEquatable<" + self + ">");
         w.Line("private readonly string? _value;");
@@ -55,7 +55,7 @@ internal sealed partial class SchemaEmitter
         w.Line("/// <summary>The value as it appears in JSON.</summary>");
         w.Line("public override string ToString() => Value;");
         w.Close();
-        return End(w);
+        return w.ToString();
     }
 
     private string EmitRecord(ObjectSpec spec)
@@ -67,7 +67,7 @@ internal sealed partial class SchemaEmitter
             w.Line("/// <remarks>JSON: <c>\"" + SourceWriter.EscapeXml(_objects[spec.BaseName!].Discriminator!) + "\": \"" + SourceWriter.EscapeXml(spec.DiscriminatorValue) + "\"</c>.</remarks>");
         }
 
-        Generated(w);
+        w.GeneratedCode();
         w.Line("[global::System.Text.Json.Serialization.JsonConverter(typeof(" + ConverterOf(spec.Name) + "))]");
         string modifiers = spec.IsAbstract ? "public abstract partial record " : "public sealed partial record ";
         w.Open(modifiers + spec.Name + (spec.BaseName is null ? string.Empty : " : " + Global(spec.BaseName)));
@@ -130,14 +130,13 @@ internal sealed partial class SchemaEmitter
         }
 
         w.Close();
-        return End(w);
+        return w.ToString();
     }
 
     /// <summary>Record equality compares lists by reference; a record that holds lists compares them item by item instead.</summary>
     private void EmitStructuralEquality(SourceWriter w, ObjectSpec spec)
     {
         string self = Global(spec.Name);
-        string helpers = "global::" + SerializationNs + ".WebhookJson";
         var own = spec.Properties.ToList();
         w.Line();
         w.Line("/// <summary>Compares property by property; lists are compared item by item, not by reference.</summary>");
@@ -156,7 +155,7 @@ internal sealed partial class SchemaEmitter
         {
             PropertySpec property = own[i];
             string compare = property.Type.Kind == ValueKind.Array
-                ? helpers + ".ListEquals(" + property.Name + ", other." + property.Name + ")"
+                ? Helpers + ".ListEquals(" + property.Name + ", other." + property.Name + ")"
                 : "global::System.Collections.Generic.EqualityComparer<" + PropertyType(property) + ">.Default.Equals(" + property.Name + ", other." + property.Name + ")";
             w.Line("    && " + compare + (i == own.Count - 1 ? ";" : string.Empty));
         }
@@ -210,7 +209,7 @@ internal sealed partial class SchemaEmitter
         w.Line("/// A <see cref=\"" + Global(root.Name) + "\"/> whose <c>" + SourceWriter.EscapeXml(root.Discriminator!) + "</c> this version of the schema does not know.");
         w.Line("/// It is a result, not an error: the sender may have added a type since this SDK was built.");
         w.Line("/// </summary>");
-        Generated(w);
+        w.GeneratedCode();
         w.Line("[global::System.Text.Json.Serialization.JsonConverter(typeof(" + ConverterOf(root.UnknownName!) + "))]");
         w.Open("public sealed partial record " + root.UnknownName + " : " + Global(root.Name));
         w.Line("/// <summary>Creates a request of a type this schema does not know.</summary>");
@@ -227,7 +226,7 @@ internal sealed partial class SchemaEmitter
         w.Line("/// <summary>The whole request as received; it is what is written back when this record is serialized.</summary>");
         w.Line("public " + Json + ".JsonElement Json { get; }");
         w.Close();
-        return End(w);
+        return w.ToString();
     }
 
     private string EmitGuards()
@@ -237,7 +236,7 @@ internal sealed partial class SchemaEmitter
         w.Line("/// Type guards for the requests of this schema. Each is an extension method with an <c>out</c> form;");
         w.Line("/// plain pattern matching (<c>request is SessionWebhookRequest session</c>) works as well.");
         w.Line("/// </summary>");
-        Generated(w);
+        w.GeneratedCode();
         w.Open("public static partial class " + _schema.GuardsName);
         bool first = true;
         foreach (ObjectSpec root in _schema.Objects.Where(o => o.IsAbstract))
@@ -265,6 +264,6 @@ internal sealed partial class SchemaEmitter
         }
 
         w.Close();
-        return End(w);
+        return w.ToString();
     }
 }

@@ -32,6 +32,9 @@ internal sealed partial class SchemaEmitter
 
     private string SerializationNs => _schema.Namespace + ".Serialization";
 
+    /// <summary>The schema's reading helpers (<see cref="EmitJsonHelpers"/>), qualified, for calls from converters.</summary>
+    private string Helpers => "global::" + SerializationNs + ".WebhookJson";
+
     public static IReadOnlyList<GeneratedFile> Emit(SchemaSpec schema)
     {
         var emitter = new SchemaEmitter(schema);
@@ -107,9 +110,4 @@ internal sealed partial class SchemaEmitter
         writer.Line();
         return writer;
     }
-
-    private static string End(SourceWriter writer) => writer.ToString();
-
-    private static void Generated(SourceWriter writer) =>
-        writer.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"Mentra.Generated\", \"1.0.0\")]");
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Reflection;
 using System.Text;
 using Microsoft.CodeAnalysis.CSharp;
 
@@ -7,6 +8,13 @@ namespace Mentra.Generated.Generator.Emit;
 /// <summary>A small indenting text writer for generated C#: four spaces per level, '\n' line ends.</summary>
 internal sealed class SourceWriter
 {
+    /// <summary>
+    /// The <c>GeneratedCode</c> attribute of every generated type, with this generator's version as its package is
+    /// numbered (the informational version without a source-revision suffix).
+    /// </summary>
+    public static readonly string GeneratedCodeAttribute =
+        "[global::System.CodeDom.Compiler.GeneratedCode(\"Mentra.Generated\", \"" + GeneratorVersion() + "\")]";
+
     private readonly StringBuilder _builder = new();
     private int _indent;
 
@@ -66,7 +74,16 @@ internal sealed class SourceWriter
         Line();
     }
 
+    /// <summary>Writes <see cref="GeneratedCodeAttribute"/>.</summary>
+    public void GeneratedCode() => Line(GeneratedCodeAttribute);
+
     public override string ToString() => _builder.ToString();
+
+    private static string GeneratorVersion()
+    {
+        string? version = typeof(SourceWriter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+        return version is null ? "0.0.0" : version.Split('+')[0];
+    }
 
     public static string EscapeXml(string text) =>
         text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");

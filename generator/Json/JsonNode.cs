@@ -63,17 +63,6 @@ internal sealed class JsonNode
 
         return null;
     }
-
-    /// <summary>A short English name of the kind, for error messages.</summary>
-    public string Describe() => Kind switch
-    {
-        JsonKind.Object => "an object",
-        JsonKind.Array => "an array",
-        JsonKind.String => "a string",
-        JsonKind.Number => "a number",
-        JsonKind.Null => "null",
-        _ => "a boolean",
-    };
 }
 
 /// <summary>An object member: its name, the span of the name token, and its value.</summary>

@@ -1,0 +1,206 @@
+namespace Mentra.Generated.Generator.Emit;
+
+internal sealed partial class SchemaEmitter
+{
+    /// <summary>
+    /// The reading helpers every schema's converters call, emitted into each schema's own <c>Serialization</c>
+    /// namespace so that generated code never depends on the runtime's internals. The same text for every schema.
+    /// </summary>
+    private string EmitJsonHelpers() =>
+        Begin(SerializationNs).ToString() + $$"""
+        /// <summary>Reading helpers shared by the generated converters; every error names the property it is about.</summary>
+        {{SourceWriter.GeneratedCodeAttribute}}
+        internal static class WebhookJson
+        {
+            internal static void ExpectObject(ref global::System.Text.Json.Utf8JsonReader reader, string type)
+            {
+                if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
+                {
+                    throw new global::System.Text.Json.JsonException("A " + type + " must be a JSON object, but the JSON is " + Describe(reader.TokenType) + ".");
+                }
+            }
+
+            internal static void ExpectArray(ref global::System.Text.Json.Utf8JsonReader reader, string property)
+            {
+                if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray)
+                {
+                    throw WrongType(ref reader, property, "an array");
+                }
+            }
+
+            internal static void ExpectNotNull(ref global::System.Text.Json.Utf8JsonReader reader, string property)
+            {
+                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                {
+                    throw new global::System.Text.Json.JsonException("The property '" + property + "' must not be null.");
+                }
+            }
+
+            internal static void ExpectDiscriminator(ref global::System.Text.Json.Utf8JsonReader reader, string property, global::System.ReadOnlySpan<byte> expected, string expectedText)
+            {
+                if (reader.TokenType != global::System.Text.Json.JsonTokenType.String || !reader.ValueTextEquals(expected))
+                {
+                    throw new global::System.Text.Json.JsonException("The property '" + property + "' must be '" + expectedText + "' for this type.");
+                }
+            }
+
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            internal static string ReadString(ref global::System.Text.Json.Utf8JsonReader reader, string property) =>
+                reader.TokenType == global::System.Text.Json.JsonTokenType.String ? Text(in reader) : throw Unexpected(ref reader, property, "a string");
+
+            internal static string? ReadStringOrNull(ref global::System.Text.Json.Utf8JsonReader reader, string property) =>
+                reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : ReadString(ref reader, property);
+
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            internal static long ReadInt64(ref global::System.Text.Json.Utf8JsonReader reader, string property) =>
+                reader.TokenType == global::System.Text.Json.JsonTokenType.Number && reader.TryGetInt64(out long value) ? value : throw Unexpected(ref reader, property, "an integer");
+
+            internal static long? ReadInt64OrNull(ref global::System.Text.Json.Utf8JsonReader reader, string property) =>
+                reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : ReadInt64(ref reader, property);
+
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            internal static double ReadDouble(ref global::System.Text.Json.Utf8JsonReader reader, string property) =>
+                reader.TokenType == global::System.Text.Json.JsonTokenType.Number ? reader.GetDouble() : throw Unexpected(ref reader, property, "a number");
+
+            internal static double? ReadDoubleOrNull(ref global::System.Text.Json.Utf8JsonReader reader, string property) =>
+                reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : ReadDouble(ref reader, property);
+
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            internal static bool ReadBoolean(ref global::System.Text.Json.Utf8JsonReader reader, string property) =>
+                reader.TokenType is global::System.Text.Json.JsonTokenType.True or global::System.Text.Json.JsonTokenType.False ? reader.GetBoolean() : throw Unexpected(ref reader, property, "true or false");
+
+            internal static bool? ReadBooleanOrNull(ref global::System.Text.Json.Utf8JsonReader reader, string property) =>
+                reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : ReadBoolean(ref reader, property);
+
+            /// <summary>
+            /// Reads a string whose value usually repeats from webhook to webhook (<c>x-reuse-last</c>): when its text is exactly that of
+            /// <paramref name="last"/>, the string this property gave last time, that string is returned again; otherwise a new string is
+            /// read and kept in <paramref name="last"/>. Only unescaped ASCII text in one segment is compared; other text is always read anew.
+            /// </summary>
+            internal static string ReadString(ref global::System.Text.Json.Utf8JsonReader reader, string property, ref string? last)
+            {
+                string? seen = last;
+                if (seen is not null && reader.TokenType == global::System.Text.Json.JsonTokenType.String && !reader.HasValueSequence && !reader.ValueIsEscaped && global::System.Text.Ascii.Equals(reader.ValueSpan, seen))
+                {
+                    return seen;
+                }
+
+                return last = ReadString(ref reader, property);
+            }
+
+            internal static string? ReadStringOrNull(ref global::System.Text.Json.Utf8JsonReader reader, string property, ref string? last) =>
+                reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : ReadString(ref reader, property, ref last);
+
+            /// <summary>
+            /// The current string. ASCII text in one segment, nearly every value a webhook carries, is checked and then widened
+            /// straight into the new string, which is faster than the reader's general UTF-8 decoding; any other text is decoded by the reader.
+            /// </summary>
+            internal static string Text(scoped in global::System.Text.Json.Utf8JsonReader reader)
+            {
+                if (!reader.HasValueSequence && !reader.ValueIsEscaped)
+                {
+                    global::System.ReadOnlySpan<byte> utf8 = reader.ValueSpan;
+                    if (global::System.Text.Ascii.IsValid(utf8))
+                    {
+                        return string.Create(utf8.Length, utf8, static (chars, bytes) => global::System.Text.Ascii.ToUtf16(bytes, chars, out _));
+                    }
+                }
+
+                return reader.GetString()!;
+            }
+
+            /// <summary>
+            /// The current property name or string as UTF-8 without escapes. Escaped text, which is rare, is unescaped into a
+            /// new array; escaped text too long to be one of the <paramref name="longest"/>-byte names or values being matched comes back empty.
+            /// </summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            internal static global::System.ReadOnlySpan<byte> Utf8(in global::System.Text.Json.Utf8JsonReader reader, int longest) =>
+                !reader.HasValueSequence && !reader.ValueIsEscaped ? reader.ValueSpan : Unescape(in reader, longest);
+
+            private static global::System.ReadOnlySpan<byte> Unescape(in global::System.Text.Json.Utf8JsonReader reader, int longest)
+            {
+                long length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+                if (length > longest * 6L)
+                {
+                    return default;
+                }
+
+                byte[] buffer = new byte[length];
+                return global::System.MemoryExtensions.AsSpan(buffer, 0, reader.CopyString(buffer));
+            }
+
+            /// <summary>
+            /// The current string as it is in the input, when it can be compared byte for byte (not escaped, in one segment); otherwise empty.
+            /// </summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            internal static global::System.ReadOnlySpan<byte> RawText(scoped in global::System.Text.Json.Utf8JsonReader reader) =>
+                reader.TokenType == global::System.Text.Json.JsonTokenType.String && !reader.HasValueSequence && !reader.ValueIsEscaped ? reader.ValueSpan : default;
+
+            /// <summary>
+            /// Whether the current string is byte for byte <paramref name="raw"/>, the <see cref="RawText"/> of a string already read,
+            /// so that the string made from it can be used again: the cloud sends one URL under several names.
+            /// </summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            internal static bool SameText(in global::System.Text.Json.Utf8JsonReader reader, global::System.ReadOnlySpan<byte> raw) =>
+                !raw.IsEmpty && global::System.MemoryExtensions.SequenceEqual(RawText(in reader), raw);
+
+            /// <summary>Item-by-item equality for the lists in generated records, nested lists included.</summary>
+            internal static bool ListEquals<T>(global::System.Collections.Generic.IReadOnlyList<T>? left, global::System.Collections.Generic.IReadOnlyList<T>? right)
+            {
+                if (ReferenceEquals(left, right))
+                {
+                    return true;
+                }
+
+                if (left is null || right is null || left.Count != right.Count)
+                {
+                    return false;
+                }
+
+                for (int i = 0; i < left.Count; i++)
+                {
+                    bool same = left[i] is global::System.Collections.IList nested && right[i] is global::System.Collections.IList other
+                        ? ListEquals(global::System.Linq.Enumerable.ToList(global::System.Linq.Enumerable.Cast<object?>(nested)), global::System.Linq.Enumerable.ToList(global::System.Linq.Enumerable.Cast<object?>(other)))
+                        : global::System.Collections.Generic.EqualityComparer<T>.Default.Equals(left[i], right[i]);
+                    if (!same)
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            }
+
+            internal static void Skip(ref global::System.Text.Json.Utf8JsonReader reader)
+            {
+                if (!reader.TrySkip())
+                {
+                    throw new global::System.Text.Json.JsonException("The JSON ends in the middle of a value.");
+                }
+            }
+
+            internal static global::System.Text.Json.JsonException Missing(string property, string type) =>
+                new global::System.Text.Json.JsonException("The required property '" + property + "' is missing from the " + type + ".");
+
+            internal static global::System.Text.Json.JsonException Unexpected(ref global::System.Text.Json.Utf8JsonReader reader, string property, string expected) =>
+                reader.TokenType == global::System.Text.Json.JsonTokenType.Null
+                    ? new global::System.Text.Json.JsonException("The property '" + property + "' must not be null.")
+                    : WrongType(ref reader, property, expected);
+
+            internal static global::System.Text.Json.JsonException WrongType(ref global::System.Text.Json.Utf8JsonReader reader, string property, string expected) =>
+                new global::System.Text.Json.JsonException("The property '" + property + "' must be " + expected + ", but it is " + Describe(reader.TokenType) + ".");
+
+            private static string Describe(global::System.Text.Json.JsonTokenType token) => token switch
+            {
+                global::System.Text.Json.JsonTokenType.StartObject => "an object",
+                global::System.Text.Json.JsonTokenType.StartArray => "an array",
+                global::System.Text.Json.JsonTokenType.String => "a string",
+                global::System.Text.Json.JsonTokenType.Number => "a number",
+                global::System.Text.Json.JsonTokenType.True or global::System.Text.Json.JsonTokenType.False => "a boolean",
+                global::System.Text.Json.JsonTokenType.Null => "null",
+                _ => token.ToString(),
+            };
+        }
+
+        """;
+}
