@@ -9,6 +9,12 @@ internal sealed partial class SchemaEmitter
     private const string Reader = "ref global::System.Text.Json.Utf8JsonReader reader";
     private const string Token = "global::System.Text.Json.JsonTokenType";
 
+    /// <summary>
+    /// Converters are public, though only generated code calls them, and hidden from IntelliSense: each record names
+    /// its converter in <c>[JsonConverter]</c>, and System.Text.Json's generator, when an app's own context holds one of
+    /// our records, uses that converter only if it can reach it; an internal one leaves the app's context without
+    /// metadata for the record, an error only at run time (the contracts console under NativeAOT checks this).
+    /// </summary>
     private void ConverterHeader(SourceWriter w, string typeName, string what)
     {
         w.Line("/// <summary>");

@@ -64,5 +64,20 @@ catch (JsonException e)
     Check("missing field", e.Message == "The required property 'reason' is missing from the stop_request.", e.Message);
 }
 
+// An app's own System.Text.Json context may hold the SDK's records (here, to keep the last stop request). The STJ
+// generator uses the converter named by the record's [JsonConverter] only when it can reach it: this is why the
+// generated converters are public (hidden from IntelliSense), not internal. This console sees no internals.
+const string savedJson = """{"Request":{"type":"stop_request","sessionId":"s","userId":"u","timestamp":"t","reason":"user_disabled"},"Count":2}""";
+SavedStop saved = JsonSerializer.Deserialize(savedJson, AppJsonContext.Default.SavedStop)!;
+Check("SDK record inside an app's own JSON context", saved.Request.Reason == StopReason.UserDisabled && saved.Count == 2
+    && JsonSerializer.Serialize(saved, AppJsonContext.Default.SavedStop) == savedJson);
+
 Console.WriteLine(failures.Count == 0 ? "AOT smoke: all checks passed" : $"AOT smoke: {failures.Count} failed");
 return failures.Count == 0 ? 0 : 1;
+
+/// <summary>An app's own type that holds an SDK record.</summary>
+internal sealed record SavedStop(StopWebhookRequest Request, int Count);
+
+/// <summary>An app's own System.Text.Json context, made by System.Text.Json's generator.</summary>
+[System.Text.Json.Serialization.JsonSerializable(typeof(SavedStop))]
+internal sealed partial class AppJsonContext : System.Text.Json.Serialization.JsonSerializerContext;
