@@ -3,10 +3,8 @@ using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Mentra.Generated.Generator.Diagnostics;
+using Mentra.Generated.Generator.Common;
 using Mentra.Generated.Generator.Dispatch;
-using Mentra.Generated.Generator.Emit;
-using Mentra.Generated.Generator.Model;
 using Mentra.Generated.Generator.Schema;
 
 namespace Mentra.Generated.Generator;

@@ -1,7 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Mentra.Generated.Generator.Model;
+using Mentra.Generated.Generator.Common;
+using Mentra.Generated.Generator.Schema;
 
 namespace Mentra.Generated.Generator.Dispatch;
 

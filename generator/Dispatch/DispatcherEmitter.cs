@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
-using Mentra.Generated.Generator.Emit;
+using Mentra.Generated.Generator.Common;
+using Mentra.Generated.Generator.Schema;
 
 namespace Mentra.Generated.Generator.Dispatch;
 

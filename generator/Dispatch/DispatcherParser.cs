@@ -4,7 +4,8 @@ using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Mentra.Generated.Generator.Model;
+using Mentra.Generated.Generator.Common;
+using Mentra.Generated.Generator.Schema;
 
 namespace Mentra.Generated.Generator.Dispatch;
 

@@ -1,4 +1,4 @@
-using Mentra.Generated.Generator.Model;
+using Mentra.Generated.Generator.Common;
 
 namespace Mentra.Generated.Generator.Dispatch;
 

@@ -1,6 +1,6 @@
 using System;
 using System.Linq;
-using Mentra.Generated.Generator.Model;
+using Mentra.Generated.Generator.Common;
 
 namespace Mentra.Generated.Generator.Dispatch;
 

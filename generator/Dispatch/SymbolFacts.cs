@@ -3,7 +3,8 @@ using System.Collections.Immutable;
 using System.Linq;
 using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
-using Mentra.Generated.Generator.Model;
+using Mentra.Generated.Generator.Common;
+using Mentra.Generated.Generator.Schema;
 
 namespace Mentra.Generated.Generator.Dispatch;
 

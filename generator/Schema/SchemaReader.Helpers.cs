@@ -4,9 +4,7 @@ using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Text;
-using Mentra.Generated.Generator.Diagnostics;
-using Mentra.Generated.Generator.Json;
-using Mentra.Generated.Generator.Model;
+using Mentra.Generated.Generator.Common;
 
 namespace Mentra.Generated.Generator.Schema;
 

@@ -1,9 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis.Text;
-using Mentra.Generated.Generator.Diagnostics;
-using Mentra.Generated.Generator.Json;
-using Mentra.Generated.Generator.Model;
+using Mentra.Generated.Generator.Common;
 
 namespace Mentra.Generated.Generator.Schema;
 

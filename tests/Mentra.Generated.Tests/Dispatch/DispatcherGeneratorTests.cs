@@ -148,14 +148,14 @@ public sealed class DispatcherGeneratorTests
             .WithAnalyzers(System.Collections.Immutable.ImmutableArray.Create<DiagnosticAnalyzer>(new Mentra.Generated.Analyzers.HandlerAnalyzer()))
             .GetAnalyzerDiagnosticsAsync();
 
-    private static InMemoryAdditionalText NotesSchema(System.Func<string, string>? edit = null)
+    internal static InMemoryAdditionalText NotesSchema(System.Func<string, string>? edit = null)
     {
         string path = System.IO.Path.Combine(Mentra.Generated.Tests.Generator.SnapshotTests.ProjectDirectory(), "AppSchema", "notes.webhooks.schema.json");
         string text = System.IO.File.ReadAllText(path);
         return new InMemoryAdditionalText(path, edit is null ? text : edit(text));
     }
 
-    private const string NotesApp = Usings + """
+    internal const string NotesApp = Usings + """
         using System.Collections.Generic;
         using Mentra.Generated.Tests.AppWebhooks;
 

@@ -5,11 +5,11 @@ using System.IO;
 using System.Linq;
 using System.Reflection;
 using Mentra.Generated.Generator;
-using Mentra.Generated.Generator.Schema;
 using Mentra.Generated.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
+using Mentra.Generated.Generator.Schema;
 
 namespace Mentra.Generated.Tests.Generator;
 
@@ -99,7 +99,33 @@ public sealed class IncrementalTests
         Walk(bad, seen, types);
         Walk(new WebhookGenerator.SchemaFile(SchemaPath, "{}"), seen, types);
 
-        Assert.Contains(typeof(Mentra.Generated.Generator.Model.PropertySpec), types);
+        Assert.Contains(typeof(PropertySpec), types);
+        Assert.DoesNotContain(types, type => forbidden.Any(f => f.IsAssignableFrom(type)));
+    }
+
+    [Fact]
+    public void Every_tracked_step_of_a_run_with_apps_and_app_schemas_holds_no_symbols_syntax_or_compilations()
+    {
+        // An app with handlers of the SDK's types and of an app schema's (bound through plain facts).
+        CSharpCompilation compilation = GeneratorHarness.CreateAppCompilation(Dispatch.DispatcherGeneratorTests.NotesApp);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver(Dispatch.DispatcherGeneratorTests.NotesSchema()).RunGenerators(compilation);
+
+        var forbidden = new[] { typeof(ISymbol), typeof(SyntaxNode), typeof(SyntaxTree), typeof(Compilation), typeof(SemanticModel), typeof(Location), typeof(AdditionalText) };
+        var seen = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        var types = new HashSet<Type>();
+        var steps = driver.GetRunResult().Results.Single().TrackedSteps;
+        string[] ours = typeof(WebhookGenerator.Steps).GetFields(BindingFlags.Public | BindingFlags.Static).Select(f => (string)f.GetRawConstantValue()!).ToArray();
+        Assert.All(ours, name => Assert.Contains(name, steps.Keys));
+        foreach (string name in ours)
+        {
+            foreach ((object value, IncrementalStepRunReason _) in steps[name].SelectMany(step => step.Outputs))
+            {
+                Walk(value, seen, types);
+            }
+        }
+
+        Assert.Contains(typeof(Mentra.Generated.Generator.Dispatch.ParameterFacts), types);
+        Assert.Contains(typeof(Mentra.Generated.Generator.Dispatch.AppWebhookSpec), types);
         Assert.DoesNotContain(types, type => forbidden.Any(f => f.IsAssignableFrom(type)));
     }
 
@@ -113,6 +139,11 @@ public sealed class IncrementalTests
 
         Type type = value.GetType();
         types.Add(type);
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(System.Collections.Immutable.ImmutableArray<>) && (bool)type.GetProperty("IsDefault")!.GetValue(value)!)
+        {
+            return; // a default (empty) array inside a default EquatableArray
+        }
+
         if (value is IEnumerable items)
         {
             foreach (object? item in items)

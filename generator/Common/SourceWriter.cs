@@ -3,7 +3,7 @@ using System.Reflection;
 using System.Text;
 using Microsoft.CodeAnalysis.CSharp;
 
-namespace Mentra.Generated.Generator.Emit;
+namespace Mentra.Generated.Generator.Common;
 
 /// <summary>A small indenting text writer for generated C#: four spaces per level, '\n' line ends.</summary>
 internal sealed class SourceWriter

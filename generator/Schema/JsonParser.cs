@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.CodeAnalysis.Text;
 
-namespace Mentra.Generated.Generator.Json;
+namespace Mentra.Generated.Generator.Schema;
 
 /// <summary>The first error found in a document: what is wrong, and where.</summary>
 internal sealed class JsonParseError

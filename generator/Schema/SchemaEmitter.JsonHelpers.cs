@@ -1,4 +1,6 @@
-namespace Mentra.Generated.Generator.Emit;
+using Mentra.Generated.Generator.Common;
+
+namespace Mentra.Generated.Generator.Schema;
 
 internal sealed partial class SchemaEmitter
 {

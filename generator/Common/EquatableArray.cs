@@ -3,7 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 
-namespace Mentra.Generated.Generator.Model;
+namespace Mentra.Generated.Generator.Common;
 
 /// <summary>
 /// An immutable array compared by its items, so that pipeline models holding collections keep

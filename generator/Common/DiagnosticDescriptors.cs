@@ -1,6 +1,6 @@
 using Microsoft.CodeAnalysis;
 
-namespace Mentra.Generated.Generator.Diagnostics;
+namespace Mentra.Generated.Generator.Common;
 
 /// <summary>
 /// Every diagnostic the generator reports. All concern a schema file and are reported at the line

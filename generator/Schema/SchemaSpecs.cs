@@ -1,4 +1,6 @@
-namespace Mentra.Generated.Generator.Model;
+using Mentra.Generated.Generator.Common;
+
+namespace Mentra.Generated.Generator.Schema;
 
 /// <summary>Everything one schema file generates: plain data with value equality, no Roslyn objects.</summary>
 internal sealed record SchemaSpec(

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using Microsoft.CodeAnalysis.Text;
 
-namespace Mentra.Generated.Generator.Json;
+namespace Mentra.Generated.Generator.Schema;
 
 /// <summary>The kinds of JSON value the schema reader distinguishes.</summary>
 internal enum JsonKind

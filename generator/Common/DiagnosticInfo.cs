@@ -1,9 +1,8 @@
 using System;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
-using Mentra.Generated.Generator.Model;
 
-namespace Mentra.Generated.Generator.Diagnostics;
+namespace Mentra.Generated.Generator.Common;
 
 /// <summary>
 /// A diagnostic as plain data (descriptor, arguments, file and span) so it can sit in a pipeline

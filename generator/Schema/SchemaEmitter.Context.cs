@@ -1,8 +1,8 @@
 using System.Collections.Generic;
 using System.Linq;
-using Mentra.Generated.Generator.Model;
+using Mentra.Generated.Generator.Common;
 
-namespace Mentra.Generated.Generator.Emit;
+namespace Mentra.Generated.Generator.Schema;
 
 internal sealed partial class SchemaEmitter
 {
