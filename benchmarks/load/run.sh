@@ -1,52 +1,80 @@
 #!/usr/bin/env bash
-# Load test, side by side in one run: the NativeAOT sample server against the incumbent @mentra/sdk 2.1.29
-# (Node.js, Express), both on loopback, the same requests from wrk. Needs wrk (apt-get install wrk) and npm.
-# Usage: bash benchmarks/load/run.sh [seconds] [connections]
+# Load test of the webhook endpoint, side by side in one run, on loopback, every server published with NativeAOT:
+#   floor        Kestrel minimal API that leaves the body unread and answers a constant JSON body (Floor/)
+#   hand-written System.Text.Json source-generated polymorphic records, a switch, a concurrent set (HandWritten/)
+#   sample       the Mentra.Generated sample server (Logging:LogLevel:Default=Warning)
+#   incumbent    @mentra/sdk 2.1.29 on Node.js, only with INCUMBENT=1 (needs npm)
+# For each payload (stop_request, session_request) it runs ROUNDS rounds; each round runs every server once, in
+# turn, so that the machine's slow spells fall on all of them alike. It prints each server's median requests per
+# second and that median as a ratio of the floor's, then the sample's resident memory after the run.
+# Needs wrk (apt-get install wrk). Usage: bash benchmarks/load/run.sh [seconds=8] [connections=32] [rounds=5]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-seconds=${1:-15}
+seconds=${1:-8}
 connections=${2:-32}
+rounds=${3:-5}
 work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 1; }
 
-echo "publishing the sample with NativeAOT..."
-dotnet publish samples/Mentra.Generated.Sample -c Release -r linux-x64 -o "$work/sample" >/dev/null
-echo "installing @mentra/sdk@2.1.29..."
-(cd "$work" && npm init -y >/dev/null && npm install --silent @mentra/sdk@2.1.29 >/dev/null && cp "$OLDPWD/benchmarks/load/incumbent.mjs" .)
+echo "publishing with NativeAOT..."
+publish() { dotnet publish "$1" -c Release -r linux-x64 -o "$2" > "$work/publish.log" 2>&1 || { cat "$work/publish.log"; exit 1; }; }
+publish benchmarks/load/Floor "$work/floor"
+publish benchmarks/load/HandWritten "$work/handwritten"
+publish samples/Mentra.Generated.Sample "$work/sample"
 
-wait_for() { for _ in $(seq 1 100); do curl -sf "$1" >/dev/null && return 0; sleep 0.1; done; echo "server at $1 did not start"; return 1; }
+names=(floor hand-written sample)
+declare -A ports=([floor]=3321 [hand-written]=3322 [sample]=3323)
+declare -A pids
+(cd "$work/floor" && exec ./Mentra.Load.Floor --urls http://127.0.0.1:3321 --Logging:LogLevel:Default=Warning >/dev/null 2>&1) & pids[floor]=$!
+(cd "$work/handwritten" && exec ./Mentra.Load.HandWritten --urls http://127.0.0.1:3322 --Logging:LogLevel:Default=Warning >/dev/null 2>&1) & pids[hand-written]=$!
+(cd "$work/sample" && exec ./Mentra.Generated.Sample --urls http://127.0.0.1:3323 --Logging:LogLevel:Default=Warning >/dev/null 2>&1) & pids[sample]=$!
+if [ "${INCUMBENT:-0}" = 1 ]; then
+  echo "installing @mentra/sdk@2.1.29..."
+  (cd "$work" && npm init -y >/dev/null && npm install --silent @mentra/sdk@2.1.29 >/dev/null && cp "$OLDPWD/benchmarks/load/incumbent.mjs" .)
+  (cd "$work" && PORT=3324 exec node incumbent.mjs >/dev/null 2>&1) & pids[incumbent]=$!
+  names+=(incumbent); ports[incumbent]=3324
+fi
 
-measure() { # name url-base
-  local name=$1 base=$2 pid=$3
-  wrk -t1 -c"$connections" -d3s -s benchmarks/load/stop_request.lua "$base/webhook" >/dev/null   # warm-up
-  for target in webhook health; do
-    if [ "$target" = webhook ]; then
-      out=$(wrk -t1 -c"$connections" -d"${seconds}s" --latency -s benchmarks/load/stop_request.lua "$base/webhook")
-    else
-      out=$(wrk -t1 -c"$connections" -d"${seconds}s" --latency "$base/health")
-    fi
-    rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-    p50=$(echo "$out" | awk '$1=="50%" {print $2}')
-    p99=$(echo "$out" | awk '$1=="99%" {print $2}')
-    errors=$(echo "$out" | awk '/Non-2xx/ {print $5}')
-    echo "| $name | POST /webhook stop_request | GET /health |" >/dev/null
-    printf '| %s | %s | %s | %s | %s | %s |\n' "$name" "$target" "$rps" "$p50" "$p99" "${errors:-0}"
+for name in "${names[@]}"; do
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:${ports[$name]}/health" >/dev/null && break; sleep 0.1; done
+done
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+for payload in stop_request session_request; do
+  script="benchmarks/load/$payload.lua"
+  for name in "${names[@]}"; do   # warm-up: the JIT-free binaries still fill pools and caches
+    wrk -t1 -c"$connections" -d2s -s "$script" "http://127.0.0.1:${ports[$name]}/webhook" >/dev/null
   done
-  printf '| %s | resident memory after the run | %s MiB |\n' "$name" "$(( $(ps -o rss= -p "$pid") / 1024 ))"
-}
+  for round in $(seq 1 "$rounds"); do
+    for name in "${names[@]}"; do
+      out=$(wrk -t1 -c"$connections" -d"${seconds}s" -s "$script" "http://127.0.0.1:${ports[$name]}/webhook")
+      non2xx=$(echo "$out" | awk '/Non-2xx/ { print $5 }')
+      [ -z "$non2xx" ] || { echo "$name answered $non2xx non-2xx responses to $payload"; exit 1; }
+      echo "$out" | awk '/Requests\/sec/ { print $2 }' >> "$work/$payload.$name"
+    done
+    echo "  $payload round $round of $rounds done"
+  done
+done
 
 echo
-echo "| server | endpoint | requests/s | p50 | p99 | non-2xx |"
-echo "| --- | --- | ---: | ---: | ---: | ---: |"
-(cd "$work/sample" && exec ./Mentra.Generated.Sample --urls http://127.0.0.1:3311 --Logging:LogLevel:Default=Warning >/dev/null 2>&1) &
-sample=$!
-wait_for http://127.0.0.1:3311/health
-measure "Mentra.Generated sample (NativeAOT)" http://127.0.0.1:3311 "$sample"
-kill $sample; wait $sample 2>/dev/null || true
-
-(cd "$work" && PORT=3312 exec node incumbent.mjs >/dev/null 2>&1) &
-node=$!
-wait_for http://127.0.0.1:3312/health
-measure "@mentra/sdk 2.1.29 (Node $(node --version))" http://127.0.0.1:3312 "$node"
-kill $node; wait $node 2>/dev/null || true
-rm -rf "$work"
+echo "wrk -t1 -c$connections -d${seconds}s, $rounds interleaved rounds, median requests per second (ratio of the floor's median)"
+echo
+echo "| server | stop_request | of floor | session_request | of floor |"
+echo "| --- | ---: | ---: | ---: | ---: |"
+declare -A floor
+for payload in stop_request session_request; do floor[$payload]=$(median < "$work/$payload.floor"); done
+for name in "${names[@]}"; do
+  row="| $name"
+  for payload in stop_request session_request; do
+    m=$(median < "$work/$payload.$name")
+    row+=" | $(printf '%.0f' "$m") | $(awk -v a="$m" -v b="${floor[$payload]}" 'BEGIN { printf "%.3f", a / b }')"
+  done
+  echo "$row |"
+done
+echo
+for name in "${names[@]}"; do
+  echo "$name rounds: stop_request $(tr '\n' ' ' < "$work/stop_request.$name")| session_request $(tr '\n' ' ' < "$work/session_request.$name")"
+done
+echo "sample resident memory after the run: $(( $(ps -o rss= -p "${pids[sample]}") / 1024 )) MiB"

@@ -40,19 +40,43 @@ internal sealed class ActiveSessionRegistry(TimeProvider time) : IActiveSessions
 
     public IReadOnlyList<ActiveSession> Snapshot() => [.. _sessions.Values.OrderBy(s => s.SessionId, StringComparer.Ordinal)];
 
+    /// <summary>
+    /// What a webhook changes: a <c>stop_request</c> ends its session whatever its handler did; a <c>session_request</c>
+    /// or <c>session_recovery</c> starts one when its handler <paramref name="accepted"/> it.
+    /// </summary>
+    public SessionChange Track(WebhookRequest request, bool accepted) => request switch
+    {
+        StopWebhookRequest stop => Stop(stop.SessionId) ? SessionChange.Stopped : SessionChange.None,
+        SessionWebhookRequest session when accepted => Started(session.SessionId, session.UserId, session.ResolvedWebSocketUrl),
+        SessionRecoveryWebhookRequest recovery when accepted => Started(recovery.SessionId, recovery.UserId, recovery.ResolvedWebSocketUrl),
+        _ => SessionChange.None,
+    };
+
+    private SessionChange Started(string sessionId, string userId, string? webSocketUrl) =>
+        Start(sessionId, userId, webSocketUrl) ? SessionChange.Replaced : SessionChange.Started;
+
     /// <summary>Adds the session, or replaces the one with the same id; true when it replaced one.</summary>
     public bool Start(string sessionId, string userId, string? webSocketUrl)
     {
         var session = new ActiveSession(sessionId, userId, webSocketUrl, time.GetUtcNow());
-        bool replaced = false;
-        _sessions.AddOrUpdate(sessionId, session, (_, _) =>
+        if (_sessions.TryAdd(sessionId, session))
         {
-            replaced = true;
-            return session;
-        });
-        return replaced;
+            return false;
+        }
+
+        _sessions[sessionId] = session;
+        return true;
     }
 
     /// <summary>Removes the session; true when it was active.</summary>
     public bool Stop(string sessionId) => _sessions.TryRemove(sessionId, out _);
+}
+
+/// <summary>What a webhook did to the active sessions.</summary>
+internal enum SessionChange
+{
+    None,
+    Started,
+    Replaced,
+    Stopped,
 }

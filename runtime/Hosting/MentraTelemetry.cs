@@ -31,6 +31,9 @@ internal sealed class WebhookMetrics
         meter.CreateObservableUpDownCounter("mentra.sessions.active", () => sessions.Count, unit: "{session}", description: "Sessions started and not yet stopped.");
     }
 
+    /// <summary>Whether anyone listens to the handler duration, so that timing it is worth a clock read.</summary>
+    public bool HandlerTimingEnabled => _duration.Enabled;
+
     public void Received(string type, string outcome) =>
         _received.Add(1, new KeyValuePair<string, object?>("webhook.type", type), new KeyValuePair<string, object?>("outcome", outcome));
 

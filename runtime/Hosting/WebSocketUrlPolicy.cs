@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
 
 namespace Mentra.Generated;
 
@@ -15,6 +16,12 @@ internal sealed class WebSocketUrlPolicy
     private readonly string[] _suffixes;
     private readonly bool _allowInsecureLoopback;
 
+    // The last verdicts, by URL text: the cloud sends its own one or two URLs in every session_request, and parsing a
+    // URL costs more than reading the whole webhook. Each entry is immutable and replaced whole, so readers need no
+    // lock; a forged request can only push entries out, never change a verdict, which is always Decide's for that text.
+    private readonly Verdict?[] _recent = new Verdict?[4];
+    private int _next;
+
     public WebSocketUrlPolicy(IEnumerable<string> allowedHosts, bool allowInsecureLoopback)
     {
         var entries = allowedHosts.Select(h => h.Trim().TrimEnd('.').ToLowerInvariant()).Where(h => h.Length > 0).ToList();
@@ -23,8 +30,34 @@ internal sealed class WebSocketUrlPolicy
         _allowInsecureLoopback = allowInsecureLoopback;
     }
 
+    /// <summary>
+    /// Null when every WebSocket URL that <paramref name="request"/> carries may be used, else why not. Every one must
+    /// pass, not only the one a session connects to: a handler may read any of them.
+    /// </summary>
+    public string? Check(WebhookRequest request) => request switch
+    {
+        SessionWebhookRequest session => CheckPresent(session.WebsocketUrl) ?? CheckPresent(session.MentraOSWebsocketUrl) ?? CheckPresent(session.AugmentOSWebsocketUrl),
+        SessionRecoveryWebhookRequest recovery => CheckPresent(recovery.MentraOSWebsocketUrl),
+        _ => null,
+    };
+
     /// <summary>Null when <paramref name="url"/> may be used, else why not.</summary>
     public string? Check(string url)
+    {
+        foreach (Verdict? verdict in _recent)
+        {
+            if (verdict is not null && string.Equals(verdict.Url, url, StringComparison.Ordinal))
+            {
+                return verdict.Problem;
+            }
+        }
+
+        string? problem = Decide(url);
+        _recent[(uint)Interlocked.Increment(ref _next) % (uint)_recent.Length] = new Verdict(url, problem);
+        return problem;
+    }
+
+    private string? Decide(string url)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri))
         {
@@ -52,6 +85,10 @@ internal sealed class WebSocketUrlPolicy
                 return $"the scheme '{uri.Scheme}' is not wss";
         }
     }
+
+    private sealed record Verdict(string Url, string? Problem);
+
+    private string? CheckPresent(string? url) => string.IsNullOrEmpty(url) ? null : Check(url);
 
     private bool IsAllowed(string host) =>
         _exactHosts.Contains(host, StringComparer.Ordinal)

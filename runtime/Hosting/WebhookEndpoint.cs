@@ -3,7 +3,6 @@ using System.Buffers;
 using System.Diagnostics;
 using System.IO;
 using System.Text.Json;
-using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -34,21 +33,23 @@ internal sealed class WebhookEndpoint(
     /// </summary>
     private static readonly MentraJsonContext ResponseJson = new(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 
+    private static readonly byte[] SuccessJson = JsonSerializer.SerializeToUtf8Bytes(WebhookResponse.Success, ResponseJson.WebhookResponse);
+
     private readonly long _maxBodySize = options.Value.MaxRequestBodySize;
     private readonly string _packageName = options.Value.PackageName ?? string.Empty;
 
     public async Task HandleAsync(HttpContext context)
     {
         HttpRequest request = context.Request;
-        if (!request.HasJsonContentType())
+        if (!IsJson(request))
         {
-            await RejectAsync(context, StatusCodes.Status415UnsupportedMediaType, "The Content-Type must be application/json");
+            Reject(context, StatusCodes.Status415UnsupportedMediaType, "The Content-Type must be application/json");
             return;
         }
 
         if (request.ContentLength > _maxBodySize)
         {
-            await RejectAsync(context, StatusCodes.Status413PayloadTooLarge, $"The body is larger than {_maxBodySize} bytes");
+            Reject(context, StatusCodes.Status413PayloadTooLarge, $"The body is larger than {_maxBodySize} bytes");
             return;
         }
 
@@ -57,71 +58,29 @@ internal sealed class WebhookEndpoint(
             sizeFeature.MaxRequestBodySize = _maxBodySize;
         }
 
-        byte[]? buffer = null;
+        WebhookRequest webhook;
         try
         {
-            int length;
-            try
-            {
-                (buffer, length) = await ReadBodyAsync(request.Body, _maxBodySize, context.RequestAborted);
-            }
-            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-            {
-                length = -1;
-            }
-            catch (Exception e) when (e is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
+            using WebhookBody body = await WebhookBody.ReadAsync(request, _maxBodySize, context.RequestAborted);
+            if (Read(context, body) is not { } read)
             {
                 return;
             }
 
-            if (length < 0)
-            {
-                await RejectAsync(context, StatusCodes.Status413PayloadTooLarge, $"The body is larger than {_maxBodySize} bytes");
-                return;
-            }
-
-            if (length == 0)
-            {
-                await RejectAsync(context, StatusCodes.Status400BadRequest, "The body is empty; a webhook is a JSON object");
-                return;
-            }
-
-            WebhookRequest? webhook;
-            try
-            {
-                webhook = JsonSerializer.Deserialize(buffer.AsSpan(0, length), MentraJsonContext.Default.WebhookRequest);
-            }
-            catch (JsonException e)
-            {
-                await RejectAsync(context, StatusCodes.Status400BadRequest, "Invalid webhook: " + e.Message);
-                return;
-            }
-
-            if (webhook is null)
-            {
-                await RejectAsync(context, StatusCodes.Status400BadRequest, "Invalid webhook: the body is null; a webhook is a JSON object");
-                return;
-            }
-
-            ArrayPool<byte>.Shared.Return(buffer!);
-            buffer = null;
-            await DispatchAsync(context, webhook);
+            webhook = read;
         }
-        finally
+        catch (Exception e) when (e is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
         {
-            if (buffer is not null)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
+            return; // the sender went away while sending
         }
+
+        await DispatchAsync(context, webhook);
     }
 
-    public async Task HealthAsync(HttpContext context)
+    public Task HealthAsync(HttpContext context)
     {
-        context.Response.StatusCode = StatusCodes.Status200OK;
-        context.Response.ContentType = "application/json; charset=utf-8";
-        context.Response.Headers.CacheControl = "no-store";
-        using (var writer = new Utf8JsonWriter(context.Response.BodyWriter))
+        var json = new ArrayBufferWriter<byte>(128);
+        using (var writer = new Utf8JsonWriter(json))
         {
             writer.WriteStartObject();
             writer.WriteString("status"u8, "healthy"u8);
@@ -130,7 +89,41 @@ internal sealed class WebhookEndpoint(
             writer.WriteEndObject();
         }
 
-        await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+        context.Response.Headers.CacheControl = "no-store";
+        Write(context, StatusCodes.Status200OK, json.WrittenSpan);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The webhook in <paramref name="body"/>, or null once the sender's mistake has been answered.</summary>
+    private WebhookRequest? Read(HttpContext context, in WebhookBody body)
+    {
+        if (body.IsTooLarge)
+        {
+            Reject(context, StatusCodes.Status413PayloadTooLarge, $"The body is larger than {_maxBodySize} bytes");
+            return null;
+        }
+
+        if (body.Span.IsEmpty)
+        {
+            Reject(context, StatusCodes.Status400BadRequest, "The body is empty; a webhook is a JSON object");
+            return null;
+        }
+
+        try
+        {
+            if (JsonSerializer.Deserialize(body.Span, MentraJsonContext.Default.WebhookRequest) is { } webhook)
+            {
+                return webhook;
+            }
+
+            Reject(context, StatusCodes.Status400BadRequest, "Invalid webhook: the body is null; a webhook is a JSON object");
+        }
+        catch (JsonException e)
+        {
+            Reject(context, StatusCodes.Status400BadRequest, "Invalid webhook: " + e.Message);
+        }
+
+        return null;
     }
 
     private async Task DispatchAsync(HttpContext context, WebhookRequest webhook)
@@ -140,17 +133,16 @@ internal sealed class WebhookEndpoint(
         activity?.SetTag("webhook.type", type);
         Log.Received(logger, type);
 
-        string? untrusted = CheckWebSocketUrls(webhook);
-        if (untrusted is not null)
+        if (urlPolicy.Check(webhook) is { } untrusted)
         {
             Log.UntrustedWebSocketUrl(logger, type, untrusted);
             Finish(activity, type, "rejected");
-            await WriteAsync(context, StatusCodes.Status400BadRequest, WebhookResponse.Error("Untrusted WebSocket URL: " + untrusted));
+            Answer(context, StatusCodes.Status400BadRequest, WebhookResponse.Error("Untrusted WebSocket URL: " + untrusted));
             return;
         }
 
-        long started = Stopwatch.GetTimestamp();
-        WebhookResponse response;
+        long started = metrics.HandlerTimingEnabled ? Stopwatch.GetTimestamp() : 0;
+        WebhookResponse? response = null;
         try
         {
             response = await dispatcher.DispatchAsync(webhook, context.RequestServices, context.RequestAborted);
@@ -166,15 +158,12 @@ internal sealed class WebhookEndpoint(
             Log.HandlerFailed(logger, type, e);
             activity?.AddException(e);
             Finish(activity, type, "failed", started);
-            await WriteAsync(context, StatusCodes.Status500InternalServerError, WebhookResponse.Error(HandlerFailedMessage));
+            Answer(context, StatusCodes.Status500InternalServerError, WebhookResponse.Error(HandlerFailedMessage));
             return;
         }
         finally
         {
-            if (webhook is StopWebhookRequest stop && sessions.Stop(stop.SessionId))
-            {
-                Log.SessionStopped(logger, sessions.Count);
-            }
+            LogSessionChange(sessions.Track(webhook, accepted: response?.IsSuccess == true));
         }
 
         if (!response.IsSuccess)
@@ -182,55 +171,27 @@ internal sealed class WebhookEndpoint(
             Log.HandlerRefused(logger, type, response.Message);
             Finish(activity, type, "error", started);
             int status = WebhookDispatch.IsSendersMistake(response) ? StatusCodes.Status400BadRequest : StatusCodes.Status422UnprocessableEntity;
-            await WriteAsync(context, status, response);
+            Answer(context, status, response);
             return;
         }
 
-        TrackSession(webhook);
         Finish(activity, type, "success", started);
-        await WriteAsync(context, StatusCodes.Status200OK, response);
+        Answer(context, StatusCodes.Status200OK, response);
     }
 
-    /// <summary>Every WebSocket URL a request carries must pass, not only the one it resolves to: a handler may read any.</summary>
-    private string? CheckWebSocketUrls(WebhookRequest webhook)
+    private void LogSessionChange(SessionChange change)
     {
-        string?[] urls = webhook switch
+        switch (change)
         {
-            SessionWebhookRequest session => [session.WebsocketUrl, session.MentraOSWebsocketUrl, session.AugmentOSWebsocketUrl],
-            SessionRecoveryWebhookRequest recovery => [recovery.MentraOSWebsocketUrl],
-            _ => [],
-        };
-        foreach (string? url in urls)
-        {
-            if (!string.IsNullOrEmpty(url) && urlPolicy.Check(url) is { } problem)
-            {
-                return problem;
-            }
-        }
-
-        return null;
-    }
-
-    private void TrackSession(WebhookRequest webhook)
-    {
-        (string? sessionId, string? userId, string? url) = webhook switch
-        {
-            SessionWebhookRequest session => (session.SessionId, session.UserId, session.ResolvedWebSocketUrl),
-            SessionRecoveryWebhookRequest recovery => (recovery.SessionId, recovery.UserId, recovery.ResolvedWebSocketUrl),
-            _ => (null, null, null),
-        };
-        if (sessionId is null)
-        {
-            return;
-        }
-
-        if (sessions.Start(sessionId, userId!, url))
-        {
-            Log.SessionReplaced(logger, sessions.Count);
-        }
-        else
-        {
-            Log.SessionStarted(logger, sessions.Count);
+            case SessionChange.Started:
+                Log.SessionStarted(logger, sessions.Count);
+                break;
+            case SessionChange.Replaced:
+                Log.SessionReplaced(logger, sessions.Count);
+                break;
+            case SessionChange.Stopped:
+                Log.SessionStopped(logger, sessions.Count);
+                break;
         }
     }
 
@@ -249,55 +210,39 @@ internal sealed class WebhookEndpoint(
         }
     }
 
-    private async Task RejectAsync(HttpContext context, int status, string message)
+    private void Reject(HttpContext context, int status, string message)
     {
         Log.Rejected(logger, status, message);
         metrics.Received("(unread)", "rejected");
-        await WriteAsync(context, status, WebhookResponse.Error(message));
+        Answer(context, status, WebhookResponse.Error(message));
     }
 
-    private static Task WriteAsync(HttpContext context, int status, WebhookResponse response)
+    /// <summary>
+    /// <c>application/json</c>, with or without parameters such as <c>charset</c>; the exact header the cloud sends is
+    /// matched without parsing it.
+    /// </summary>
+    private static bool IsJson(HttpRequest request) =>
+        string.Equals(request.ContentType, "application/json", StringComparison.OrdinalIgnoreCase) || request.HasJsonContentType();
+
+    private static void Answer(HttpContext context, int status, WebhookResponse response) =>
+        Write(context, status, ReferenceEquals(response, WebhookResponse.Success) ? SuccessJson : JsonSerializer.SerializeToUtf8Bytes(response, ResponseJson.WebhookResponse));
+
+    /// <summary>
+    /// Writes a whole JSON answer with its <c>Content-Length</c> and does not flush: the server sends headers and body in
+    /// one write when the request ends, where a flush would send a chunked body and then its end in a second write.
+    /// Nothing is written to a sender that has gone.
+    /// </summary>
+    private static void Write(HttpContext context, int status, ReadOnlySpan<byte> json)
     {
         if (context.RequestAborted.IsCancellationRequested)
         {
-            return Task.CompletedTask;
+            return;
         }
 
-        context.Response.StatusCode = status;
-        return context.Response.WriteAsJsonAsync(response, ResponseJson.WebhookResponse, "application/json; charset=utf-8", context.RequestAborted);
-    }
-
-    /// <summary>Reads at most <paramref name="limit"/> bytes into a pooled buffer; a length of -1 means the body is larger.</summary>
-    private static async Task<(byte[] Buffer, int Length)> ReadBodyAsync(Stream body, long limit, CancellationToken cancellationToken)
-    {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(4096);
-        int length = 0;
-        while (true)
-        {
-            if (length == buffer.Length)
-            {
-                if (length > limit)
-                {
-                    return (buffer, -1);
-                }
-
-                byte[] larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, limit + 1));
-                buffer.AsSpan(0, length).CopyTo(larger);
-                ArrayPool<byte>.Shared.Return(buffer);
-                buffer = larger;
-            }
-
-            int read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken);
-            if (read == 0)
-            {
-                return (buffer, length > limit ? -1 : length);
-            }
-
-            length += read;
-            if (length > limit)
-            {
-                return (buffer, -1);
-            }
-        }
+        HttpResponse response = context.Response;
+        response.StatusCode = status;
+        response.ContentType = "application/json; charset=utf-8";
+        response.ContentLength = json.Length;
+        response.BodyWriter.Write(json);
     }
 }

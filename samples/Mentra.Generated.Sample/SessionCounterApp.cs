@@ -16,13 +16,20 @@ public partial class SessionCounterApp(SessionCounter counter, ILogger<SessionCo
     public Task StartAsync(SessionWebhookRequest request, CancellationToken cancellationToken)
     {
         int count = counter.Increment(request.UserId);
-        logger.LogInformation("Session {Count} for this user, WebSocket {Url}", count, request.ResolvedWebSocketUrl);
+        SessionStarted(logger, count, request.ResolvedWebSocketUrl);
         return Task.CompletedTask;
     }
 
     [OnStop]
     public void Stop(string sessionId, StopReason reason)
     {
-        logger.LogInformation("Session stopped: {Reason} (known reason: {Known})", reason.Value, reason.IsKnown);
+        SessionStopped(logger, reason.Value, reason.IsKnown);
     }
+
+    // Source-generated log methods check the level before they format or box anything.
+    [LoggerMessage(1, LogLevel.Information, "Session {Count} for this user, WebSocket {Url}")]
+    private static partial void SessionStarted(ILogger logger, int count, string? url);
+
+    [LoggerMessage(2, LogLevel.Information, "Session stopped: {Reason} (known reason: {Known})")]
+    private static partial void SessionStopped(ILogger logger, string reason, bool known);
 }

@@ -301,6 +301,62 @@ public sealed class WebhookEndpointTests
     }
 
     [Fact]
+    public async Task A_body_sent_in_pieces_is_read_whole()
+    {
+        await using KestrelHost host = await Start();
+        using var socket = new TcpClient();
+        await socket.ConnectAsync(host.Address.Host, host.Address.Port);
+        NetworkStream stream = socket.GetStream();
+        byte[] body = Encoding.UTF8.GetBytes(Session(userId: "pieces@example.com"));
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"POST /webhook HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n"));
+        foreach (byte[] piece in new[] { body[..10], body[10..60], body[60..] })
+        {
+            await stream.WriteAsync(piece);
+            await stream.FlushAsync();
+            await Task.Delay(50); // each piece arrives on its own
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        byte[] buffer = new byte[4096];
+        string answer = Encoding.ASCII.GetString(buffer, 0, await stream.ReadAsync(buffer, timeout.Token));
+
+        Assert.StartsWith("HTTP/1.1 200", answer);
+        Assert.Contains("Content-Length: 20\r\n", answer);
+        Assert.EndsWith("\r\n\r\n{\"status\":\"success\"}", answer);
+        Assert.Equal("session alice@example.com-org.example.tests", Assert.Single(host.Probe.Calls));
+    }
+
+    [Fact]
+    public async Task A_body_larger_than_one_buffer_segment_is_read_whole()
+    {
+        await using KestrelHost host = await Start();
+        string padding = new string('p', 20 * 1024); // the server's buffers are 4 KiB: the body spans several
+        string big = Session(userId: "big@example.com").Replace("\"type\"", "\"padding\":\"" + padding + "\",\"type\"");
+
+        WebhookResponse response = await Expect(await host.PostAsync(big), HttpStatusCode.OK);
+
+        Assert.Equal(WebhookResponse.Success, response);
+        Assert.Equal("session alice@example.com-org.example.tests", Assert.Single(host.Probe.Calls));
+    }
+
+    [Fact]
+    public async Task Answers_carry_their_length_instead_of_a_chunked_body()
+    {
+        await using KestrelHost host = await Start();
+
+        HttpResponseMessage success = await host.PostAsync(Payload("docs/stop_request.json"));
+        HttpResponseMessage error = await host.PostAsync("{");
+        HttpResponseMessage health = await host.Client.GetAsync("/health");
+
+        foreach (HttpResponseMessage response in new[] { success, error, health })
+        {
+            byte[] body = await response.Content.ReadAsByteArrayAsync();
+            Assert.Equal(body.Length, response.Content.Headers.ContentLength);
+            Assert.NotEqual(true, response.Headers.TransferEncodingChunked);
+        }
+    }
+
+    [Fact]
     public async Task Client_disconnecting_mid_handler_cancels_the_handler_token()
     {
         await using KestrelHost host = await Start();
