@@ -44,6 +44,7 @@ public static class MentraServiceCollectionExtensions
         services.TryAddSingleton<IActiveSessions>(provider => provider.GetRequiredService<ActiveSessionRegistry>());
         services.TryAddSingleton<WebhookMetrics>();
         services.TryAddSingleton(provider => CreateUrlPolicy(provider));
+        services.TryAddSingleton(new ServiceLifetimes(services));
         services.TryAddSingleton<WebhookEndpoint>();
         services.AddSingleton(TApp.Dispatcher);
         return services;

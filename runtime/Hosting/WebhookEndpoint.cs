@@ -21,6 +21,8 @@ internal sealed class WebhookEndpoint(
     ActiveSessionRegistry sessions,
     WebSocketUrlPolicy urlPolicy,
     WebhookMetrics metrics,
+    IServiceProvider root,
+    ServiceLifetimes lifetimes,
     IOptions<MentraOptions> options,
     ILogger<WebhookEndpoint> logger)
 {
@@ -145,7 +147,7 @@ internal sealed class WebhookEndpoint(
         WebhookResponse? response = null;
         try
         {
-            response = await dispatcher.DispatchAsync(webhook, context.RequestServices, context.RequestAborted);
+            response = await dispatcher.DispatchAsync(webhook, new WebhookServices(root, lifetimes, context), context.RequestAborted);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -181,6 +183,11 @@ internal sealed class WebhookEndpoint(
 
     private void LogSessionChange(SessionChange change)
     {
+        if (change == SessionChange.None || !logger.IsEnabled(LogLevel.Information))
+        {
+            return; // counting the sessions takes every lock of the registry
+        }
+
         switch (change)
         {
             case SessionChange.Started:
