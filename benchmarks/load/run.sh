@@ -4,15 +4,18 @@
 #   hand-written System.Text.Json source-generated polymorphic records, a switch, a concurrent set (HandWritten/)
 #   sample       the Mentra.Generated sample server (Logging:LogLevel:Default=Warning)
 #   incumbent    @mentra/sdk 2.1.29 on Node.js, only with INCUMBENT=1 (needs npm)
-# For each payload (stop_request, session_request) it runs ROUNDS rounds; each round runs every server once, in
-# turn, so that the machine's slow spells fall on all of them alike. It prints each server's median requests per
-# second and that median as a ratio of the floor's, then the sample's resident memory after the run.
-# Needs wrk (apt-get install wrk). Usage: bash benchmarks/load/run.sh [seconds=8] [connections=32] [rounds=5]
+# For each payload (stop_request, session_request) it runs ROUNDS short rounds; each round runs every server once, in
+# turn, and each server's requests per second is divided by the floor's of the same round. This machine is shared
+# and has slow spells of several seconds that move a server's rate by 15% or more; short rounds side by side put
+# every server of a round in the same spell, so the per-round ratios stay steady where whole-run rates do not.
+# It prints each server's median requests per second, and the median (with quartiles) of its per-round ratios to
+# the floor, then the sample's resident memory after the run.
+# Needs wrk (apt-get install wrk). Usage: bash benchmarks/load/run.sh [seconds=2] [connections=32] [rounds=20]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-seconds=${1:-8}
+seconds=${1:-2}
 connections=${2:-32}
-rounds=${3:-5}
+rounds=${3:-20}
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 1; }
@@ -58,18 +61,21 @@ for payload in stop_request session_request; do
   done
 done
 
+# ratios NAME PAYLOAD: NAME's per-round ratios to the floor, sorted; quartile Q: the Q-quantile of sorted numbers.
+ratios() { paste "$work/$2.$1" "$work/$2.floor" | awk '{ printf "%.4f\n", $1 / $2 }' | sort -n; }
+quartile() { awk -v q="$1" '{ v[NR] = $1 } END { i = 1 + (NR - 1) * q; lo = int(i); f = i - lo; printf "%.3f", v[lo] + (v[lo + 1] - v[lo]) * f }'; }
+
 echo
-echo "wrk -t1 -c$connections -d${seconds}s, $rounds interleaved rounds, median requests per second (ratio of the floor's median)"
+echo "wrk -t1 -c$connections -d${seconds}s per server per round, $rounds interleaved rounds per payload"
+echo "median requests per second; ratio = median of the per-round ratios to the floor [first quartile, third quartile]"
 echo
-echo "| server | stop_request | of floor | session_request | of floor |"
+echo "| server | stop_request req/s | of floor | session_request req/s | of floor |"
 echo "| --- | ---: | ---: | ---: | ---: |"
-declare -A floor
-for payload in stop_request session_request; do floor[$payload]=$(median < "$work/$payload.floor"); done
 for name in "${names[@]}"; do
   row="| $name"
   for payload in stop_request session_request; do
-    m=$(median < "$work/$payload.$name")
-    row+=" | $(printf '%.0f' "$m") | $(awk -v a="$m" -v b="${floor[$payload]}" 'BEGIN { printf "%.3f", a / b }')"
+    r=$(ratios "$name" "$payload")
+    row+=" | $(printf '%.0f' "$(median < "$work/$payload.$name")") | $(echo "$r" | quartile 0.5) [$(echo "$r" | quartile 0.25), $(echo "$r" | quartile 0.75)]"
   done
   echo "$row |"
 done

@@ -55,7 +55,8 @@ internal sealed class WebhookEndpoint(
             return;
         }
 
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        // The indexer, not Features.Get<T>(): a generic virtual call is a slow lookup under NativeAOT, on every request.
+        if (context.Features[typeof(IHttpMaxRequestBodySizeFeature)] is IHttpMaxRequestBodySizeFeature { IsReadOnly: false } sizeFeature)
         {
             sizeFeature.MaxRequestBodySize = _maxBodySize;
         }
