@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -26,6 +25,7 @@ public sealed class WebhookGenerator : IIncrementalGenerator
     {
         public const string SchemaFiles = nameof(SchemaFiles);
         public const string ReadSchemas = nameof(ReadSchemas);
+        public const string CheckSchemas = nameof(CheckSchemas);
         public const string SchemaSpecs = nameof(SchemaSpecs);
         public const string SchemaDiagnostics = nameof(SchemaDiagnostics);
         public const string AppDispatchers = nameof(AppDispatchers);
@@ -36,22 +36,37 @@ public sealed class WebhookGenerator : IIncrementalGenerator
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        IncrementalValuesProvider<SchemaReadResult> results = context.AdditionalTextsProvider
+        IncrementalValuesProvider<SchemaFile> files = context.AdditionalTextsProvider
             .Where(static file => file.Path.EndsWith(SchemaFileSuffix, StringComparison.OrdinalIgnoreCase))
             .Select(static (file, cancellationToken) => new SchemaFile(file.Path, file.GetText(cancellationToken)?.ToString()))
-            .WithTrackingName(Steps.SchemaFiles)
+            .WithTrackingName(Steps.SchemaFiles);
+
+        IncrementalValuesProvider<SchemaReadResult> results = files
             .Select(static (file, _) => file.Read())
             .WithTrackingName(Steps.ReadSchemas);
 
-        IncrementalValuesProvider<SchemaSpec> specs = results
-            .Select(static (result, _) => result.Spec)
-            .Where(static spec => spec is not null)
-            .Select(static (spec, _) => spec!)
+        // The schemas checked against each other (one namespace twice, one handler or webhook type twice); the specs
+        // that come out are compared one by one, so an edit to one schema regenerates only that schema's files.
+        IncrementalValueProvider<SchemaSet> checkedSchemas = results.Collect()
+            .Combine(files.Collect())
+            .Select(static (pair, _) => SchemaCollisions.Check(pair.Left, pair.Right))
+            .WithTrackingName(Steps.CheckSchemas);
+
+        IncrementalValuesProvider<SchemaSpec> specs = checkedSchemas
+            .SelectMany(static (set, _) => set.Specs)
             .WithTrackingName(Steps.SchemaSpecs);
 
         IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = results
             .Select(static (result, _) => result.Diagnostics)
             .WithTrackingName(Steps.SchemaDiagnostics);
+
+        context.RegisterSourceOutput(checkedSchemas, static (output, set) =>
+        {
+            foreach (DiagnosticInfo item in set.Diagnostics)
+            {
+                output.ReportDiagnostic(item.ToDiagnostic());
+            }
+        });
 
         context.RegisterSourceOutput(diagnostics, static (output, items) =>
         {
@@ -96,25 +111,5 @@ public sealed class WebhookGenerator : IIncrementalGenerator
                 output.AddSource(file.HintName, SourceText.From(file.Source, System.Text.Encoding.UTF8));
             }
         });
-    }
-
-    /// <summary>A schema file's path and text: the first model of the pipeline, compared by value.</summary>
-    internal sealed record SchemaFile(string Path, string? Text)
-    {
-        public SchemaReadResult Read()
-        {
-            if (Text is null)
-            {
-                var unreadable = new DiagnosticInfo(
-                    DiagnosticDescriptors.InvalidJson,
-                    ImmutableArray.Create("the file could not be read").ToEquatableArray(),
-                    Path,
-                    default,
-                    default);
-                return new SchemaReadResult(null, ImmutableArray.Create(unreadable).ToEquatableArray());
-            }
-
-            return SchemaReader.Read(Path, SourceText.From(Text));
-        }
     }
 }

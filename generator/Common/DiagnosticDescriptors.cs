@@ -3,8 +3,8 @@ using Microsoft.CodeAnalysis;
 namespace Mentra.Generated.Generator.Common;
 
 /// <summary>
-/// Every diagnostic the generator reports. All concern a schema file and are reported at the line
-/// and column in it; diagnostics about C# code come from the analyzers, not from here.
+/// Every diagnostic the generator reports. All concern a schema file, or two schema files of one compilation, and are
+/// reported at the line and column in the file; diagnostics about C# code come from the analyzers, not from here.
 /// </summary>
 internal static class DiagnosticDescriptors
 {
@@ -51,6 +51,22 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidFallback = Create(
         "MENTRA010", "Invalid unhandled-webhook fallback", "'{0}' cannot fall back to '{1}': {2}");
 
-    private static DiagnosticDescriptor Create(string id, string title, string message) =>
-        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, description: Help);
+    /// <summary>MENTRA011: "The namespace '{0}' is already generated from '{1}'; this schema generates nothing until it has an x-namespace of its own".</summary>
+    public static readonly DiagnosticDescriptor DuplicateNamespace = Create(
+        "MENTRA011", "Two schemas with one namespace", "The namespace '{0}' is already generated from '{1}'; this schema generates nothing until it has an x-namespace of its own");
+
+    /// <summary>MENTRA012: "The handler attribute '{0}' is already declared by '{1}' in '{2}'; an app could not tell them apart".</summary>
+    public static readonly DiagnosticDescriptor DuplicateHandlerAcrossSchemas = Create(
+        "MENTRA012", "Two schemas declare one handler attribute", "The handler attribute '{0}' is already declared by '{1}' in '{2}'; an app could not tell them apart");
+
+    /// <summary>MENTRA013: "The webhook type '{0}' is already declared by '{1}' in '{2}'; a webhook of that type could go to either".</summary>
+    public static readonly DiagnosticDescriptor DuplicateWebhookTypeAcrossSchemas = Create(
+        "MENTRA013", "Two schemas declare one webhook type", "The webhook type '{0}' is already declared by '{1}' in '{2}'; a webhook of that type could go to either");
+
+    /// <summary>MENTRA014: "The type name '{0}' is also declared in '{1}' (namespace '{2}'); a handler parameter of that name is ambiguous".</summary>
+    public static readonly DiagnosticDescriptor DuplicateTypeNameAcrossSchemas = Create(
+        "MENTRA014", "Two schemas declare one type name", "The type name '{0}' is also declared in '{1}' (namespace '{2}'); a handler parameter of that name is ambiguous", DiagnosticSeverity.Warning);
+
+    private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity = DiagnosticSeverity.Error) =>
+        new(id, title, message, Category, severity, isEnabledByDefault: true, description: Help);
 }

@@ -9,7 +9,7 @@ using Mentra.Generated.Generator.Common;
 namespace Mentra.Generated.Generator.Schema;
 
 /// <summary>The outcome of reading one schema file: a spec when it is sound, and every error found.</summary>
-internal sealed record SchemaReadResult(SchemaSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);
+internal sealed record SchemaReadResult(string Path, SchemaSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);
 
 /// <summary>
 /// Turns a schema file into a <see cref="SchemaSpec"/>. The subset of JSON Schema 2020-12 it reads
@@ -65,7 +65,7 @@ internal sealed partial class SchemaReader
         var reader = new SchemaReader(path, text);
         SchemaSpec? spec = reader.ReadDocument();
         EquatableArray<DiagnosticInfo> diagnostics = reader._diagnostics.ToEquatableArray();
-        return new SchemaReadResult(diagnostics.Count == 0 ? spec : null, diagnostics);
+        return new SchemaReadResult(path, diagnostics.Count == 0 ? spec : null, diagnostics);
     }
 
     private SchemaSpec? ReadDocument()

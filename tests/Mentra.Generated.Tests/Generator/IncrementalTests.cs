@@ -87,8 +87,8 @@ public sealed class IncrementalTests
     [Fact]
     public void Pipeline_models_hold_no_symbols_syntax_or_compilations()
     {
-        SchemaReadResult good = new WebhookGenerator.SchemaFile(SchemaPath, Schema()).Read();
-        SchemaReadResult bad = new WebhookGenerator.SchemaFile(SchemaPath, "{ \"x-namespace\": 1 }").Read();
+        SchemaReadResult good = new SchemaFile(SchemaPath, Schema()).Read();
+        SchemaReadResult bad = new SchemaFile(SchemaPath, "{ \"x-namespace\": 1 }").Read();
         Assert.NotNull(good.Spec);
         Assert.NotEmpty(bad.Diagnostics);
 
@@ -97,7 +97,7 @@ public sealed class IncrementalTests
         var types = new HashSet<Type>();
         Walk(good, seen, types);
         Walk(bad, seen, types);
-        Walk(new WebhookGenerator.SchemaFile(SchemaPath, "{}"), seen, types);
+        Walk(new SchemaFile(SchemaPath, "{}"), seen, types);
 
         Assert.Contains(typeof(PropertySpec), types);
         Assert.DoesNotContain(types, type => forbidden.Any(f => f.IsAssignableFrom(type)));

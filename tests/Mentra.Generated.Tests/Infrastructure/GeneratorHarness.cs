@@ -56,6 +56,9 @@ internal static class GeneratorHarness
     /// <summary>Runs the generator over app code with the app's own schema, and compiles its output against the SDK runtime.</summary>
     public static GeneratorRun RunApp(InMemoryAdditionalText schema, params string[] sources) => Run(CreateAppCompilation(sources), schema);
 
+    /// <summary>Runs the generator over app code with several schemas of the app's own, in this order.</summary>
+    public static GeneratorRun RunApp(InMemoryAdditionalText[] schemas, params string[] sources) => Run(CreateAppCompilation(sources), schemas);
+
     private static GeneratorRun Run(CSharpCompilation compilation, params AdditionalText[] schemas)
     {
         GeneratorDriver driver = CreateDriver(schemas).RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);

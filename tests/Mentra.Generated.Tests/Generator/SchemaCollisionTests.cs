@@ -1,0 +1,116 @@
+using System.Linq;
+using Mentra.Generated.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+using Xunit;
+
+namespace Mentra.Generated.Tests.Generator;
+
+/// <summary>
+/// Two schema files of one compilation that collide: each collision is a diagnostic in the later file, with its exact
+/// span (marked [| |] in the later schema), and what can still be generated is generated.
+/// </summary>
+public sealed class SchemaCollisionTests
+{
+    private const string FirstPath = "/app/first.webhooks.schema.json";
+    private const string SecondPath = "/app/second.webhooks.schema.json";
+
+    /// <summary>A schema with a base, one handled webhook type and nothing else.</summary>
+    private static string Schema(string ns, string prefix, string handler, string webhookType) => $$"""
+        {
+          "x-namespace": {{ns}},
+          "$defs": {
+            "{{prefix}}Base": {
+              "type": "object", "x-abstract": true, "x-discriminator": "type",
+              "properties": { "type": { "type": "string" }, "sessionId": { "type": "string" } },
+              "required": ["type", "sessionId"]
+            },
+            "{{prefix}}Saved": {
+              "allOf": [{ "$ref": "#/$defs/{{prefix}}Base" }], "type": "object", "x-handler": {{handler}},
+              "properties": { "type": { "const": {{webhookType}} }, "text": { "type": "string" } },
+              "required": ["text"]
+            }
+          }
+        }
+        """;
+
+    private const string App = """
+        using Mentra.Generated;
+
+        namespace Demo;
+
+        [MentraApp]
+        public partial class NotesApp
+        {
+            [OnSession] public static void Start() { }
+            [OnStop] public static void Stop() { }
+            [A.Hooks.OnASaved] public static void Saved(string text) { }
+        }
+        """;
+
+    private static (GeneratorRun Run, Diagnostic Diagnostic) RunWithSecond(string secondMarkup, string source = App)
+    {
+        int start = secondMarkup.IndexOf("[|", System.StringComparison.Ordinal);
+        int end = secondMarkup.IndexOf("|]", System.StringComparison.Ordinal) - 2;
+        string second = secondMarkup.Replace("[|", string.Empty).Replace("|]", string.Empty);
+        GeneratorRun run = GeneratorHarness.RunApp(
+            [new InMemoryAdditionalText(FirstPath, Schema("\"A.Hooks\"", "A", "\"OnASaved\"", "\"a_saved\"")), new InMemoryAdditionalText(SecondPath, second)],
+            source);
+
+        Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal(SecondPath, diagnostic.Location.GetLineSpan().Path);
+        Assert.Equal(TextSpan.FromBounds(start, end), diagnostic.Location.SourceSpan);
+        Assert.Equal(SourceText.From(second).Lines.GetLinePositionSpan(TextSpan.FromBounds(start, end)), diagnostic.Location.GetLineSpan().Span);
+        return (run, diagnostic);
+    }
+
+    [Fact]
+    public void Two_schemas_with_one_namespace_report_the_second_and_generate_the_first_and_the_dispatcher()
+    {
+        (GeneratorRun run, Diagnostic diagnostic) = RunWithSecond(Schema("[|\"A.Hooks\"|]", "B", "\"OnBSaved\"", "\"b_saved\""));
+
+        Assert.Equal("MENTRA011", diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Equal("The namespace 'A.Hooks' is already generated from 'first.webhooks.schema.json'; this schema generates nothing until it has an x-namespace of its own", diagnostic.GetMessage());
+        Assert.Contains(run.Sources, s => s.HintName == "A.Hooks.ASaved.g.cs");
+        Assert.DoesNotContain(run.Sources, s => s.HintName.Contains("BSaved"));
+        string dispatcher = Assert.Single(run.Sources, s => s.HintName.EndsWith("MentraDispatcher.g.cs")).Source;
+        Assert.Contains("\"a_saved\"", dispatcher);
+        Assert.True(run.CompilationProblems.Count == 0, string.Join("\n", run.CompilationProblems)); // no CS8785, no cascade
+    }
+
+    [Fact]
+    public void One_handler_attribute_in_two_schemas_is_reported_at_the_second()
+    {
+        (GeneratorRun run, Diagnostic diagnostic) = RunWithSecond(Schema("\"B.Hooks\"", "B", "[|\"OnASaved\"|]", "\"b_saved\""));
+
+        Assert.Equal("MENTRA012", diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Equal("The handler attribute 'OnASaved' is already declared by 'ASaved' in 'first.webhooks.schema.json'; an app could not tell them apart", diagnostic.GetMessage());
+        Assert.Contains(run.Sources, s => s.HintName == "B.Hooks.BSaved.g.cs"); // both schemas' types are still there
+    }
+
+    [Fact]
+    public void One_webhook_type_in_two_schemas_is_reported_at_the_seconds_const()
+    {
+        (GeneratorRun run, Diagnostic diagnostic) = RunWithSecond(Schema("\"B.Hooks\"", "B", "\"OnBSaved\"", "[|\"a_saved\"|]"));
+
+        Assert.Equal("MENTRA013", diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Equal("The webhook type 'a_saved' is already declared by 'ASaved' in 'first.webhooks.schema.json'; a webhook of that type could go to either", diagnostic.GetMessage());
+        Assert.Contains(run.Sources, s => s.HintName == "B.Hooks.BSaved.g.cs");
+    }
+
+    [Fact]
+    public void One_type_name_in_two_namespaces_is_a_warning_at_the_seconds_definition()
+    {
+        string second = Schema("\"B.Hooks\"", "A", "\"OnBSaved\"", "\"b_saved\"").Replace("\"ABase\": {", "[|\"ABase\"|]: {");
+
+        (GeneratorRun run, Diagnostic diagnostic) = RunWithSecond(second.Replace("\"ASaved\":", "\"BSaved\":"));
+
+        Assert.Equal("MENTRA014", diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
+        Assert.Equal("The type name 'ABase' is also declared in 'first.webhooks.schema.json' (namespace 'A.Hooks'); a handler parameter of that name is ambiguous", diagnostic.GetMessage());
+        Assert.Contains(run.Sources, s => s.HintName == "B.Hooks.ABase.g.cs");
+    }
+}
