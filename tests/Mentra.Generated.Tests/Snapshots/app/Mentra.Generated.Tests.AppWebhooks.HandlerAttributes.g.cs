@@ -13,7 +13,7 @@ namespace Mentra.Generated.Tests.AppWebhooks;
 /// a <see cref="global::System.Threading.CancellationToken"/> and services, and return nothing (success) or a response.
 /// An app without such a handler answers an error response.
 /// </remarks>
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 [global::System.AttributeUsage(global::System.AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
 public sealed class OnNoteSavedAttribute : global::System.Attribute
 {
@@ -33,7 +33,7 @@ public sealed class OnNoteSavedAttribute : global::System.Attribute
 /// a <see cref="global::System.Threading.CancellationToken"/> and services, and return nothing (success) or a response.
 /// An app without such a handler answers an error response.
 /// </remarks>
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 [global::System.AttributeUsage(global::System.AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
 public sealed class OnNoteDeletedAttribute : global::System.Attribute
 {

@@ -8,7 +8,7 @@ namespace Mentra.Generated.Tests.AppWebhooks;
 /// Sent when the user deletes a note.
 /// </summary>
 /// <remarks>JSON: <c>"type": "note_deleted"</c>.</remarks>
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Mentra.Generated.Tests.AppWebhooks.Serialization.NoteDeletedWebhookRequestJsonConverter))]
 public sealed partial record NoteDeletedWebhookRequest : global::Mentra.Generated.Tests.AppWebhooks.NotesWebhookRequest
 {

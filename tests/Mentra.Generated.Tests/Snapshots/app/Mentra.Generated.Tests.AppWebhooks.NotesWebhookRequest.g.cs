@@ -7,7 +7,7 @@ namespace Mentra.Generated.Tests.AppWebhooks;
 /// <summary>
 /// The fields every webhook of this app's own types carries.
 /// </summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Mentra.Generated.Tests.AppWebhooks.Serialization.NotesWebhookRequestJsonConverter))]
 public abstract partial record NotesWebhookRequest
 {

@@ -8,7 +8,7 @@ namespace Mentra.Generated.Tests.AppWebhooks.Serialization;
 /// Reads and writes <see cref="global::Mentra.Generated.Tests.AppWebhooks.ToolParameters"/> as a JSON object. Generated from the schema: it uses no
 /// reflection, so it works under NativeAOT. Use it through <see cref="global::Mentra.Generated.Tests.AppWebhooks.NotesJsonContext"/>.
 /// </summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
 public sealed class ToolParametersJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Mentra.Generated.Tests.AppWebhooks.ToolParameters>
 {

@@ -7,7 +7,7 @@ namespace Mentra.Generated.Tests.AppWebhooks;
 /// <summary>
 /// A tool call the cloud sends to POST /tool.
 /// </summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Mentra.Generated.Tests.AppWebhooks.Serialization.ToolCallRequestJsonConverter))]
 public sealed partial record ToolCallRequest
 {

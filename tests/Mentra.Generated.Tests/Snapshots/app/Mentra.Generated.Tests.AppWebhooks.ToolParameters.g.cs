@@ -4,7 +4,7 @@
 
 namespace Mentra.Generated.Tests.AppWebhooks;
 
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Mentra.Generated.Tests.AppWebhooks.Serialization.ToolParametersJsonConverter))]
 public sealed partial record ToolParameters
 {

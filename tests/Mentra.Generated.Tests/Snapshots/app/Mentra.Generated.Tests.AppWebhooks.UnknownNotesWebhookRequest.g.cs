@@ -8,7 +8,7 @@ namespace Mentra.Generated.Tests.AppWebhooks;
 /// A <see cref="global::Mentra.Generated.Tests.AppWebhooks.NotesWebhookRequest"/> whose <c>type</c> this version of the schema does not know.
 /// It is a result, not an error: the sender may have added a type since this SDK was built.
 /// </summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Mentra.Generated.Tests.AppWebhooks.Serialization.UnknownNotesWebhookRequestJsonConverter))]
 public sealed partial record UnknownNotesWebhookRequest : global::Mentra.Generated.Tests.AppWebhooks.NotesWebhookRequest
 {

@@ -8,7 +8,7 @@ namespace Mentra.Generated.Tests.AppWebhooks;
 /// Type guards for the requests of this schema. Each is an extension method with an <c>out</c> form;
 /// plain pattern matching (<c>request is SessionWebhookRequest session</c>) works as well.
 /// </summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 public static partial class WebhookGuards
 {
     /// <summary>Whether <paramref name="request"/> is a <see cref="global::Mentra.Generated.Tests.AppWebhooks.NoteSavedWebhookRequest"/>.</summary>

@@ -4,7 +4,7 @@
 
 namespace Focus.Arrays;
 
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Focus.Arrays.Serialization.PointJsonConverter))]
 public sealed partial record Point
 {

@@ -8,7 +8,7 @@ namespace Focus.Arrays.Serialization;
 /// Reads and writes <see cref="global::Focus.Arrays.Shape"/> as a JSON object. Generated from the schema: it uses no
 /// reflection, so it works under NativeAOT. Use it through <see cref="global::Focus.Arrays.ArraysJsonContext"/>.
 /// </summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
 public sealed class ShapeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Focus.Arrays.Shape>
 {

@@ -7,7 +7,7 @@ namespace Focus.Arrays;
 /// <summary>
 /// Arrays of primitives, objects and arrays.
 /// </summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Focus.Arrays.Serialization.ShapeJsonConverter))]
 public sealed partial record Shape
 {

@@ -13,7 +13,7 @@ namespace Mentra.Generated;
 /// a <see cref="global::System.Threading.CancellationToken"/> and services, and return nothing (success) or a response.
 /// An app without such a handler answers an error response.
 /// </remarks>
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 [global::System.AttributeUsage(global::System.AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
 public sealed class OnSessionAttribute : global::System.Attribute
 {
@@ -33,7 +33,7 @@ public sealed class OnSessionAttribute : global::System.Attribute
 /// a <see cref="global::System.Threading.CancellationToken"/> and services, and return nothing (success) or a response.
 /// An app without such a handler answers an error response.
 /// </remarks>
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 [global::System.AttributeUsage(global::System.AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
 public sealed class OnStopAttribute : global::System.Attribute
 {
@@ -53,7 +53,7 @@ public sealed class OnStopAttribute : global::System.Attribute
 /// a <see cref="global::System.Threading.CancellationToken"/> and services, and return nothing (success) or a response.
 /// An app without such a handler answers success.
 /// </remarks>
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 [global::System.AttributeUsage(global::System.AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
 public sealed class OnServerRegistrationAttribute : global::System.Attribute
 {
@@ -73,7 +73,7 @@ public sealed class OnServerRegistrationAttribute : global::System.Attribute
 /// a <see cref="global::System.Threading.CancellationToken"/> and services, and return nothing (success) or a response.
 /// An app without such a handler answers through its <c>[OnSession]</c> handler, given the request converted with <see cref="global::Mentra.Generated.SessionRecoveryWebhookRequest.ToSessionWebhookRequest"/>.
 /// </remarks>
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 [global::System.AttributeUsage(global::System.AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
 public sealed class OnSessionRecoveryAttribute : global::System.Attribute
 {
@@ -93,7 +93,7 @@ public sealed class OnSessionRecoveryAttribute : global::System.Attribute
 /// a <see cref="global::System.Threading.CancellationToken"/> and services, and return nothing (success) or a response.
 /// An app without such a handler answers success.
 /// </remarks>
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 [global::System.AttributeUsage(global::System.AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
 public sealed class OnServerHeartbeatAttribute : global::System.Attribute
 {
@@ -108,7 +108,7 @@ public sealed class OnServerHeartbeatAttribute : global::System.Attribute
 /// Marks the method of a <c>[MentraApp]</c> class that handles webhooks of a type this schema does not know
 /// (<see cref="global::Mentra.Generated.UnknownWebhookRequest"/>). Without one, they are answered with an error.
 /// </summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 [global::System.AttributeUsage(global::System.AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
 public sealed class OnUnknownWebhookAttribute : global::System.Attribute
 {

@@ -9,7 +9,7 @@ namespace Mentra.Generated;
 /// safe under trimming and NativeAOT. Use it with <c>JsonSerializer</c>, <c>ReadFromJsonAsync</c> and
 /// <c>Results.Json</c>, for example <c>JsonSerializer.Deserialize(json, MentraJsonContext.Default.WebhookRequest)</c>.
 /// </summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 public sealed partial class MentraJsonContext : global::System.Text.Json.Serialization.JsonSerializerContext, global::System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver
 {
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.WebhookRequestType>? _WebhookRequestType;

@@ -5,7 +5,7 @@
 namespace Mentra.Generated.Serialization;
 
 /// <summary>Reading helpers shared by the generated converters; every error names the property it is about.</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 internal static class WebhookJson
 {
     internal static void ExpectObject(ref global::System.Text.Json.Utf8JsonReader reader, string type)

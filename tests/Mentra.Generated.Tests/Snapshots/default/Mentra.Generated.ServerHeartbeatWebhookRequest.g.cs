@@ -8,7 +8,7 @@ namespace Mentra.Generated;
 /// Webhook sent periodically to check App server health. Requires a success response.
 /// </summary>
 /// <remarks>JSON: <c>"type": "server_heartbeat"</c>.</remarks>
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Mentra.Generated.Serialization.ServerHeartbeatWebhookRequestJsonConverter))]
 public sealed partial record ServerHeartbeatWebhookRequest : global::Mentra.Generated.WebhookRequest
 {

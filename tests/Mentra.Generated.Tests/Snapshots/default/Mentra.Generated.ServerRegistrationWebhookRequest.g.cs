@@ -8,7 +8,7 @@ namespace Mentra.Generated;
 /// Webhook confirming successful registration of the App server with MentraOS Cloud.
 /// </summary>
 /// <remarks>JSON: <c>"type": "server_registration"</c>.</remarks>
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Mentra.Generated.Serialization.ServerRegistrationWebhookRequestJsonConverter))]
 public sealed partial record ServerRegistrationWebhookRequest : global::Mentra.Generated.WebhookRequest
 {

@@ -8,7 +8,7 @@ namespace Mentra.Generated;
 /// Webhook sent when the cloud attempts to recover a potentially disconnected session.
 /// </summary>
 /// <remarks>JSON: <c>"type": "session_recovery"</c>.</remarks>
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Mentra.Generated.Serialization.SessionRecoveryWebhookRequestJsonConverter))]
 public sealed partial record SessionRecoveryWebhookRequest : global::Mentra.Generated.WebhookRequest
 {

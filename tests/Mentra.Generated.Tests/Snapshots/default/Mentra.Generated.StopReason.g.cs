@@ -8,7 +8,7 @@ namespace Mentra.Generated;
 /// The reason a session is being stopped. The cloud only sends user_disabled today; values it may add later are kept as data.
 /// Known values are static members; a value this version does not know is kept as it was received, never rejected.
 /// </summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Mentra.Generated.Serialization.StopReasonJsonConverter))]
 public readonly partial struct StopReason : global::System.IEquatable<global::Mentra.Generated.StopReason>
 {

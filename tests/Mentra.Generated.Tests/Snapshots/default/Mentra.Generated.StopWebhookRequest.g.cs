@@ -8,7 +8,7 @@ namespace Mentra.Generated;
 /// Webhook sent to request stopping an App session.
 /// </summary>
 /// <remarks>JSON: <c>"type": "stop_request"</c>.</remarks>
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Mentra.Generated.Serialization.StopWebhookRequestJsonConverter))]
 public sealed partial record StopWebhookRequest : global::Mentra.Generated.WebhookRequest
 {

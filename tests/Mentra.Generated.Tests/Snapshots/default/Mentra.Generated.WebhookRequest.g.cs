@@ -7,7 +7,7 @@ namespace Mentra.Generated;
 /// <summary>
 /// The base structure for all webhook requests sent to App servers.
 /// </summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Mentra.Generated.Serialization.WebhookRequestJsonConverter))]
 public abstract partial record WebhookRequest
 {

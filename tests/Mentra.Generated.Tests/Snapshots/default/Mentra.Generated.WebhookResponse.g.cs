@@ -7,7 +7,7 @@ namespace Mentra.Generated;
 /// <summary>
 /// Standard response structure App servers return for webhook requests.
 /// </summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Mentra.Generated.Serialization.WebhookResponseJsonConverter))]
 public sealed partial record WebhookResponse
 {

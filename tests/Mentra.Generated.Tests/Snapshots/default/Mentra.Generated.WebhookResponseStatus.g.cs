@@ -8,7 +8,7 @@ namespace Mentra.Generated;
 /// Whether handling a webhook succeeded.
 /// Known values are static members; a value this version does not know is kept as it was received, never rejected.
 /// </summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Mentra.Generated.Serialization.WebhookResponseStatusJsonConverter))]
 public readonly partial struct WebhookResponseStatus : global::System.IEquatable<global::Mentra.Generated.WebhookResponseStatus>
 {

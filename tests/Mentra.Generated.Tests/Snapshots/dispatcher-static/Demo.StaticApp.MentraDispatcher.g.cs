@@ -4,7 +4,7 @@
 
 namespace Demo;
 
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 partial class StaticApp : global::Mentra.Generated.IMentraApp
 {
     /// <summary>Routes each webhook to this class's handler for its type. Generated from its handler attributes.</summary>

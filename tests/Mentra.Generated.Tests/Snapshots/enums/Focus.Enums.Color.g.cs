@@ -8,7 +8,7 @@ namespace Focus.Enums;
 /// Colors, with one C# name chosen by hand.
 /// Known values are static members; a value this version does not know is kept as it was received, never rejected.
 /// </summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Focus.Enums.Serialization.ColorJsonConverter))]
 public readonly partial struct Color : global::System.IEquatable<global::Focus.Enums.Color>
 {

@@ -8,7 +8,7 @@ namespace Focus.Enums.Serialization;
 /// Reads and writes <see cref="global::Focus.Enums.Paint"/> as a JSON object. Generated from the schema: it uses no
 /// reflection, so it works under NativeAOT. Use it through <see cref="global::Focus.Enums.EnumsJsonContext"/>.
 /// </summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
 public sealed class PaintJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Focus.Enums.Paint>
 {

@@ -5,7 +5,7 @@
 namespace Focus.Inheritance;
 
 /// <remarks>JSON: <c>"kind": "closed"</c>.</remarks>
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Focus.Inheritance.Serialization.ClosedJsonConverter))]
 public sealed partial record Closed : global::Focus.Inheritance.Event
 {

@@ -7,7 +7,7 @@ namespace Focus.Inheritance;
 /// <summary>
 /// A base with a plain-string discriminator named kind.
 /// </summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Focus.Inheritance.Serialization.EventJsonConverter))]
 public abstract partial record Event
 {

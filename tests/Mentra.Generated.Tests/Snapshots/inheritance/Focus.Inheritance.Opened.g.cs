@@ -5,7 +5,7 @@
 namespace Focus.Inheritance;
 
 /// <remarks>JSON: <c>"kind": "opened"</c>.</remarks>
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Focus.Inheritance.Serialization.OpenedJsonConverter))]
 public sealed partial record Opened : global::Focus.Inheritance.Event
 {

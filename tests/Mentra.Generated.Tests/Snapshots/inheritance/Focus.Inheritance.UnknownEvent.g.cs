@@ -8,7 +8,7 @@ namespace Focus.Inheritance;
 /// A <see cref="global::Focus.Inheritance.Event"/> whose <c>kind</c> this version of the schema does not know.
 /// It is a result, not an error: the sender may have added a type since this SDK was built.
 /// </summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Focus.Inheritance.Serialization.UnknownEventJsonConverter))]
 public sealed partial record UnknownEvent : global::Focus.Inheritance.Event
 {

@@ -4,7 +4,7 @@
 
 namespace Focus.Names;
 
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Focus.Names.Serialization.TrickyJsonConverter))]
 public sealed partial record Tricky
 {

@@ -7,7 +7,7 @@ namespace Focus.Optional;
 /// <summary>
 /// One required and one optional property of every primitive type; both strings keep the last string read (x-reuse-last).
 /// </summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Focus.Optional.Serialization.SettingsJsonConverter))]
 public sealed partial record Settings
 {
