@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Packs every package this repository ships into a temporary folder feed, then uses them as a new user would, in a
+# temporary directory outside the repository (no Directory.Build.props, no project reference helps):
+#   checks the packages' contents; installs the template from its .nupkg; creates an app with its test project;
+#   restores Mentra.Generated of exactly the packed version from the feed (everything else from the usual registry);
+#   builds with warnings as errors; removes the [OnStop] handler and expects MENTRA101 at the class (the analyzers run
+#   from the package); runs the template's tests; publishes with NativeAOT (no trimming or AOT warning), starts the
+#   binary, posts a session_request and a stop_request, checks the answers and /health.
+# Prints "ok   NAME" or "FAIL NAME ..." per check; exits non-zero when any check fails.
+set -uo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d /tmp/mentra-packages.XXXXXX)
+feed="$work/feed"
+hive="$work/template-hive"
+app="$work/GlassesDemo"
+failures=0
+pid=""
+trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
+
+ok() { echo "ok   $1"; }
+fail() { echo "FAIL $1"; failures=$((failures + 1)); }
+# run NAME COMMAND...: runs the command with its output in a log, and reports it; the log's end is shown on failure.
+run() {
+  local name=$1; shift
+  "$@" > "$work/step.log" 2>&1
+  local rc=$?
+  if [ $rc -eq 0 ]; then ok "$name"; return 0; fi
+  fail "$name (exit $rc):"; tail -30 "$work/step.log"; return 1
+}
+
+version=$(dotnet msbuild "$repo/runtime/Mentra.Generated.csproj" -getProperty:Version)
+echo "packing version $version into $feed"
+run "pack Mentra.Generated" dotnet pack "$repo/runtime/Mentra.Generated.csproj" -c Release -o "$feed" || exit 1
+run "pack Mentra.Generated.Templates" dotnet pack "$repo/templates/Mentra.Generated.Templates/Mentra.Generated.Templates.csproj" -c Release -o "$feed" || exit 1
+
+# --- The package's contents -----------------------------------------------------------------------------------------
+package="$feed/Mentra.Generated.$version.nupkg"
+contents=$(unzip -Z1 "$package")
+for file in lib/net10.0/Mentra.Generated.dll lib/net10.0/Mentra.Generated.xml README.md \
+  analyzers/dotnet/roslyn4.14/cs/Mentra.Generated.Generator.dll \
+  analyzers/dotnet/roslyn4.14/cs/Mentra.Generated.Analyzers.dll \
+  analyzers/dotnet/roslyn4.14/cs/Mentra.Generated.CodeFixes.dll; do
+  if grep -qx "$file" <<< "$contents"; then ok "package holds $file"; else fail "package lacks $file"; fi
+done
+unexpected=$(grep -vE '^(_rels/|package/|\[Content_Types\]\.xml|Mentra\.Generated\.nuspec|README\.md|lib/net10\.0/Mentra\.Generated\.(dll|xml)|analyzers/dotnet/roslyn4\.14/cs/Mentra\.Generated\.(Generator|Analyzers|CodeFixes)\.dll)' <<< "$contents")
+if [ -z "$unexpected" ]; then ok "package holds nothing else (no Roslyn, tests, benchmarks, samples)"; else fail "package holds more: $unexpected"; fi
+nuspec=$(unzip -p "$package" Mentra.Generated.nuspec)
+if grep -q '<dependency ' <<< "$nuspec"; then fail "package depends on other packages: $(grep '<dependency ' <<< "$nuspec")"; else ok "package depends on no other package (only the ASP.NET Core framework)"; fi
+for field in '<license type="expression">' '<readme>README.md</readme>' '<projectUrl>' '<releaseNotes>' '<tags>' "<version>$version</version>"; do
+  if grep -qF "$field" <<< "$nuspec"; then ok "nuspec has $field"; else fail "nuspec lacks $field"; fi
+done
+if [ -f "$feed/Mentra.Generated.$version.snupkg" ]; then ok "symbols package"; else fail "no symbols package"; fi
+template_json=$(unzip -p "$feed/Mentra.Generated.Templates.$version.nupkg" content/mentra-app/.template.config/template.json)
+if grep -qF "\"value\": \"$version\"" <<< "$template_json"; then ok "template creates apps of version $version"; else fail "template is not stamped with $version"; fi
+
+# --- A new app from the template, outside the repository -------------------------------------------------------------
+cat > "$work/NuGet.config" <<EOF
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <!-- The packed packages from the folder feed; everything else from the sources the machine already has. -->
+  <packageSources>
+    <add key="mentra-local" value="$feed" />
+  </packageSources>
+  <packageSourceMapping>
+    <packageSource key="mentra-local">
+      <package pattern="Mentra.Generated" />
+      <package pattern="Mentra.Generated.*" />
+    </packageSource>
+    <packageSource key="nuget.org">
+      <package pattern="*" />
+    </packageSource>
+  </packageSourceMapping>
+</configuration>
+EOF
+# A package of the same version restored before is not restored again: drop it, so that this build's is used.
+packages=$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')
+rm -rf "$packages/mentra.generated" "$packages/mentra.generated.templates"
+
+cd "$work" || exit 1
+run "dotnet new install the template package" dotnet new install "$feed/Mentra.Generated.Templates.$version.nupkg" --debug:custom-hive "$hive" || exit 1
+run "dotnet new mentra-app --tests" dotnet new mentra-app -n GlassesDemo --package-name com.example.glassesdemo --tests -o "$app" --debug:custom-hive "$hive" || exit 1
+cd "$app" || exit 1
+if grep -qF "Include=\"Mentra.Generated\" Version=\"$version\"" GlassesDemo.csproj; then ok "app references Mentra.Generated $version"; else fail "app does not reference $version"; fi
+run "app restores and builds with warnings as errors" dotnet build -warnaserror || exit 1
+restored=$(find "$packages/mentra.generated" -name "mentra.generated.$version.nupkg" 2>/dev/null | head -1)
+if [ -n "$restored" ] && cmp -s "$restored" "$package"; then ok "the restored package is the one just packed"; else fail "the restored package is not the one just packed"; fi
+
+cp GlassesApp.cs "$work/GlassesApp.cs.orig"
+sed -i 's/^    \[OnStop\]$//' GlassesApp.cs
+line=$(grep -n 'public partial class GlassesApp' GlassesApp.cs | cut -d: -f1)
+dotnet build > "$work/missing.log" 2>&1
+if grep -qE "GlassesApp\.cs\($line,[0-9]+\): (error|warning) MENTRA101: App class 'GlassesApp' has no \[OnStop\] handler" "$work/missing.log"; then
+  ok "without [OnStop], MENTRA101 is reported at the class (line $line): the analyzers run from the package"
+else
+  fail "MENTRA101 not reported at GlassesApp.cs line $line:"; grep -E "MENTRA|error" "$work/missing.log" | head
+fi
+cp "$work/GlassesApp.cs.orig" GlassesApp.cs
+
+run "the template's tests pass" dotnet test tests/GlassesDemo.Tests
+
+dotnet publish -c Release -r linux-x64 -o "$work/published" > "$work/publish.log" 2>&1
+publish_rc=$?
+if [ $publish_rc -ne 0 ] || grep -qE ": warning (IL|CS|AOT)" "$work/publish.log"; then
+  fail "NativeAOT publish (exit $publish_rc) or a trimming/AOT warning:"; grep -E "warning|error" "$work/publish.log" | head
+else
+  ok "app publishes with NativeAOT and no trimming or AOT warning"
+  log="$work/app.log"
+  "$work/published/GlassesDemo" --urls http://127.0.0.1:0 > "$log" 2>&1 &
+  pid=$!
+  base=""
+  for _ in $(seq 1 100); do
+    base=$(grep -oE 'Now listening on: http://127\.0\.0\.1:[0-9]+' "$log" | head -1 | sed 's/Now listening on: //')
+    [ -n "$base" ] && break
+    sleep 0.1
+  done
+  if [ -z "$base" ]; then
+    fail "published app did not start:"; cat "$log"
+  else
+    # check NAME EXPECTED_STATUS EXPECTED_BODY CURL_ARGS...
+    check() {
+      local name=$1 status=$2 body=$3; shift 3
+      local out code
+      out=$(curl -s -o - -w '\n%{http_code}' --max-time 10 "$@")
+      code=${out##*$'\n'}; out=${out%$'\n'*}
+      if [ "$code" = "$status" ] && [ "$out" = "$body" ]; then ok "$name"; else fail "$name: expected $status $body, got $code $out"; fi
+    }
+    session='{"type":"session_request","sessionId":"alice@example.com-com.example.glassesdemo","userId":"alice@example.com","timestamp":"2026-06-27T21:54:26.123Z","mentraOSWebsocketUrl":"wss://cloud.mentra.glass/app-ws"}'
+    stop='{"type":"stop_request","sessionId":"alice@example.com-com.example.glassesdemo","userId":"alice@example.com","timestamp":"2026-06-27T22:10:02.456Z","reason":"user_disabled"}'
+    check "published app answers a session_request" 200 '{"status":"success"}' -X POST "$base/webhook" -H 'Content-Type: application/json' --data-binary "$session"
+    check "published app counts the session" 200 '{"status":"healthy","app":"com.example.glassesdemo","activeSessions":1}' "$base/health"
+    check "published app answers a stop_request" 200 '{"status":"success"}' -X POST "$base/webhook" -H 'Content-Type: application/json' --data-binary "$stop"
+    check "published app's session ends" 200 '{"status":"healthy","app":"com.example.glassesdemo","activeSessions":0}' "$base/health"
+    kill $pid; wait $pid 2>/dev/null; pid=""
+  fi
+fi
+
+exit $((failures > 0))

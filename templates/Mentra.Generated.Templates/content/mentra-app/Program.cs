@@ -1,0 +1,12 @@
+using Mentra.Generated;
+using MentraApp1;
+
+WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(args);
+builder.Services.AddMentraApp<GlassesApp>();  // binds PACKAGE_NAME, MENTRAOS_API_KEY, PORT and the "Mentra" section
+
+WebApplication app = builder.Build();
+app.MapMentraWebhooks();                      // POST /webhook, GET /health
+app.Run();
+
+/// <summary>The entry point, visible to the tests.</summary>
+public partial class Program;
