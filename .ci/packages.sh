@@ -30,8 +30,15 @@ run() {
 
 version=$(dotnet msbuild "$repo/runtime/Mentra.Generated.csproj" -getProperty:Version)
 echo "packing version $version into $feed"
-run "pack Mentra.Generated" dotnet pack "$repo/runtime/Mentra.Generated.csproj" -c Release -o "$feed" || exit 1
-run "pack Mentra.Generated.Templates" dotnet pack "$repo/templates/Mentra.Generated.Templates/Mentra.Generated.Templates.csproj" -c Release -o "$feed" || exit 1
+# Every packable project of the solution, so that a package added later is packed here too; it must then be used
+# below as well, or this step fails.
+run "pack every packable project of the solution" dotnet pack "$repo/Mentra.Generated.sln" -c Release -o "$feed" || exit 1
+packed=$(cd "$feed" && ls -- *.nupkg | sort | tr '\n' ' ')
+if [ "$packed" = "Mentra.Generated.$version.nupkg Mentra.Generated.Templates.$version.nupkg " ]; then
+  ok "packed exactly the packages this step uses: $packed"
+else
+  fail "packed $packed; every package must be installed and used in this step"
+fi
 
 # --- The package's contents -----------------------------------------------------------------------------------------
 package="$feed/Mentra.Generated.$version.nupkg"
