@@ -15,6 +15,7 @@ hive="$work/template-hive"
 app="$work/GlassesDemo"
 failures=0
 pid=""
+source "$repo/.ci/lib.sh"
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
 
 ok() { echo "ok   $1"; }
@@ -114,23 +115,10 @@ else
   log="$work/app.log"
   "$work/published/GlassesDemo" --urls http://127.0.0.1:0 > "$log" 2>&1 &
   pid=$!
-  base=""
-  for _ in $(seq 1 100); do
-    base=$(grep -oE 'Now listening on: http://127\.0\.0\.1:[0-9]+' "$log" | head -1 | sed 's/Now listening on: //')
-    [ -n "$base" ] && break
-    sleep 0.1
-  done
+  base=$(listen "$log")
   if [ -z "$base" ]; then
     fail "published app did not start:"; cat "$log"
   else
-    # check NAME EXPECTED_STATUS EXPECTED_BODY CURL_ARGS...
-    check() {
-      local name=$1 status=$2 body=$3; shift 3
-      local out code
-      out=$(curl -s -o - -w '\n%{http_code}' --max-time 10 "$@")
-      code=${out##*$'\n'}; out=${out%$'\n'*}
-      if [ "$code" = "$status" ] && [ "$out" = "$body" ]; then ok "$name"; else fail "$name: expected $status $body, got $code $out"; fi
-    }
     session='{"type":"session_request","sessionId":"alice@example.com-com.example.glassesdemo","userId":"alice@example.com","timestamp":"2026-06-27T21:54:26.123Z","mentraOSWebsocketUrl":"wss://cloud.mentra.glass/app-ws"}'
     stop='{"type":"stop_request","sessionId":"alice@example.com-com.example.glassesdemo","userId":"alice@example.com","timestamp":"2026-06-27T22:10:02.456Z","reason":"user_disabled"}'
     check "published app answers a session_request" 200 '{"status":"success"}' -X POST "$base/webhook" -H 'Content-Type: application/json' --data-binary "$session"

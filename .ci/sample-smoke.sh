@@ -7,37 +7,19 @@ dir=$1
 payloads="$(cd "$(dirname "$0")/.." && pwd)/tests/Mentra.Generated.Tests/Payloads"
 log=$(mktemp)
 failures=0
+source "$(dirname "$0")/lib.sh"
 
 cd "$dir"
 ./Mentra.Generated.Sample --urls http://127.0.0.1:0 >"$log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
 
-base=""
-for _ in $(seq 1 100); do
-  base=$(grep -oE 'Now listening on: http://127\.0\.0\.1:[0-9]+' "$log" | head -1 | sed 's/Now listening on: //')
-  [ -n "$base" ] && break
-  sleep 0.1
-done
+base=$(listen "$log")
 if [ -z "$base" ]; then
   echo "FAIL sample did not start:"; cat "$log"; exit 1
 fi
 echo "sample listening on $base"
 
-# check NAME EXPECTED_STATUS EXPECTED_BODY CURL_ARGS...
-check() {
-  local name=$1 status=$2 body=$3; shift 3
-  local out code
-  out=$(curl -s -o - -w '\n%{http_code}' --max-time 10 "$@")
-  code=${out##*$'\n'}
-  out=${out%$'\n'*}
-  if [ "$code" = "$status" ] && [ "$out" = "$body" ]; then
-    echo "ok   $name"
-  else
-    echo "FAIL $name: expected $status $body, got $code $out"
-    failures=$((failures + 1))
-  fi
-}
 post() { check "$1" "$2" "$3" -X POST "$base/webhook" -H 'Content-Type: application/json' "${@:4}"; }
 
 success='{"status":"success"}'

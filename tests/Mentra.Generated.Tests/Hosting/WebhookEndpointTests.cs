@@ -32,6 +32,22 @@ public sealed class WebhookEndpointTests
         return JsonSerializer.Deserialize(body, MentraJsonContext.Default.WebhookResponse)!;
     }
 
+    /// <summary>A raw connection to the server, for requests an HTTP client would not send.</summary>
+    private static async Task<TcpClient> Connect(KestrelHost host)
+    {
+        var socket = new TcpClient();
+        await socket.ConnectAsync(host.Address.Host, host.Address.Port);
+        return socket;
+    }
+
+    /// <summary>What the server sends back first, within 10 seconds.</summary>
+    private static async Task<string> ReadAnswer(NetworkStream stream)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        byte[] buffer = new byte[4096];
+        return Encoding.ASCII.GetString(buffer, 0, await stream.ReadAsync(buffer, timeout.Token));
+    }
+
     private static string Session(string userId = "alice@example.com", string url = "wss://cloud.mentra.glass/app-ws", string sessionId = "alice@example.com-org.example.tests") =>
         $$"""{"type":"session_request","sessionId":"{{sessionId}}","userId":"{{userId}}","timestamp":"2026-06-27T21:54:26.123Z","mentraOSWebsocketUrl":"{{url}}"}""";
 
@@ -284,28 +300,20 @@ public sealed class WebhookEndpointTests
     public async Task Oversized_body_is_answered_before_the_rest_is_sent()
     {
         await using KestrelHost host = await Start();
-        using var socket = new TcpClient();
-        await socket.ConnectAsync(host.Address.Host, host.Address.Port);
+        using TcpClient socket = await Connect(host);
         NetworkStream stream = socket.GetStream();
-        string head = "POST /webhook HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
-        byte[] chunk = Encoding.ASCII.GetBytes($"{70 * 1024:X}\r\n{new string(' ', 70 * 1024)}\r\n");
-        await stream.WriteAsync(chunk);
+        await stream.WriteAsync(Encoding.ASCII.GetBytes("POST /webhook HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"));
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"{70 * 1024:X}\r\n{new string(' ', 70 * 1024)}\r\n"));
 
         // The sender never finishes its body: the answer must come anyway.
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        byte[] buffer = new byte[4096];
-        int read = await stream.ReadAsync(buffer, timeout.Token);
-
-        Assert.StartsWith("HTTP/1.1 413", Encoding.ASCII.GetString(buffer, 0, read));
+        Assert.StartsWith("HTTP/1.1 413", await ReadAnswer(stream));
     }
 
     [Fact]
     public async Task A_body_sent_in_pieces_is_read_whole()
     {
         await using KestrelHost host = await Start();
-        using var socket = new TcpClient();
-        await socket.ConnectAsync(host.Address.Host, host.Address.Port);
+        using TcpClient socket = await Connect(host);
         NetworkStream stream = socket.GetStream();
         byte[] body = Encoding.UTF8.GetBytes(Session(userId: "pieces@example.com"));
         await stream.WriteAsync(Encoding.ASCII.GetBytes($"POST /webhook HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n"));
@@ -316,9 +324,7 @@ public sealed class WebhookEndpointTests
             await Task.Delay(50); // each piece arrives on its own
         }
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        byte[] buffer = new byte[4096];
-        string answer = Encoding.ASCII.GetString(buffer, 0, await stream.ReadAsync(buffer, timeout.Token));
+        string answer = await ReadAnswer(stream);
 
         Assert.StartsWith("HTTP/1.1 200", answer);
         Assert.Contains("Content-Length: 20\r\n", answer);
