@@ -137,7 +137,7 @@ public sealed class PayloadTests
     }
 
     [Fact]
-    public void Wire_session_request_resolves_websocketUrl_first()
+    public void Wire_session_request_resolves_the_v2_url_not_the_v3_one()
     {
         var request = Assert.IsType<SessionWebhookRequest>(Read(Payload("wire/session_request.json")));
 
@@ -147,7 +147,7 @@ public sealed class PayloadTests
         Assert.Equal("wss://cloud.mentra.glass/ws/miniapp", request.WebsocketUrl);
         Assert.Equal("wss://cloud.mentra.glass/app-ws", request.MentraOSWebsocketUrl);
         Assert.Equal("wss://cloud.mentra.glass/app-ws", request.AugmentOSWebsocketUrl);
-        Assert.Equal("wss://cloud.mentra.glass/ws/miniapp", request.ResolvedWebSocketUrl);
+        Assert.Equal("wss://cloud.mentra.glass/app-ws", request.ResolvedWebSocketUrl); // the v2 endpoint this SDK speaks
     }
 
     [Fact]
@@ -225,8 +225,10 @@ public sealed class PayloadTests
     [InlineData("", "", "", null)]
     [InlineData("", "wss://b", "wss://c", "wss://b")]
     [InlineData("", "", "wss://c", "wss://c")]
-    [InlineData("wss://a", "wss://b", "wss://c", "wss://a")]
-    public void Resolved_url_skips_empty_strings(string websocketUrl, string mentraOS, string augmentOS, string? expected)
+    [InlineData("wss://a", "wss://b", "wss://c", "wss://b")]
+    [InlineData("wss://a", "", "wss://c", "wss://c")]
+    [InlineData("wss://a", "", "", "wss://a")]
+    public void Resolved_url_is_the_first_non_empty_of_mentraOS_augmentOS_then_websocketUrl(string websocketUrl, string mentraOS, string augmentOS, string? expected)
     {
         var request = new SessionWebhookRequest
         {

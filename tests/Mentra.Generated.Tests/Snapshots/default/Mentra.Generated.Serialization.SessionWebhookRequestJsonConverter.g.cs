@@ -107,8 +107,8 @@ public sealed class SessionWebhookRequestJsonConverter : global::System.Text.Jso
                 case 20 when global::System.MemoryExtensions.SequenceEqual(name, "mentraOSWebsocketUrl"u8):
                 {
                     _mentraOSWebsocketUrl =
-                        global::Mentra.Generated.Serialization.WebhookJson.SameText(in reader, utf8_WebsocketUrl) ? _websocketUrl :
                         global::Mentra.Generated.Serialization.WebhookJson.SameText(in reader, utf8_AugmentOSWebsocketUrl) ? _augmentOSWebsocketUrl :
+                        global::Mentra.Generated.Serialization.WebhookJson.SameText(in reader, utf8_WebsocketUrl) ? _websocketUrl :
                         global::Mentra.Generated.Serialization.WebhookJson.ReadStringOrNull(ref reader, "mentraOSWebsocketUrl", ref LastRead.MentraOSWebsocketUrl);
                     utf8_MentraOSWebsocketUrl = global::Mentra.Generated.Serialization.WebhookJson.RawText(in reader);
                     break;
@@ -116,8 +116,8 @@ public sealed class SessionWebhookRequestJsonConverter : global::System.Text.Jso
                 case 21 when global::System.MemoryExtensions.SequenceEqual(name, "augmentOSWebsocketUrl"u8):
                 {
                     _augmentOSWebsocketUrl =
-                        global::Mentra.Generated.Serialization.WebhookJson.SameText(in reader, utf8_WebsocketUrl) ? _websocketUrl :
                         global::Mentra.Generated.Serialization.WebhookJson.SameText(in reader, utf8_MentraOSWebsocketUrl) ? _mentraOSWebsocketUrl :
+                        global::Mentra.Generated.Serialization.WebhookJson.SameText(in reader, utf8_WebsocketUrl) ? _websocketUrl :
                         global::Mentra.Generated.Serialization.WebhookJson.ReadStringOrNull(ref reader, "augmentOSWebsocketUrl", ref LastRead.AugmentOSWebsocketUrl);
                     utf8_AugmentOSWebsocketUrl = global::Mentra.Generated.Serialization.WebhookJson.RawText(in reader);
                     break;

@@ -37,7 +37,7 @@ public sealed partial record SessionWebhookRequest : global::Mentra.Generated.We
     public string? AugmentOSWebsocketUrl { get; init; }
 
     /// <summary>
-    /// The WebSocket URL to connect to: websocketUrl, else mentraOSWebsocketUrl, else augmentOSWebsocketUrl; null when none is set. Validate it before connecting: webhooks are not authenticated.
+    /// The WebSocket URL of the v2 app-session protocol: mentraOSWebsocketUrl, else augmentOSWebsocketUrl (what older clouds send), else websocketUrl (the v3 endpoint, where a v2 client's init times out; used only when nothing else is sent); null when none is set. Validate it before connecting: webhooks are not authenticated.
     /// </summary>
-    public string? ResolvedWebSocketUrl => !string.IsNullOrEmpty(WebsocketUrl) ? WebsocketUrl : !string.IsNullOrEmpty(MentraOSWebsocketUrl) ? MentraOSWebsocketUrl : !string.IsNullOrEmpty(AugmentOSWebsocketUrl) ? AugmentOSWebsocketUrl : null;
+    public string? ResolvedWebSocketUrl => !string.IsNullOrEmpty(MentraOSWebsocketUrl) ? MentraOSWebsocketUrl : !string.IsNullOrEmpty(AugmentOSWebsocketUrl) ? AugmentOSWebsocketUrl : !string.IsNullOrEmpty(WebsocketUrl) ? WebsocketUrl : null;
 }
