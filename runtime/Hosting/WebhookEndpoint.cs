@@ -51,7 +51,7 @@ internal sealed class WebhookEndpoint(
 
         if (request.ContentLength > _maxBodySize)
         {
-            Reject(context, StatusCodes.Status413PayloadTooLarge, $"The body is larger than {_maxBodySize} bytes");
+            RejectTooLarge(context);
             return;
         }
 
@@ -102,7 +102,7 @@ internal sealed class WebhookEndpoint(
     {
         if (body.IsTooLarge)
         {
-            Reject(context, StatusCodes.Status413PayloadTooLarge, $"The body is larger than {_maxBodySize} bytes");
+            RejectTooLarge(context);
             return null;
         }
 
@@ -224,6 +224,9 @@ internal sealed class WebhookEndpoint(
         metrics.Received("(unread)", "rejected");
         Answer(context, status, WebhookResponse.Error(message));
     }
+
+    private void RejectTooLarge(HttpContext context) =>
+        Reject(context, StatusCodes.Status413PayloadTooLarge, $"The body is larger than {_maxBodySize} bytes");
 
     /// <summary>
     /// <c>application/json</c>, with or without parameters such as <c>charset</c>; the exact header the cloud sends is
