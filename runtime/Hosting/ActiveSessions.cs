@@ -58,14 +58,10 @@ internal sealed class ActiveSessionRegistry(TimeProvider time) : IActiveSessions
     /// <summary>Adds the session, or replaces the one with the same id; true when it replaced one.</summary>
     public bool Start(string sessionId, string userId, string? webSocketUrl)
     {
-        var session = new ActiveSession(sessionId, userId, webSocketUrl, time.GetUtcNow());
-        if (_sessions.TryAdd(sessionId, session))
-        {
-            return false;
-        }
-
-        _sessions[sessionId] = session;
-        return true;
+        // One locked write; whether it replaced a session is read before it, without a lock (it only words a log line).
+        bool replaced = _sessions.ContainsKey(sessionId);
+        _sessions[sessionId] = new ActiveSession(sessionId, userId, webSocketUrl, time.GetUtcNow());
+        return replaced;
     }
 
     /// <summary>Removes the session; true when it was active.</summary>

@@ -114,7 +114,7 @@ internal sealed class WebhookEndpoint(
 
         try
         {
-            if (JsonSerializer.Deserialize(body.Span, MentraJsonContext.Default.WebhookRequest) is { } webhook)
+            if ((ReadDirect(body.Span) ?? JsonSerializer.Deserialize(body.Span, MentraJsonContext.Default.WebhookRequest)) is { } webhook)
             {
                 return webhook;
             }
@@ -223,6 +223,32 @@ internal sealed class WebhookEndpoint(
         Log.Rejected(logger, status, message);
         metrics.Received("(unread)", "rejected");
         Answer(context, status, WebhookResponse.Error(message));
+    }
+
+    /// <summary>
+    /// The webhook read by the generated converter itself, without JsonSerializer's per-call work, when the body is one
+    /// JSON object and nothing after it; null otherwise, and then JsonSerializer reads the body again, so that whatever
+    /// it is (malformed, null, an array, trailing text, a field that does not fit) is answered with exactly the message
+    /// JsonSerializer gives. The reader's options are JsonSerializer's defaults: no comments, no trailing commas, depth 64.
+    /// </summary>
+    private static WebhookRequest? ReadDirect(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+            {
+                WebhookRequest webhook = Serialization.WebhookRequestJsonConverter.ReadObject(ref reader);
+                return reader.Read() ? null : webhook;
+            }
+        }
+        catch (Exception)
+        {
+            // Any failure (a JsonException, or invalid UTF-8's InvalidOperationException, which JsonSerializer turns into
+            // a JsonException): read again by JsonSerializer, which then fails exactly as it always did.
+        }
+
+        return null;
     }
 
     private void RejectTooLarge(HttpContext context) =>

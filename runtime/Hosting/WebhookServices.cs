@@ -6,18 +6,18 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Mentra.Generated;
 
 /// <summary>
-/// The services handed to a webhook's handlers. A singleton comes straight from the root provider (the same instance
-/// the request's scope would return); anything else, and <see cref="IServiceProvider"/> itself, from the request's
+/// The services handed to a webhook's handlers. A singleton is the root provider's instance (the same one the request's
+/// scope would return), resolved once and then remembered; anything else, and <see cref="IServiceProvider"/> itself, from the request's
 /// scope, which ASP.NET Core creates on first use. So an app whose handlers need only singletons, the common case,
 /// never pays for a scope per webhook, and a scoped or transient service behaves exactly as before.
 /// </summary>
 internal sealed class WebhookServices(IServiceProvider root, ServiceLifetimes lifetimes, HttpContext context) : IServiceProvider, ISupportRequiredService
 {
     public object? GetService(Type serviceType) =>
-        lifetimes.IsSingleton(serviceType) ? root.GetService(serviceType) : context.RequestServices.GetService(serviceType);
+        lifetimes.Singleton(serviceType, root) ?? context.RequestServices.GetService(serviceType);
 
     public object GetRequiredService(Type serviceType) =>
-        lifetimes.IsSingleton(serviceType) ? root.GetRequiredService(serviceType) : context.RequestServices.GetRequiredService(serviceType);
+        lifetimes.Singleton(serviceType, root) ?? context.RequestServices.GetRequiredService(serviceType);
 }
 
 /// <summary>
@@ -26,10 +26,28 @@ internal sealed class WebhookServices(IServiceProvider root, ServiceLifetimes li
 /// </summary>
 internal sealed class ServiceLifetimes(IServiceCollection services)
 {
-    private readonly ConcurrentDictionary<Type, bool> _singletons = new();
+    /// <summary>Marks a type that is not a singleton, in <see cref="_singletons"/>.</summary>
+    private static readonly object NotSingleton = new();
 
-    public bool IsSingleton(Type serviceType) =>
-        _singletons.TryGetValue(serviceType, out bool singleton) ? singleton : _singletons.GetOrAdd(serviceType, Decide(serviceType));
+    // By type: the singleton instance (the root provider's, which never changes), or NotSingleton.
+    private readonly ConcurrentDictionary<Type, object> _singletons = new();
+
+    public bool IsSingleton(Type serviceType) => Decide(serviceType);
+
+    /// <summary>
+    /// The instance of <paramref name="serviceType"/> when it is a singleton, resolved from <paramref name="root"/> once
+    /// and then remembered; null when it is not a singleton (or the root provider has none).
+    /// </summary>
+    public object? Singleton(Type serviceType, IServiceProvider root)
+    {
+        if (!_singletons.TryGetValue(serviceType, out object? known))
+        {
+            known = Decide(serviceType) && root.GetService(serviceType) is { } instance ? instance : NotSingleton;
+            known = _singletons.GetOrAdd(serviceType, known);
+        }
+
+        return ReferenceEquals(known, NotSingleton) ? null : known;
+    }
 
     private bool Decide(Type serviceType)
     {

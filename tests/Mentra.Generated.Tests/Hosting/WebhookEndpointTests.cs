@@ -184,6 +184,32 @@ public sealed class WebhookEndpointTests
         Assert.Empty(host.Probe.Calls);
     }
 
+    [Theory]
+    [InlineData("""{"type":"stop_request","sessionId":"s","userId":"u","timestamp":"t","reason":"x"} {}""")]
+    [InlineData("""{"type":"stop_request","sessionId":"s","userId":"u","timestamp":"t","reason":"x"} trailing""")]
+    [InlineData("""{"type":"stop_request","sessionId":"s","userId":"u","timestamp":"t","reason":"x",}""")]
+    [InlineData("""{"type":"stop_request", /* a comment */ "sessionId":"s","userId":"u","timestamp":"t","reason":"x"}""")]
+    [InlineData("""{"type":"stop_request","sessionId":"s","userId":"u","timestamp":"t","reason":7}""")]
+    [InlineData("""{"type":"stop_request","sessionId":"s","userId":"u","timestamp":"t","reason":"x","extra":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}""")]
+    public async Task A_body_that_is_not_one_webhook_object_gets_exactly_JsonSerializers_message(string body)
+    {
+        await using KestrelHost host = await Start();
+        JsonException expected = Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize(body, MentraJsonContext.Default.WebhookRequest));
+
+        WebhookResponse response = await Expect(await host.PostAsync(body), HttpStatusCode.BadRequest);
+
+        Assert.Equal("Invalid webhook: " + expected.Message, response.Message);
+        Assert.Empty(host.Probe.Calls);
+    }
+
+    [Fact]
+    public async Task White_space_around_the_object_is_allowed()
+    {
+        await using KestrelHost host = await Start();
+
+        Assert.Equal(WebhookResponse.Success, await Expect(await host.PostAsync(" \r\n\t" + Payload("docs/stop_request.json") + "\n\n  "), HttpStatusCode.OK));
+    }
+
     [Fact]
     public async Task Invalid_utf8_is_400()
     {
