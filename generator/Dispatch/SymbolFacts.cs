@@ -155,15 +155,16 @@ internal static class SymbolFacts
     public static ParameterFacts Parameter(IParameterSymbol parameter, KnownTypes known)
     {
         ITypeSymbol type = parameter.Type;
+        string key = TypeKey(type);
         return new ParameterFacts(
             parameter.Name,
-            TypeKey(type),
+            key,
             type.ToDisplayString(),
             parameter.RefKind != RefKind.None,
             KnownTypes.Is(type, known.CancellationToken),
             type.SpecialType == SpecialType.System_String,
             DerivesFrom(type as INamedTypeSymbol, known.WebhookRequest),
-            IsServiceType(type) ? TypeKey(type) : null);
+            IsServiceType(type) ? key : null);
     }
 
     public static RequestFacts Request(INamedTypeSymbol requestType)

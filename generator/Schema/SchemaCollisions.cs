@@ -119,15 +119,11 @@ internal static class SchemaCollisions
 
             _root ??= JsonParser.Parse(_source.ToString(), out _);
             JsonMember? member = null;
-            for (JsonNode? node = _root; node is not null && members.Length > 0;)
+            JsonNode? node = _root;
+            foreach (string name in members)
             {
-                member = node.Find(members[0]);
-                members = members.Skip(1).ToArray();
+                member = node?.Find(name);
                 node = member?.Value;
-                if (member is null)
-                {
-                    return null;
-                }
             }
 
             return member;

@@ -32,8 +32,6 @@ internal sealed class ServiceLifetimes(IServiceCollection services)
     // By type: the singleton instance (the root provider's, which never changes), or NotSingleton.
     private readonly ConcurrentDictionary<Type, object> _singletons = new();
 
-    public bool IsSingleton(Type serviceType) => Decide(serviceType);
-
     /// <summary>
     /// The instance of <paramref name="serviceType"/> when it is a singleton, resolved from <paramref name="root"/> once
     /// and then remembered; null when it is not a singleton (or the root provider has none).
@@ -42,14 +40,15 @@ internal sealed class ServiceLifetimes(IServiceCollection services)
     {
         if (!_singletons.TryGetValue(serviceType, out object? known))
         {
-            known = Decide(serviceType) && root.GetService(serviceType) is { } instance ? instance : NotSingleton;
+            known = IsSingleton(serviceType) && root.GetService(serviceType) is { } instance ? instance : NotSingleton;
             known = _singletons.GetOrAdd(serviceType, known);
         }
 
         return ReferenceEquals(known, NotSingleton) ? null : known;
     }
 
-    private bool Decide(Type serviceType)
+    /// <summary>Whether the registrations make <paramref name="serviceType"/> a singleton (read anew on each call).</summary>
+    public bool IsSingleton(Type serviceType)
     {
         if (serviceType == typeof(IServiceProvider))
         {
