@@ -1,5 +1,9 @@
 # Helpers shared by the CI scripts that run a server and check its answers. Source it; it counts into $failures.
 
+# ok NAME / fail WHAT: one check's line, as .ci/run counts them; fail also counts into $failures.
+ok() { echo "ok   $1"; }
+fail() { echo "FAIL $1"; failures=$((failures + 1)); }
+
 # listen LOG: waits up to 10 s for the ASP.NET Core server writing LOG to listen on loopback, then prints its base
 # address ("http://127.0.0.1:PORT"); prints nothing if it never does.
 listen() {
@@ -19,10 +23,5 @@ check() {
   out=$(curl -s -o - -w '\n%{http_code}' --max-time 10 "$@")
   code=${out##*$'\n'}
   out=${out%$'\n'*}
-  if [ "$code" = "$status" ] && [ "$out" = "$body" ]; then
-    echo "ok   $name"
-  else
-    echo "FAIL $name: expected $status $body, got $code $out"
-    failures=$((failures + 1))
-  fi
+  if [ "$code" = "$status" ] && [ "$out" = "$body" ]; then ok "$name"; else fail "$name: expected $status $body, got $code $out"; fi
 }

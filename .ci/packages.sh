@@ -18,8 +18,6 @@ pid=""
 source "$repo/.ci/lib.sh"
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
 
-ok() { echo "ok   $1"; }
-fail() { echo "FAIL $1"; failures=$((failures + 1)); }
 # run NAME COMMAND...: runs the command with its output in a log, and reports it; the log's end is shown on failure.
 run() {
   local name=$1; shift
