@@ -22,6 +22,11 @@ internal sealed partial class SchemaEmitter
                 yield return spec.UnknownName;
             }
         }
+
+        foreach (UnionSpec spec in _schema.Unions)
+        {
+            yield return spec.Name;
+        }
     }
 
     private string ExampleType() =>

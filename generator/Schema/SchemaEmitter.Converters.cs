@@ -97,6 +97,8 @@ internal sealed partial class SchemaEmitter
             w.Open("internal static " + type + " ReadProperties(" + Reader + ", bool discriminatorRead)");
         }
 
+        List<PropertySpec> written = properties;
+        properties = properties.Where(p => p.Constant is null).ToList();
         foreach (PropertySpec property in properties)
         {
             if (property.JsonName == discriminator)
@@ -106,6 +108,10 @@ internal sealed partial class SchemaEmitter
             }
 
             w.Line(NullableLocal(property.Type) + " " + Local(property.Name) + " = null;");
+            if (property.Tag is not null)
+            {
+                w.Line(Json + ".JsonElement? " + PendingLocal(property.Name) + " = null;");
+            }
         }
 
         Dictionary<string, List<string>> sharedText = SharedText(spec, properties);
@@ -133,12 +139,25 @@ internal sealed partial class SchemaEmitter
                 w.Line("    " + read + ";");
                 w.Line(RawLocal(property.Name) + " = " + Helpers + ".RawText(in reader);");
             }
+            else if (property.Tag is not null)
+            {
+                EmitReadTagged(w, property, properties.First(p => p.JsonName == property.Tag));
+            }
             else
             {
                 EmitReadProperty(w, property);
             }
         });
         w.Line();
+        foreach (PropertySpec property in properties.Where(p => p.Tag is not null))
+        {
+            PropertySpec tag = properties.First(p => p.JsonName == property.Tag);
+            w.Open("if (" + PendingLocal(property.Name) + " is { } " + PendingLocal(property.Name) + "Value)");
+            w.Line(Local(property.Name) + " = " + ConverterOf(property.Type.Name!) + ".ReadTagged(" + PendingLocal(property.Name) + "Value, " + Local(tag.Name) + ");");
+            w.Close();
+            w.Line();
+        }
+
         EmitMissingChecks(w, properties, label, property => property.JsonName == discriminator ? "!has" + property.Name : Local(property.Name) + " is null");
         w.Line("return new " + type);
         EmitInitializer(w, properties.Where(p => p.JsonName != discriminator));
@@ -149,11 +168,17 @@ internal sealed partial class SchemaEmitter
             : "/// <summary>Writes the object: inherited properties first, in schema order; unset optional properties are left out.</summary>");
         w.Open("internal static void WriteObject(" + Json + ".Utf8JsonWriter writer, " + type + " value)");
         w.Line("writer.WriteStartObject();");
-        foreach (PropertySpec property in properties)
+        foreach (PropertySpec property in written)
         {
             if (property.JsonName == discriminator)
             {
                 w.Line("writer.WriteString(s_" + property.Name + ", s_discriminatorValue);");
+                continue;
+            }
+
+            if (property.Constant is not null)
+            {
+                w.Line("writer.WriteString(s_" + property.Name + ", " + SourceWriter.Literal(property.Constant) + "u8);");
                 continue;
             }
 
@@ -170,7 +195,7 @@ internal sealed partial class SchemaEmitter
     {
         string local = Local(property.Name);
         string name = SourceWriter.Literal(property.JsonName);
-        if (property.Type.Kind is ValueKind.String or ValueKind.Integer or ValueKind.Number or ValueKind.Boolean)
+        if (property.Type.IsPrimitive)
         {
             w.Line(local + " = " + PrimitiveRead(property) + ";");
             return;
@@ -197,7 +222,7 @@ internal sealed partial class SchemaEmitter
     /// <c>x-reuse-last</c> string passes the field that keeps its last string (see <see cref="EmitLastRead"/>).
     /// </summary>
     private string PrimitiveRead(PropertySpec property) =>
-        Helpers + ".Read" + PrimitiveName(property.Type.Kind) + (property.IsRequired ? string.Empty : "OrNull")
+        Helpers + ".Read" + (property.Lenient ? "Lenient" : string.Empty) + PrimitiveName(property.Type.Kind) + (property.IsRequired ? string.Empty : "OrNull")
         + "(ref reader, " + SourceWriter.Literal(property.JsonName) + (property.ReuseLast ? ", ref LastRead." + property.Name : string.Empty) + ")";
 
     /// <summary>
@@ -242,7 +267,7 @@ internal sealed partial class SchemaEmitter
                 w.Line("break;");
                 w.Close();
                 w.Line();
-                if (type.Items!.Kind is not (ValueKind.String or ValueKind.Integer or ValueKind.Number or ValueKind.Boolean))
+                if (!type.Items!.IsPrimitive)
                 {
                     w.Line(Helpers + ".ExpectNotNull(ref reader, " + name + ");");
                 }
@@ -272,6 +297,8 @@ internal sealed partial class SchemaEmitter
     {
         ValueKind.Enum => ConverterOf(type.Name!) + ".ReadValue(ref reader, " + name + ")",
         ValueKind.Object => ConverterOf(type.Name!) + ".ReadObject(ref reader)",
+        ValueKind.Union => ConverterOf(type.Name!) + ".ReadValue(ref reader, " + name + ")",
+        ValueKind.Json => Json + ".JsonElement.ParseValue(ref reader)",
         _ => Helpers + ".Read" + PrimitiveName(type.Kind) + "(ref reader, " + name + ")",
     };
 
@@ -288,7 +315,38 @@ internal sealed partial class SchemaEmitter
         w.Open("if (" + access + " is { } " + local + ")");
         EmitWriteValue(w, property.Type, local, "s_" + property.Name, 0);
         w.Close();
+        if (property.WriteNull)
+        {
+            w.Open("else");
+            w.Line("writer.WriteNull(s_" + property.Name + ");");
+            w.Close();
+        }
     }
+
+    /// <summary>
+    /// Reads a property whose type is chosen by a sibling string (<c>x-tag</c>). The sibling usually comes first, as
+    /// senders write it, and then the value is read in place; when it comes after, the value is kept as JSON and read once
+    /// the sibling is known, after the object.
+    /// </summary>
+    private void EmitReadTagged(SourceWriter w, PropertySpec property, PropertySpec tag)
+    {
+        string local = Local(property.Name);
+        w.Open("if (reader.TokenType == " + Token + ".Null)");
+        w.Line(local + " = null;");
+        w.Line(PendingLocal(property.Name) + " = null;");
+        w.Line("continue;");
+        w.Close();
+        w.Line();
+        w.Open("if (" + Local(tag.Name) + " is not null)");
+        w.Line(local + " = " + ConverterOf(property.Type.Name!) + ".ReadTagged(ref reader, " + Local(tag.Name) + ");");
+        w.Close();
+        w.Open("else");
+        w.Line(PendingLocal(property.Name) + " = " + Json + ".JsonElement.ParseValue(ref reader);");
+        w.Close();
+    }
+
+    /// <summary>The local that keeps a tagged value as JSON until its tag is read.</summary>
+    private static string PendingLocal(string name) => "pending_" + name;
 
     /// <summary>Emits statements that write <paramref name="value"/>, as a property when <paramref name="name"/> is set, else as an array item.</summary>
     private void EmitWriteValue(SourceWriter w, TypeRefSpec type, string value, string? name, int depth)
@@ -310,12 +368,19 @@ internal sealed partial class SchemaEmitter
                 w.Line("writer.WriteString" + (name is null ? "Value(" : "(") + prefix + value + ".Value);");
                 break;
             case ValueKind.Object:
+            case ValueKind.Union:
+            case ValueKind.Json:
                 if (name is not null)
                 {
                     w.Line("writer.WritePropertyName(" + name + ");");
                 }
 
-                w.Line(ConverterOf(type.Name!) + ".WriteObject(writer, " + value + ");");
+                w.Line(type.Kind switch
+                {
+                    ValueKind.Object => ConverterOf(type.Name!) + ".WriteObject(writer, " + value + ");",
+                    ValueKind.Union => ConverterOf(type.Name!) + ".WriteValue(writer, " + value + ");",
+                    _ => value + ".WriteTo(writer);",
+                });
                 break;
             default:
                 w.Line("writer.WriteStartArray(" + (name ?? string.Empty) + ");");

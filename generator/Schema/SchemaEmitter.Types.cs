@@ -66,6 +66,10 @@ internal sealed partial class SchemaEmitter
         {
             w.Line("/// <remarks>JSON: <c>\"" + SourceWriter.EscapeXml(_objects[spec.BaseName!].Discriminator!) + "\": \"" + SourceWriter.EscapeXml(spec.DiscriminatorValue) + "\"</c>.</remarks>");
         }
+        else if (spec.Tags.Count > 0)
+        {
+            w.Line("/// <remarks>Chosen when the holder's tag is " + string.Join(", ", spec.Tags.Select(t => "<c>" + SourceWriter.EscapeXml(t) + "</c>")) + " (a trailing <c>*</c> matches any rest).</remarks>");
+        }
 
         w.GeneratedCode();
         w.Line("[global::System.Text.Json.Serialization.JsonConverter(typeof(" + ConverterOf(spec.Name) + "))]");
@@ -101,7 +105,16 @@ internal sealed partial class SchemaEmitter
 
             first = false;
             w.Summary(property.Description);
-            w.Line("/// <remarks>JSON: <c>" + SourceWriter.EscapeXml(property.JsonName) + "</c>" + (property.IsRequired ? ", required" : ", optional") + ".</remarks>");
+            if (property.Constant is not null)
+            {
+                w.Line("/// <remarks>JSON: <c>" + SourceWriter.EscapeXml(property.JsonName) + "</c>, always written as <c>\"" + SourceWriter.EscapeXml(property.Constant) + "\"</c>; the value read is not kept.</remarks>");
+                w.Line("public string " + property.Name + " => " + SourceWriter.Literal(property.Constant) + ";");
+                continue;
+            }
+
+            string tagged = property.Tag is null ? string.Empty : "; its type is chosen by <c>" + SourceWriter.EscapeXml(property.Tag) + "</c>";
+            string nulls = property.WriteNull ? "; written as <c>null</c> when unset" : string.Empty;
+            w.Line("/// <remarks>JSON: <c>" + SourceWriter.EscapeXml(property.JsonName) + "</c>" + (property.IsRequired ? ", required" : ", optional") + tagged + nulls + ".</remarks>");
             if (spec.IsAbstract && property.JsonName == spec.Discriminator)
             {
                 w.Line("public abstract " + TypeName(property.Type) + " " + property.Name + " { get; }");
@@ -119,7 +132,7 @@ internal sealed partial class SchemaEmitter
             w.Line("public string? " + coalesce.Name + " => " + expression + ";");
         }
 
-        if (!spec.IsAbstract && AllProperties(spec).Any(p => p.Type.Kind == ValueKind.Array))
+        if (!spec.IsAbstract && AllProperties(spec).Any(p => p.Type.Kind is ValueKind.Array or ValueKind.Json))
         {
             EmitStructuralEquality(w, spec);
         }
@@ -137,7 +150,7 @@ internal sealed partial class SchemaEmitter
     private void EmitStructuralEquality(SourceWriter w, ObjectSpec spec)
     {
         string self = Global(spec.Name);
-        var own = spec.Properties.ToList();
+        var own = spec.Properties.Where(p => p.Constant is null).ToList();
         w.Line();
         w.Line("/// <summary>Compares property by property; lists are compared item by item, not by reference.</summary>");
         w.Open("public bool Equals(" + self + "? other)");
@@ -154,21 +167,29 @@ internal sealed partial class SchemaEmitter
         for (int i = 0; i < own.Count; i++)
         {
             PropertySpec property = own[i];
-            string compare = property.Type.Kind == ValueKind.Array
-                ? Helpers + ".ListEquals(" + property.Name + ", other." + property.Name + ")"
-                : "global::System.Collections.Generic.EqualityComparer<" + PropertyType(property) + ">.Default.Equals(" + property.Name + ", other." + property.Name + ")";
+            string compare = property.Type.Kind switch
+            {
+                ValueKind.Array => Helpers + ".ListEquals(" + property.Name + ", other." + property.Name + ")",
+                ValueKind.Json => Helpers + ".JsonEquals(" + property.Name + ", other." + property.Name + ")",
+                _ => "global::System.Collections.Generic.EqualityComparer<" + PropertyType(property) + ">.Default.Equals(" + property.Name + ", other." + property.Name + ")",
+            };
             w.Line("    && " + compare + (i == own.Count - 1 ? ";" : string.Empty));
         }
 
         w.Close();
         w.Line();
-        w.Line("/// <summary>A hash consistent with <see cref=\"Equals(" + self + "?)\"/>; a list contributes its length.</summary>");
+        w.Line("/// <summary>A hash consistent with <see cref=\"Equals(" + self + "?)\"/>; a list contributes its length" + (own.Any(p => p.Type.Kind == ValueKind.Json) ? ", any JSON its kind" : string.Empty) + ".</summary>");
         w.Open("public override int GetHashCode()");
         w.Line("var hash = new global::System.HashCode();");
         w.Line(spec.BaseName is null ? "hash.Add(EqualityContract);" : "hash.Add(base.GetHashCode());");
         foreach (PropertySpec property in own)
         {
-            w.Line(property.Type.Kind == ValueKind.Array ? "hash.Add(" + property.Name + "?.Count);" : "hash.Add(" + property.Name + ");");
+            w.Line(property.Type.Kind switch
+            {
+                ValueKind.Array => "hash.Add(" + property.Name + "?.Count);",
+                ValueKind.Json => "hash.Add(" + property.Name + (property.IsRequired ? string.Empty : "?") + ".ValueKind);",
+                _ => "hash.Add(" + property.Name + ");",
+            });
         }
 
         w.Line("return hash.ToHashCode();");

@@ -48,12 +48,24 @@ internal sealed partial class SchemaEmitter
         foreach (ObjectSpec spec in schema.Objects)
         {
             files.Add(emitter.File(spec.Name, emitter.EmitRecord(spec)));
-            files.Add(emitter.File("Serialization." + spec.Name + "JsonConverter", spec.IsAbstract ? emitter.EmitPolymorphicConverter(spec) : emitter.EmitObjectConverter(spec)));
+            string converter = spec switch
+            {
+                { IsTagged: true } => emitter.EmitTaggedConverter(spec),
+                { IsAbstract: true } => emitter.EmitPolymorphicConverter(spec),
+                _ => emitter.EmitObjectConverter(spec),
+            };
+            files.Add(emitter.File("Serialization." + spec.Name + "JsonConverter", converter));
             if (spec.UnknownName is not null)
             {
-                files.Add(emitter.File(spec.UnknownName, emitter.EmitUnknownRecord(spec)));
-                files.Add(emitter.File("Serialization." + spec.UnknownName + "JsonConverter", emitter.EmitUnknownConverter(spec)));
+                files.Add(emitter.File(spec.UnknownName, spec.IsTagged ? emitter.EmitTaggedUnknownRecord(spec) : emitter.EmitUnknownRecord(spec)));
+                files.Add(emitter.File("Serialization." + spec.UnknownName + "JsonConverter", spec.IsTagged ? emitter.EmitTaggedUnknownConverter(spec) : emitter.EmitUnknownConverter(spec)));
             }
+        }
+
+        foreach (UnionSpec spec in schema.Unions)
+        {
+            files.Add(emitter.File(spec.Name, emitter.EmitUnion(spec)));
+            files.Add(emitter.File("Serialization." + spec.Name + "JsonConverter", emitter.EmitUnionConverter(spec)));
         }
 
         files.Add(emitter.File("Serialization.WebhookJson", emitter.EmitJsonHelpers()));

@@ -23,9 +23,10 @@ internal sealed partial class SchemaReader
 
         bool isAbstract = ReadBoolean(node, "x-abstract");
         string? discriminator = ReadString(node, "x-discriminator");
-        if (isAbstract && discriminator is null)
+        if (isAbstract && discriminator is null && node.Find("properties") is { } tagged)
         {
-            Report(DiagnosticDescriptors.InvalidValue, definition.NameSpan, "x-discriminator", "set on an abstract type, naming the property that tells its types apart");
+            // A tagged base: the object that holds it names the property that selects its type (x-tag).
+            Report(DiagnosticDescriptors.InvalidValue, tagged.NameSpan, "properties", "absent on an abstract type without \"x-discriminator\" (a tagged base: its types are chosen by the \"x-tag\" of the property that holds it)");
         }
         else if (!isAbstract && discriminator is not null)
         {
@@ -34,6 +35,7 @@ internal sealed partial class SchemaReader
 
         Definition? baseDefinition = ReadBase(node);
         string? baseDiscriminator = baseDefinition is null ? null : ReadStringQuiet(baseDefinition.Node, "x-discriminator");
+        EquatableArray<string> tags = ReadTags(node, definition, baseDefinition is not null && baseDiscriminator is null);
 
         var properties = new List<PropertySpec>();
         var propertyNames = new Dictionary<string, string>();
@@ -92,6 +94,7 @@ internal sealed partial class SchemaReader
             Report(DiagnosticDescriptors.InvalidValue, node.Find("x-discriminator")!.Value.Span, "x-discriminator", "the name of a string or string-enumeration property");
         }
 
+        CheckTags(node, properties);
         EquatableArray<CoalesceSpec> coalesced = ReadCoalesce(node, properties, propertyNames);
         string? handler = ReadIdentifier(node, "x-handler");
         string? unknownHandler = ReadIdentifier(node, "x-unknown-handler");
@@ -126,6 +129,7 @@ internal sealed partial class SchemaReader
             WhenUnhandled = Unhandled.Parse(whenUnhandled),
             Properties = properties.ToEquatableArray(),
             Coalesced = coalesced,
+            Tags = tags,
         };
         _discriminatorSpans[spec.SchemaName] = discriminatorSpan;
         return spec;
@@ -191,7 +195,8 @@ internal sealed partial class SchemaReader
     private PropertySpec? ReadProperty(Definition owner, JsonMember property, HashSet<string> jsonNames, Dictionary<string, string> propertyNames)
     {
         CheckKeywords(property.Value, PropertyKeywords, "on a property");
-        TypeRefSpec? type = ReadTypeRef(property.Value, property.NameSpan);
+        string? constant = ReadConstant(property.Value);
+        TypeRefSpec? type = constant is not null ? new TypeRefSpec(ValueKind.String, null, null) : ReadTypeRef(property.Value, property.NameSpan);
         string name = ReadIdentifier(property.Value, "x-csharp-name") ?? ToPascalCase(property.Name);
         if (!IsIdentifier(name))
         {
@@ -215,7 +220,19 @@ internal sealed partial class SchemaReader
             reuseLast = false;
         }
 
-        return type is null ? null : new PropertySpec(property.Name, name, ReadString(property.Value, "description"), type, IsRequired: false, reuseLast);
+        bool lenient = ReadBoolean(property.Value, "x-lenient");
+        if (lenient && type is not null && type.Kind != ValueKind.Boolean)
+        {
+            Report(DiagnosticDescriptors.UnsupportedKeyword, property.Value.Find("x-lenient")!.NameSpan, "x-lenient", "on a property that is not a boolean");
+        }
+
+        return type is null ? null : new PropertySpec(property.Name, name, ReadString(property.Value, "description"), type, IsRequired: false, reuseLast)
+        {
+            WriteNull = ReadBoolean(property.Value, "x-write-null"),
+            Lenient = lenient,
+            Constant = constant,
+            Tag = ReadString(property.Value, "x-tag"),
+        };
     }
 
     private TypeRefSpec? ReadTypeRef(JsonNode node, TextSpan ownerSpan)
@@ -231,13 +248,27 @@ internal sealed partial class SchemaReader
             }
 
             Definition? target = Resolve(reference.Value);
-            return target is null ? null : new TypeRefSpec(target.IsEnum ? ValueKind.Enum : ValueKind.Object, target.Name, null);
+            ValueKind kind = target switch
+            {
+                { IsEnum: true } => ValueKind.Enum,
+                { IsUnion: true } => ValueKind.Union,
+                _ => ValueKind.Object,
+            };
+            return target is null ? null : new TypeRefSpec(kind, target.Name, null);
         }
 
         if (type is null)
         {
-            Report(DiagnosticDescriptors.InvalidValue, ownerSpan, "type", "set on every property (or use $ref)");
-            return null;
+            // No type and no $ref: any JSON value, as JSON Schema means it.
+            foreach (string keyword in new[] { "format", "items" })
+            {
+                if (node.Find(keyword) is { } stray)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedKeyword, stray.NameSpan, keyword, "on a property without a type (any JSON value)");
+                }
+            }
+
+            return new TypeRefSpec(ValueKind.Json, null, null);
         }
 
         if (type.Value.Kind != JsonKind.String)
@@ -379,7 +410,26 @@ internal sealed partial class SchemaReader
     /// <summary>Checks that span types: discriminator values are set, distinct and known, and fallbacks are sound.</summary>
     private void CheckHierarchies(List<ObjectSpec> objects, List<EnumSpec> enums)
     {
-        foreach (ObjectSpec root in objects.Where(o => o.IsAbstract))
+        foreach (ObjectSpec root in objects.Where(o => o.IsTagged))
+        {
+            var owners = new Dictionary<string, string>();
+            foreach (ObjectSpec derived in objects.Where(o => o.BaseName == root.Name))
+            {
+                foreach (string tag in derived.Tags)
+                {
+                    if (owners.TryGetValue(tag, out string? owner))
+                    {
+                        Report(DiagnosticDescriptors.DuplicateDiscriminator, _definitions[derived.SchemaName].Node.Find("x-tags")!.Value.Span, tag, owner);
+                    }
+                    else
+                    {
+                        owners[tag] = derived.SchemaName;
+                    }
+                }
+            }
+        }
+
+        foreach (ObjectSpec root in objects.Where(o => o.IsAbstract && !o.IsTagged))
         {
             PropertySpec? discriminator = root.Properties.FirstOrDefault(p => p.JsonName == root.Discriminator);
             EnumSpec? values = discriminator?.Type.Kind == ValueKind.Enum ? enums.FirstOrDefault(e => e.Name == discriminator.Type.Name) : null;

@@ -37,15 +37,20 @@ internal sealed partial class SchemaReader
     private static readonly HashSet<string> ObjectKeywords = new(AnnotationKeywords)
     {
         "type", "properties", "required", "allOf", "additionalProperties", "x-csharp-name", "x-abstract",
-        "x-discriminator", "x-unknown", "x-unknown-handler", "x-handler", "x-when-unhandled", "x-coalesce",
+        "x-discriminator", "x-unknown", "x-unknown-handler", "x-handler", "x-when-unhandled", "x-coalesce", "x-tags",
+    };
+
+    private static readonly HashSet<string> UnionKeywords = new(AnnotationKeywords)
+    {
+        "oneOf", "x-csharp-name",
     };
 
     private static readonly HashSet<string> PropertyKeywords = new(AnnotationKeywords)
     {
-        "type", "format", "$ref", "items", "x-csharp-name", "x-reuse-last",
+        "type", "format", "$ref", "items", "x-csharp-name", "x-reuse-last", "const", "x-write-null", "x-lenient", "x-tag",
     };
 
-    private const string SupportedPropertyTypes = "string, integer, number, boolean, array, or a $ref to a definition";
+    private const string SupportedPropertyTypes = "string, integer, number, boolean, array, a $ref to a definition, or no type for any JSON value";
 
     private readonly string _path;
     private readonly SourceText _text;
@@ -130,9 +135,18 @@ internal sealed partial class SchemaReader
 
         var enums = new List<EnumSpec>();
         var objects = new List<ObjectSpec>();
+        var unions = new List<UnionSpec>();
         foreach (Definition definition in _ordered)
         {
-            if (definition.IsEnum)
+            if (definition.IsUnion)
+            {
+                UnionSpec? spec = ReadUnion(definition);
+                if (spec is not null)
+                {
+                    unions.Add(spec);
+                }
+            }
+            else if (definition.IsEnum)
             {
                 EnumSpec? spec = ReadEnum(definition);
                 if (spec is not null)
@@ -168,7 +182,10 @@ internal sealed partial class SchemaReader
 
         CheckHierarchies(objects, enums);
 
-        return ns is null ? null : new SchemaSpec(ns, contextName, guardsName, description, enums.ToEquatableArray(), objects.ToEquatableArray());
+        return ns is null ? null : new SchemaSpec(ns, contextName, guardsName, description, enums.ToEquatableArray(), objects.ToEquatableArray())
+        {
+            Unions = unions.ToEquatableArray(),
+        };
     }
 
     /// <summary>First pass: a definition's kind and C# name, so that references can resolve in any order.</summary>
@@ -183,11 +200,12 @@ internal sealed partial class SchemaReader
 
         string? type = node.Find("type")?.Value is { Kind: JsonKind.String } typeNode ? typeNode.Text : null;
         bool isEnum = type == "string" && node.Find("enum") is not null;
-        if (!isEnum && type != "object")
+        bool isUnion = node.Find("type") is null && node.Find("oneOf") is not null;
+        if (!isEnum && !isUnion && type != "object")
         {
             JsonMember? typeMember = node.Find("type");
             TextSpan span = typeMember?.Value.Span ?? member.NameSpan;
-            Report(DiagnosticDescriptors.UnsupportedType, span, type ?? "(none)", "\"object\", or \"string\" with \"enum\", for a definition under $defs");
+            Report(DiagnosticDescriptors.UnsupportedType, span, type ?? "(none)", "\"object\", \"string\" with \"enum\", or no type with \"oneOf\", for a definition under $defs");
             return null;
         }
 
@@ -199,12 +217,12 @@ internal sealed partial class SchemaReader
         }
 
         string? unknown = null;
-        if (!isEnum && node.Find("x-discriminator") is not null)
+        if (!isEnum && !isUnion && (node.Find("x-discriminator") is not null || node.Find("x-abstract")?.Value.Kind == JsonKind.True))
         {
             unknown = ReadIdentifier(node, "x-unknown") ?? "Unknown" + name;
         }
 
-        return new Definition(member.Name, member.NameSpan, node, name, isEnum, unknown);
+        return new Definition(member.Name, member.NameSpan, node, name, isEnum, unknown) { IsUnion = isUnion };
     }
 
     private EnumSpec? ReadEnum(Definition definition)
@@ -303,5 +321,7 @@ internal sealed partial class SchemaReader
         public bool IsEnum { get; }
 
         public string? UnknownName { get; }
+
+        public bool IsUnion { get; init; }
     }
 }

@@ -9,7 +9,20 @@ internal sealed record SchemaSpec(
     string GuardsName,
     string? Description,
     EquatableArray<EnumSpec> Enums,
-    EquatableArray<ObjectSpec> Objects);
+    EquatableArray<ObjectSpec> Objects)
+{
+    /// <summary>The types whose JSON is one of several shapes (a string or an object), chosen by the token's kind.</summary>
+    public EquatableArray<UnionSpec> Unions { get; init; } = EquatableArray<UnionSpec>.Empty;
+}
+
+/// <summary>
+/// A value that is one of several JSON shapes, told apart by the kind of token: a string, or an object of one type
+/// (<c>oneOf</c>). Exactly one branch is set.
+/// </summary>
+internal sealed record UnionSpec(string Name, string? Description, EquatableArray<UnionBranchSpec> Branches);
+
+/// <summary>One shape of a <see cref="UnionSpec"/>: the C# property that holds it, and its type (a string or an object).</summary>
+internal sealed record UnionBranchSpec(string Name, string? Description, TypeRefSpec Type);
 
 /// <summary>A string enumeration that keeps values it does not know.</summary>
 internal sealed record EnumSpec(
@@ -56,6 +69,18 @@ internal sealed record ObjectSpec
     /// <summary>What an app without a handler answers (<c>x-when-unhandled</c>); a fallback's target is a definition name.</summary>
     public Unhandled WhenUnhandled { get; init; } = Unhandled.Error;
 
+    /// <summary>
+    /// On a type derived from a tagged base (an abstract type without <c>x-discriminator</c>): the values of the tag,
+    /// a property of the object that holds it, that select this type (<c>x-tags</c>); a value ending in <c>*</c> is a prefix.
+    /// </summary>
+    public EquatableArray<string> Tags { get; init; } = EquatableArray<string>.Empty;
+
+    /// <summary>
+    /// Whether this is a tagged base: abstract, with no property of its own that tells its types apart; the object that
+    /// holds it names the property that does (<see cref="PropertySpec.Tag"/>).
+    /// </summary>
+    public bool IsTagged => IsAbstract && Discriminator is null;
+
     /// <summary>The properties the type declares itself, in schema order.</summary>
     public required EquatableArray<PropertySpec> Properties { get; init; }
 
@@ -79,7 +104,20 @@ internal sealed record PropertySpec(
     string? Description,
     TypeRefSpec Type,
     bool IsRequired,
-    bool ReuseLast);
+    bool ReuseLast)
+{
+    /// <summary><c>x-write-null</c>: an unset value is written as JSON <c>null</c> instead of being left out.</summary>
+    public bool WriteNull { get; init; }
+
+    /// <summary><c>x-lenient</c> on a boolean: the strings <c>"true"</c> and <c>"false"</c> are read as booleans too.</summary>
+    public bool Lenient { get; init; }
+
+    /// <summary><c>const</c> on a string property: always written with this value; the value read is not kept.</summary>
+    public string? Constant { get; init; }
+
+    /// <summary><c>x-tag</c>, on a property whose type is a tagged base: the JSON name of the sibling string property that selects its type.</summary>
+    public string? Tag { get; init; }
+}
 
 /// <summary>The kinds of value a property can hold.</summary>
 internal enum ValueKind
@@ -91,13 +129,22 @@ internal enum ValueKind
     Enum,
     Object,
     Array,
+
+    /// <summary>Any JSON value, kept as a <c>JsonElement</c> (a property whose schema sets no type).</summary>
+    Json,
+
+    /// <summary>A <see cref="UnionSpec"/>: a string or an object.</summary>
+    Union,
 }
 
 /// <summary>A property's type: a primitive, a named enum or object, or an array of another type.</summary>
 internal sealed record TypeRefSpec(ValueKind Kind, string? Name, TypeRefSpec? Items)
 {
     /// <summary>Whether the C# type is a value type, so that an optional property of it is a <c>Nullable</c>.</summary>
-    public bool IsValueType => Kind is ValueKind.Integer or ValueKind.Number or ValueKind.Boolean or ValueKind.Enum;
+    public bool IsValueType => Kind is ValueKind.Integer or ValueKind.Number or ValueKind.Boolean or ValueKind.Enum or ValueKind.Json;
+
+    /// <summary>Whether the value is read with one helper call and may be null when optional (no nested reading).</summary>
+    public bool IsPrimitive => Kind is ValueKind.String or ValueKind.Integer or ValueKind.Number or ValueKind.Boolean;
 
     /// <summary>
     /// The C# type, without the <c>?</c> of an optional property: keywords for primitives, <c>IReadOnlyList</c> for arrays,
@@ -109,6 +156,7 @@ internal sealed record TypeRefSpec(ValueKind Kind, string? Name, TypeRefSpec? It
         ValueKind.Integer => "long",
         ValueKind.Number => "double",
         ValueKind.Boolean => "bool",
+        ValueKind.Json => "global::System.Text.Json.JsonElement",
         ValueKind.Array => "global::System.Collections.Generic.IReadOnlyList<" + Items!.CSharpName(named) + ">",
         _ => named(Name!),
     };

@@ -94,7 +94,7 @@ public sealed class SchemaDiagnosticTests
                 "Thing": { "type": "object", "properties": { "a": { "type": [|"null"|] } } }
               }
             }
-            """, "MENTRA003", "The type 'null' is not supported; use string, integer, number, boolean, array, or a $ref to a definition");
+            """, "MENTRA003", "The type 'null' is not supported; use string, integer, number, boolean, array, a $ref to a definition, or no type for any JSON value");
     }
 
     [Fact]

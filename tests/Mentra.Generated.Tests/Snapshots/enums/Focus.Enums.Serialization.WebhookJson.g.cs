@@ -68,6 +68,34 @@ internal static class WebhookJson
     internal static bool? ReadBooleanOrNull(ref global::System.Text.Json.Utf8JsonReader reader, string property) =>
         reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : ReadBoolean(ref reader, property);
 
+    /// <summary>Reads a boolean that some senders write as a string (<c>x-lenient</c>): <c>true</c>, <c>false</c>, <c>"true"</c> or <c>"false"</c>.</summary>
+    internal static bool ReadLenientBoolean(ref global::System.Text.Json.Utf8JsonReader reader, string property)
+    {
+        if (reader.TokenType == global::System.Text.Json.JsonTokenType.String)
+        {
+            if (reader.ValueTextEquals("true"u8))
+            {
+                return true;
+            }
+
+            if (reader.ValueTextEquals("false"u8))
+            {
+                return false;
+            }
+
+            throw new global::System.Text.Json.JsonException("The property '" + property + "' must be true or false (or the strings \"true\" or \"false\"), but it is the string \"" + reader.GetString() + "\".");
+        }
+
+        return ReadBoolean(ref reader, property);
+    }
+
+    internal static bool? ReadLenientBooleanOrNull(ref global::System.Text.Json.Utf8JsonReader reader, string property) =>
+        reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : ReadLenientBoolean(ref reader, property);
+
+    /// <summary>Deep equality of two JSON values (the same values, in any property order), for records that hold any JSON.</summary>
+    internal static bool JsonEquals(global::System.Text.Json.JsonElement? left, global::System.Text.Json.JsonElement? right) =>
+        left is { } a ? right is { } b && global::System.Text.Json.JsonElement.DeepEquals(a, b) : right is null;
+
     /// <summary>
     /// Reads a string whose value usually repeats from webhook to webhook (<c>x-reuse-last</c>): when its text is exactly that of
     /// <paramref name="last"/>, the string this property gave last time, that string is returned again; otherwise a new string is
@@ -155,7 +183,9 @@ internal static class WebhookJson
 
         for (int i = 0; i < left.Count; i++)
         {
-            bool same = left[i] is global::System.Collections.IList nested && right[i] is global::System.Collections.IList other
+            bool same = left[i] is global::System.Text.Json.JsonElement json
+                ? right[i] is global::System.Text.Json.JsonElement otherJson && global::System.Text.Json.JsonElement.DeepEquals(json, otherJson)
+                : left[i] is global::System.Collections.IList nested && right[i] is global::System.Collections.IList other
                 ? ListEquals(global::System.Linq.Enumerable.ToList(global::System.Linq.Enumerable.Cast<object?>(nested)), global::System.Linq.Enumerable.ToList(global::System.Linq.Enumerable.Cast<object?>(other)))
                 : global::System.Collections.Generic.EqualityComparer<T>.Default.Equals(left[i], right[i]);
             if (!same)
