@@ -9,7 +9,8 @@ using Mentra.Generated.Generator.Schema;
 namespace Mentra.Generated.Generator;
 
 /// <summary>
-/// Generates webhook contracts from schema files (AdditionalFiles named <c>*.webhooks.schema.json</c>), and
+/// Generates contracts from schema files (AdditionalFiles named <c>*.webhooks.schema.json</c> for webhooks, or
+/// <c>*.messages.schema.json</c> for the messages of a socket protocol; both are read the same way), and
 /// a dispatcher for each <c>[MentraApp]</c> class. This file holds only the pipeline; reading is in
 /// <see cref="SchemaReader"/> and <see cref="DispatcherParser"/>, writing in <see cref="SchemaEmitter"/> and
 /// <see cref="DispatcherEmitter"/>.
@@ -19,6 +20,9 @@ public sealed class WebhookGenerator : IIncrementalGenerator
 {
     /// <summary>The file name ending that marks an additional file as a webhook schema.</summary>
     public const string SchemaFileSuffix = ".webhooks.schema.json";
+
+    /// <summary>The file name ending that marks an additional file as the schema of a socket protocol's messages.</summary>
+    public const string MessagesSchemaFileSuffix = ".messages.schema.json";
 
     /// <summary>Step names, for incremental tests.</summary>
     internal static class Steps
@@ -37,7 +41,8 @@ public sealed class WebhookGenerator : IIncrementalGenerator
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
         IncrementalValuesProvider<SchemaFile> files = context.AdditionalTextsProvider
-            .Where(static file => file.Path.EndsWith(SchemaFileSuffix, StringComparison.OrdinalIgnoreCase))
+            .Where(static file => file.Path.EndsWith(SchemaFileSuffix, StringComparison.OrdinalIgnoreCase)
+                || file.Path.EndsWith(MessagesSchemaFileSuffix, StringComparison.OrdinalIgnoreCase))
             .Select(static (file, cancellationToken) => new SchemaFile(file.Path, file.GetText(cancellationToken)?.ToString()))
             .WithTrackingName(Steps.SchemaFiles);
 

@@ -94,7 +94,7 @@ internal sealed partial class SchemaReader
 
         if (property.Find("type") is { } type && (type.Value.Kind != JsonKind.String || type.Value.Text != "string"))
         {
-            Report(DiagnosticDescriptors.UnsupportedType, type.Value.Span, _text.ToString(type.Value.Span), "\"string\" (or no type) beside const");
+            Report(DiagnosticDescriptors.UnsupportedType, type.Value.Span, type.Value.Kind == JsonKind.String ? type.Value.Text! : _text.ToString(type.Value.Span), "\"string\" (or no type) beside const");
         }
 
         return constant.Value.Text;

@@ -15,7 +15,7 @@ public sealed class SchemaDiagnosticTests
 {
     private const string Path = "/app/bad.webhooks.schema.json";
 
-    private static void AssertSingleError(string markup, string id, string message)
+    internal static void AssertSingleError(string markup, string id, string message)
     {
         int start = markup.IndexOf("[|", System.StringComparison.Ordinal);
         int end = markup.IndexOf("|]", System.StringComparison.Ordinal) - 2;
