@@ -137,6 +137,11 @@ internal sealed partial class SchemaEmitter
             EmitStructuralEquality(w, spec);
         }
 
+        if (spec.Merge)
+        {
+            EmitMerge(w, spec);
+        }
+
         if (FallbackOf(spec) is { } fallback)
         {
             EmitFallbackConversion(w, spec, fallback);
@@ -193,6 +198,24 @@ internal sealed partial class SchemaEmitter
         }
 
         w.Line("return hash.ToHashCode();");
+        w.Close();
+    }
+
+    private void EmitMerge(SourceWriter w, ObjectSpec spec)
+    {
+        w.Line();
+        w.Line("/// <summary>This state with <paramref name=\"change\"/> applied: each property the change sets replaces this one's; the rest are kept.</summary>");
+        w.Line("/// <param name=\"change\">An update that carries only what changed.</param>");
+        w.Open("public " + Global(spec.Name) + " MergedWith(" + Global(spec.Name) + " change)");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(change);");
+        w.Line("return new " + Global(spec.Name));
+        w.Line("{");
+        foreach (PropertySpec property in spec.Properties.Where(p => p.Constant is null))
+        {
+            w.Line("    " + property.Name + " = " + (property.IsRequired ? "change." + property.Name : "change." + property.Name + " ?? " + property.Name) + ",");
+        }
+
+        w.Line("};");
         w.Close();
     }
 

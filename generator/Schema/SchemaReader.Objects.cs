@@ -95,6 +95,11 @@ internal sealed partial class SchemaReader
         }
 
         CheckTags(node, properties);
+        if (ReadBoolean(node, "x-merge") && (isAbstract || baseDefinition is not null))
+        {
+            Report(DiagnosticDescriptors.UnsupportedKeyword, node.Find("x-merge")!.NameSpan, "x-merge", "on an abstract or derived type");
+        }
+
         EquatableArray<CoalesceSpec> coalesced = ReadCoalesce(node, properties, propertyNames);
         string? handler = ReadIdentifier(node, "x-handler");
         string? unknownHandler = ReadIdentifier(node, "x-unknown-handler");
@@ -130,6 +135,7 @@ internal sealed partial class SchemaReader
             Properties = properties.ToEquatableArray(),
             Coalesced = coalesced,
             Tags = tags,
+            Merge = ReadBoolean(node, "x-merge"),
         };
         _discriminatorSpans[spec.SchemaName] = discriminatorSpan;
         return spec;

@@ -37,7 +37,7 @@ internal sealed partial class SchemaReader
     private static readonly HashSet<string> ObjectKeywords = new(AnnotationKeywords)
     {
         "type", "properties", "required", "allOf", "additionalProperties", "x-csharp-name", "x-abstract",
-        "x-discriminator", "x-unknown", "x-unknown-handler", "x-handler", "x-when-unhandled", "x-coalesce", "x-tags",
+        "x-discriminator", "x-unknown", "x-unknown-handler", "x-handler", "x-when-unhandled", "x-coalesce", "x-tags", "x-merge",
     };
 
     private static readonly HashSet<string> UnionKeywords = new(AnnotationKeywords)

@@ -81,6 +81,12 @@ internal sealed record ObjectSpec
     /// </summary>
     public bool IsTagged => IsAbstract && Discriminator is null;
 
+    /// <summary>
+    /// <c>x-merge</c>: the type describes a state whose updates carry only what changed; it gets a <c>MergedWith</c>
+    /// method that takes each property from the update when set there.
+    /// </summary>
+    public bool Merge { get; init; }
+
     /// <summary>The properties the type declares itself, in schema order.</summary>
     public required EquatableArray<PropertySpec> Properties { get; init; }
 

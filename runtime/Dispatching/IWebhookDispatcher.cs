@@ -15,4 +15,10 @@ public interface IWebhookDispatcher
     /// <param name="services">The services of the scope created for this webhook; handlers' services come from it.</param>
     /// <param name="cancellationToken">Fires when the sender goes away or the host stops.</param>
     ValueTask<WebhookResponse> DispatchAsync(WebhookRequest request, IServiceProvider services, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The app's session handlers (its stream and session-event handlers, with their subscriptions); null for an app
+    /// that only answers webhooks. When set, an accepted <c>session_request</c> connects the session's WebSocket.
+    /// </summary>
+    Sessions.AppSessionHandlers? SessionHandlers => null;
 }

@@ -32,4 +32,52 @@ internal static partial class Log
 
     [LoggerMessage(9, LogLevel.Information, "Session stopped ({ActiveSessions} active)")]
     public static partial void SessionStopped(ILogger logger, int activeSessions);
+
+    [LoggerMessage(20, LogLevel.Debug, "A {MessageType} message came before the ack and was skipped")]
+    public static partial void BeforeAck(ILogger logger, string messageType);
+
+    [LoggerMessage(21, LogLevel.Warning, "Session {SessionId}: the socket closed abnormally ({CloseStatus} {Reason}); connecting again")]
+    public static partial void Reconnecting(ILogger logger, string sessionId, int closeStatus, string reason);
+
+    [LoggerMessage(22, LogLevel.Warning, "Session {SessionId}: a reconnect attempt failed: {Reason}")]
+    public static partial void ReconnectFailed(ILogger logger, string sessionId, string reason);
+
+    [LoggerMessage(23, LogLevel.Information, "Session {SessionId}: connected again")]
+    public static partial void Reconnected(ILogger logger, string sessionId);
+
+    [LoggerMessage(24, LogLevel.Warning, "Session {SessionId}: skipped a message larger than {MaxBytes} bytes")]
+    public static partial void TooLarge(ILogger logger, string sessionId, int maxBytes);
+
+    [LoggerMessage(25, LogLevel.Warning, "Session {SessionId}: skipped a message that is not a message of the protocol: {Reason}")]
+    public static partial void BadMessage(ILogger logger, string sessionId, string reason);
+
+    [LoggerMessage(26, LogLevel.Debug, "Session {SessionId}: skipped {Bytes} bytes of audio the app did not subscribe to")]
+    public static partial void UnexpectedAudio(ILogger logger, string sessionId, int bytes);
+
+    [LoggerMessage(27, LogLevel.Warning, "Session {SessionId}: its handlers are too far behind; a {MessageType} message was dropped")]
+    public static partial void HandlersBehind(ILogger logger, string sessionId, string messageType);
+
+    [LoggerMessage(28, LogLevel.Warning, "Session {SessionId}: the cloud sent {Code}: {Message}")]
+    public static partial void CloudError(ILogger logger, string sessionId, string code, string message);
+
+    [LoggerMessage(29, LogLevel.Error, "Session {SessionId}: a handler failed; the session goes on")]
+    public static partial void SessionHandlerFailed(ILogger logger, string sessionId, Exception exception);
+
+    [LoggerMessage(30, LogLevel.Error, "Session {SessionId}: the handler for {Stream} threw; the session goes on")]
+    public static partial void StreamHandlerFailed(ILogger logger, string sessionId, string stream, Exception exception);
+
+    [LoggerMessage(31, LogLevel.Warning, "Sending the subscriptions failed")]
+    public static partial void SendFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(32, LogLevel.Information, "Session {SessionId} connected ({ActiveSessions} active)")]
+    public static partial void SessionConnected(ILogger logger, string sessionId, int activeSessions);
+
+    [LoggerMessage(33, LogLevel.Warning, "Session {SessionId} could not connect: {Reason}")]
+    public static partial void SessionConnectFailed(ILogger logger, string sessionId, string reason);
+
+    [LoggerMessage(34, LogLevel.Information, "Session {SessionId} ended: {Reason}")]
+    public static partial void SessionEnded(ILogger logger, string sessionId, string reason);
+
+    [LoggerMessage(35, LogLevel.Error, "Session {SessionId}: the stop handler threw")]
+    public static partial void StopHandlerFailed(ILogger logger, string sessionId, Exception exception);
 }

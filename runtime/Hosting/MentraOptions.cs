@@ -38,4 +38,16 @@ public sealed class MentraOptions
     /// cloud running on this machine. Default: true in the Development environment, false elsewhere.
     /// </summary>
     public bool? AllowInsecureLoopbackWebSocket { get; set; }
+
+    /// <summary>
+    /// Whether an accepted <c>session_request</c> connects the session's WebSocket (the v2 app-session protocol). Default:
+    /// when the app declares session handlers (streams such as <c>[OnTranscription]</c>, or session events).
+    /// </summary>
+    public bool? ConnectAppSessions { get; set; }
+
+    /// <summary>How long the cloud has to acknowledge a session's <c>tpa_connection_init</c>. Default 5 s.</summary>
+    public System.TimeSpan SessionAckTimeout { get; set; } = System.TimeSpan.FromSeconds(5);
+
+    /// <summary>The largest message accepted on a session's socket; a larger one is logged and skipped. Default 1 MiB.</summary>
+    public int MaxSessionMessageBytes { get; set; } = 1024 * 1024;
 }

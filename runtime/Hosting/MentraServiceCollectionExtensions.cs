@@ -45,6 +45,8 @@ public static class MentraServiceCollectionExtensions
         services.TryAddSingleton<WebhookMetrics>();
         services.TryAddSingleton(provider => CreateUrlPolicy(provider));
         services.TryAddSingleton(new ServiceLifetimes(services));
+        services.TryAddSingleton<Sessions.AppSessionManager>();
+        services.AddHostedService(provider => provider.GetRequiredService<Sessions.AppSessionManager>());
         services.TryAddSingleton<WebhookEndpoint>();
         services.AddSingleton(TApp.Dispatcher);
         return services;
@@ -87,6 +89,11 @@ internal static class MentraOptionsBinder
         if (section["MaxRequestBodySize"] is { } size)
         {
             options.MaxRequestBodySize = long.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out long value) ? value : throw Invalid("MaxRequestBodySize", size, "a number of bytes");
+        }
+
+        if (section["ConnectAppSessions"] is { } connect)
+        {
+            options.ConnectAppSessions = bool.TryParse(connect, out bool value) ? value : throw Invalid("ConnectAppSessions", connect, "true or false");
         }
 
         if (section["AllowInsecureLoopbackWebSocket"] is { } insecure)

@@ -23,6 +23,7 @@ internal sealed class WebhookEndpoint(
     WebhookMetrics metrics,
     IServiceProvider root,
     ServiceLifetimes lifetimes,
+    Sessions.AppSessionManager appSessions,
     IOptions<MentraOptions> options,
     ILogger<WebhookEndpoint> logger)
 {
@@ -145,6 +146,15 @@ internal sealed class WebhookEndpoint(
         }
 
         long started = metrics.HandlerTimingEnabled ? Stopwatch.GetTimestamp() : 0;
+        if (appSessions.Enabled && webhook is StopWebhookRequest stop && !await appSessions.StopFromWebhookAsync(stop.SessionId))
+        {
+            // The session already stopped over its socket (app_stopped, its close) and the stop handler has run.
+            Finish(activity, type, "success", started);
+            Answer(context, StatusCodes.Status200OK, WebhookResponse.Success);
+            return;
+        }
+
+        bool connects = appSessions.Enabled && webhook is SessionWebhookRequest or SessionRecoveryWebhookRequest;
         WebhookResponse? response = null;
         try
         {
@@ -166,7 +176,17 @@ internal sealed class WebhookEndpoint(
         }
         finally
         {
-            LogSessionChange(sessions.Track(webhook, accepted: response?.IsSuccess == true));
+            if (!connects)
+            {
+                LogSessionChange(sessions.Track(webhook, accepted: response?.IsSuccess == true));
+            }
+        }
+
+        if (connects && response.IsSuccess && await ConnectAsync(context, webhook) is { } failure)
+        {
+            Finish(activity, type, "failed", started);
+            Answer(context, StatusCodes.Status502BadGateway, WebhookResponse.Error("Failed to connect the session: " + failure));
+            return;
         }
 
         if (!response.IsSuccess)
@@ -180,6 +200,24 @@ internal sealed class WebhookEndpoint(
 
         Finish(activity, type, "success", started);
         Answer(context, StatusCodes.Status200OK, response);
+    }
+
+    /// <summary>
+    /// Connects the session the app accepted and waits for the cloud's ack (the ack timeout at most), so that the webhook
+    /// is answered success only for a live session; null on success, else why it failed. The app's handlers for the
+    /// session run on the session's own worker, after the ack and after this answer, never holding the webhook.
+    /// </summary>
+    private Task<string?> ConnectAsync(HttpContext context, WebhookRequest webhook)
+    {
+        string? url = webhook switch
+        {
+            SessionWebhookRequest session => session.ResolvedWebSocketUrl,
+            SessionRecoveryWebhookRequest recovery => recovery.ResolvedWebSocketUrl,
+            _ => null,
+        };
+        return url is null
+            ? Task.FromResult<string?>("the webhook names no WebSocket URL")
+            : appSessions.StartAsync(webhook.SessionId, webhook.UserId, url, context.RequestAborted);
     }
 
     private void LogSessionChange(SessionChange change)

@@ -1,0 +1,254 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.IO;
+using System.Net.WebSockets;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using Mentra.Generated.Protocol;
+
+namespace Mentra.Generated.Sessions;
+
+/// <summary>What the app sends: layouts, dashboard text, audio, LED, location polls, photos, and any protocol message.</summary>
+public sealed partial class AppSession
+{
+    private ConcurrentDictionary<string, TaskCompletionSource<object>>? _pending;
+    private long _requests;
+
+    /// <summary>Shows text on the glasses' main view (or <paramref name="view"/>), for <paramref name="duration"/> or until replaced.</summary>
+    public ValueTask ShowTextWallAsync(string text, DisplayView? view = null, TimeSpan? duration = null, CancellationToken cancellationToken = default) =>
+        ShowAsync(new TextWall { Text = text ?? string.Empty }, view, duration, cancellationToken);
+
+    /// <summary>Shows two blocks of text, one above the other.</summary>
+    public ValueTask ShowDoubleTextWallAsync(string topText, string bottomText, DisplayView? view = null, TimeSpan? duration = null, CancellationToken cancellationToken = default) =>
+        ShowAsync(new DoubleTextWall { TopText = topText ?? string.Empty, BottomText = bottomText ?? string.Empty }, view, duration, cancellationToken);
+
+    /// <summary>Shows a card with a title and text.</summary>
+    public ValueTask ShowReferenceCardAsync(string title, string text, DisplayView? view = null, TimeSpan? duration = null, CancellationToken cancellationToken = default) =>
+        ShowAsync(new ReferenceCard { Title = title ?? string.Empty, Text = text ?? string.Empty }, view, duration, cancellationToken);
+
+    /// <summary>Shows two short texts side by side; on the dashboard unless <paramref name="view"/> says otherwise.</summary>
+    public ValueTask ShowDashboardCardAsync(string leftText, string rightText, DisplayView? view = null, TimeSpan? duration = null, CancellationToken cancellationToken = default) =>
+        ShowAsync(new DashboardCard { LeftText = leftText ?? string.Empty, RightText = rightText ?? string.Empty }, view ?? DisplayView.Dashboard, duration, cancellationToken);
+
+    /// <summary>Shows a 1-bit BMP, base64 (at most 1 MB).</summary>
+    public ValueTask ShowBitmapAsync(string base64Bitmap, DisplayView? view = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(base64Bitmap);
+        if (base64Bitmap.Length > 1024 * 1024)
+        {
+            throw new ArgumentException("A bitmap is at most 1 MB of base64.", nameof(base64Bitmap));
+        }
+
+        return ShowAsync(new BitmapView { Data = base64Bitmap }, view, null, cancellationToken);
+    }
+
+    /// <summary>Shows bitmaps one after another, every <paramref name="interval"/>; <see cref="ClearViewAsync"/> stops it.</summary>
+    public ValueTask ShowBitmapAnimationAsync(IReadOnlyList<string> frames, TimeSpan interval, bool repeat, DisplayView? view = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        return ShowAsync(new BitmapAnimation { Frames = frames, Interval = (long)interval.TotalMilliseconds, Repeat = repeat }, view, null, cancellationToken);
+    }
+
+    /// <summary>Clears the view.</summary>
+    public ValueTask ClearViewAsync(DisplayView? view = null, CancellationToken cancellationToken = default) =>
+        ShowAsync(new ClearView(), view, null, cancellationToken);
+
+    /// <summary>Shows any layout.</summary>
+    public ValueTask ShowAsync(Layout layout, DisplayView? view = null, TimeSpan? duration = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        if (duration is { } d && d < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(duration), "A duration is not negative.");
+        }
+
+        return SendAsync(
+            new DisplayEvent
+            {
+                PackageName = PackageName,
+                SessionId = SessionId,
+                View = view ?? DisplayView.Main,
+                Layout = layout,
+                DurationMs = duration is { } shown ? (long)shown.TotalMilliseconds : null,
+                Timestamp = Now(),
+            },
+            cancellationToken);
+    }
+
+    /// <summary>Writes the app's text on the dashboard (main mode unless <paramref name="mode"/> says expanded).</summary>
+    public ValueTask WriteDashboardAsync(string content, DashboardMode? mode = null, CancellationToken cancellationToken = default) =>
+        SendAsync(new DashboardContentUpdate { PackageName = PackageName, SessionId = SessionId, Content = content ?? string.Empty, Modes = [mode ?? Protocol.DashboardMode.Main], Timestamp = Now() }, cancellationToken);
+
+    /// <summary>
+    /// Plays audio from <paramref name="audioUrl"/> on the phone or glasses and waits for the cloud's answer (at most
+    /// <paramref name="timeout"/>, default 60 s, then <see cref="TimeoutException"/>).
+    /// </summary>
+    public async Task<AudioPlayResponse> PlayAudioAsync(string audioUrl, double volume = 1.0, bool stopOtherAudio = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(audioUrl);
+        string id = NextId("audio_req");
+        Task<object> answer = Expect(id);
+        await SendAsync(new AudioPlayRequest { PackageName = PackageName, SessionId = SessionId, RequestId = id, AudioUrl = audioUrl, Volume = volume, StopOtherAudio = stopOtherAudio, Timestamp = Now() }, cancellationToken).ConfigureAwait(false);
+        return (AudioPlayResponse)await Await(id, answer, timeout ?? _options.AudioTimeout, "audio_play_response", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops all of the app's audio (the cloud ignores track ids).</summary>
+    public ValueTask StopAudioAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(new AudioStopRequest { PackageName = PackageName, SessionId = SessionId, Timestamp = Now() }, cancellationToken);
+
+    /// <summary>
+    /// Asks the phone for one location fix and waits for the <c>location_update</c> that answers it (at most
+    /// <paramref name="timeout"/>, default 15 s). No location subscription is needed.
+    /// </summary>
+    public async Task<LocationUpdate> PollLocationAsync(LocationAccuracy? accuracy = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        string id = NextId("poll");
+        Task<object> answer = Expect(id);
+        await SendAsync(new LocationPollRequest { CorrelationId = id, PackageName = PackageName, SessionId = SessionId, Accuracy = accuracy, Timestamp = Now() }, cancellationToken).ConfigureAwait(false);
+        return (LocationUpdate)await Await(id, answer, timeout ?? _options.LocationTimeout, "location_update", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Turns the LED on (blinking <paramref name="count"/> times) or, with <see cref="LedAction.Off"/>, off. Fire-and-forget.</summary>
+    public ValueTask SetLedAsync(LedAction action, LedColor? color = null, TimeSpan? on = null, TimeSpan? off = null, int? count = null, CancellationToken cancellationToken = default) =>
+        SendAsync(
+            new RgbLedControl
+            {
+                PackageName = PackageName,
+                SessionId = SessionId,
+                RequestId = NextId("led_req"),
+                Action = action,
+                Color = color,
+                Ontime = on is { } o ? (long)o.TotalMilliseconds : null,
+                Offtime = off is { } f ? (long)f.TotalMilliseconds : null,
+                Count = count,
+                Timestamp = Now(),
+            },
+            cancellationToken);
+
+    /// <summary>
+    /// Asks the glasses for a photo and returns the request's id. The glasses upload the photo over HTTP to the app's
+    /// <c>/photo-upload</c> (or <paramref name="customWebhookUrl"/>); receiving that upload is not part of this SDK yet.
+    /// </summary>
+    public async Task<string> RequestPhotoAsync(PhotoSize? size = null, PhotoCompression? compress = null, bool saveToGallery = false, string? customWebhookUrl = null, string? authToken = null, CancellationToken cancellationToken = default)
+    {
+        string id = NextId("photo_req");
+        await SendAsync(new PhotoRequest { PackageName = PackageName, SessionId = SessionId, RequestId = id, Size = size, Compress = compress, SaveToGallery = saveToGallery, CustomWebhookUrl = customWebhookUrl, AuthToken = authToken, Timestamp = Now() }, cancellationToken).ConfigureAwait(false);
+        return id;
+    }
+
+    /// <summary>Asks the phone to show a WiFi setup prompt.</summary>
+    public ValueTask RequestWifiSetupAsync(string? reason = null, CancellationToken cancellationToken = default) =>
+        SendAsync(new RequestWifiSetup { PackageName = PackageName, SessionId = SessionId, Reason = reason, Timestamp = Now() }, cancellationToken);
+
+    /// <summary>
+    /// Sends any message of the protocol. While the session reconnects it waits for the new socket; once the session has
+    /// ended it throws <see cref="AppSessionEndedException"/>.
+    /// </summary>
+    public async ValueTask SendAsync(AppMessage message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        while (true)
+        {
+            if (End is { } end)
+            {
+                throw new AppSessionEndedException(SessionId, end);
+            }
+
+            if (State != AppSessionState.Connected || Volatile.Read(ref _socket) is not { } socket)
+            {
+                await Volatile.Read(ref _connected).Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            try
+            {
+                await SendOnAsync(socket, message, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
+            {
+                // The socket broke under the send: the receive loop sees it too and reconnects; send again on the new one.
+                await Task.Yield();
+                if (ReferenceEquals(Volatile.Read(ref _socket), socket) && State == AppSessionState.Connected)
+                {
+                    await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    /// <summary>Tells the cloud to stop holding this session for the app, then ends it: the cloud will not bring it back.</summary>
+    public Task ReleaseOwnershipAsync(OwnershipReleaseReason reason) =>
+        EndAsync(new AppSessionEnd("Ownership released: " + reason.Value), runStopHandler: true, release: reason);
+
+    private ValueTask SendSubscriptionsAsync() =>
+        SendAsync(new SubscriptionUpdate { PackageName = PackageName, SessionId = SessionId, Subscriptions = _routes.Subscriptions(), Timestamp = Now() });
+
+    /// <summary>One message, written whole as one text frame; sends are one at a time, as a socket requires.</summary>
+    private async ValueTask SendOnAsync(WebSocket socket, AppMessage message, CancellationToken cancellationToken)
+    {
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(message, AppSessionJsonContext.Default.AppMessage);
+        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await socket.SendAsync(json, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    private string NextId(string prefix) =>
+        prefix + "_" + DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture) + "_" + Interlocked.Increment(ref _requests).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private Task<object> Expect(string id)
+    {
+        ConcurrentDictionary<string, TaskCompletionSource<object>> pending = LazyInitializer.EnsureInitialized(ref _pending, () => new(StringComparer.Ordinal));
+        var completion = new TaskCompletionSource<object>(TaskCreationOptions.RunContinuationsAsynchronously);
+        pending[id] = completion;
+        if (End is { } end)
+        {
+            pending.TryRemove(id, out _);
+            throw new AppSessionEndedException(SessionId, end);
+        }
+
+        return completion.Task;
+    }
+
+    private async Task<object> Await(string id, Task<object> answer, TimeSpan timeout, string what, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await answer.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"No {what} for request '{id}' within {timeout.TotalSeconds:0.#} s.");
+        }
+        finally
+        {
+            _pending?.TryRemove(id, out _);
+        }
+    }
+
+    /// <summary>Completes the request waiting for <paramref name="id"/>; false when none waits (then the message goes to the handlers).</summary>
+    private bool Complete(string id, object answer) =>
+        _pending is { } pending && pending.TryRemove(id, out TaskCompletionSource<object>? completion) && completion.TrySetResult(answer);
+
+    private void FailPending(AppSessionEnd end)
+    {
+        if (_pending is { } pending)
+        {
+            foreach (string id in pending.Keys)
+            {
+                if (pending.TryRemove(id, out TaskCompletionSource<object>? completion))
+                {
+                    completion.TrySetException(new AppSessionEndedException(SessionId, end));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,158 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Channels;
+using System.Threading.Tasks;
+using Mentra.Generated.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Mentra.Generated.Sessions;
+
+/// <summary>
+/// One app session: the WebSocket between this server and MentraOS Cloud for one user of this app. Handlers receive
+/// it; it carries what the cloud told the app (settings, system settings, capabilities, device state) and sends what
+/// the app shows or asks for. Messages reach the app's handlers one at a time, in the order the cloud sent them, on
+/// the session's own worker: a slow or failing handler delays only its own session and never its receive loop.
+/// </summary>
+public sealed partial class AppSession
+{
+    private readonly SessionOptions _options;
+    private readonly ILogger _logger;
+    private readonly SessionRoutes _routes = new();
+    private readonly Channel<SessionWork> _work;
+    private readonly CancellationTokenSource _ended = new();
+    private readonly TaskCompletionSource<AppSessionEnd> _endedTask = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _state = (int)AppSessionState.Connecting;
+    private AppSessionEnd? _end;
+
+    internal AppSession(string sessionId, string userId, Uri webSocketUrl, SessionOptions options, ILogger logger)
+    {
+        SessionId = sessionId;
+        UserId = userId;
+        WebSocketUrl = webSocketUrl;
+        _options = options;
+        _logger = logger;
+        _work = Channel.CreateBounded<SessionWork>(new BoundedChannelOptions(options.QueueLength)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _routes.Changed += OnSubscriptionsChanged;
+    }
+
+    /// <summary>The session's id, as the cloud sent it: <c>&lt;userId&gt;-&lt;packageName&gt;</c>. Treat it as opaque.</summary>
+    public string SessionId { get; }
+
+    /// <summary>The user's id, their e-mail address.</summary>
+    public string UserId { get; }
+
+    /// <summary>The app's package name.</summary>
+    public string PackageName => _options.PackageName;
+
+    /// <summary>The validated v2 WebSocket URL the session connects to.</summary>
+    public Uri WebSocketUrl { get; }
+
+    /// <summary>Where the session is in its life.</summary>
+    public AppSessionState State => (AppSessionState)Volatile.Read(ref _state);
+
+    /// <summary>Fires when the session ends, for work that should stop with it.</summary>
+    public CancellationToken Ending => _ended.Token;
+
+    /// <summary>Completes with how the session ended.</summary>
+    public Task<AppSessionEnd> Completion => _endedTask.Task;
+
+    /// <summary>The user's settings of this app, as the last ack or <c>settings_update</c> gave them.</summary>
+    public IReadOnlyList<AppSetting> Settings { get; private set; } = [];
+
+    /// <summary>The user's system settings (<c>mentraosSettings</c>, or <c>augmentosSettings</c> from older clouds).</summary>
+    public SystemSettings SystemSettings { get; private set; } = new();
+
+    /// <summary>What the glasses can do; null when no glasses model is known.</summary>
+    public Capabilities? Capabilities { get; private set; }
+
+    /// <summary>The glasses' state: the full snapshot after the ack, with every later change merged in.</summary>
+    public DeviceState DeviceState { get; private set; } = new();
+
+    /// <summary>The dashboard's mode, once the cloud has said it.</summary>
+    public DashboardMode? DashboardMode { get; private set; }
+
+    /// <summary>The value of the app setting <paramref name="key"/>, if the user's settings have it.</summary>
+    public System.Text.Json.JsonElement? Setting(string key)
+    {
+        foreach (AppSetting setting in Settings)
+        {
+            if (setting.Key == key)
+            {
+                return setting.Value ?? setting.DefaultValue;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Every subscription the cloud is told: those the app's handlers declare, and those added at run time.</summary>
+    public IReadOnlyList<Subscription> Subscriptions => _routes.Subscriptions();
+
+    /// <summary>
+    /// Handles the data of <paramref name="stream"/> (for example <c>transcription:en-US</c> or <c>button_press</c>), and
+    /// subscribes to it while the handler is registered. Handlers declared with attributes are bound at compile time;
+    /// this is for streams chosen at run time. Dispose the result to unsubscribe.
+    /// </summary>
+    public IDisposable OnStream<TData>(Subscription stream, Func<TData, CancellationToken, ValueTask> handler)
+        where TData : StreamData
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(handler);
+        return _routes.OnStream(stream, handler);
+    }
+
+    /// <summary>Handles every cloud message of type <typeparamref name="TMessage"/> (after the session has applied it).</summary>
+    public IDisposable OnMessage<TMessage>(Func<TMessage, CancellationToken, ValueTask> handler)
+        where TMessage : CloudMessage
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return _routes.OnMessage(handler);
+    }
+
+    /// <summary>
+    /// Handles the microphone's audio: each chunk is PCM 16-bit mono, 16 kHz, little-endian, valid only during the call
+    /// (copy it to keep it). Subscribes to <c>audio_chunk</c> while registered.
+    /// </summary>
+    public IDisposable OnAudioChunk(Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return _routes.OnAudio(handler);
+    }
+
+    /// <summary>Adds a subscription without a handler (its messages are still given to <see cref="OnMessage{TMessage}"/> handlers).</summary>
+    public IDisposable Subscribe(Subscription stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        return _routes.Subscribe(stream);
+    }
+
+    internal SessionRoutes Routes => _routes;
+
+    internal AppSessionEnd? End => Volatile.Read(ref _end);
+
+    private void OnSubscriptionsChanged()
+    {
+        if (State == AppSessionState.Connected)
+        {
+            // The cloud replaces its set with each update: always the whole set, one update per change.
+            _ = SendSubscriptionsAsync().AsTask().ContinueWith(
+                static (task, state) => Log.SendFailed((ILogger)state!, task.Exception!.GetBaseException()),
+                _logger,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+        }
+    }
+
+    private void SetState(AppSessionState state) => Volatile.Write(ref _state, (int)state);
+
+    private static string Now() => DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Work for the session's worker: a message, an audio chunk (its pooled buffer), or the session's start.</summary>
+    private readonly record struct SessionWork(CloudMessage? Message, byte[]? Audio, int AudioLength, bool Connected);
+}

@@ -1,0 +1,185 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Mentra.Generated.Protocol;
+
+namespace Mentra.Generated.Sessions;
+
+/// <summary>
+/// The handlers of one session and the subscriptions they imply. Stream data is routed by exact <c>streamType</c> first
+/// (the newest cloud echoes the app's own subscription string), then by the stream without its <c>?options</c>, so
+/// that a cloud that drops or rewrites the options still reaches the handler. Thread-safe: copy-on-write.
+/// </summary>
+internal sealed class SessionRoutes
+{
+    private readonly object _gate = new();
+    private Route[] _streams = [];
+    private Route[] _messages = [];
+    private Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask>[] _audio = [];
+    private Subscription[] _extra = [];
+    private Subscription[] _declared = [];
+
+    /// <summary>Raised (outside the lock) when the set of subscriptions changes.</summary>
+    public event Action? Changed;
+
+    public bool WantsAudio => Volatile.Read(ref _audio).Length > 0;
+
+    /// <summary>The full set the cloud must hold: declared at compile time, implied by handlers, and added at run time; no duplicates.</summary>
+    public IReadOnlyList<Subscription> Subscriptions()
+    {
+        var result = new List<Subscription>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        void Add(Subscription subscription)
+        {
+            if (seen.Add(Key(subscription)))
+            {
+                result.Add(subscription);
+            }
+        }
+
+        foreach (Subscription s in Volatile.Read(ref _declared))
+        {
+            Add(s);
+        }
+
+        foreach (Route route in Volatile.Read(ref _streams))
+        {
+            Add(route.Subscription!);
+        }
+
+        if (WantsAudio)
+        {
+            Add("audio_chunk");
+        }
+
+        foreach (Subscription s in Volatile.Read(ref _extra))
+        {
+            Add(s);
+        }
+
+        return result;
+    }
+
+    public void Declare(IEnumerable<Subscription> subscriptions) => Update(ref _declared, _ => [.. subscriptions]);
+
+    public IDisposable Subscribe(Subscription subscription)
+    {
+        Update(ref _extra, array => [.. array, subscription]);
+        return new Unregister(() => Update(ref _extra, array => Without(array, subscription)));
+    }
+
+    public IDisposable OnStream<TData>(Subscription subscription, Func<TData, CancellationToken, ValueTask> handler)
+        where TData : StreamData
+    {
+        var route = new Route(subscription, Key(subscription), (data, ct) => data is TData typed ? handler(typed, ct) : ValueTask.CompletedTask);
+        Update(ref _streams, array => [.. array, route]);
+        return new Unregister(() => Update(ref _streams, array => Without(array, route)));
+    }
+
+    public IDisposable OnMessage<TMessage>(Func<TMessage, CancellationToken, ValueTask> handler)
+        where TMessage : CloudMessage
+    {
+        var route = new Route(null, typeof(TMessage).Name, (message, ct) => message is TMessage typed ? handler(typed, ct) : ValueTask.CompletedTask);
+        Update(ref _messages, array => [.. array, route], notify: false);
+        return new Unregister(() => Update(ref _messages, array => Without(array, route), notify: false));
+    }
+
+    public IDisposable OnAudio(Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> handler)
+    {
+        Update(ref _audio, array => [.. array, handler]);
+        return new Unregister(() => Update(ref _audio, array => Without(array, handler)));
+    }
+
+    /// <summary>The handlers for a <c>data_stream</c> of <paramref name="streamType"/>.</summary>
+    public IEnumerable<Func<object, CancellationToken, ValueTask>> StreamHandlers(string streamType)
+    {
+        Route[] routes = Volatile.Read(ref _streams);
+        bool exact = false;
+        foreach (Route route in routes)
+        {
+            if (string.Equals(route.Key, streamType, StringComparison.Ordinal))
+            {
+                exact = true;
+                yield return route.Invoke;
+            }
+        }
+
+        if (exact)
+        {
+            yield break;
+        }
+
+        string loose = Loose(streamType);
+        foreach (Route route in routes)
+        {
+            if (string.Equals(Loose(route.Key), loose, StringComparison.Ordinal))
+            {
+                yield return route.Invoke;
+            }
+        }
+    }
+
+    public IEnumerable<Func<object, CancellationToken, ValueTask>> MessageHandlers() => Volatile.Read(ref _messages).Select(r => r.Invoke);
+
+    public IEnumerable<Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask>> AudioHandlers() => Volatile.Read(ref _audio);
+
+    /// <summary>
+    /// The stream a subscription's data arrives as: its string, or <c>location_update</c> for the location object (the
+    /// cloud treats a <c>location_stream</c> subscriber as a <c>location_update</c> one).
+    /// </summary>
+    internal static string Key(Subscription subscription) => subscription.Stream ?? "location_update";
+
+    /// <summary>
+    /// A stream without its <c>?options</c>; bare <c>transcription</c> is the <c>transcription:en-US</c> the cloud turns it into.
+    /// </summary>
+    internal static string Loose(string stream)
+    {
+        int query = stream.IndexOf('?', StringComparison.Ordinal);
+        string bare = query < 0 ? stream : stream.Substring(0, query);
+        return bare == "transcription" ? "transcription:en-US" : bare;
+    }
+
+    private void Update<T>(ref T[] field, Func<T[], T[]> change, bool notify = true)
+    {
+        lock (_gate)
+        {
+            Volatile.Write(ref field, change(field));
+        }
+
+        if (notify)
+        {
+            Changed?.Invoke();
+        }
+    }
+
+    private static T[] Without<T>(T[] array, T item)
+    {
+        int index = Array.IndexOf(array, item);
+        return index < 0 ? array : [.. array.Take(index), .. array.Skip(index + 1)];
+    }
+
+    /// <summary>One handler; compared by reference, so that removing it removes exactly it.</summary>
+    private sealed class Route(Subscription? subscription, string key, Func<object, CancellationToken, ValueTask> invoke)
+    {
+        public Subscription? Subscription { get; } = subscription;
+
+        public string Key { get; } = key;
+
+        public Func<object, CancellationToken, ValueTask> Invoke { get; } = invoke;
+    }
+
+    private sealed class Unregister(Action undo) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                undo();
+            }
+        }
+    }
+}
