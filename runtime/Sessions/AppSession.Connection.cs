@@ -165,6 +165,7 @@ public sealed partial class AppSession
             }
 
             WebSocket old = Interlocked.Exchange(ref _socket, next)!;
+            await AnswerCloseAsync(old).ConfigureAwait(false);
             old.Dispose();
             SetState(AppSessionState.Connected);
             _connected.TrySetResult();
@@ -511,6 +512,10 @@ public sealed partial class AppSession
 
             await CloseQuietlyAsync(socket, WebSocketCloseStatus.NormalClosure, end.Reason).ConfigureAwait(false);
         }
+        else if (socket is not null)
+        {
+            await AnswerCloseAsync(socket).ConfigureAwait(false);
+        }
 
         _ended.Cancel();
         socket?.Dispose();
@@ -528,6 +533,12 @@ public sealed partial class AppSession
             await onEnded(this, end, runStopHandler).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Completes the closing handshake the cloud started, echoing its code, so that its side sees a clean close.</summary>
+    private static Task AnswerCloseAsync(WebSocket socket) =>
+        socket.State == WebSocketState.CloseReceived
+            ? CloseQuietlyAsync(socket, socket.CloseStatus ?? WebSocketCloseStatus.NormalClosure, socket.CloseStatusDescription ?? string.Empty)
+            : Task.CompletedTask;
 
     private static async Task CloseQuietlyAsync(WebSocket socket, WebSocketCloseStatus status, string reason)
     {

@@ -1,0 +1,331 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using Mentra.Generated.Protocol;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Mentra.Generated.Emulator;
+
+/// <summary>What the emulated cloud is and whom it talks to.</summary>
+public sealed class EmulatorOptions
+{
+    /// <summary>The app server's base URL; webhooks go to <c>{AppUrl}/webhook</c>, health polls to <c>{AppUrl}/health</c>.</summary>
+    public required Uri AppUrl { get; init; }
+
+    /// <summary>The package name the app registered.</summary>
+    public required string PackageName { get; init; }
+
+    /// <summary>The API key the cloud accepts in <c>tpa_connection_init</c>.</summary>
+    public required string ApiKey { get; init; }
+
+    /// <summary>The port the emulator listens on, on 127.0.0.1; 0 picks a free one.</summary>
+    public int Port { get; init; }
+
+    /// <summary>How long after its <c>session_request</c> an app may connect (the cloud's app-start timeout, 5 s).</summary>
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a session that dropped abnormally is held for the app to reconnect (the cloud's 5 s grace period).</summary>
+    public TimeSpan GracePeriod { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The app settings sent in the ack.</summary>
+    public IReadOnlyList<AppSetting> Settings { get; init; } = [];
+
+    /// <summary>The glasses the ack describes; null sends <c>capabilities: null</c>, as for no known model.</summary>
+    public Capabilities? Capabilities { get; init; } = DefaultGlasses.Capabilities;
+
+    /// <summary>Whether the ack names system settings <c>mentraosSettings</c> (newer clouds) or <c>augmentosSettings</c> (older).</summary>
+    public bool LegacyAck { get; init; }
+
+    /// <summary>Accept inits but never ack them, as a cloud that hangs (the app's ack timeout must fire).</summary>
+    public bool WithholdAck { get; init; }
+
+    /// <summary>Called with each display event, as the glasses would show it.</summary>
+    public Action<EmulatedSession, DisplayEvent>? OnDisplay { get; init; }
+}
+
+/// <summary>What the app answered to a webhook.</summary>
+/// <param name="Status">The HTTP status.</param>
+/// <param name="Body">The body, as text.</param>
+public sealed record WebhookResult(int Status, string Body);
+
+/// <summary>
+/// MentraOS Cloud's side of an app, on 127.0.0.1: the webhooks, the <c>/app-ws</c> WebSocket with its checks, acks,
+/// errors and close codes, the reconnect grace period, and health polls. Start it with <see cref="StartAsync"/>.
+/// </summary>
+public sealed class CloudEmulator : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly EmulatorOptions _options;
+    private readonly HttpClient _http;
+    private readonly ConcurrentDictionary<string, EmulatedSession> _sessions = new(StringComparer.Ordinal);
+
+    private CloudEmulator(WebApplication app, EmulatorOptions options, Uri baseUrl)
+    {
+        _app = app;
+        _options = options;
+        BaseUrl = baseUrl;
+        WebSocketUrl = new Uri("ws://" + baseUrl.Authority + "/app-ws");
+        _http = new HttpClient { BaseAddress = options.AppUrl, Timeout = TimeSpan.FromSeconds(10) };
+    }
+
+    /// <summary>The emulator's own address.</summary>
+    public Uri BaseUrl { get; }
+
+    /// <summary>The v2 app-session endpoint, sent in <c>session_request</c> as <c>mentraOSWebsocketUrl</c>.</summary>
+    public Uri WebSocketUrl { get; }
+
+    /// <summary>Every init the emulator received, in order, whatever became of it (for tests that count connections).</summary>
+    public ConcurrentQueue<ConnectionInit> Inits { get; } = new();
+
+    /// <summary>Starts the emulator on 127.0.0.1.</summary>
+    public static async Task<CloudEmulator> StartAsync(EmulatorOptions options, CancellationToken cancellationToken = default)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, options.Port));
+        WebApplication app = builder.Build();
+        app.UseWebSockets();
+        CloudEmulator? emulator = null;
+        app.Map("/app-ws", context => emulator!.AcceptAsync(context));
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        emulator = new CloudEmulator(app, options, new Uri(address));
+        return emulator;
+    }
+
+    /// <summary>The session with this id, once a <c>session_request</c> has been sent for it.</summary>
+    public EmulatedSession? Session(string sessionId) => _sessions.TryGetValue(sessionId, out EmulatedSession? session) ? session : null;
+
+    /// <summary>
+    /// Sends <c>session_request</c> for <paramref name="userId"/> (session id <c>&lt;userId&gt;-&lt;packageName&gt;</c>) with this
+    /// emulator's URL, or <paramref name="webSocketUrl"/> to try a forged one, and returns the app's answer and the session.
+    /// </summary>
+    public async Task<(WebhookResult Answer, EmulatedSession Session)> StartSessionAsync(string userId, Uri? webSocketUrl = null, CancellationToken cancellationToken = default)
+    {
+        string sessionId = userId + "-" + _options.PackageName;
+        var session = new EmulatedSession(this, sessionId, userId);
+        _sessions[sessionId] = session;
+        string url = (webSocketUrl ?? WebSocketUrl).ToString();
+        WebhookResult answer = await PostAsync(
+            new SessionWebhookRequest { SessionId = sessionId, UserId = userId, Timestamp = Now(), MentraOSWebsocketUrl = url, AugmentOSWebsocketUrl = url, WebsocketUrl = "ws://" + BaseUrl.Authority + "/ws/miniapp" },
+            cancellationToken).ConfigureAwait(false);
+        return (answer, session);
+    }
+
+    /// <summary>Sends <c>stop_request</c> for the session (no retry, as the cloud).</summary>
+    public Task<WebhookResult> SendStopRequestAsync(string sessionId, string reason = "user_disabled", CancellationToken cancellationToken = default) =>
+        PostAsync(new StopWebhookRequest { SessionId = sessionId, UserId = Session(sessionId)?.UserId ?? sessionId, Timestamp = Now(), Reason = reason }, cancellationToken);
+
+    /// <summary>Polls the app's <c>/health</c> as the cloud does, and returns its <c>activeSessions</c>.</summary>
+    public async Task<int> PollHealthAsync(CancellationToken cancellationToken = default)
+    {
+        using JsonDocument health = JsonDocument.Parse(await _http.GetStringAsync(new Uri("/health", UriKind.Relative), cancellationToken).ConfigureAwait(false));
+        return health.RootElement.GetProperty("activeSessions").GetInt32();
+    }
+
+    private async Task<WebhookResult> PostAsync(WebhookRequest request, CancellationToken cancellationToken)
+    {
+        using var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(request, MentraJsonContext.Default.WebhookRequest));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        using HttpResponseMessage response = await _http.PostAsync(new Uri("/webhook", UriKind.Relative), content, cancellationToken).ConfigureAwait(false);
+        return new WebhookResult((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>One app socket: the init and its checks, in the cloud's order, then the session's messages.</summary>
+    private async Task AcceptAsync(HttpContext context)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return;
+        }
+
+        using WebSocket socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
+        var connection = new EmulatedConnection(socket);
+        AppMessage? first = await connection.ReceiveAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        if (first is not ConnectionInit init)
+        {
+            await connection.CloseAsync(WebSocketCloseStatus.PolicyViolation, "Expected tpa_connection_init").ConfigureAwait(false);
+            return;
+        }
+
+        Inits.Enqueue(init);
+        EmulatedSession? session = Session(init.SessionId);
+        if (session is null)
+        {
+            await connection.RefuseAsync(ConnectionErrorCode.SessionNotFound, "Session not found").ConfigureAwait(false);
+            return;
+        }
+
+        if (init.ApiKey != _options.ApiKey || init.PackageName != _options.PackageName)
+        {
+            await connection.RefuseAsync(ConnectionErrorCode.InvalidApiKey, "Invalid API key").ConfigureAwait(false);
+            return;
+        }
+
+        if (!session.MayConnect(_options))
+        {
+            await connection.RefuseAsync(ConnectionErrorCode.AppNotStarted, "App not started for this session").ConfigureAwait(false);
+            return;
+        }
+
+        if (_options.WithholdAck)
+        {
+            while (await connection.ReceiveAsync().ConfigureAwait(false) is not null)
+            {
+            }
+
+            return;
+        }
+
+        await session.RunAsync(connection, _options).ConfigureAwait(false);
+    }
+
+    internal ConnectionAck Ack(EmulatedSession session) => new()
+    {
+        SessionId = session.SessionId,
+        Settings = _options.Settings,
+        MentraosSettings = _options.LegacyAck ? null : DefaultGlasses.SystemSettings,
+        AugmentosSettings = _options.LegacyAck ? DefaultGlasses.SystemSettings : null,
+        Capabilities = _options.Capabilities,
+        Timestamp = Now(),
+    };
+
+    internal static string Now() => DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (EmulatedSession session in _sessions.Values)
+        {
+            session.Abort();
+        }
+
+        _http.Dispose();
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+}
+
+/// <summary>One socket of one session, from the cloud's side: whole messages in and out.</summary>
+internal sealed class EmulatedConnection(WebSocket socket)
+{
+    private readonly SemaphoreSlim _send = new(1, 1);
+
+    public WebSocket Socket => socket;
+
+    /// <summary>The close the app sent, if it closed.</summary>
+    public (int? Status, string? Reason) Closed { get; private set; }
+
+    /// <summary>The next app message; null when the socket closed. Text that is not JSON closes the socket 1011, as the cloud does.</summary>
+    public async Task<AppMessage?> ReceiveAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (timeout is { } t)
+        {
+            limit.CancelAfter(t);
+        }
+
+        try
+        {
+            (WebSocketMessageType kind, byte[] data) = await ReceiveRawAsync(limit.Token).ConfigureAwait(false);
+            if (kind == WebSocketMessageType.Close)
+            {
+                return null;
+            }
+
+            if (kind == WebSocketMessageType.Binary)
+            {
+                return new UnknownAppMessage("(binary)", JsonDocument.Parse("{}").RootElement.Clone());
+            }
+
+            try
+            {
+                return JsonSerializer.Deserialize(data, AppSessionJsonContext.Default.AppMessage);
+            }
+            catch (JsonException)
+            {
+                InvalidJson = Encoding.UTF8.GetString(data);
+                await CloseAsync(WebSocketCloseStatus.InternalServerError, "Internal server error").ConfigureAwait(false);
+                return null;
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or System.IO.IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The last text frame that was not valid JSON, if any.</summary>
+    public string? InvalidJson { get; private set; }
+
+    private async Task<(WebSocketMessageType, byte[])> ReceiveRawAsync(CancellationToken cancellationToken)
+    {
+        var buffer = new byte[8192];
+        using var data = new System.IO.MemoryStream();
+        while (true)
+        {
+            WebSocketReceiveResult result = await socket.ReceiveAsync(buffer, cancellationToken).ConfigureAwait(false);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                Closed = ((int?)result.CloseStatus, result.CloseStatusDescription);
+                return (WebSocketMessageType.Close, []);
+            }
+
+            data.Write(buffer, 0, result.Count);
+            if (result.EndOfMessage)
+            {
+                return (result.MessageType, data.ToArray());
+            }
+        }
+    }
+
+    public Task SendAsync(CloudMessage message, CancellationToken cancellationToken = default) =>
+        SendRawAsync(JsonSerializer.SerializeToUtf8Bytes(message, AppSessionJsonContext.Default.CloudMessage), WebSocketMessageType.Text, cancellationToken);
+
+    public async Task SendRawAsync(byte[] data, WebSocketMessageType kind, CancellationToken cancellationToken = default)
+    {
+        await _send.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await socket.SendAsync(data, kind, true, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _send.Release();
+        }
+    }
+
+    /// <summary>The cloud's refusal: <c>tpa_connection_error</c> with the code, then close 1008 with the message.</summary>
+    public async Task RefuseAsync(ConnectionErrorCode code, string message)
+    {
+        await SendAsync(new ConnectionError { Code = code, Message = message, Timestamp = CloudEmulator.Now() }).ConfigureAwait(false);
+        await CloseAsync(WebSocketCloseStatus.PolicyViolation, message).ConfigureAwait(false);
+    }
+
+    public async Task CloseAsync(WebSocketCloseStatus status, string reason)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await socket.CloseOutputAsync(status, reason, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+        }
+    }
+}

@@ -1,0 +1,112 @@
+using System;
+using System.Globalization;
+using System.Threading.Tasks;
+using Mentra.Generated.Emulator;
+using Mentra.Generated.Protocol;
+
+// mentra-emulator: a MentraOS Cloud for one app on this machine. Starts a session for a user, then turns what is typed
+// into glasses input and draws what the app displays.
+return await EmulatorCommand.RunAsync(args);
+
+internal static class EmulatorCommand
+{
+    private const string Usage = """
+        Usage: mentra-emulator --app <url> --package <name> --api-key <key> [--user <email>] [--port <port>]
+
+          --app       the app server's base URL (webhooks go to <url>/webhook)      default http://127.0.0.1:5000
+          --package   the app's package name                                          or PACKAGE_NAME
+          --api-key   the API key the emulated cloud accepts                          or MENTRAOS_API_KEY
+          --user      the user whose session starts                                   default dev@example.com
+          --port      the emulator's port on 127.0.0.1                                default 8002
+
+        Then type a line and it arrives as a final transcription. Commands:
+          /press /long   a short or long button press      /tap /double   a touch gesture
+          /up /down      head position                     /drop          an abnormal close (the app reconnects)
+          /stop          stop_request, app_stopped, close  /quit          leave
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        string app = "http://127.0.0.1:5000";
+        string? package = Environment.GetEnvironmentVariable("PACKAGE_NAME");
+        string? key = Environment.GetEnvironmentVariable("MENTRAOS_API_KEY");
+        string user = "dev@example.com";
+        int port = 8002;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string? value = i + 1 < args.Length ? args[i + 1] : null;
+            switch (args[i])
+            {
+                case "--app" when value is not null: app = value; i++; break;
+                case "--package" when value is not null: package = value; i++; break;
+                case "--api-key" when value is not null: key = value; i++; break;
+                case "--user" when value is not null: user = value; i++; break;
+                case "--port" when value is not null && int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int p): port = p; i++; break;
+                case "-h" or "--help":
+                    Console.WriteLine(Usage);
+                    return 0;
+                default:
+                    Console.Error.WriteLine($"Unknown or incomplete option '{args[i]}'.\n\n{Usage}");
+                    return 2;
+            }
+        }
+
+        if (string.IsNullOrEmpty(package) || string.IsNullOrEmpty(key) || !Uri.TryCreate(app, UriKind.Absolute, out Uri? appUrl))
+        {
+            Console.Error.WriteLine("--package, --api-key and an absolute --app URL are required.\n\n" + Usage);
+            return 2;
+        }
+
+        await using CloudEmulator cloud = await CloudEmulator.StartAsync(new EmulatorOptions
+        {
+            AppUrl = appUrl,
+            PackageName = package,
+            ApiKey = key,
+            Port = port,
+            OnDisplay = (_, display) => Console.WriteLine(GlassesDisplay.Render(display)),
+        });
+        Console.WriteLine($"Emulated cloud at {cloud.BaseUrl}; starting {user}'s session of {package} at {appUrl}...");
+        (WebhookResult answer, EmulatedSession session) = await cloud.StartSessionAsync(user);
+        Console.WriteLine($"session_request answered {answer.Status} {answer.Body}");
+        if (answer.Status != 200)
+        {
+            return 1;
+        }
+
+        Console.WriteLine($"Connected ({session.Connections} socket); subscriptions: {string.Join(", ", session.Subscriptions)}. Type a sentence, or /quit.");
+        while (Console.ReadLine() is { } line)
+        {
+            try
+            {
+                switch (line.Trim())
+                {
+                    case "/quit": return 0;
+                    case "/press": await session.SendButtonPressAsync(PressType.Short); break;
+                    case "/long": await session.SendButtonPressAsync(PressType.Long); break;
+                    case "/tap": await session.SendTouchAsync("single_tap"); break;
+                    case "/double": await session.SendTouchAsync("double_tap"); break;
+                    case "/up": await session.SendHeadPositionAsync(HeadPosition.Up); break;
+                    case "/down": await session.SendHeadPositionAsync(HeadPosition.Down); break;
+                    case "/drop":
+                        session.Drop();
+                        Console.WriteLine("Dropped the socket; waiting for the app to reconnect...");
+                        await session.Connected.WaitAsync(TimeSpan.FromSeconds(10));
+                        Console.WriteLine($"Reconnected ({session.Connections} sockets so far).");
+                        break;
+                    case "/stop":
+                        WebhookResult stop = await session.StopAsync();
+                        Console.WriteLine($"stop_request answered {stop.Status}; sent app_stopped and closed 1000.");
+                        return 0;
+                    case "": break;
+                    default: await session.SendTranscriptionAsync(line); break;
+                }
+            }
+            catch (Exception e) when (e is InvalidOperationException or TimeoutException or System.Net.WebSockets.WebSocketException)
+            {
+                Console.Error.WriteLine(e.Message);
+            }
+        }
+
+        return 0;
+    }
+}

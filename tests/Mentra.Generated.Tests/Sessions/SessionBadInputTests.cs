@@ -1,0 +1,126 @@
+using System;
+using System.Linq;
+using System.Threading.Tasks;
+using Mentra.Generated.Emulator;
+using Mentra.Generated.Protocol;
+using Mentra.Generated.Sessions;
+using Xunit;
+
+namespace Mentra.Generated.Tests.Sessions;
+
+/// <summary>Bad input from the cloud's side is logged and skipped; the session stays up; the SDK never sends invalid JSON.</summary>
+public sealed class SessionBadInputTests
+{
+    [Theory]
+    [InlineData("{not json", 25, "is an invalid start of a property name")]
+    [InlineData("[1,2]", 25, "")]
+    [InlineData("""{"type":"data_stream","sessionId":"s","data":{"text":"x","isFinal":true}}""", 25, "The required property 'streamType' is missing from the data_stream.")]
+    [InlineData("""{"type":"data_stream","streamType":"transcription:en-US","data":{"text":42,"isFinal":true}}""", 25, "The property 'text' must be a string, but it is a number.")]
+    [InlineData("""{"type":"device_state_update","state":{"batteryLevel":"high"}}""", 25, "The property 'batteryLevel' must be an integer")]
+    public async Task A_bad_message_is_logged_and_skipped(string frame, int eventId, string message)
+    {
+        await using SessionHarness harness = await SessionHarness.StartAsync();
+        EmulatedSession session = await harness.StartAliceAsync();
+
+        await session.SendTextAsync(frame);
+        await session.SendTranscriptionAsync("after");
+
+        Assert.Equal("after", Assert.IsType<TextWall>((await session.WaitForAsync<DisplayEvent>()).Layout).Text);
+        Assert.Contains(harness.Host.Logs.Entries, e => e.Category == "Mentra.Generated.Sessions" && e.EventId == eventId && e.Message.Contains(message, StringComparison.Ordinal));
+        Assert.Equal(AppSessionState.Connected, Assert.Single(harness.Probe.Sessions).State);
+    }
+
+    [Fact]
+    public async Task Unknown_types_and_streams_are_data_not_errors()
+    {
+        await using SessionHarness harness = await SessionHarness.StartAsync();
+        EmulatedSession session = await harness.StartAliceAsync();
+        AppSession app = Assert.Single(harness.Probe.Sessions);
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<CloudMessage>();
+        app.OnMessage<CloudMessage>((m, _) =>
+        {
+            seen.Enqueue(m);
+            return ValueTask.CompletedTask;
+        });
+
+        await session.SendTextAsync("""{"type":"pong","timestamp":1732950000000}""");
+        await session.SendTextAsync("""{"type":"data_stream","streamType":"heart_rate","data":{"bpm":70}}""");
+        await session.SendTranscriptionAsync("after");
+
+        await session.WaitForAsync<DisplayEvent>();
+        Assert.Contains(seen, m => m is UnknownCloudMessage { Type: "pong" });
+        Assert.DoesNotContain(harness.Host.Logs.Entries, e => e.Category == "Mentra.Generated.Sessions" && e.EventId == 25);
+    }
+
+    [Fact]
+    public async Task A_message_over_the_limit_is_skipped()
+    {
+        await using SessionHarness harness = await SessionHarness.StartAsync(options => options.MaxSessionMessageBytes = 8 * 1024);
+        EmulatedSession session = await harness.StartAliceAsync();
+
+        await session.SendTranscriptionAsync(new string('x', 20_000));
+        await session.SendTranscriptionAsync("after");
+
+        Assert.Equal("after", Assert.IsType<TextWall>((await session.WaitForAsync<DisplayEvent>()).Layout).Text);
+        Assert.Contains(harness.Host.Logs.Entries, e => e.Category == "Mentra.Generated.Sessions" && e.EventId == 24);
+        Assert.DoesNotContain(harness.Probe.Heard, h => h.Length > 100);
+    }
+
+    [Fact]
+    public async Task Audio_without_a_subscription_is_skipped_and_with_one_is_handed_over()
+    {
+        await using SessionHarness harness = await SessionHarness.StartAsync();
+        EmulatedSession session = await harness.StartAliceAsync();
+        AppSession app = Assert.Single(harness.Probe.Sessions);
+
+        await session.SendAudioAsync([1, 0, 2, 0]);
+        await SessionHarness.Eventually(() => harness.Host.Logs.Entries.Any(e => e.Category == "Mentra.Generated.Sessions" && e.EventId == 26), "the unexpected audio was logged");
+
+        var chunks = new System.Collections.Concurrent.ConcurrentQueue<byte[]>();
+        using IDisposable audio = app.OnAudioChunk((pcm, _) =>
+        {
+            chunks.Enqueue(pcm.ToArray());
+            return ValueTask.CompletedTask;
+        });
+        await SessionHarness.Eventually(() => session.Subscriptions.Any(s => s.Stream == "audio_chunk"), "audio_chunk was subscribed");
+        await session.SendAudioAsync([3, 0, 4, 0, 5, 0]);
+
+        await SessionHarness.Eventually(() => chunks.Count == 1, "the chunk reached the handler");
+        Assert.Equal(new byte[] { 3, 0, 4, 0, 5, 0 }, chunks.Single());
+    }
+
+    [Fact]
+    public async Task Run_time_subscriptions_send_the_whole_set_each_time()
+    {
+        await using SessionHarness harness = await SessionHarness.StartAsync();
+        EmulatedSession session = await harness.StartAliceAsync();
+        AppSession app = Assert.Single(harness.Probe.Sessions);
+
+        IDisposable location = app.Subscribe(new LocationStreamSubscription { Stream = "location_stream", Rate = LocationAccuracy.High });
+        IDisposable settings = app.Subscribe("augmentos:metricSystemEnabled");
+        await SessionHarness.Eventually(() => session.Subscriptions.Count == 4, "four subscriptions");
+        Assert.Equal(LocationAccuracy.High, session.Subscriptions.Single(s => s.Location is not null).Location!.Rate);
+        location.Dispose();
+        settings.Dispose();
+        await SessionHarness.Eventually(() => session.Subscriptions.Count == 2, "back to two");
+
+        Assert.Null(session.InvalidJson);
+        Assert.DoesNotContain(session.Received, m => m is UnknownAppMessage);
+    }
+
+    [Fact]
+    public async Task Audio_play_waits_for_its_response_and_a_location_poll_for_its_answer()
+    {
+        await using SessionHarness harness = await SessionHarness.StartAsync();
+        await harness.StartAliceAsync();
+        AppSession app = Assert.Single(harness.Probe.Sessions);
+
+        AudioPlayResponse played = await app.PlayAudioAsync("https://example.com/a.mp3").WaitAsync(TimeSpan.FromSeconds(5));
+        LocationUpdate location = await app.PollLocationAsync(LocationAccuracy.High).WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.True(played.Success);
+        Assert.Equal(1200, played.Duration);
+        Assert.Equal(48.8584, location.Lat);
+        Assert.StartsWith("poll_", location.CorrelationId, StringComparison.Ordinal);
+    }
+}

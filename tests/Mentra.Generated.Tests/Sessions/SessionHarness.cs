@@ -1,0 +1,159 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Mentra.Generated.Emulator;
+using Mentra.Generated.Protocol;
+using Mentra.Generated.Sessions;
+using Mentra.Generated.Tests.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mentra.Generated.Tests.Sessions;
+
+/// <summary>What the glasses test app saw.</summary>
+public sealed class SessionProbe
+{
+    public ConcurrentQueue<string> Calls { get; } = new();
+
+    public ConcurrentQueue<string> Heard { get; } = new();
+
+    public ConcurrentQueue<AppSession> Sessions { get; } = new();
+
+    public int Stops => Calls.Count(c => c.StartsWith("stop ", StringComparison.Ordinal));
+}
+
+/// <summary>The webhook side of the glasses test app.</summary>
+[MentraApp]
+public partial class GlassesTestApp(SessionProbe probe)
+{
+    [OnSession]
+    public void Start(string sessionId) => probe.Calls.Enqueue("session " + sessionId);
+
+    [OnStop]
+    public void Stop(string sessionId, StopReason reason) => probe.Calls.Enqueue($"stop {sessionId} {reason}");
+}
+
+/// <summary>
+/// The session side: echoes each final transcription as a text wall, throws on "throw", counts button presses. Written
+/// against the same public API the generated session handlers use.
+/// </summary>
+internal sealed class EchoHandlers(SessionProbe probe) : AppSessionHandlers
+{
+    public override IReadOnlyList<Subscription> Subscriptions { get; } = ["transcription:en-US", "button_press"];
+
+    public override void Attach(AppSession session, IServiceProvider services)
+    {
+        probe.Sessions.Enqueue(session);
+        session.OnStream<TranscriptionData>("transcription:en-US", async (data, cancellationToken) =>
+        {
+            probe.Heard.Enqueue(data.Text);
+            if (data.Text == "throw")
+            {
+                throw new InvalidOperationException("a handler failed");
+            }
+
+            await session.ShowTextWallAsync(data.Text, cancellationToken: cancellationToken);
+        });
+        session.OnStream<ButtonPress>("button_press", (press, _) =>
+        {
+            probe.Heard.Enqueue("press " + press.PressType);
+            return ValueTask.CompletedTask;
+        });
+    }
+}
+
+/// <summary>The generated dispatcher, with the session handlers an app's generated code will declare.</summary>
+internal sealed class WithSessions(IWebhookDispatcher inner, AppSessionHandlers handlers) : IWebhookDispatcher
+{
+    public ValueTask<WebhookResponse> DispatchAsync(WebhookRequest request, IServiceProvider services, CancellationToken cancellationToken) =>
+        inner.DispatchAsync(request, services, cancellationToken);
+
+    public AppSessionHandlers? SessionHandlers => handlers;
+}
+
+/// <summary>An app server on Kestrel and an emulated cloud, both on 127.0.0.1, wired to each other.</summary>
+internal sealed class SessionHarness : IAsyncDisposable
+{
+    public const string ApiKey = "test-key";
+
+    private SessionHarness(KestrelHost host, CloudEmulator cloud, SessionProbe probe)
+    {
+        Host = host;
+        Cloud = cloud;
+        Probe = probe;
+    }
+
+    public KestrelHost Host { get; }
+
+    public CloudEmulator Cloud { get; }
+
+    public SessionProbe Probe { get; }
+
+    public AppSessionManager Manager => Host.Services.GetRequiredService<AppSessionManager>();
+
+    public static async Task<SessionHarness> StartAsync(Action<MentraOptions>? configure = null, Func<Uri, EmulatorOptions>? emulator = null, string? cloudKey = null)
+    {
+        var probe = new SessionProbe();
+        KestrelHost host = await KestrelHost.StartAsync<GlassesTestApp>(
+            options =>
+            {
+                options.ApiKey = ApiKey;
+                options.AllowInsecureLoopbackWebSocket = true;
+                options.SessionAckTimeout = TimeSpan.FromSeconds(2);
+                configure?.Invoke(options);
+            },
+            services: services =>
+            {
+                services.AddSingleton(probe);
+                services.AddSingleton<IWebhookDispatcher>(new WithSessions(GlassesTestApp.Dispatcher, new EchoHandlers(probe)));
+            });
+        AppSessionManager manager = host.Services.GetRequiredService<AppSessionManager>();
+        SessionOptions defaults = manager.SessionOptions;
+        manager.SessionOptions = new SessionOptions
+        {
+            PackageName = defaults.PackageName,
+            ApiKey = defaults.ApiKey,
+            AckTimeout = defaults.AckTimeout,
+            MaxMessageBytes = defaults.MaxMessageBytes,
+            ReconnectDelays = [TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200)],
+        };
+        CloudEmulator cloud = await CloudEmulator.StartAsync(emulator?.Invoke(host.Address) ?? new EmulatorOptions
+        {
+            AppUrl = host.Address,
+            PackageName = "org.example.tests",
+            ApiKey = cloudKey ?? ApiKey,
+        });
+        return new SessionHarness(host, cloud, probe);
+    }
+
+    /// <summary>Starts alice's session and waits until the app's subscriptions arrived.</summary>
+    public async Task<EmulatedSession> StartAliceAsync()
+    {
+        (WebhookResult answer, EmulatedSession session) = await Cloud.StartSessionAsync("alice@example.com");
+        Xunit.Assert.True(answer.Status == 200, answer.Status + " " + answer.Body);
+        await session.WaitForAsync<SubscriptionUpdate>();
+        return session;
+    }
+
+    public static async Task Eventually(Func<bool> condition, string what, int milliseconds = 5000)
+    {
+        DateTime until = DateTime.UtcNow.AddMilliseconds(milliseconds);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > until)
+            {
+                throw new TimeoutException("Still not true: " + what);
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Cloud.DisposeAsync();
+        await Host.DisposeAsync();
+    }
+}
