@@ -57,6 +57,11 @@ internal static class DispatcherEmitter
         w.Close();
         w.Close();
 
+        if (app.SessionRoutes.Count > 0)
+        {
+            SessionHandlersEmitter.EmitProperty(w);
+        }
+
         for (int i = 0; i < app.AppRoutes.Count; i++)
         {
             w.Line();
@@ -75,6 +80,11 @@ internal static class DispatcherEmitter
         }
 
         w.Close();
+        if (app.SessionRoutes.Count > 0)
+        {
+            SessionHandlersEmitter.EmitClass(w, app, self);
+        }
+
         w.Close();
         return new GeneratedFile((app.Namespace is null ? string.Empty : app.Namespace + ".") + app.ClassName + ".MentraDispatcher.g.cs", w.ToString());
     }

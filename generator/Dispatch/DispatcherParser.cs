@@ -28,6 +28,7 @@ internal static class DispatcherParser
         var handlers = new Dictionary<string, HandlerSpec>();
         var appRoutes = new List<AppRouteSpec>();
         var candidates = new List<HandlerCandidate>();
+        var sessionRoutes = new List<SessionRouteSpec>();
         bool needsInstance = false;
         foreach (IMethodSymbol method in app.GetMembers().OfType<IMethodSymbol>())
         {
@@ -45,6 +46,18 @@ internal static class DispatcherParser
                     if (Candidate(method, data, known, cancellationToken) is { } candidate)
                     {
                         candidates.Add(candidate);
+                        needsInstance |= !method.IsStatic;
+                    }
+
+                    continue;
+                }
+
+                if (SessionHandlers.AsSessionAttribute(data.AttributeClass) is { } sessionAttribute)
+                {
+                    if (ParseSessionHandler(method, data, sessionAttribute, known, compilation, cancellationToken) is { } route
+                        && !sessionRoutes.Any(r => RouteKey(r) == RouteKey(route)))
+                    {
+                        sessionRoutes.Add(route);
                         needsInstance |= !method.IsStatic;
                     }
 
@@ -114,7 +127,45 @@ internal static class DispatcherParser
             routes.ToEquatableArray(),
             unknown,
             appRoutes.OrderBy(r => r.WebhookType, System.StringComparer.Ordinal).ToEquatableArray(),
-            candidates.ToEquatableArray());
+            candidates.ToEquatableArray())
+        {
+            SessionRoutes = sessionRoutes.ToEquatableArray(),
+        };
+    }
+
+    private static string RouteKey(SessionRouteSpec route) => SessionHandlers.RouteKey(route.Delivery, route.Handler.RequestType, route.Subscription);
+
+    /// <summary>
+    /// A method marked with a session handler attribute, bound; null when it cannot be (the analyzers say why): its
+    /// return type, a parameter, or an argument that leaves no subscription.
+    /// </summary>
+    private static SessionRouteSpec? ParseSessionHandler(IMethodSymbol method, AttributeData data, SessionAttributeFacts attribute, KnownTypes known, Compilation compilation, CancellationToken cancellationToken)
+    {
+        ReturnKind returns = SymbolFacts.Return(method);
+        if (!SessionHandlers.IsValidReturn(returns) || SessionHandlers.Payload(attribute, compilation) is not { } payload)
+        {
+            return null;
+        }
+
+        var arguments = new List<ArgumentSpec>();
+        foreach (IParameterSymbol parameter in method.Parameters)
+        {
+            ParameterBinding binding = SessionHandlers.BindParameter(SymbolFacts.Parameter(parameter, known), payload.Facts);
+            if (binding.Kind == ParameterKind.Invalid)
+            {
+                return null;
+            }
+
+            arguments.Add(new ArgumentSpec(binding.Kind, binding.Value));
+        }
+
+        string? subscription = SessionHandlers.Resolve(attribute.Streams, SessionHandlers.Arguments(data, cancellationToken));
+        if (attribute.Streams.Length > 0 && subscription is null)
+        {
+            return null;
+        }
+
+        return new SessionRouteSpec(attribute.Name, attribute.Delivery, subscription, new HandlerSpec(method.Name, SymbolFacts.TypeKey(payload.Type), method.IsStatic, returns, arguments.ToEquatableArray()));
     }
 
     /// <summary>

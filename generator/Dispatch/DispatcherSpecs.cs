@@ -22,7 +22,11 @@ internal sealed record AppSpec(
     EquatableArray<RouteSpec> Routes,
     RouteSpec? Unknown,
     EquatableArray<AppRouteSpec> AppRoutes,
-    EquatableArray<HandlerCandidate> Candidates);
+    EquatableArray<HandlerCandidate> Candidates)
+{
+    /// <summary>The app's session handlers (streams and session events), in declaration order; one per stream.</summary>
+    public EquatableArray<SessionRouteSpec> SessionRoutes { get; init; } = EquatableArray<SessionRouteSpec>.Empty;
+}
 
 /// <summary>
 /// A webhook type of an app's own schema and its handler. Such a request arrives as an <c>UnknownWebhookRequest</c>

@@ -22,6 +22,9 @@ internal enum ParameterKind
     /// <summary>A service from the webhook's scope.</summary>
     Service,
 
+    /// <summary>The app session (session handlers only).</summary>
+    Session,
+
     /// <summary>Cannot be bound; <see cref="ParameterBinding.Problem"/> says why.</summary>
     Invalid,
 }

@@ -75,6 +75,11 @@ internal sealed partial class SchemaEmitter
             files.Add(emitter.File(schema.GuardsName, emitter.EmitGuards()));
         }
 
+        if (schema.Objects.Any(o => o.SessionHandlers.Count > 0))
+        {
+            files.Add(emitter.File("SessionHandlerAttributes", emitter.EmitSessionHandlerAttributes()));
+        }
+
         if (schema.Objects.Any(o => o.Handler is not null || o.UnknownHandler is not null))
         {
             files.Add(emitter.File("HandlerAttributes", emitter.EmitHandlerAttributes()));

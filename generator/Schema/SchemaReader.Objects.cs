@@ -136,6 +136,7 @@ internal sealed partial class SchemaReader
             Coalesced = coalesced,
             Tags = tags,
             Merge = ReadBoolean(node, "x-merge"),
+            SessionHandlers = ReadSessionHandlers(node, baseDefinition),
         };
         _discriminatorSpans[spec.SchemaName] = discriminatorSpan;
         return spec;

@@ -37,7 +37,7 @@ internal sealed partial class SchemaReader
     private static readonly HashSet<string> ObjectKeywords = new(AnnotationKeywords)
     {
         "type", "properties", "required", "allOf", "additionalProperties", "x-csharp-name", "x-abstract",
-        "x-discriminator", "x-unknown", "x-unknown-handler", "x-handler", "x-when-unhandled", "x-coalesce", "x-tags", "x-merge",
+        "x-discriminator", "x-unknown", "x-unknown-handler", "x-handler", "x-when-unhandled", "x-coalesce", "x-tags", "x-merge", "x-session-handlers",
     };
 
     private static readonly HashSet<string> UnionKeywords = new(AnnotationKeywords)
@@ -171,6 +171,11 @@ internal sealed partial class SchemaReader
 
         foreach (ObjectSpec spec in objects)
         {
+            foreach (SessionHandlerSpec handler in spec.SessionHandlers)
+            {
+                ClaimName(names, handler.Name + "Attribute", "x-session-handlers of " + spec.SchemaName, _definitions[spec.SchemaName].Node.Find("x-session-handlers")!.Value.Span);
+            }
+
             foreach ((string? attribute, string keyword) in new[] { (spec.Handler, "x-handler"), (spec.UnknownHandler, "x-unknown-handler") })
             {
                 if (attribute is not null)

@@ -87,6 +87,12 @@ internal sealed record ObjectSpec
     /// </summary>
     public bool Merge { get; init; }
 
+    /// <summary>
+    /// <c>x-session-handlers</c>: attributes that mark app methods handling this stream's data or this message on an app
+    /// session, with the subscriptions they imply.
+    /// </summary>
+    public EquatableArray<SessionHandlerSpec> SessionHandlers { get; init; } = EquatableArray<SessionHandlerSpec>.Empty;
+
     /// <summary>The properties the type declares itself, in schema order.</summary>
     public required EquatableArray<PropertySpec> Properties { get; init; }
 
@@ -203,3 +209,24 @@ internal sealed record Unhandled(UnhandledAnswer Answer, string? Target = null)
         _ => new Unhandled(UnhandledAnswer.Fallback, value),
     };
 }
+
+/// <summary>
+/// An attribute for app methods that handle a stream's data or a message on an app session (<c>x-session-handlers</c>).
+/// </summary>
+/// <param name="Name">The attribute's name without the <c>Attribute</c> suffix, such as <c>OnTranscription</c>.</param>
+/// <param name="Description">What it handles, for its doc comment.</param>
+/// <param name="Streams">
+/// The subscription templates, in order: the first whose <c>{placeholders}</c> all have values is the handler's
+/// subscription. A template that starts with <c>{"</c> is the JSON of the subscription's object form.
+/// </param>
+/// <param name="Arguments">The attribute's arguments, which fill the placeholders.</param>
+internal sealed record SessionHandlerSpec(string Name, string? Description, EquatableArray<string> Streams, EquatableArray<HandlerArgumentSpec> Arguments);
+
+/// <summary>An argument of a session handler attribute.</summary>
+/// <param name="Name">Its name, as in the templates' placeholders (camelCase).</param>
+/// <param name="Description">What it is, for the doc comment.</param>
+/// <param name="Default">The value when left out, if any.</param>
+/// <param name="Pattern">A regular expression every value must match; the analyzers check it at the argument.</param>
+/// <param name="Optional">Whether it may be left out (then templates that need it are skipped).</param>
+/// <param name="Named">Whether it is a settable property (<c>Rate = "high"</c>) rather than a constructor argument.</param>
+internal sealed record HandlerArgumentSpec(string Name, string? Description, string? Default, string? Pattern, bool Optional, bool Named);

@@ -24,7 +24,10 @@ public sealed class SessionProbe
     public int Stops => Calls.Count(c => c.StartsWith("stop ", StringComparison.Ordinal));
 }
 
-/// <summary>The webhook side of the glasses test app.</summary>
+/// <summary>
+/// The glasses test app: its webhooks, and its session handlers bound at compile time. It echoes each transcription as
+/// a text wall, throws on "throw", and records button presses.
+/// </summary>
 [MentraApp]
 public partial class GlassesTestApp(SessionProbe probe)
 {
@@ -33,44 +36,30 @@ public partial class GlassesTestApp(SessionProbe probe)
 
     [OnStop]
     public void Stop(string sessionId, StopReason reason) => probe.Calls.Enqueue($"stop {sessionId} {reason}");
-}
 
-/// <summary>
-/// The session side: echoes each final transcription as a text wall, throws on "throw", counts button presses. Written
-/// against the same public API the generated session handlers use.
-/// </summary>
-internal sealed class EchoHandlers(SessionProbe probe) : AppSessionHandlers
-{
-    public override IReadOnlyList<Subscription> Subscriptions { get; } = ["transcription:en-US", "button_press"];
-
-    public override void Attach(AppSession session, IServiceProvider services)
+    [OnConnected]
+    public void Connected(AppSession session)
     {
-        probe.Sessions.Enqueue(session);
-        session.OnStream<TranscriptionData>("transcription:en-US", async (data, cancellationToken) =>
+        if (!probe.Sessions.Contains(session))
         {
-            probe.Heard.Enqueue(data.Text);
-            if (data.Text == "throw")
-            {
-                throw new InvalidOperationException("a handler failed");
-            }
-
-            await session.ShowTextWallAsync(data.Text, cancellationToken: cancellationToken);
-        });
-        session.OnStream<ButtonPress>("button_press", (press, _) =>
-        {
-            probe.Heard.Enqueue("press " + press.PressType);
-            return ValueTask.CompletedTask;
-        });
+            probe.Sessions.Enqueue(session);
+        }
     }
-}
 
-/// <summary>The generated dispatcher, with the session handlers an app's generated code will declare.</summary>
-internal sealed class WithSessions(IWebhookDispatcher inner, AppSessionHandlers handlers) : IWebhookDispatcher
-{
-    public ValueTask<WebhookResponse> DispatchAsync(WebhookRequest request, IServiceProvider services, CancellationToken cancellationToken) =>
-        inner.DispatchAsync(request, services, cancellationToken);
+    [OnTranscription("en-US")]
+    public async Task Echo(string text, AppSession session, CancellationToken cancellationToken)
+    {
+        probe.Heard.Enqueue(text);
+        if (text == "throw")
+        {
+            throw new InvalidOperationException("a handler failed");
+        }
 
-    public AppSessionHandlers? SessionHandlers => handlers;
+        await session.ShowTextWallAsync(text, cancellationToken: cancellationToken);
+    }
+
+    [OnButtonPress]
+    public void Press(PressType pressType) => probe.Heard.Enqueue("press " + pressType);
 }
 
 /// <summary>An app server on Kestrel and an emulated cloud, both on 127.0.0.1, wired to each other.</summary>
@@ -107,7 +96,6 @@ internal sealed class SessionHarness : IAsyncDisposable
             services: services =>
             {
                 services.AddSingleton(probe);
-                services.AddSingleton<IWebhookDispatcher>(new WithSessions(GlassesTestApp.Dispatcher, new EchoHandlers(probe)));
             });
         AppSessionManager manager = host.Services.GetRequiredService<AppSessionManager>();
         SessionOptions defaults = manager.SessionOptions;
@@ -134,6 +122,7 @@ internal sealed class SessionHarness : IAsyncDisposable
         (WebhookResult answer, EmulatedSession session) = await Cloud.StartSessionAsync("alice@example.com");
         Xunit.Assert.True(answer.Status == 200, answer.Status + " " + answer.Body);
         await session.WaitForAsync<SubscriptionUpdate>();
+        await Eventually(() => Probe.Sessions.Count > 0, "the app's [OnConnected] ran");
         return session;
     }
 

@@ -231,7 +231,7 @@ public sealed class SessionLifecycleTests
         (WebhookResult again, EmulatedSession same) = await harness.Cloud.StartSessionAsync("alice@example.com");
 
         Assert.Equal(200, again.Status);
-        await SessionHarness.Eventually(() => session.Released is not null, "the old socket's ownership_release was read");
+        await SessionHarness.Eventually(() => session.Released is not null && harness.Probe.Sessions.Count == 2, "the old socket's ownership_release was read, the new session connected");
         Assert.Equal(OwnershipReleaseReason.SwitchingClouds, session.Released);
         Assert.Equal(AppSessionState.Ended, first.State);
         Assert.Equal(2, harness.Probe.Sessions.Count);

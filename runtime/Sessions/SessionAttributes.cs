@@ -1,0 +1,91 @@
+using System;
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Threading.Tasks;
+
+namespace Mentra.Generated.Sessions;
+
+/// <summary>
+/// Marks the method of a <c>[MentraApp]</c> class that runs when a session is connected: after each ack (the first
+/// and every reconnect), before any message that follows. The place to show the first screen.
+/// </summary>
+/// <remarks>
+/// The method may take the <see cref="AppSession"/>, a <see cref="System.Threading.CancellationToken"/> and services, and
+/// return <c>void</c>, <c>Task</c> or <c>ValueTask</c>.
+/// </remarks>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class OnConnectedAttribute : Attribute
+{
+    /// <summary>The metadata name of the type the handler receives.</summary>
+    public const string PayloadType = "Mentra.Generated.Sessions.AppSession";
+
+    /// <summary>How it arrives.</summary>
+    public const string Delivery = "connected";
+
+    /// <summary>No subscription.</summary>
+    public const string Streams = "";
+}
+
+/// <summary>Marks the method of a <c>[MentraApp]</c> class that runs once when a session ends, however it ends.</summary>
+/// <remarks>
+/// The method may take the <see cref="AppSessionEnd"/> (or its properties by name), the <see cref="AppSession"/> and
+/// services, and return <c>void</c>, <c>Task</c> or <c>ValueTask</c>.
+/// </remarks>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class OnDisconnectedAttribute : Attribute
+{
+    /// <summary>The metadata name of the type the handler receives.</summary>
+    public const string PayloadType = "Mentra.Generated.Sessions.AppSessionEnd";
+
+    /// <summary>How it arrives.</summary>
+    public const string Delivery = "ended";
+
+    /// <summary>No subscription.</summary>
+    public const string Streams = "";
+}
+
+/// <summary>
+/// Marks the method of a <c>[MentraApp]</c> class that receives the microphone's audio: PCM 16-bit mono, 16 kHz,
+/// little-endian, one chunk per call, valid only during the call. Subscribes to <c>audio_chunk</c>.
+/// </summary>
+/// <remarks>
+/// The method may take the chunk as a <see cref="ReadOnlyMemory{T}"/> of bytes, the <see cref="AppSession"/>, a
+/// <see cref="System.Threading.CancellationToken"/> and services, and return <c>void</c>, <c>Task</c> or <c>ValueTask</c>.
+/// </remarks>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class OnAudioChunkAttribute : Attribute
+{
+    /// <summary>The metadata name of the type the handler receives.</summary>
+    public const string PayloadType = "System.ReadOnlyMemory`1";
+
+    /// <summary>How it arrives.</summary>
+    public const string Delivery = "audio";
+
+    /// <summary>The subscription.</summary>
+    public const string Streams = "audio_chunk";
+}
+
+/// <summary>Helpers the generated session handlers call. Not meant to be called by hand.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class SessionDispatch
+{
+    /// <summary>A handler that returned nothing.</summary>
+    public static ValueTask Done
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => ValueTask.CompletedTask;
+    }
+
+    /// <summary>A handler's task.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ValueTask After(Task task) => task.IsCompletedSuccessfully ? ValueTask.CompletedTask : new ValueTask(task);
+
+    /// <summary>A handler's value task.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ValueTask After(ValueTask task) => task;
+
+    /// <summary>A subscription in its object form, from the JSON the generator computed.</summary>
+    public static Protocol.Subscription Subscription(string json) =>
+        System.Text.Json.JsonSerializer.Deserialize(json, Protocol.AppSessionJsonContext.Default.Subscription)
+        ?? throw new ArgumentException("A subscription is not null.", nameof(json));
+}
