@@ -141,7 +141,9 @@ internal static class DispatcherEmitter
     private static void EmitHandler(SourceWriter w, AppSpec app, string self, HandlerSpec handler)
     {
         bool needsApp = !handler.IsStatic;
-        bool async = needsApp && app.Disposal != DisposalKind.None;
+        // Asynchronous only when something must be awaited before the app is disposed: DisposeAsync, or a handler's task.
+        bool returnsTask = handler.Return is not (ReturnKind.Void or ReturnKind.Response);
+        bool async = needsApp && (app.Disposal == DisposalKind.AsyncDisposable || (app.Disposal == DisposalKind.Disposable && returnsTask));
         if (!async)
         {
             w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");

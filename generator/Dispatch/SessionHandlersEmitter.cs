@@ -62,7 +62,7 @@ internal static class SessionHandlersEmitter
         for (int i = 0; i < app.SessionRoutes.Count; i++)
         {
             SessionRouteSpec route = app.SessionRoutes[i];
-            string call = target + "." + route.Handler.MethodName + "(" + string.Join(", ", route.Handler.Arguments.Select(Argument)) + ")";
+            string call = (route.Handler.IsStatic ? self : target) + "." + route.Handler.MethodName + "(" + string.Join(", ", route.Handler.Arguments.Select(Argument)) + ")";
             string body = route.Handler.Return == ReturnKind.Void ? "{ " + call + "; return " + Dispatch + ".Done; }" : Dispatch + ".After(" + call + ")";
             string payload = route.Handler.RequestType;
             switch (route.Delivery)
@@ -82,7 +82,8 @@ internal static class SessionHandlersEmitter
                     w.Line("session.OnConnected((payload, cancellationToken) => " + body + ");");
                     break;
                 case "ended":
-                    w.Line("session.OnEnded((_, payload) => { global::System.Threading.CancellationToken cancellationToken = default; return " + (route.Handler.Return == ReturnKind.Void ? "Run(() => " + call + ")" : Dispatch + ".After(" + call + ")") + "; });");
+                    string token = route.Handler.Arguments.Any(a => a.Kind == ParameterKind.CancellationToken) ? "global::System.Threading.CancellationToken cancellationToken = default; " : string.Empty;
+                    w.Line("session.OnEnded((_, payload) => { " + token + "return " + (route.Handler.Return == ReturnKind.Void ? "Run(() => " + call + ")" : Dispatch + ".After(" + call + ")") + "; });");
                     break;
                 case "audio":
                     w.Line("session.OnAudioChunk((payload, cancellationToken) => " + body + ");");

@@ -70,6 +70,31 @@ public sealed class DispatcherGeneratorTests
             }
             """
         },
+        {
+            "dispatcher-sessions",
+            """
+            public sealed class Captions { }
+
+            [MentraApp]
+            public sealed partial class GlassesApp(Captions captions) : IDisposable
+            {
+                [OnSession] public void Start(string sessionId) { }
+                [OnStop] public void Stop(string sessionId) { }
+                [Mentra.Generated.Sessions.OnConnected] public Task Welcome(Mentra.Generated.Sessions.AppSession session) => Task.CompletedTask;
+                [Mentra.Generated.Protocol.OnTranscription("fr-FR")] public ValueTask Caption(string text, bool isFinal, Mentra.Generated.Sessions.AppSession session, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+                [Mentra.Generated.Protocol.OnTranslation("es-ES", "en-US")] public void Translate(Mentra.Generated.Protocol.TranslationData data) { }
+                [Mentra.Generated.Protocol.OnTouchEvent("double_tap")] public void DoubleTap() { }
+                [Mentra.Generated.Protocol.OnTouchEvent] public void AnyTouch(string gestureName) { }
+                [Mentra.Generated.Protocol.OnLocation(Rate = "high")] public static void Moved(double lat, double lng, Captions captions) { }
+                [Mentra.Generated.Protocol.OnSystemSettingsChanged("metricSystemEnabled")] public void Units(Mentra.Generated.Protocol.SystemSettings settings) { }
+                [Mentra.Generated.Protocol.OnSettingsChanged] public void Settings(Mentra.Generated.Protocol.SettingsUpdate update) { }
+                [Mentra.Generated.Sessions.OnAudioChunk] public void Audio(ReadOnlyMemory<byte> chunk) { }
+                [Mentra.Generated.Sessions.OnDisconnected] public void Gone(string reason) { }
+                public void Dispose() { }
+                public Captions Captions => captions;
+            }
+            """
+        },
     };
 
     [Theory]
