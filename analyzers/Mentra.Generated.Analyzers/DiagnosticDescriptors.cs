@@ -16,6 +16,9 @@ internal static class DiagnosticDescriptors
     public const string HandlerOutsideAppId = "MENTRA109";
     public const string AppNotPartialId = "MENTRA110";
     public const string AppShapeId = "MENTRA111";
+    public const string SessionReturnId = "MENTRA112";
+    public const string DuplicateSessionHandlerId = "MENTRA113";
+    public const string InvalidArgumentId = "MENTRA114";
 
     private const string Category = "Mentra.Handlers";
 
@@ -95,4 +98,25 @@ internal static class DiagnosticDescriptors
         "App class '{0}' is {1}; an app class is a non-static, non-generic class declared at namespace level",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
         description: "The generated dispatcher creates the app per webhook and is reached through a static interface member, which static, generic and nested classes cannot offer.");
+
+    /// <summary>MENTRA112: "Session handler '{0}' returns {1}; a session handler returns void, Task or ValueTask".</summary>
+    public static readonly DiagnosticDescriptor SessionReturn = new(
+        SessionReturnId, "Unsupported session handler return type",
+        "Session handler '{0}' returns {1}; a session handler returns void, Task or ValueTask",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        description: "A stream or session-event handler answers nothing: the session awaits its Task or ValueTask before the next message, and logs its exception.");
+
+    /// <summary>MENTRA113: "'{0}' and '{1}' both handle {2}; keep one".</summary>
+    public static readonly DiagnosticDescriptor DuplicateSessionHandler = new(
+        DuplicateSessionHandlerId, "Two handlers of one stream",
+        "'{0}' and '{1}' both handle {2}; keep one",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        description: "The generator binds one handler per stream (or session event); a second one would never be called.");
+
+    /// <summary>MENTRA114: "'{0}' is not a valid {1} for [{2}]: it must match {3}".</summary>
+    public static readonly DiagnosticDescriptor InvalidArgument = new(
+        InvalidArgumentId, "Invalid session handler argument",
+        "'{0}' is not a valid {1} for [{2}]: it must match {3}",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        description: "The argument becomes part of the subscription the cloud is sent; the cloud drops a subscription it does not understand, silently. Language codes look like en-US.");
 }

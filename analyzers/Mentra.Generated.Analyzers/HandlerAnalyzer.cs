@@ -34,7 +34,10 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.InaccessibleHandler,
         DiagnosticDescriptors.HandlerOutsideApp,
         DiagnosticDescriptors.AppNotPartial,
-        DiagnosticDescriptors.AppShape);
+        DiagnosticDescriptors.AppShape,
+        DiagnosticDescriptors.SessionReturn,
+        DiagnosticDescriptors.DuplicateSessionHandler,
+        DiagnosticDescriptors.InvalidArgument);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
@@ -50,11 +53,13 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
 
             start.RegisterSymbolAction(symbol => AnalyzeType(symbol, known), SymbolKind.NamedType);
             start.RegisterSymbolAction(symbol => AnalyzeMethod(symbol, known), SymbolKind.Method);
+            start.RegisterSymbolAction(symbol => SessionHandlerRules.AnalyzeMethod(symbol, known), SymbolKind.Method);
+            start.RegisterSymbolAction(symbol => SessionHandlerRules.AnalyzeType(symbol, known), SymbolKind.NamedType);
             start.RegisterSyntaxNodeAction(node => AnalyzeFunction(node, known), SyntaxKind.LocalFunctionStatement, SyntaxKind.ParenthesizedLambdaExpression);
         });
     }
 
-    private static bool IsApp(INamedTypeSymbol type, KnownTypes known) =>
+    internal static bool IsApp(INamedTypeSymbol type, KnownTypes known) =>
         type.GetAttributes().Any(a => KnownTypes.Is(a.AttributeClass, known.MentraApp));
 
     private static void AnalyzeType(SymbolAnalysisContext context, KnownTypes known)
@@ -214,7 +219,7 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static string Describe(MethodKind kind) => kind switch
+    internal static string Describe(MethodKind kind) => kind switch
     {
         MethodKind.ExplicitInterfaceImplementation => "an explicit interface implementation",
         MethodKind.Constructor or MethodKind.StaticConstructor => "a constructor",
@@ -223,6 +228,6 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
         _ => "a " + kind.ToString().ToLowerInvariant(),
     };
 
-    private static Location AttributeLocation(AttributeData data, ISymbol owner) =>
+    internal static Location AttributeLocation(AttributeData data, ISymbol owner) =>
         data.ApplicationSyntaxReference?.GetSyntax().GetLocation() ?? owner.Locations[0];
 }

@@ -11,7 +11,7 @@ namespace Mentra.Generated.Tests.Analyzers;
 /// <summary>Runs the handler analyzer (and a code fix) over test code that references the SDK runtime.</summary>
 internal static class Verify
 {
-    private const string Usings = "using System;\nusing System.Threading;\nusing System.Threading.Tasks;\nusing Mentra.Generated;\n\n";
+    private const string Usings = "using System;\nusing System.Threading;\nusing System.Threading.Tasks;\nusing Mentra.Generated;\nusing Mentra.Generated.Protocol;\nusing Mentra.Generated.Sessions;\n\n";
 
     // The framework's own assemblies from this process: no reference packs are downloaded.
     private static readonly ReferenceAssemblies NoPacks = new("net10.0");
