@@ -5,7 +5,8 @@
 #   restores Mentra.Generated of exactly the packed version from the feed (everything else from the usual registry);
 #   builds with warnings as errors; removes the [OnStop] handler and expects MENTRA101 at the class (the analyzers run
 #   from the package); runs the template's tests; publishes with NativeAOT (no trimming or AOT warning), starts the
-#   binary, posts a session_request and a stop_request, checks the answers and /health.
+#   binary, posts a session_request and a stop_request, checks the answers and /health; installs the emulator as a
+#   dotnet tool from the feed and has it start a session on the published app.
 # Prints "ok   NAME" or "FAIL NAME ..." per check; exits non-zero when any check fails.
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,7 +34,7 @@ echo "packing version $version into $feed"
 # below as well, or this step fails.
 run "pack every packable project of the solution" dotnet pack "$repo/Mentra.Generated.sln" -c Release -o "$feed" || exit 1
 packed=$(cd "$feed" && ls -- *.nupkg | sort | tr '\n' ' ')
-if [ "$packed" = "Mentra.Generated.$version.nupkg Mentra.Generated.Templates.$version.nupkg " ]; then
+if [ "$packed" = "Mentra.Generated.$version.nupkg Mentra.Generated.Emulator.$version.nupkg Mentra.Generated.Templates.$version.nupkg " ]; then
   ok "packed exactly the packages this step uses: $packed"
 else
   fail "packed $packed; every package must be installed and used in this step"
@@ -80,7 +81,7 @@ cat > "$work/NuGet.config" <<EOF
 EOF
 # A package of the same version restored before is not restored again: drop it, so that this build's is used.
 packages=$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')
-rm -rf "$packages/mentra.generated" "$packages/mentra.generated.templates"
+rm -rf "$packages/mentra.generated" "$packages/mentra.generated.templates" "$packages/mentra.generated.emulator"
 
 cd "$work" || exit 1
 run "dotnet new install the template package" dotnet new install "$feed/Mentra.Generated.Templates.$version.nupkg" --debug:custom-hive "$hive" || exit 1
@@ -123,7 +124,16 @@ else
     check "published app counts the session" 200 '{"status":"healthy","app":"com.example.glassesdemo","activeSessions":1}' "$base/health"
     check "published app answers a stop_request" 200 '{"status":"success"}' -X POST "$base/webhook" -H 'Content-Type: application/json' --data-binary "$stop"
     check "published app's session ends" 200 '{"status":"healthy","app":"com.example.glassesdemo","activeSessions":0}' "$base/health"
+
     kill $pid; wait $pid 2>/dev/null; pid=""
+
+    # The emulator, as the dotnet tool a developer installs, starts the published app and a session on it.
+    if run "dotnet tool install the emulator from the feed" dotnet tool install Mentra.Generated.Emulator --version "$version" --tool-path "$work/tools"; then
+      help=$("$work/tools/mentra-emulator" --help 2>&1)
+      if grep -qF "Usage: mentra-emulator" <<< "$help"; then ok "mentra-emulator --help"; else fail "mentra-emulator --help printed: $help"; fi
+      told=$(printf '/quit\n' | timeout 120 "$work/tools/mentra-emulator" --run "$work/published/GlassesDemo" --package com.example.glassesdemo --api-key dev-key --port 0 2>&1)
+      if grep -qF 'session_request answered 200 {"status":"success"}' <<< "$told"; then ok "the installed emulator runs the published app and starts a session"; else fail "the installed emulator: $told"; fi
+    fi
   fi
 fi
 

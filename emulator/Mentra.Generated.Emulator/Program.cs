@@ -11,8 +11,10 @@ return await EmulatorCommand.RunAsync(args);
 internal static class EmulatorCommand
 {
     private const string Usage = """
-        Usage: mentra-emulator --app <url> --package <name> --api-key <key> [--user <email>] [--port <port>]
+        Usage: mentra-emulator [--run <project>] [--app <url>] [--package <name>] [--api-key <key>] [--user <email>] [--port <port>]
 
+          --run       start the app first: a project folder (dotnet run) or a command; the emulator gives it a free
+                      port, PACKAGE_NAME, MENTRAOS_API_KEY and a loopback cloud, and stops it at the end
           --app       the app server's base URL (webhooks go to <url>/webhook)      default http://127.0.0.1:5000
           --package   the app's package name                                          or PACKAGE_NAME
           --api-key   the API key the emulated cloud accepts                          or MENTRAOS_API_KEY
@@ -23,11 +25,13 @@ internal static class EmulatorCommand
           /press /long   a short or long button press      /tap /double   a touch gesture
           /up /down      head position                     /drop          an abnormal close (the app reconnects)
           /stop          stop_request, app_stopped, close  /quit          leave
+          /await <text>  wait (10 s at most) for a display event that shows <text>; in a script, a miss fails the run
         """;
 
     public static async Task<int> RunAsync(string[] args)
     {
         string app = "http://127.0.0.1:5000";
+        string? run = null;
         string? package = Environment.GetEnvironmentVariable("PACKAGE_NAME");
         string? key = Environment.GetEnvironmentVariable("MENTRAOS_API_KEY");
         string user = "dev@example.com";
@@ -37,6 +41,7 @@ internal static class EmulatorCommand
             string? value = i + 1 < args.Length ? args[i + 1] : null;
             switch (args[i])
             {
+                case "--run" when value is not null: run = value; i++; break;
                 case "--app" when value is not null: app = value; i++; break;
                 case "--package" when value is not null: package = value; i++; break;
                 case "--api-key" when value is not null: key = value; i++; break;
@@ -48,6 +53,18 @@ internal static class EmulatorCommand
                 default:
                     Console.Error.WriteLine($"Unknown or incomplete option '{args[i]}'.\n\n{Usage}");
                     return 2;
+            }
+        }
+
+        using AppProcess? process = run is null ? null : AppProcess.Start(run, package ??= "org.example.captions", key ??= "dev-key");
+        if (process is not null)
+        {
+            app = process.Url;
+            Console.WriteLine($"Starting the app ({run}) at {app}...");
+            if (!await process.WaitHealthyAsync(TimeSpan.FromMinutes(3)))
+            {
+                Console.Error.WriteLine("The app did not answer /health:\n" + process.Output);
+                return 1;
             }
         }
 
@@ -73,11 +90,35 @@ internal static class EmulatorCommand
             return 1;
         }
 
+        if (session.Connections == 0)
+        {
+            Console.WriteLine("The app accepted the session but did not connect to it: it has no session handlers (or ConnectAppSessions is off).");
+            return 0;
+        }
+
+        try
+        {
+            await session.WaitForAsync<SubscriptionUpdate>(timeout: TimeSpan.FromSeconds(5));
+        }
+        catch (TimeoutException)
+        {
+            // An app that subscribes to nothing sends nothing; go on.
+        }
+
         Console.WriteLine($"Connected ({session.Connections} socket); subscriptions: {string.Join(", ", session.Subscriptions)}. Type a sentence, or /quit.");
+        bool scripted = Console.IsInputRedirected;
         while (Console.ReadLine() is { } line)
         {
             try
             {
+                if (line.StartsWith("/await ", StringComparison.Ordinal))
+                {
+                    string text = line.Substring("/await ".Length);
+                    await session.WaitForAsync<DisplayEvent>(d => GlassesDisplay.Render(d).Contains(text, StringComparison.Ordinal) || Shows(d, text), TimeSpan.FromSeconds(10));
+                    Console.WriteLine($"Saw \"{text}\" on the glasses.");
+                    continue;
+                }
+
                 switch (line.Trim())
                 {
                     case "/quit": return 0;
@@ -95,8 +136,9 @@ internal static class EmulatorCommand
                         break;
                     case "/stop":
                         WebhookResult stop = await session.StopAsync();
-                        Console.WriteLine($"stop_request answered {stop.Status}; sent app_stopped and closed 1000.");
-                        return 0;
+                        (int? status, string? reason) = await session.Closed.WaitAsync(TimeSpan.FromSeconds(5));
+                        Console.WriteLine($"stop_request answered {stop.Status}; the app closed the socket with {status} \"{reason}\".");
+                        return stop.Status == 200 && status == 1000 ? 0 : 1;
                     case "": break;
                     default: await session.SendTranscriptionAsync(line); break;
                 }
@@ -104,9 +146,17 @@ internal static class EmulatorCommand
             catch (Exception e) when (e is InvalidOperationException or TimeoutException or System.Net.WebSockets.WebSocketException)
             {
                 Console.Error.WriteLine(e.Message);
+                if (scripted)
+                {
+                    return 1;
+                }
             }
         }
 
         return 0;
     }
+
+    /// <summary>Whether a display event's text wall (the whole text, unwrapped) contains <paramref name="text"/>.</summary>
+    private static bool Shows(DisplayEvent display, string text) =>
+        display.Layout is TextWall wall && wall.Text.Contains(text, StringComparison.Ordinal);
 }

@@ -2,8 +2,7 @@ using Mentra.Generated;
 using Mentra.Generated.Sample;
 
 WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(args);
-builder.Services.AddSingleton<SessionCounter>();
-builder.Services.AddMentraApp<SessionCounterApp>();
+builder.Services.AddMentraApp<CaptionsApp>();
 
 WebApplication app = builder.Build();
 app.MapMentraWebhooks();
