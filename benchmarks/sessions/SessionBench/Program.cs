@@ -1,0 +1,185 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+using Mentra.Generated.Emulator;
+using Mentra.Generated.Protocol;
+
+// SessionBench: one app server, many sessions, measured from outside the app (its /proc entries), so that an app of
+// any language is measured the same way. Usage:
+//   SessionBench <name> <command...>   the app's command; it gets PORT, PACKAGE_NAME, MENTRAOS_API_KEY and --urls
+// Phases: set up 1,000 sessions (CPU per set-up), then 9,000 more (resident memory per additional idle session between
+// 1,000 and 10,000), then CPU per transcription message with 1 session and with 100 sessions (interim transcriptions
+// the app handles without showing them, then one final one it shows, which ends the phase).
+return await Bench.RunAsync(args);
+
+internal static class Bench
+{
+    private const string Package = "org.example.captions";
+    private const string Key = "bench-key";
+    private static readonly long ClockTicks = 100; // sysconf(_SC_CLK_TCK) on Linux
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        string name = args[0];
+        int first = int.Parse(Environment.GetEnvironmentVariable("FIRST") ?? "1000", CultureInfo.InvariantCulture);
+        int total = int.Parse(Environment.GetEnvironmentVariable("TOTAL") ?? "10000", CultureInfo.InvariantCulture);
+        int messages = int.Parse(Environment.GetEnvironmentVariable("MESSAGES") ?? "20000", CultureInfo.InvariantCulture);
+        int port = FreePort();
+        var start = new ProcessStartInfo(args[1]);
+        foreach (string a in args.Skip(2))
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add("http://127.0.0.1:" + port);
+        start.Environment["PORT"] = port.ToString(CultureInfo.InvariantCulture);
+        start.Environment["PACKAGE_NAME"] = Package;
+        start.Environment["MENTRAOS_API_KEY"] = Key;
+        start.Environment["Mentra__AllowInsecureLoopbackWebSocket"] = "true";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        using Process app = Process.Start(start)!;
+        app.OutputDataReceived += (_, _) => { };
+        app.ErrorDataReceived += (_, e) => { if (e.Data is { } line && line.Contains("rror", StringComparison.Ordinal)) Console.Error.WriteLine("  app: " + line); };
+        app.BeginOutputReadLine();
+        app.BeginErrorReadLine();
+        try
+        {
+            var appUrl = new Uri("http://127.0.0.1:" + port);
+            await WaitHealthyAsync(appUrl);
+            await using CloudEmulator cloud = await CloudEmulator.StartAsync(new EmulatorOptions
+            {
+                AppUrl = appUrl,
+                PackageName = Package,
+                ApiKey = Key,
+                StartTimeout = TimeSpan.FromMinutes(30),
+                Capabilities = DefaultGlasses.Capabilities,
+            });
+
+            var sessions = new List<EmulatedSession>();
+            await Settle();
+            double cpu0 = Cpu(app), rss0 = Rss(app);
+            var wall = Stopwatch.StartNew();
+            sessions.AddRange(await StartAsync(cloud, 0, first));
+            double setupWall = wall.Elapsed.TotalMilliseconds;
+            await Settle();
+            double cpu1 = Cpu(app), rss1 = Rss(app);
+            sessions.AddRange(await StartAsync(cloud, first, total));
+            await Settle();
+            double rss2 = Rss(app);
+
+            double perMessage1 = await MessagesAsync(app, sessions.Take(1).ToList(), messages);
+            double perMessage100 = await MessagesAsync(app, sessions.Take(100).ToList(), messages);
+            double rss3 = Rss(app);
+
+            Console.WriteLine($"{name}: set-up CPU per session {(cpu1 - cpu0) / first:0.00} ms ({first} sessions in {setupWall / 1000:0.0} s wall)");
+            Console.WriteLine($"{name}: resident memory {rss0 / 1024:0.0} MiB at start, {rss1 / 1024:0.0} MiB at {first} sessions, {rss2 / 1024:0.0} MiB at {total}; {(rss2 - rss1) / (total - first):0.00} KiB per additional idle session");
+            Console.WriteLine($"{name}: CPU per transcription message {perMessage1:0.00} us with 1 session, {perMessage100:0.00} us with 100 sessions ({messages} messages each); {rss3 / 1024:0.0} MiB after");
+            return 0;
+        }
+        finally
+        {
+            if (!app.HasExited)
+            {
+                app.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    /// <summary>Starts sessions [from, to) with 16 at a time, each until the app has subscribed.</summary>
+    private static async Task<List<EmulatedSession>> StartAsync(CloudEmulator cloud, int from, int to)
+    {
+        var result = new EmulatedSession[to - from];
+        await Parallel.ForAsync(from, to, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
+        {
+            (WebhookResult answer, EmulatedSession session) = await cloud.StartSessionAsync($"user{i}@example.com");
+            if (answer.Status != 200)
+            {
+                throw new InvalidOperationException($"session {i}: {answer.Status} {answer.Body}");
+            }
+
+            await session.Connected;
+            await session.WaitForAsync<SubscriptionUpdate>(s => s.Subscriptions.Count > 0, TimeSpan.FromSeconds(60));
+            result[i - from] = session;
+        });
+        return [.. result];
+    }
+
+    /// <summary>
+    /// Sends <paramref name="count"/> interim transcriptions spread over the sessions, then a final one on each, and waits
+    /// until every session shows its final one: the app's CPU time over that, per message.
+    /// </summary>
+    private static async Task<double> MessagesAsync(Process app, List<EmulatedSession> sessions, int count)
+    {
+        await Settle();
+        double before = Cpu(app);
+        int each = count / sessions.Count;
+        await Task.WhenAll(sessions.Select(async session =>
+        {
+            for (int i = 0; i < each; i++)
+            {
+                await session.SendTranscriptionAsync("the quick brown fox jumps over the lazy dog " + i, isFinal: false);
+            }
+
+            await session.SendTranscriptionAsync("done", isFinal: true);
+            await session.WaitForAsync<DisplayEvent>(d => d.Layout is TextWall { Text: "done" }, TimeSpan.FromSeconds(120));
+        }));
+        double after = Cpu(app);
+        return (after - before) * 1000 / (each * sessions.Count + sessions.Count);
+    }
+
+    private static Task Settle() => Task.Delay(1500);
+
+    /// <summary>The process's user + system CPU time, in milliseconds.</summary>
+    private static double Cpu(Process process)
+    {
+        string[] stat = File.ReadAllText($"/proc/{process.Id}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        long ticks = long.Parse(stat[11], CultureInfo.InvariantCulture) + long.Parse(stat[12], CultureInfo.InvariantCulture);
+        return ticks * 1000.0 / ClockTicks;
+    }
+
+    /// <summary>The process's resident memory, in KiB.</summary>
+    private static double Rss(Process process) =>
+        double.Parse(File.ReadAllLines($"/proc/{process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+
+    private static async Task WaitHealthyAsync(Uri app)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        for (int i = 0; i < 600; i++)
+        {
+            try
+            {
+                if ((await http.GetAsync(new Uri(app, "/health"))).StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException("The app did not answer /health.");
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
