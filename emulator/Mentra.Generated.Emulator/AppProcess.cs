@@ -52,7 +52,7 @@ internal sealed class AppProcess : IDisposable
         bool project = Directory.Exists(run) && Directory.GetFiles(run, "*.csproj").Length > 0;
         var start = project ? new ProcessStartInfo("dotnet") { ArgumentList = { "run", "--project", run, "--no-launch-profile", "--", "--urls", url } }
             : File.Exists(run) ? new ProcessStartInfo(run) { ArgumentList = { "--urls", url } }
-            : new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", run + " --urls " + url } };
+            : new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", "exec " + run + " --urls " + url } };
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         start.Environment["PACKAGE_NAME"] = package;

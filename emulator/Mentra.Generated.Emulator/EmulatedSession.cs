@@ -49,7 +49,7 @@ public sealed class EmulatedSession
     /// <summary>Whether the app released the session (<c>ownership_release</c>).</summary>
     public OwnershipReleaseReason? Released { get; private set; }
 
-    /// <summary>Completes when the next ack has been sent.</summary>
+    /// <summary>Completes when the next ack is sent (after a drop, the reconnect's); a session_request answered 200 was acked already.</summary>
     public Task Connected => _connected.Task;
 
     /// <summary>Completes with the app's close (code and reason; none when the socket just dropped) of the current socket.</summary>

@@ -246,6 +246,7 @@ public sealed partial class AppSession
     /// Waits for a message with a zero-byte read, so that an idle session holds no receive buffer, then reads it whole
     /// into a pooled buffer; a message over the limit is read to its end and dropped.
     /// </summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<Frame> ReceiveFrameAsync(WebSocket socket, CancellationToken cancellationToken)
     {
         ValueWebSocketReceiveResult first = await socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
@@ -424,17 +425,11 @@ public sealed partial class AppSession
                 }
                 else if (work.Message is DataStream stream)
                 {
-                    foreach (Func<object, CancellationToken, ValueTask> handler in _routes.StreamHandlers(stream.StreamType))
-                    {
-                        await Invoke(handler(stream.Data, _ended.Token), stream.StreamType).ConfigureAwait(false);
-                    }
+                    await _routes.InvokeStreamAsync(stream.StreamType, stream.Data, _invoke, _ended.Token).ConfigureAwait(false);
                 }
                 else if (work.Message is { } message)
                 {
-                    foreach (Func<object, CancellationToken, ValueTask> handler in _routes.MessageHandlers())
-                    {
-                        await Invoke(handler(message, _ended.Token), message.Type).ConfigureAwait(false);
-                    }
+                    await _routes.InvokeMessageAsync(message, _invoke, _ended.Token).ConfigureAwait(false);
                 }
             }
             catch (Exception e)
@@ -444,8 +439,16 @@ public sealed partial class AppSession
         }
     }
 
+    /// <summary><see cref="Invoke"/> as a delegate made once, for the routes to call.</summary>
+    private Func<ValueTask, string, ValueTask> _invoke => field ??= Invoke;
+
     private async ValueTask Invoke(ValueTask handler, string what)
     {
+        if (handler.IsCompletedSuccessfully)
+        {
+            return; // the common case: a handler that finished synchronously; no state machine to await
+        }
+
         try
         {
             await handler.ConfigureAwait(false);

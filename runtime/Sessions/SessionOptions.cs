@@ -1,4 +1,5 @@
 using System;
+using System.Net.Http;
 using System.Net.WebSockets;
 using System.Threading;
 using System.Threading.Tasks;
@@ -37,12 +38,22 @@ internal sealed class SessionOptions
     /// <summary>Opens a socket; the default is a <see cref="ClientWebSocket"/> without subprotocol, headers or compression.</summary>
     public Func<Uri, CancellationToken, Task<WebSocket>> Connect { get; init; } = ConnectDefault;
 
+    /// <summary>
+    /// One HTTP handler for every session's handshake: a <see cref="ClientWebSocket"/> without one creates a handler (and
+    /// its connection pool) per socket, which an idle session would keep for its whole life.
+    /// </summary>
+    private static readonly HttpMessageInvoker SharedInvoker = new(new SocketsHttpHandler
+    {
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+    });
+
     private static async Task<WebSocket> ConnectDefault(Uri url, CancellationToken cancellationToken)
     {
         var socket = new ClientWebSocket();
         try
         {
-            await socket.ConnectAsync(url, cancellationToken).ConfigureAwait(false);
+            await socket.ConnectAsync(url, SharedInvoker, cancellationToken).ConfigureAwait(false);
             return socket;
         }
         catch

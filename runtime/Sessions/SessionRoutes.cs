@@ -92,38 +92,49 @@ internal sealed class SessionRoutes
         return new Unregister(() => Update(ref _audio, array => Without(array, handler)));
     }
 
-    /// <summary>The handlers for a <c>data_stream</c> of <paramref name="streamType"/>.</summary>
-    public IEnumerable<Func<object, CancellationToken, ValueTask>> StreamHandlers(string streamType)
+    /// <summary>
+    /// Calls the handlers for a <c>data_stream</c> of <paramref name="streamType"/>, one after another: those registered for
+    /// exactly that stream, or else those whose stream matches it without options. No allocation on the way.
+    /// </summary>
+    public async ValueTask InvokeStreamAsync(string streamType, object data, Func<ValueTask, string, ValueTask> invoke, CancellationToken cancellationToken)
     {
         Route[] routes = Volatile.Read(ref _streams);
         bool exact = false;
-        foreach (Route route in routes)
+        for (int i = 0; i < routes.Length; i++)
         {
-            if (string.Equals(route.Key, streamType, StringComparison.Ordinal))
+            if (string.Equals(routes[i].Key, streamType, StringComparison.Ordinal))
             {
                 exact = true;
-                yield return route.Invoke;
+                await invoke(routes[i].Invoke(data, cancellationToken), streamType).ConfigureAwait(false);
             }
         }
 
         if (exact)
         {
-            yield break;
+            return;
         }
 
         string loose = Loose(streamType);
-        foreach (Route route in routes)
+        for (int i = 0; i < routes.Length; i++)
         {
-            if (string.Equals(Loose(route.Key), loose, StringComparison.Ordinal))
+            if (string.Equals(Loose(routes[i].Key), loose, StringComparison.Ordinal))
             {
-                yield return route.Invoke;
+                await invoke(routes[i].Invoke(data, cancellationToken), streamType).ConfigureAwait(false);
             }
         }
     }
 
-    public IEnumerable<Func<object, CancellationToken, ValueTask>> MessageHandlers() => Volatile.Read(ref _messages).Select(r => r.Invoke);
+    /// <summary>Calls every handler of cloud messages with <paramref name="message"/>, in registration order.</summary>
+    public async ValueTask InvokeMessageAsync(CloudMessage message, Func<ValueTask, string, ValueTask> invoke, CancellationToken cancellationToken)
+    {
+        Route[] routes = Volatile.Read(ref _messages);
+        for (int i = 0; i < routes.Length; i++)
+        {
+            await invoke(routes[i].Invoke(message, cancellationToken), message.Type).ConfigureAwait(false);
+        }
+    }
 
-    public IEnumerable<Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask>> AudioHandlers() => Volatile.Read(ref _audio);
+    public Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask>[] AudioHandlers() => Volatile.Read(ref _audio);
 
     /// <summary>
     /// The stream a subscription's data arrives as: its string, or <c>location_update</c> for the location object (the

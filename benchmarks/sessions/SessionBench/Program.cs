@@ -108,7 +108,6 @@ internal static class Bench
                 throw new InvalidOperationException($"session {i}: {answer.Status} {answer.Body}");
             }
 
-            await session.Connected;
             await session.WaitForAsync<SubscriptionUpdate>(s => s.Subscriptions.Count > 0, TimeSpan.FromSeconds(60));
             result[i - from] = session;
         });
