@@ -54,7 +54,7 @@ internal static partial class Log
     [LoggerMessage(26, LogLevel.Debug, "Session {SessionId}: skipped {Bytes} bytes of audio the app did not subscribe to")]
     public static partial void UnexpectedAudio(ILogger logger, string sessionId, int bytes);
 
-    [LoggerMessage(27, LogLevel.Warning, "Session {SessionId}: its handlers are too far behind; a {MessageType} message was dropped")]
+    [LoggerMessage(27, LogLevel.Debug, "Session {SessionId}: its handlers are far behind; reading waits before a {MessageType} message")]
     public static partial void HandlersBehind(ILogger logger, string sessionId, string messageType);
 
     [LoggerMessage(28, LogLevel.Warning, "Session {SessionId}: the cloud sent {Code}: {Message}")]

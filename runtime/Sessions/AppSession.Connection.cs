@@ -202,17 +202,23 @@ public sealed partial class AppSession
                     continue;
                 }
 
+                SessionWork? work;
                 if (frame.Kind == WebSocketMessageType.Binary)
                 {
-                    Audio(frame);
-                    continue;
+                    work = Audio(frame);
+                }
+                else
+                {
+                    CloudMessage? message = Parse(frame);
+                    frame.Return();
+                    work = message is null ? null : Receive(message);
                 }
 
-                CloudMessage? message = Parse(frame);
-                frame.Return();
-                if (message is not null)
+                // Handlers far behind make the receive loop wait (the socket pushes back on the cloud): nothing is dropped.
+                if (work is { } queued && !_work.Writer.TryWrite(queued))
                 {
-                    Receive(message);
+                    Log.HandlersBehind(_logger, SessionId, queued.Message?.Type ?? "audio_chunk");
+                    await _work.Writer.WriteAsync(queued, _ended.Token).ConfigureAwait(false);
                 }
             }
         }
@@ -326,27 +332,24 @@ public sealed partial class AppSession
         }
     }
 
-    private void Audio(in Frame frame)
+    /// <summary>An audio chunk for the handlers (its pooled buffer goes with it), or null when the app did not subscribe.</summary>
+    private SessionWork? Audio(in Frame frame)
     {
         if (!_routes.WantsAudio)
         {
             Log.UnexpectedAudio(_logger, SessionId, frame.Length);
             frame.Return();
-            return;
+            return null;
         }
 
-        if (!_work.Writer.TryWrite(new SessionWork(null, frame.Buffer, frame.Length, false)))
-        {
-            Log.HandlersBehind(_logger, SessionId, "audio_chunk");
-            frame.Return();
-        }
+        return new SessionWork(null, frame.Buffer, frame.Length, false);
     }
 
     /// <summary>
     /// Applies what a message says about the session at once, on the receive loop (so that a handler awaiting a response
-    /// is answered even while it runs), then queues it for the handlers.
+    /// is answered even while it runs); returns the work for the handlers, or null for a response a request awaited.
     /// </summary>
-    private void Receive(CloudMessage message)
+    private SessionWork? Receive(CloudMessage message)
     {
         switch (message)
         {
@@ -370,15 +373,12 @@ public sealed partial class AppSession
                 Log.CloudError(_logger, SessionId, _lastError.Code?.Value ?? "(none)", _lastError.Message ?? string.Empty);
                 break;
             case AudioPlayResponse response when Complete(response.RequestId, response):
-                return;
+                return null;
             case DataStream { Data: LocationUpdate { CorrelationId: { } id } } stream when Complete(id, stream.Data):
-                return;
+                return null;
         }
 
-        if (!_work.Writer.TryWrite(new SessionWork(message, null, 0, false)))
-        {
-            Log.HandlersBehind(_logger, SessionId, message.Type);
-        }
+        return new SessionWork(message, null, 0, false);
     }
 
     private void Apply(ConnectionAck ack)

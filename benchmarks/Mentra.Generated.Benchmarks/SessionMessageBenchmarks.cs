@@ -1,0 +1,53 @@
+using System;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using BenchmarkDotNet.Attributes;
+using Mentra.Generated.Protocol;
+using Mentra.Generated.Protocol.Serialization;
+using Mentra.Generated.Sessions;
+
+namespace Mentra.Generated.Benchmarks;
+
+/// <summary>
+/// One transcription <c>data_stream</c> frame through the session's receive path, without the socket: read by the
+/// generated converter as the session reads it, then routed to the app's handler as the session's worker does. The
+/// allocation column is the allocation per message.
+/// </summary>
+[MemoryDiagnoser]
+[MinColumn]
+[Q1Column]
+public class SessionMessageBenchmarks
+{
+    private static readonly byte[] Frame = Encoding.UTF8.GetBytes(
+        """{"type":"data_stream","sessionId":"alice@example.com-org.example.captions","streamType":"transcription:en-US","data":{"type":"transcription","text":"the quick brown fox jumps over the lazy dog","isFinal":false,"utteranceId":"u-42","transcribeLanguage":"en-US","startTime":1200,"endTime":2300,"provider":"soniox","confidence":0.97},"timestamp":"2025-11-30T06:10:00.000Z"}""");
+
+    private readonly SessionRoutes _routes = new();
+    private readonly Func<ValueTask, string, ValueTask> _invoke = static (handler, _) => handler;
+    private int _seen;
+
+    [GlobalSetup]
+    public void Setup() => _routes.OnStream<TranscriptionData>("transcription:en-US", (data, _) =>
+    {
+        _seen += data.Text.Length;
+        return ValueTask.CompletedTask;
+    });
+
+    [Benchmark(Description = "read (generated converter)")]
+    public CloudMessage Read()
+    {
+        var reader = new Utf8JsonReader(Frame);
+        reader.Read();
+        return CloudMessageJsonConverter.ReadObject(ref reader);
+    }
+
+    [Benchmark(Description = "read and route to the handler")]
+    public ValueTask ReadAndRoute()
+    {
+        var reader = new Utf8JsonReader(Frame);
+        reader.Read();
+        var message = (DataStream)CloudMessageJsonConverter.ReadObject(ref reader);
+        return _routes.InvokeStreamAsync(message.StreamType, message.Data, _invoke, CancellationToken.None);
+    }
+}
