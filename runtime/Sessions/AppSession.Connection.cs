@@ -22,6 +22,9 @@ public sealed partial class AppSession
     private Task? _loop;
     private Task? _worker;
 
+    /// <summary>Items queued for the worker or run by it and not finished; the receive loop runs handlers itself only at zero.</summary>
+    private int _pendingWork;
+
     /// <summary>
     /// Opens the socket, sends <c>tpa_connection_init</c> and waits for the ack (at most the ack timeout); then starts the
     /// receive loop and the handlers' worker, and sends the subscriptions. Throws <see cref="AppSessionConnectException"/>
@@ -34,7 +37,7 @@ public sealed partial class AppSession
         SetState(AppSessionState.Connected);
         _connected.TrySetResult();
         _worker = Task.Run(RunWorkerAsync);
-        _work.Writer.TryWrite(new SessionWork(null, null, 0, Connected: true));
+        Enqueue(new SessionWork(null, null, 0, Connected: true));
         await SendSubscriptionsAsync().ConfigureAwait(false);
         _loop = Task.Run(RunAsync);
     }
@@ -57,7 +60,7 @@ public sealed partial class AppSession
         {
             throw new AppSessionConnectException($"The WebSocket did not open within {_options.AckTimeout.TotalSeconds:0.#} s.");
         }
-        catch (Exception e) when (e is WebSocketException or HttpRequestException or IOException)
+        catch (Exception e) when (e is WebSocketException or HttpRequestException or IOException or System.Security.Authentication.AuthenticationException)
         {
             throw new AppSessionConnectException("The WebSocket could not be opened: " + e.Message, inner: e);
         }
@@ -171,7 +174,7 @@ public sealed partial class AppSession
             _connected.TrySetResult();
             Log.Reconnected(_logger, SessionId);
             await SendSubscriptionsAsync().ConfigureAwait(false);
-            _work.Writer.TryWrite(new SessionWork(null, null, 0, Connected: true));
+            Enqueue(new SessionWork(null, null, 0, Connected: true));
         }
 
         await EndAsync(end, runStopHandler: true, release: null).ConfigureAwait(false);
@@ -214,11 +217,9 @@ public sealed partial class AppSession
                     work = message is null ? null : Receive(message);
                 }
 
-                // Handlers far behind make the receive loop wait (the socket pushes back on the cloud): nothing is dropped.
-                if (work is { } queued && !_work.Writer.TryWrite(queued))
+                if (work is { } item)
                 {
-                    Log.HandlersBehind(_logger, SessionId, queued.Message?.Type ?? "audio_chunk");
-                    await _work.Writer.WriteAsync(queued, _ended.Token).ConfigureAwait(false);
+                    await DispatchAsync(item).ConfigureAwait(false);
                 }
             }
         }
@@ -395,47 +396,108 @@ public sealed partial class AppSession
         _ => throw new ArgumentException("Not an error message.", nameof(message)),
     };
 
-    /// <summary>The handlers' worker: one message at a time, in order; a handler's exception is logged and the next message goes on.</summary>
+    /// <summary>
+    /// The handlers' worker: what the receive loop could not run itself, one item at a time, in order (a handler that did
+    /// not finish at once, and the messages that came while it ran).
+    /// </summary>
     private async Task RunWorkerAsync()
     {
         await foreach (SessionWork work in _work.Reader.ReadAllAsync().ConfigureAwait(false))
         {
-            try
+            if (work.Pending is { } pending)
             {
-                if (work.Audio is { } audio)
+                try
                 {
-                    try
-                    {
-                        foreach (Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> handler in _routes.AudioHandlers())
-                        {
-                            await Invoke(handler(audio.AsMemory(0, work.AudioLength), _ended.Token), "audio_chunk").ConfigureAwait(false);
-                        }
-                    }
-                    finally
-                    {
-                        ArrayPool<byte>.Shared.Return(audio);
-                    }
+                    await pending.ConfigureAwait(false);
                 }
-                else if (work.Connected)
+                catch (Exception e)
                 {
-                    foreach (Func<AppSession, CancellationToken, ValueTask> handler in ConnectedHandlers)
-                    {
-                        await Invoke(handler(this, _ended.Token), "connected").ConfigureAwait(false);
-                    }
-                }
-                else if (work.Message is DataStream stream)
-                {
-                    await _routes.InvokeStreamAsync(stream.StreamType, stream.Data, _invoke, _ended.Token).ConfigureAwait(false);
-                }
-                else if (work.Message is { } message)
-                {
-                    await _routes.InvokeMessageAsync(message, _invoke, _ended.Token).ConfigureAwait(false);
+                    Log.SessionHandlerFailed(_logger, SessionId, e);
                 }
             }
-            catch (Exception e)
+            else
             {
-                Log.SessionHandlerFailed(_logger, SessionId, e);
+                await DoAsync(work).ConfigureAwait(false);
             }
+
+            Interlocked.Decrement(ref _pendingWork);
+        }
+    }
+
+    /// <summary>
+    /// Hands one item to the handlers, in order. When nothing waits, the receive loop runs the handlers itself, with no
+    /// thread switch (most handlers finish at once); a handler that does not is awaited by the worker, and what follows
+    /// waits in the queue behind it. When the queue is full the receive loop waits: nothing is dropped.
+    /// </summary>
+    private async ValueTask DispatchAsync(SessionWork work)
+    {
+        if (Volatile.Read(ref _pendingWork) == 0)
+        {
+            ValueTask run = DoAsync(work);
+            if (run.IsCompleted)
+            {
+                return;
+            }
+
+            work = new SessionWork(null, null, 0, false, run.AsTask());
+        }
+
+        Interlocked.Increment(ref _pendingWork);
+        if (!_work.Writer.TryWrite(work))
+        {
+            Log.HandlersBehind(_logger, SessionId, work.Message?.Type ?? "audio_chunk");
+            await _work.Writer.WriteAsync(work, _ended.Token).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Queues work for the worker, from outside the receive loop (the ack's connected handlers).</summary>
+    private void Enqueue(SessionWork work)
+    {
+        Interlocked.Increment(ref _pendingWork);
+        if (!_work.Writer.TryWrite(work))
+        {
+            Interlocked.Decrement(ref _pendingWork);
+        }
+    }
+
+    /// <summary>Runs the handlers of one item; a handler's exception is logged and the session goes on.</summary>
+    private async ValueTask DoAsync(SessionWork work)
+    {
+        try
+        {
+            if (work.Audio is { } audio)
+            {
+                try
+                {
+                    foreach (Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> handler in _routes.AudioHandlers())
+                    {
+                        await Invoke(handler(audio.AsMemory(0, work.AudioLength), _ended.Token), "audio_chunk").ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(audio);
+                }
+            }
+            else if (work.Connected)
+            {
+                foreach (Func<AppSession, CancellationToken, ValueTask> handler in ConnectedHandlers)
+                {
+                    await Invoke(handler(this, _ended.Token), "connected").ConfigureAwait(false);
+                }
+            }
+            else if (work.Message is DataStream stream)
+            {
+                await _routes.InvokeStreamAsync(stream.StreamType, stream.Data, _invoke, _ended.Token).ConfigureAwait(false);
+            }
+            else if (work.Message is { } message)
+            {
+                await _routes.InvokeMessageAsync(message, _invoke, _ended.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e)
+        {
+            Log.SessionHandlerFailed(_logger, SessionId, e);
         }
     }
 

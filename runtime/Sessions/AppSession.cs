@@ -153,6 +153,9 @@ public sealed partial class AppSession
 
     private static string Now() => DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>Work for the session's worker: a message, an audio chunk (its pooled buffer), or the session's start.</summary>
-    private readonly record struct SessionWork(CloudMessage? Message, byte[]? Audio, int AudioLength, bool Connected);
+    /// <summary>
+    /// Work for the session's handlers: a message, an audio chunk (its pooled buffer), the session's (re)connection, or a
+    /// handler the receive loop started that has not finished (<see cref="Pending"/>), which later work waits behind.
+    /// </summary>
+    private readonly record struct SessionWork(CloudMessage? Message, byte[]? Audio, int AudioLength, bool Connected, Task? Pending = null);
 }

@@ -1,5 +1,4 @@
 using System;
-using System.Net.Http;
 using System.Net.WebSockets;
 using System.Threading;
 using System.Threading.Tasks;
@@ -35,31 +34,6 @@ internal sealed class SessionOptions
     /// <summary>How long a location poll waits for its answer by default.</summary>
     public TimeSpan LocationTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Opens a socket; the default is a <see cref="ClientWebSocket"/> without subprotocol, headers or compression.</summary>
-    public Func<Uri, CancellationToken, Task<WebSocket>> Connect { get; init; } = ConnectDefault;
-
-    /// <summary>
-    /// One HTTP handler for every session's handshake: a <see cref="ClientWebSocket"/> without one creates a handler (and
-    /// its connection pool) per socket, which an idle session would keep for its whole life.
-    /// </summary>
-    private static readonly HttpMessageInvoker SharedInvoker = new(new SocketsHttpHandler
-    {
-        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        ConnectTimeout = TimeSpan.FromSeconds(5),
-    });
-
-    private static async Task<WebSocket> ConnectDefault(Uri url, CancellationToken cancellationToken)
-    {
-        var socket = new ClientWebSocket();
-        try
-        {
-            await socket.ConnectAsync(url, SharedInvoker, cancellationToken).ConfigureAwait(false);
-            return socket;
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
+    /// <summary>Opens a socket; the default does the handshake itself over a plain socket (see <see cref="WebSocketConnector"/>).</summary>
+    public Func<Uri, CancellationToken, Task<WebSocket>> Connect { get; init; } = WebSocketConnector.ConnectAsync;
 }
