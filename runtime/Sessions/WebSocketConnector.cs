@@ -50,6 +50,7 @@ internal static class WebSocketConnector
             await stream.WriteAsync(Encoding.ASCII.GetBytes(request), cancellationToken).ConfigureAwait(false);
             await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
 
+            stream = new PooledReadStream(stream);
             string response = await ReadHeaderAsync(stream, cancellationToken).ConfigureAwait(false);
             Check(response, key);
             return WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = TimeSpan.Zero });
@@ -66,7 +67,10 @@ internal static class WebSocketConnector
         }
     }
 
-    /// <summary>Reads the response header to its blank line, one byte at a time, so that nothing after it is consumed.</summary>
+    /// <summary>
+    /// Reads the response header to its blank line, a byte at a time from the pooled stream (which reads the socket in
+    /// larger pieces), so that whatever follows the header stays in the stream for the WebSocket.
+    /// </summary>
     private static async Task<string> ReadHeaderAsync(Stream stream, CancellationToken cancellationToken)
     {
         var header = new StringBuilder(256);
