@@ -20,7 +20,7 @@ public sealed partial class AppSession
     private Func<AppSession, AppSessionEnd, bool, Task>? _onEnded;
     private ConnectionError? _lastError;
     private Task? _loop;
-    private Task? _worker;
+    private int _workerRunning;
 
     /// <summary>Items queued for the worker or run by it and not finished; the receive loop runs handlers itself only at zero.</summary>
     private int _pendingWork;
@@ -36,7 +36,6 @@ public sealed partial class AppSession
         _socket = await OpenAsync(cancellationToken).ConfigureAwait(false);
         SetState(AppSessionState.Connected);
         _connected.TrySetResult();
-        _worker = Task.Run(RunWorkerAsync);
         Enqueue(new SessionWork(null, null, 0, Connected: true));
         await SendSubscriptionsAsync().ConfigureAwait(false);
         _loop = Task.Run(RunAsync);
@@ -402,25 +401,50 @@ public sealed partial class AppSession
     /// </summary>
     private async Task RunWorkerAsync()
     {
-        await foreach (SessionWork work in _work.Reader.ReadAllAsync().ConfigureAwait(false))
+        while (true)
         {
-            if (work.Pending is { } pending)
+            while (_work.Reader.TryRead(out SessionWork work))
             {
-                try
-                {
-                    await pending.ConfigureAwait(false);
-                }
-                catch (Exception e)
-                {
-                    Log.SessionHandlerFailed(_logger, SessionId, e);
-                }
-            }
-            else
-            {
-                await DoAsync(work).ConfigureAwait(false);
+                await RunOneAsync(work).ConfigureAwait(false);
             }
 
-            Interlocked.Decrement(ref _pendingWork);
+            // Idle: the worker ends, so that an idle session holds no waiting task; the next queued item starts it again.
+            Volatile.Write(ref _workerRunning, 0);
+            if (_work.Reader.Count == 0 || Interlocked.CompareExchange(ref _workerRunning, 1, 0) != 0)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>One queued item: a handler the receive loop started (awaited here), or work not started yet.</summary>
+    private async ValueTask RunOneAsync(SessionWork work)
+    {
+        if (work.Pending is { } pending)
+        {
+            try
+            {
+                await pending.ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                Log.SessionHandlerFailed(_logger, SessionId, e);
+            }
+        }
+        else
+        {
+            await DoAsync(work).ConfigureAwait(false);
+        }
+
+        Interlocked.Decrement(ref _pendingWork);
+    }
+
+    /// <summary>Starts the worker unless it runs.</summary>
+    private void WakeWorker()
+    {
+        if (Interlocked.CompareExchange(ref _workerRunning, 1, 0) == 0)
+        {
+            _ = Task.Run(RunWorkerAsync);
         }
     }
 
@@ -446,15 +470,22 @@ public sealed partial class AppSession
         if (!_work.Writer.TryWrite(work))
         {
             Log.HandlersBehind(_logger, SessionId, work.Message?.Type ?? "audio_chunk");
+            WakeWorker();
             await _work.Writer.WriteAsync(work, _ended.Token).ConfigureAwait(false);
         }
+
+        WakeWorker();
     }
 
     /// <summary>Queues work for the worker, from outside the receive loop (the ack's connected handlers).</summary>
     private void Enqueue(SessionWork work)
     {
         Interlocked.Increment(ref _pendingWork);
-        if (!_work.Writer.TryWrite(work))
+        if (_work.Writer.TryWrite(work))
+        {
+            WakeWorker();
+        }
+        else
         {
             Interlocked.Decrement(ref _pendingWork);
         }

@@ -55,6 +55,18 @@ public partial class GlassesTestApp(SessionProbe probe)
             throw new InvalidOperationException("a handler failed");
         }
 
+        if (text == "slow")
+        {
+            await Task.Delay(300, cancellationToken);
+        }
+
+        if (text == "play")
+        {
+            // Awaits a response the receive loop must read while this handler still runs.
+            AudioPlayResponse played = await session.PlayAudioAsync("https://example.com/a.mp3", cancellationToken: cancellationToken);
+            text = played.Success ? "played" : "not played";
+        }
+
         await session.ShowTextWallAsync(text, cancellationToken: cancellationToken);
     }
 

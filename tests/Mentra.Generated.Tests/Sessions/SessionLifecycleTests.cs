@@ -301,4 +301,24 @@ public sealed class SessionLifecycleTests
         Assert.Contains(harness.Host.Logs.Entries, e => e.Category == "Mentra.Generated.Sessions" && e.EventId == 30 && e.Exception?.Message == "a handler failed");
         Assert.Equal(AppSessionState.Connected, Assert.Single(harness.Probe.Sessions).State);
     }
+
+    [Fact]
+    public async Task A_handler_that_waits_keeps_later_messages_in_order_and_still_gets_its_response()
+    {
+        await using SessionHarness harness = await SessionHarness.StartAsync();
+        EmulatedSession session = await harness.StartAliceAsync();
+
+        foreach (string text in new[] { "slow", "one", "play", "two" })
+        {
+            await session.SendTranscriptionAsync(text);
+        }
+
+        var shown = new System.Collections.Generic.List<string>();
+        for (int i = 0; i < 4; i++)
+        {
+            shown.Add(Assert.IsType<TextWall>((await session.WaitForAsync<DisplayEvent>()).Layout).Text);
+        }
+
+        Assert.Equal(["slow", "one", "played", "two"], shown);
+    }
 }
