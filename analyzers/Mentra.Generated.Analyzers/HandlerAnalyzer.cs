@@ -147,21 +147,7 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        var syntax = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(context.CancellationToken) as MethodDeclarationSyntax;
-        if (method.IsGenericMethod)
-        {
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.GenericHandler, syntax?.TypeParameterList?.GetLocation() ?? method.Locations[0], method.Name));
-        }
-
-        Location returnLocation = syntax?.ReturnType.GetLocation() ?? method.Locations[0];
-        if (method.ReturnsVoid && method.IsAsync)
-        {
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.AsyncVoidHandler, returnLocation, method.Name));
-        }
-        else if (SymbolFacts.Return(method) == ReturnKind.Invalid)
-        {
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnsupportedReturn, returnLocation, method.Name, method.ReturnType.ToDisplayString()));
-        }
+        CheckShape(context, method, SymbolFacts.Return(method) != ReturnKind.Invalid, DiagnosticDescriptors.UnsupportedReturn);
 
         foreach ((_, HandlerAttribute attribute) in attributes)
         {
@@ -197,6 +183,29 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
                     context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnboundParameter, location, parameter.Name, binding.Problem));
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// What every handler must be, webhook or session: not generic, not async void, and returning what its kind allows
+    /// (<paramref name="returnsValid"/>; else <paramref name="unsupportedReturn"/> at the return type).
+    /// </summary>
+    internal static void CheckShape(SymbolAnalysisContext context, IMethodSymbol method, bool returnsValid, DiagnosticDescriptor unsupportedReturn)
+    {
+        var syntax = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(context.CancellationToken) as MethodDeclarationSyntax;
+        if (method.IsGenericMethod)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.GenericHandler, syntax?.TypeParameterList?.GetLocation() ?? method.Locations[0], method.Name));
+        }
+
+        Location returnLocation = syntax?.ReturnType.GetLocation() ?? method.Locations[0];
+        if (method.ReturnsVoid && method.IsAsync)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.AsyncVoidHandler, returnLocation, method.Name));
+        }
+        else if (!returnsValid)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(unsupportedReturn, returnLocation, method.Name, method.ReturnType.ToDisplayString()));
         }
     }
 

@@ -2,7 +2,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Mentra.Generated.Generator.Dispatch;
 
@@ -47,21 +46,7 @@ internal static class SessionHandlerRules
             return;
         }
 
-        var syntax = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(context.CancellationToken) as MethodDeclarationSyntax;
-        if (method.IsGenericMethod)
-        {
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.GenericHandler, syntax?.TypeParameterList?.GetLocation() ?? method.Locations[0], method.Name));
-        }
-
-        Location returnLocation = syntax?.ReturnType.GetLocation() ?? method.Locations[0];
-        if (method.ReturnsVoid && method.IsAsync)
-        {
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.AsyncVoidHandler, returnLocation, method.Name));
-        }
-        else if (!SessionHandlers.IsValidReturn(SymbolFacts.Return(method)))
-        {
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.SessionReturn, returnLocation, method.Name, method.ReturnType.ToDisplayString()));
-        }
+        HandlerAnalyzer.CheckShape(context, method, SessionHandlers.IsValidReturn(SymbolFacts.Return(method)), DiagnosticDescriptors.SessionReturn);
 
         foreach ((AttributeData data, SessionAttributeFacts? facts) in attributes)
         {

@@ -459,12 +459,23 @@ internal sealed partial class SchemaEmitter
         w.Close();
         w.Line();
         w.Line("/// <summary>Writes the request as its concrete type.</summary>");
-        w.Open("internal static void WriteObject(" + Json + ".Utf8JsonWriter writer, " + type + " value)");
+        EmitWriteByType(w, root, derived.Select(d => d.Name), "request");
+        w.Close();
+        return w.ToString();
+    }
+
+    /// <summary>
+    /// The <c>WriteObject</c> of an abstract type: a switch that writes the value with the converter of its concrete type
+    /// (<paramref name="names"/>, then the type that keeps unknown values).
+    /// </summary>
+    private void EmitWriteByType(SourceWriter w, ObjectSpec root, IEnumerable<string> names, string variable)
+    {
+        w.Open("internal static void WriteObject(" + Json + ".Utf8JsonWriter writer, " + Global(root.Name) + " value)");
         w.Open("switch (value)");
-        foreach (ObjectSpec spec in derived.Concat(new[] { root with { Name = root.UnknownName! } }))
+        foreach (string name in names.Concat(new[] { root.UnknownName! }))
         {
-            w.Line("case " + Global(spec.Name) + " request:");
-            w.Line("    " + ConverterOf(spec.Name) + ".WriteObject(writer, request);");
+            w.Line("case " + Global(name) + " " + variable + ":");
+            w.Line("    " + ConverterOf(name) + ".WriteObject(writer, " + variable + ");");
             w.Line("    break;");
         }
 
@@ -472,8 +483,6 @@ internal sealed partial class SchemaEmitter
         w.Line("    throw new " + Json + ".JsonException(\"Cannot write \" + value.GetType().Name + \": only the types generated from the schema derive from " + root.Name + ".\");");
         w.Close();
         w.Close();
-        w.Close();
-        return w.ToString();
     }
 
     private string EmitUnknownConverter(ObjectSpec root)

@@ -56,19 +56,7 @@ internal sealed partial class SchemaEmitter
         w.Close();
         w.Line();
         w.Line("/// <summary>Writes the value as its concrete type.</summary>");
-        w.Open("internal static void WriteObject(" + Json + ".Utf8JsonWriter writer, " + type + " value)");
-        w.Open("switch (value)");
-        foreach (string name in derived.Select(d => d.Name).Concat(new[] { root.UnknownName! }))
-        {
-            w.Line("case " + Global(name) + " item:");
-            w.Line("    " + ConverterOf(name) + ".WriteObject(writer, item);");
-            w.Line("    break;");
-        }
-
-        w.Line("default:");
-        w.Line("    throw new " + Json + ".JsonException(\"Cannot write \" + value.GetType().Name + \": only the types generated from the schema derive from " + root.Name + ".\");");
-        w.Close();
-        w.Close();
+        EmitWriteByType(w, root, derived.Select(d => d.Name), "item");
         w.Close();
         return w.ToString();
     }
