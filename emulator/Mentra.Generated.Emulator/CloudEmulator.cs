@@ -50,6 +50,13 @@ public sealed class EmulatorOptions
     /// <summary>Whether the ack names system settings <c>mentraosSettings</c> (newer clouds) or <c>augmentosSettings</c> (older).</summary>
     public bool LegacyAck { get; init; }
 
+    /// <summary>
+    /// Whether an app may re-attach a session after its socket dropped (the cloud's grace period). False plays a cloud
+    /// that lost the session: a reconnect is refused with <c>SESSION_NOT_FOUND</c>, and after the grace period the
+    /// session is resurrected with a stop webhook and a new <c>session_request</c>.
+    /// </summary>
+    public bool AcceptReconnects { get; init; } = true;
+
     /// <summary>Accept inits but never ack them, as a cloud that hangs (the app's ack timeout must fire).</summary>
     public bool WithholdAck { get; init; }
 
@@ -179,7 +186,9 @@ public sealed class CloudEmulator : IAsyncDisposable
 
         if (!session.MayConnect(_options))
         {
-            await connection.RefuseAsync(ConnectionErrorCode.AppNotStarted, "App not started for this session").ConfigureAwait(false);
+            await (session.EverConnected
+                ? connection.RefuseAsync(ConnectionErrorCode.SessionNotFound, "Session not found")
+                : connection.RefuseAsync(ConnectionErrorCode.AppNotStarted, "App not started for this session")).ConfigureAwait(false);
             return;
         }
 
@@ -193,6 +202,21 @@ public sealed class CloudEmulator : IAsyncDisposable
         }
 
         await session.RunAsync(connection, _options).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The cloud's resurrection of a session whose app did not come back within the grace period: a stop webhook, then
+    /// a new <c>session_request</c> for the same user (a new <see cref="EmulatedSession"/> under the same id).
+    /// </summary>
+    internal async Task ResurrectAsync(EmulatedSession session)
+    {
+        if (!ReferenceEquals(Session(session.SessionId), session))
+        {
+            return;
+        }
+
+        await SendStopRequestAsync(session.SessionId).ConfigureAwait(false);
+        await StartSessionAsync(session.UserId).ConfigureAwait(false);
     }
 
     internal ConnectionAck Ack(EmulatedSession session) => new()

@@ -179,8 +179,21 @@ public sealed class EmulatedSession
                 return DateTimeOffset.UtcNow - _requested <= options.StartTimeout;
             }
 
-            // After the first socket: any init re-attaches (in the grace period, or later while dormant) until the session stops.
-            return !_stopped;
+            // After the first socket: an init re-attaches (in the grace period, or later while dormant) until the session
+            // stops, unless this cloud plays one that lost the session.
+            return !_stopped && options.AcceptReconnects;
+        }
+    }
+
+    /// <summary>Whether the app has connected this session at least once.</summary>
+    internal bool EverConnected
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _everConnected;
+            }
         }
     }
 
@@ -234,15 +247,47 @@ public sealed class EmulatedSession
             _messages.Writer.TryWrite(message);
         }
 
+        bool unexpected;
         lock (_gate)
         {
-            if (connection.Closed.Status is null)
+            // A socket that ends while the session is not stopped nor released starts the grace period, whoever closed
+            // it: the cloud brings back an app server that went away without ownership_release.
+            unexpected = !_stopped && Released is null;
+            if (unexpected)
             {
-                _droppedAt ??= DateTimeOffset.UtcNow; // no close frame: the grace period starts
+                _droppedAt ??= DateTimeOffset.UtcNow;
             }
         }
 
         _closed.TrySetResult(connection.Closed);
+        if (unexpected)
+        {
+            _ = GraceAsync(connection, options);
+        }
+    }
+
+    /// <summary>After the grace period, a session whose app has not re-attached is resurrected (stop webhook, new session).</summary>
+    private async Task GraceAsync(EmulatedConnection dropped, EmulatorOptions options)
+    {
+        await Task.Delay(options.GracePeriod).ConfigureAwait(false);
+        lock (_gate)
+        {
+            if (_stopped || Released is not null || !ReferenceEquals(_connection, dropped) || _droppedAt is null)
+            {
+                return;
+            }
+
+            _stopped = true;
+        }
+
+        try
+        {
+            await _cloud.ResurrectAsync(this).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is System.Net.Http.HttpRequestException or ObjectDisposedException or TaskCanceledException or InvalidOperationException)
+        {
+            // The app server or this emulator is gone; nothing to bring back.
+        }
     }
 
     private DataStream Data(string streamType, StreamData data) =>

@@ -321,4 +321,24 @@ public sealed class SessionLifecycleTests
 
         Assert.Equal(["slow", "one", "played", "two"], shown);
     }
+
+    [Fact]
+    public async Task A_session_the_cloud_lost_is_resurrected_after_the_grace_period_and_stops_once()
+    {
+        await using SessionHarness harness = await SessionHarness.StartAsync(
+            host => { },
+            host => new EmulatorOptions { AppUrl = host, PackageName = "org.example.tests", ApiKey = SessionHarness.ApiKey, AcceptReconnects = false, GracePeriod = TimeSpan.FromMilliseconds(600) });
+        EmulatedSession first = await harness.StartAliceAsync();
+        AppSession lost = Assert.Single(harness.Probe.Sessions);
+
+        first.Drop();
+        AppSessionEnd end = await lost.Completion.WaitAsync(TimeSpan.FromSeconds(5));
+        await SessionHarness.Eventually(() => harness.Cloud.Session(first.SessionId) is { Connections: 1 } again && !ReferenceEquals(again, first) && harness.Probe.Sessions.Count == 2, "the cloud resurrected the session");
+
+        Assert.Equal("The cloud refused the reconnect", end.Reason);
+        Assert.Equal(ConnectionErrorCode.SessionNotFound, end.Error!.Code);
+        Assert.Equal(1, harness.Probe.Stops); // the resurrection's stop webhook came after the socket's stop: not run again
+        Assert.Equal(AppSessionState.Connected, harness.Probe.Sessions.Last().State);
+        Assert.Equal(1, await harness.Cloud.PollHealthAsync());
+    }
 }
