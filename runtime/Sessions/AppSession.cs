@@ -79,9 +79,11 @@ public sealed partial class AppSession
     public DashboardMode? DashboardMode { get; private set; }
 
     /// <summary>The value of the app setting <paramref name="key"/>, if the user's settings have it.</summary>
-    public System.Text.Json.JsonElement? Setting(string key)
+    public System.Text.Json.JsonElement? Setting(string key) => Find(Settings, key);
+
+    private static System.Text.Json.JsonElement? Find(IReadOnlyList<AppSetting> settings, string key)
     {
-        foreach (AppSetting setting in Settings)
+        foreach (AppSetting setting in settings)
         {
             if (setting.Key == key)
             {
@@ -90,6 +92,48 @@ public sealed partial class AppSession
         }
 
         return null;
+    }
+
+    /// <summary>The app setting <paramref name="key"/> as a boolean (a toggle), if it is one.</summary>
+    public bool? SettingBoolean(string key) => Setting(key) is { } value && value.ValueKind is System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False ? value.GetBoolean() : null;
+
+    /// <summary>The app setting <paramref name="key"/> as text (text, select), if it is a string.</summary>
+    public string? SettingString(string key) => Setting(key) is { ValueKind: System.Text.Json.JsonValueKind.String } value ? value.GetString() : null;
+
+    /// <summary>The app setting <paramref name="key"/> as a number (slider, numeric input, time picker), if it is one.</summary>
+    public double? SettingNumber(string key) => Setting(key) is { ValueKind: System.Text.Json.JsonValueKind.Number } value ? value.GetDouble() : null;
+
+    /// <summary>
+    /// Runs <paramref name="handler"/> with the new and the old value whenever a <c>settings_update</c> changes the app
+    /// setting <paramref name="key"/> (compared as JSON; the same update sent twice, as the cloud does, calls it once). The
+    /// values the ack brings are the starting point, not a change.
+    /// </summary>
+    public IDisposable OnSettingChanged(string key, Func<System.Text.Json.JsonElement?, System.Text.Json.JsonElement?, CancellationToken, ValueTask> handler)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(handler);
+        System.Text.Json.JsonElement? last = Setting(key);
+        bool known = State == AppSessionState.Connected;
+        OnConnected((session, _) =>
+        {
+            last = session.Setting(key);
+            known = true;
+            return ValueTask.CompletedTask;
+        });
+        return _routes.OnMessage<SettingsUpdate>((update, cancellationToken) =>
+        {
+            System.Text.Json.JsonElement? now = Find(update.Settings, key);
+            bool same = now is { } a ? last is { } b && System.Text.Json.JsonElement.DeepEquals(a, b) : last is null;
+            if (same && known)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            System.Text.Json.JsonElement? old = last;
+            last = now;
+            known = true;
+            return handler(now, old, cancellationToken);
+        });
     }
 
     /// <summary>Every subscription the cloud is told: those the app's handlers declare, and those added at run time.</summary>

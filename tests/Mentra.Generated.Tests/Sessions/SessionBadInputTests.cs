@@ -123,4 +123,35 @@ public sealed class SessionBadInputTests
         Assert.Equal(48.8584, location.Lat);
         Assert.StartsWith("poll_", location.CorrelationId, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_setting_change_is_notified_once_with_old_and_new_values()
+    {
+        await using SessionHarness harness = await SessionHarness.StartAsync(
+            emulator: host => new EmulatorOptions
+            {
+                AppUrl = host,
+                PackageName = "org.example.tests",
+                ApiKey = SessionHarness.ApiKey,
+                Settings = [new AppSetting { Key = "show_interim", Type = AppSettingType.Toggle, Value = System.Text.Json.JsonDocument.Parse("false").RootElement }],
+            });
+        EmulatedSession session = await harness.StartAliceAsync();
+        AppSession app = Assert.Single(harness.Probe.Sessions);
+        var changes = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        app.OnSettingChanged("show_interim", (now, old, _) =>
+        {
+            changes.Enqueue(old?.GetRawText() + " -> " + now?.GetRawText());
+            return ValueTask.CompletedTask;
+        });
+        Assert.False(app.SettingBoolean("show_interim"));
+        var update = new SettingsUpdate { Settings = [new AppSetting { Key = "show_interim", Type = AppSettingType.Toggle, Value = System.Text.Json.JsonDocument.Parse("true").RootElement }] };
+
+        await session.SendAsync(update);
+        await session.SendAsync(update); // the cloud sends each change twice (socket and HTTP); the second changes nothing
+        await session.SendTranscriptionAsync("after");
+        await session.WaitForAsync<DisplayEvent>(d => d.Layout is TextWall { Text: "after" });
+
+        Assert.True(app.SettingBoolean("show_interim"));
+        Assert.Equal(["false -> true"], changes);
+    }
 }
