@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Threading;
 using System.Threading.Tasks;
 using Mentra.Generated.Emulator;
 using Mentra.Generated.Protocol;
@@ -107,6 +108,8 @@ internal static class EmulatorCommand
 
         Console.WriteLine($"Connected ({session.Connections} socket); subscriptions: {string.Join(", ", session.Subscriptions)}. Type a sentence, or /quit.");
         bool scripted = Console.IsInputRedirected;
+        using var polling = new CancellationTokenSource();
+        _ = PollHealthAsync(cloud, TimeSpan.FromSeconds(60), polling.Token);
         while (Console.ReadLine() is { } line)
         {
             try
@@ -154,6 +157,28 @@ internal static class EmulatorCommand
         }
 
         return 0;
+    }
+
+    /// <summary>Polls the app's <c>/health</c> as the cloud does, once a minute, and says when it does not answer.</summary>
+    private static async Task PollHealthAsync(CloudEmulator cloud, TimeSpan every, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(every, cancellationToken);
+                int active = await cloud.PollHealthAsync(cancellationToken);
+                Console.WriteLine($"(health poll: {active} active session{(active == 1 ? string.Empty : "s")})");
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception e) when (e is System.Net.Http.HttpRequestException or System.Text.Json.JsonException or System.Collections.Generic.KeyNotFoundException)
+            {
+                Console.Error.WriteLine("(health poll failed: " + e.Message + ")");
+            }
+        }
     }
 
     /// <summary>Whether a display event's text wall (the whole text, unwrapped) contains <paramref name="text"/>.</summary>
