@@ -37,8 +37,16 @@ public sealed partial class AppSession
         SetState(AppSessionState.Connected);
         _connected.TrySetResult();
         Enqueue(new SessionWork(null, null, 0, Connected: true));
-        await SendSubscriptionsAsync().ConfigureAwait(false);
         _loop = Task.Run(RunAsync);
+        try
+        {
+            await SendSubscriptionsAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException or AppSessionEndedException)
+        {
+            // The socket broke right after the ack: the receive loop sees it and reconnects (subscriptions follow the ack).
+            Log.SendFailed(_logger, e);
+        }
     }
 
     /// <summary>Ends the session from this side: the stop webhook, a takeover, an explicit stop or the host's shutdown.</summary>
