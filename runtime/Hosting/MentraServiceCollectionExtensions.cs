@@ -91,6 +91,16 @@ internal static class MentraOptionsBinder
             options.MaxRequestBodySize = long.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out long value) ? value : throw Invalid("MaxRequestBodySize", size, "a number of bytes");
         }
 
+        if (section["SessionAckTimeout"] is { } ack)
+        {
+            options.SessionAckTimeout = TimeSpan.TryParse(ack, CultureInfo.InvariantCulture, out TimeSpan value) ? value : throw Invalid("SessionAckTimeout", ack, "a time span such as 00:00:05");
+        }
+
+        if (section["MaxSessionMessageBytes"] is { } bytes)
+        {
+            options.MaxSessionMessageBytes = int.TryParse(bytes, NumberStyles.None, CultureInfo.InvariantCulture, out int value) ? value : throw Invalid("MaxSessionMessageBytes", bytes, "a number of bytes");
+        }
+
         if (section["ConnectAppSessions"] is { } connect)
         {
             options.ConnectAppSessions = bool.TryParse(connect, out bool value) ? value : throw Invalid("ConnectAppSessions", connect, "true or false");
@@ -134,6 +144,16 @@ internal sealed class MentraOptionsValidator : IValidateOptions<MentraOptions>
             {
                 failures.Add($"Mentra:{key} is '{path}', but it must start with '/'.");
             }
+        }
+
+        if (options.SessionAckTimeout <= TimeSpan.Zero || options.SessionAckTimeout > TimeSpan.FromMinutes(1))
+        {
+            failures.Add($"Mentra:SessionAckTimeout is {options.SessionAckTimeout}, but it must be more than zero and at most a minute (the cloud gives an app 5 s).");
+        }
+
+        if (options.MaxSessionMessageBytes is < 1024 or > 16 * 1024 * 1024)
+        {
+            failures.Add($"Mentra:MaxSessionMessageBytes is {options.MaxSessionMessageBytes}, but it must be between 1024 and 16777216 bytes (the cloud's own limit).");
         }
 
         if (options.MaxRequestBodySize is <= 0 or > int.MaxValue)

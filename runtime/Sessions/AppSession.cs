@@ -94,6 +94,14 @@ public sealed partial class AppSession
         return null;
     }
 
+    /// <summary>
+    /// The app setting <paramref name="key"/> read as <typeparamref name="T"/> with <paramref name="typeInfo"/> (from your
+    /// own <c>JsonSerializerContext</c>, so it works under NativeAOT), for a setting whose value is an object or a list;
+    /// default when the user has no such setting.
+    /// </summary>
+    public T? Setting<T>(string key, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo) =>
+        Setting(key) is { } value ? System.Text.Json.JsonSerializer.Deserialize(value, typeInfo) : default;
+
     /// <summary>The app setting <paramref name="key"/> as a boolean (a toggle), if it is one.</summary>
     public bool? SettingBoolean(string key) => Setting(key) is { } value && value.ValueKind is System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False ? value.GetBoolean() : null;
 

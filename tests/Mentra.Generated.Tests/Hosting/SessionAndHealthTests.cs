@@ -121,9 +121,23 @@ public sealed class SessionAndHealthTests
             options.WebhookPath = "webhook";
             options.MaxRequestBodySize = 0;
             options.AllowedWebSocketHosts.Add("https://evil.example/");
+            options.SessionAckTimeout = TimeSpan.Zero;
+            options.MaxSessionMessageBytes = 20 * 1024 * 1024;
         }));
 
-        Assert.Equal(3, exception.Failures.Count());
+        Assert.Equal(5, exception.Failures.Count());
         Assert.Contains("Mentra:WebhookPath is 'webhook', but it must start with '/'.", exception.Failures);
+        Assert.Contains("Mentra:SessionAckTimeout is 00:00:00, but it must be more than zero and at most a minute (the cloud gives an app 5 s).", exception.Failures);
+        Assert.Contains("Mentra:MaxSessionMessageBytes is 20971520, but it must be between 1024 and 16777216 bytes (the cloud's own limit).", exception.Failures);
+    }
+
+    [Fact]
+    public async Task An_app_with_session_handlers_needs_its_api_key_to_start()
+    {
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => KestrelHost.StartAsync<Sessions.GlassesTestApp>(
+            options => options.ApiKey = null,
+            services: services => services.AddSingleton(new Sessions.SessionProbe())));
+
+        Assert.Contains("The app connects sessions, but its API key is not set: set the MENTRAOS_API_KEY environment variable, or Mentra:ApiKey in configuration.", exception.Failures);
     }
 }

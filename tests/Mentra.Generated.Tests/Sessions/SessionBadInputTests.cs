@@ -152,6 +152,12 @@ public sealed class SessionBadInputTests
         await session.WaitForAsync<DisplayEvent>(d => d.Layout is TextWall { Text: "after" });
 
         Assert.True(app.SettingBoolean("show_interim"));
+        Assert.True(app.Setting("show_interim", Mentra.Generated.Tests.Sessions.TestJson.Default.Boolean));
+        Assert.Null(app.SettingString("show_interim"));
         Assert.Equal(["false -> true"], changes);
     }
 }
+
+/// <summary>The tests' own System.Text.Json context, for typed settings.</summary>
+[System.Text.Json.Serialization.JsonSerializable(typeof(bool))]
+internal sealed partial class TestJson : System.Text.Json.Serialization.JsonSerializerContext;
