@@ -32,24 +32,23 @@ internal sealed class PooledReadStream(Stream inner) : Stream
         set => throw new NotSupportedException();
     }
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
+    public override ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
     {
         if (_end > _start)
         {
-            return Take(destination.Span);
+            return new ValueTask<int>(Take(destination.Span));
         }
 
-        if (destination.Length == 0)
-        {
-            // Wait for data without a buffer.
-            return await inner.ReadAsync(destination, cancellationToken).ConfigureAwait(false);
-        }
+        // A zero-byte read waits for data without a buffer, and a large read needs none: both go straight to the socket,
+        // with no state machine of this stream's own while they wait.
+        return destination.Length == 0 || destination.Length >= BufferSize
+            ? inner.ReadAsync(destination, cancellationToken)
+            : FillAsync(destination, cancellationToken);
+    }
 
-        if (destination.Length >= BufferSize)
-        {
-            return await inner.ReadAsync(destination, cancellationToken).ConfigureAwait(false);
-        }
-
+    /// <summary>Rents the buffer, fills it with one read from the socket, and serves <paramref name="destination"/> from it.</summary>
+    private async ValueTask<int> FillAsync(Memory<byte> destination, CancellationToken cancellationToken)
+    {
         _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         int read;
         try
