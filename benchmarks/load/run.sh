@@ -31,7 +31,8 @@ declare -A ports=([floor]=3321 [hand-written]=3322 [sample]=3323)
 declare -A pids
 (cd "$work/floor" && exec ./Mentra.Load.Floor --urls http://127.0.0.1:3321 --Logging:LogLevel:Default=Warning >/dev/null 2>&1) & pids[floor]=$!
 (cd "$work/handwritten" && exec ./Mentra.Load.HandWritten --urls http://127.0.0.1:3322 --Logging:LogLevel:Default=Warning >/dev/null 2>&1) & pids[hand-written]=$!
-(cd "$work/sample" && exec ./Mentra.Generated.Sample --urls http://127.0.0.1:3323 --Logging:LogLevel:Default=Warning >/dev/null 2>&1) & pids[sample]=$!
+# The sample runs with app sessions off: this measures the webhook path, and the payloads name the real cloud.
+(cd "$work/sample" && exec ./Mentra.Generated.Sample --urls http://127.0.0.1:3323 --Logging:LogLevel:Default=Warning --Mentra:ConnectAppSessions=false >/dev/null 2>&1) & pids[sample]=$!
 if [ "${INCUMBENT:-0}" = 1 ]; then
   echo "installing @mentra/sdk@2.1.29..."
   (cd "$work" && npm init -y >/dev/null && npm install --silent @mentra/sdk@2.1.29 >/dev/null && cp "$OLDPWD/benchmarks/load/incumbent.mjs" .)
