@@ -377,7 +377,9 @@ public sealed partial class AppSession
                 DashboardMode = changed.Mode;
                 break;
             case ConnectionError or LegacyConnectionError:
+                // The legacy spelling reaches the handlers as the current one, so that [OnConnectionError] sees both.
                 _lastError = AsError(message);
+                message = _lastError;
                 Log.CloudError(_logger, SessionId, _lastError.Code?.Value ?? "(none)", _lastError.Message ?? string.Empty);
                 break;
             case AudioPlayResponse response when Complete(response.RequestId, response):

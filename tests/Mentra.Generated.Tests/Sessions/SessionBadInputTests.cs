@@ -53,6 +53,27 @@ public sealed class SessionBadInputTests
     }
 
     [Fact]
+    public async Task Both_spellings_of_a_connection_error_reach_the_handlers_as_one_type()
+    {
+        await using SessionHarness harness = await SessionHarness.StartAsync();
+        EmulatedSession session = await harness.StartAliceAsync();
+        AppSession app = Assert.Single(harness.Probe.Sessions);
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        app.OnMessage<ConnectionError>((error, _) =>
+        {
+            errors.Enqueue(error.Code + " " + error.Message);
+            return ValueTask.CompletedTask;
+        });
+
+        await session.SendTextAsync("""{"type":"connection_error","code":"PERMISSION_DENIED","message":"Camera"}""");
+        await session.SendTextAsync("""{"type":"tpa_connection_error","code":"WIFI_NOT_CONNECTED","message":"WiFi"}""");
+        await session.SendTranscriptionAsync("after");
+        await session.WaitForAsync<DisplayEvent>(d => d.Layout is TextWall { Text: "after" });
+
+        Assert.Equal(["PERMISSION_DENIED Camera", "WIFI_NOT_CONNECTED WiFi"], errors);
+    }
+
+    [Fact]
     public async Task A_message_over_the_limit_is_skipped()
     {
         await using SessionHarness harness = await SessionHarness.StartAsync(options => options.MaxSessionMessageBytes = 8 * 1024);
