@@ -119,7 +119,7 @@ internal static class SessionHandlerRules
     {
         foreach (KeyValuePair<string, (string? Value, Location? Location)> argument in SessionHandlers.Arguments(data, context.CancellationToken))
         {
-            string pascal = char.ToUpperInvariant(argument.Key[0]) + argument.Key.Substring(1);
+            string pascal = Mentra.Generated.Generator.Schema.SchemaReader.ToPascalCase(argument.Key); // as the emitter names the {Name}Pattern constant
             if (argument.Value.Value is not { } value
                 || data.AttributeClass!.GetMembers(pascal + "Pattern").OfType<IFieldSymbol>().FirstOrDefault(f => f.IsConst)?.ConstantValue is not string pattern
                 || Regex.IsMatch(value, pattern, RegexOptions.CultureInvariant))

@@ -23,7 +23,8 @@ internal static class SessionHandlers
 {
     public const string AppSessionName = "Mentra.Generated.Sessions.AppSession";
     public const string AudioKey = "global::System.ReadOnlyMemory<byte>";
-    private static readonly Regex Placeholder = new(@"\{([A-Za-z][A-Za-z0-9]*)\}", RegexOptions.CultureInvariant);
+    /// <summary>A <c>{placeholder}</c> of a subscription template: the schema reader checks them, the parser fills them.</summary>
+    internal static readonly Regex Placeholder = new(@"\{([A-Za-z][A-Za-z0-9]*)\}", RegexOptions.CultureInvariant);
 
     /// <summary>The facts of a session handler attribute class, or null when it is not one.</summary>
     public static SessionAttributeFacts? AsSessionAttribute(INamedTypeSymbol? attributeClass)

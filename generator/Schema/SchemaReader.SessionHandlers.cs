@@ -8,8 +8,6 @@ namespace Mentra.Generated.Generator.Schema;
 /// <summary><c>x-session-handlers</c>: the attributes apps mark their stream and session-message handlers with.</summary>
 internal sealed partial class SchemaReader
 {
-    private static readonly Regex Placeholder = new(@"\{([A-Za-z][A-Za-z0-9]*)\}", RegexOptions.CultureInvariant);
-
     private EquatableArray<SessionHandlerSpec> ReadSessionHandlers(JsonNode node, Definition? baseDefinition)
     {
         JsonMember? member = node.Find("x-session-handlers");
@@ -78,7 +76,7 @@ internal sealed partial class SchemaReader
                             "{" + string.Join(",", stream.Members.Select(m => SourceWriter.Literal(m.Name) + ":" + SourceWriter.Literal(m.Value.Text!))) + "}",
                         _ => string.Empty,
                     };
-                    IEnumerable<string> unknown = Placeholder.Matches(template).Cast<Match>().Select(m => m.Groups[1].Value).Where(p => !arguments.Any(a => a.Name == p));
+                    IEnumerable<string> unknown = Dispatch.SessionHandlers.Placeholder.Matches(template).Cast<Match>().Select(m => m.Groups[1].Value).Where(p => !arguments.Any(a => a.Name == p));
                     if (template.Length == 0 || streamsNode.Kind != JsonKind.Array || unknown.Any())
                     {
                         Report(DiagnosticDescriptors.InvalidValue, stream.Span, "streams", "an array of stream names or objects, whose {placeholders} name arguments of the handler");

@@ -1,7 +1,6 @@
 using System;
 using System.Buffers;
 using System.IO;
-using System.Net.Http;
 using System.Net.WebSockets;
 using System.Text.Json;
 using System.Threading;
@@ -19,7 +18,6 @@ public sealed partial class AppSession
     private WebSocket? _socket;
     private Func<AppSession, AppSessionEnd, bool, Task>? _onEnded;
     private ConnectionError? _lastError;
-    private Task? _loop;
     private int _workerRunning;
 
     /// <summary>Items queued for the worker or run by it and not finished; the receive loop runs handlers itself only at zero.</summary>
@@ -37,7 +35,7 @@ public sealed partial class AppSession
         SetState(AppSessionState.Connected);
         _connected.TrySetResult();
         Enqueue(new SessionWork(null, null, 0, Connected: true));
-        _loop = Task.Run(RunAsync);
+        _ = Task.Run(RunAsync); // ends by itself with the session
         try
         {
             await SendSubscriptionsAsync().ConfigureAwait(false);
@@ -67,7 +65,7 @@ public sealed partial class AppSession
         {
             throw new AppSessionConnectException($"The WebSocket did not open within {_options.AckTimeout.TotalSeconds:0.#} s.");
         }
-        catch (Exception e) when (e is WebSocketException or HttpRequestException or IOException or System.Security.Authentication.AuthenticationException)
+        catch (Exception e) when (e is WebSocketException or IOException or System.Security.Authentication.AuthenticationException)
         {
             throw new AppSessionConnectException("The WebSocket could not be opened: " + e.Message, inner: e);
         }

@@ -63,7 +63,6 @@ internal static class Bench
                 PackageName = Package,
                 ApiKey = Key,
                 StartTimeout = TimeSpan.FromMinutes(30),
-                Capabilities = DefaultGlasses.Capabilities,
             });
 
             var sessions = new List<EmulatedSession>();
