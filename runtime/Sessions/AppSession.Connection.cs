@@ -1,6 +1,8 @@
 using System;
 using System.Buffers;
+using System.Collections.Generic;
 using System.IO;
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text.Json;
 using System.Threading;
@@ -14,11 +16,15 @@ namespace Mentra.Generated.Sessions;
 /// <summary>The socket: connect and ack, the receive loop, reconnects, and the end of the session.</summary>
 public sealed partial class AppSession
 {
-    private readonly SemaphoreSlim _sendLock = new(1, 1);
-    private WebSocket? _socket;
+    private SessionSocket? _socket;
     private Func<AppSession, AppSessionEnd, bool, Task>? _onEnded;
     private ConnectionError? _lastError;
-    private int _workerRunning;
+
+    // The handlers' queue, made when first needed and dropped when empty; guarded by _handlersGate.
+    private Queue<SessionWork>? _queue;
+    private TaskCompletionSource? _room;
+    private bool _workerRunning;
+    private bool _queueClosed;
 
     /// <summary>Items queued for the worker or run by it and not finished; the receive loop runs handlers itself only at zero.</summary>
     private int _pendingWork;
@@ -35,12 +41,14 @@ public sealed partial class AppSession
         SetState(AppSessionState.Connected);
         _connected.TrySetResult();
         Enqueue(new SessionWork(null, null, 0, Connected: true));
-        _ = Task.Run(RunAsync); // ends by itself with the session
+        // The receive loop ends by itself with the session. It starts without this webhook request's execution context:
+        // the request's Activity and logging scope would otherwise stay with the session (and in memory) for its life.
+        ThreadPool.UnsafeQueueUserWorkItem(static session => _ = session.RunAsync(), this, preferLocal: false);
         try
         {
             await SendSubscriptionsAsync().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException or AppSessionEndedException)
+        catch (Exception e) when (e is WebSocketException or IOException or SocketException or ObjectDisposedException or AppSessionEndedException)
         {
             // The socket broke right after the ack: the receive loop sees it and reconnects (subscriptions follow the ack).
             Log.SendFailed(_logger, e);
@@ -51,12 +59,15 @@ public sealed partial class AppSession
     internal Task StopAsync(AppSessionEnd end, bool runStopHandler, OwnershipReleaseReason? release) =>
         EndAsync(end, runStopHandler, release);
 
-    /// <summary>One socket, from open to ack. The init is the same on every attempt: the same session id and key.</summary>
-    private async Task<WebSocket> OpenAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// One socket, from open to ack. The init is the same on every attempt: the same session id and key. The timeout (and
+    /// the end of the session) closes the socket rather than being handed to the socket's reads, which would keep it.
+    /// </summary>
+    private async Task<SessionSocket> OpenAsync(CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _ended.Token);
         timeout.CancelAfter(_options.AckTimeout);
-        WebSocket socket;
+        SessionSocket socket;
         try
         {
             socket = await _options.Connect(WebSocketUrl, timeout.Token).ConfigureAwait(false);
@@ -65,28 +76,43 @@ public sealed partial class AppSession
         {
             throw new AppSessionConnectException($"The WebSocket did not open within {_options.AckTimeout.TotalSeconds:0.#} s.");
         }
-        catch (Exception e) when (e is WebSocketException or IOException or System.Security.Authentication.AuthenticationException)
+        catch (Exception e) when (e is WebSocketException or IOException or SocketException or System.Security.Authentication.AuthenticationException)
         {
             throw new AppSessionConnectException("The WebSocket could not be opened: " + e.Message, inner: e);
         }
 
+        CancellationTokenRegistration abort = timeout.Token.UnsafeRegister(static s => ((SessionSocket)s!).Abort(), socket);
         try
         {
-            await SendOnAsync(socket, new ConnectionInit { SessionId = SessionId, PackageName = PackageName, ApiKey = _options.ApiKey, Timestamp = Now() }, timeout.Token).ConfigureAwait(false);
+            await SendOnAsync(socket, new ConnectionInit { SessionId = SessionId, PackageName = PackageName, ApiKey = _options.ApiKey, Timestamp = Now() }, CancellationToken.None).ConfigureAwait(false);
             while (true)
             {
-                Frame frame = await ReceiveFrameAsync(socket, timeout.Token).ConfigureAwait(false);
-                if (frame.IsClose)
+                if (!socket.TryReceive(_options.MaxMessageBytes, out SocketMessage received))
                 {
-                    throw new AppSessionConnectException($"The cloud closed the socket ({frame.CloseStatus} {frame.CloseDescription}) before acknowledging the session.");
+                    await socket.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+                    continue;
                 }
 
-                CloudMessage? message = frame.Kind == WebSocketMessageType.Text ? Parse(frame) : null;
-                frame.Return();
+                switch (received.Kind)
+                {
+                    case SocketMessageKind.Close:
+                        throw new AppSessionConnectException($"The cloud closed the socket ({socket.CloseStatus} {socket.CloseStatusDescription}) before acknowledging the session.");
+                    case SocketMessageKind.Ping:
+                        await socket.SendPongAsync(received.Memory, CancellationToken.None).ConfigureAwait(false);
+                        continue;
+                }
+
+                CloudMessage? message = received.Kind == SocketMessageKind.Text && !received.TooLarge ? Parse(received.Span) : null;
                 switch (message)
                 {
                     case ConnectionAck ack:
                         Apply(ack);
+                        await abort.DisposeAsync().ConfigureAwait(false);
+                        if (timeout.IsCancellationRequested)
+                        {
+                            throw new OperationCanceledException(timeout.Token); // too late: the socket is closed
+                        }
+
                         return socket;
                     case ConnectionError or LegacyConnectionError:
                         // A refusal is final: the cloud closes with 1008 next, and the same init would be refused again.
@@ -99,19 +125,26 @@ public sealed partial class AppSession
                 }
             }
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !_ended.IsCancellationRequested)
+        catch (Exception e) when (timeout.IsCancellationRequested && e is OperationCanceledException or WebSocketException or IOException or SocketException or ObjectDisposedException)
         {
+            await abort.DisposeAsync().ConfigureAwait(false);
             socket.Abort();
-            socket.Dispose();
+            if (cancellationToken.IsCancellationRequested || _ended.IsCancellationRequested)
+            {
+                throw new OperationCanceledException(cancellationToken.IsCancellationRequested ? cancellationToken : _ended.Token);
+            }
+
             throw new AppSessionConnectException($"The cloud did not acknowledge the session within {_options.AckTimeout.TotalSeconds:0.#} s.");
         }
-        catch (Exception e) when (e is WebSocketException or IOException)
+        catch (Exception e) when (e is WebSocketException or IOException or SocketException)
         {
+            await abort.DisposeAsync().ConfigureAwait(false);
             socket.Dispose();
             throw new AppSessionConnectException("The socket failed before the ack: " + e.Message, inner: e);
         }
         catch
         {
+            await abort.DisposeAsync().ConfigureAwait(false);
             socket.Dispose();
             throw;
         }
@@ -119,14 +152,55 @@ public sealed partial class AppSession
 
     /// <summary>
     /// Receives until the socket closes, then either ends the session (a normal or policy close: 1000, 1001, 1008, or a
-    /// reason that says the app stopped or the user session ended) or connects again after each delay in turn.
+    /// reason that says the app stopped or the user session ended) or connects again after each delay in turn. The
+    /// receive loop is written out here, in one method, so that an idle session waits in a single state machine.
     /// </summary>
     private async Task RunAsync()
     {
         AppSessionEnd end;
         while (true)
         {
-            (int? status, string? description) = await ReceiveLoopAsync(_socket!).ConfigureAwait(false);
+            SessionSocket socket = _socket!;
+            int? status = null;
+            string? description = null;
+            try
+            {
+                while (true)
+                {
+                    if (!socket.TryReceive(_options.MaxMessageBytes, out SocketMessage received))
+                    {
+                        // Idle: a zero-byte wait, with no buffer and no cancellation registration; ending disposes the socket.
+                        await socket.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    if (received.Kind == SocketMessageKind.Close)
+                    {
+                        (status, description) = (socket.CloseStatus, socket.CloseStatusDescription);
+                        break;
+                    }
+
+                    if (received.Kind == SocketMessageKind.Ping)
+                    {
+                        await socket.SendPongAsync(received.Memory, CancellationToken.None).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    if (Work(received) is { } work)
+                    {
+                        ValueTask dispatch = DispatchAsync(work);
+                        if (!dispatch.IsCompletedSuccessfully)
+                        {
+                            await dispatch.ConfigureAwait(false);
+                        }
+                    }
+                }
+            }
+            catch (Exception e) when (e is WebSocketException or IOException or SocketException or ObjectDisposedException)
+            {
+                // No close frame: abnormal, as 1006 (or the session was ended from this side, which disposed the socket).
+            }
+
             if (_ended.IsCancellationRequested)
             {
                 return; // ended from this side; EndAsync does the rest
@@ -141,7 +215,7 @@ public sealed partial class AppSession
             Log.Reconnecting(_logger, SessionId, status ?? 1006, description ?? string.Empty);
             SetState(AppSessionState.Reconnecting);
             Interlocked.Exchange(ref _connected, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-            WebSocket? next = null;
+            SessionSocket? next = null;
             AppSessionConnectException? last = null;
             foreach (TimeSpan delay in _options.ReconnectDelays)
             {
@@ -172,7 +246,7 @@ public sealed partial class AppSession
                 break;
             }
 
-            WebSocket old = Interlocked.Exchange(ref _socket, next)!;
+            SessionSocket old = Interlocked.Exchange(ref _socket, next)!;
             await AnswerCloseAsync(old).ConfigureAwait(false);
             old.Dispose();
             SetState(AppSessionState.Connected);
@@ -190,135 +264,29 @@ public sealed partial class AppSession
         status is 1000 or 1001 or 1008
         || (description is not null && (description.Contains("App stopped", StringComparison.OrdinalIgnoreCase) || description.Contains("User session ended", StringComparison.OrdinalIgnoreCase)));
 
-    /// <summary>Reads frames until the socket closes or fails; returns the close code and reason (none for an abnormal end).</summary>
-    private async Task<(int? Status, string? Description)> ReceiveLoopAsync(WebSocket socket)
+    /// <summary>The work for the handlers in one received message, or null for one that is skipped, logged or answered here.</summary>
+    private SessionWork? Work(in SocketMessage received)
     {
-        try
+        if (received.TooLarge)
         {
-            while (true)
-            {
-                Frame frame = await ReceiveFrameAsync(socket, _ended.Token).ConfigureAwait(false);
-                if (frame.IsClose)
-                {
-                    return (frame.CloseStatus, frame.CloseDescription);
-                }
-
-                if (frame.TooLarge)
-                {
-                    Log.TooLarge(_logger, SessionId, _options.MaxMessageBytes);
-                    frame.Return();
-                    continue;
-                }
-
-                SessionWork? work;
-                if (frame.Kind == WebSocketMessageType.Binary)
-                {
-                    work = Audio(frame);
-                }
-                else
-                {
-                    CloudMessage? message = Parse(frame);
-                    frame.Return();
-                    work = message is null ? null : Receive(message);
-                }
-
-                if (work is { } item)
-                {
-                    await DispatchAsync(item).ConfigureAwait(false);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (_ended.IsCancellationRequested)
-        {
-            return (null, null);
-        }
-        catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException)
-        {
-            return (null, null); // no close frame: abnormal, as 1006
-        }
-    }
-
-    /// <summary>A message read whole into a pooled buffer, or the close that ended the socket.</summary>
-    private readonly record struct Frame(WebSocketMessageType Kind, byte[]? Buffer, int Length, bool TooLarge, int? CloseStatus, string? CloseDescription)
-    {
-        public bool IsClose => Kind == WebSocketMessageType.Close;
-
-        public ReadOnlySpan<byte> Span => Buffer.AsSpan(0, Length);
-
-        public void Return()
-        {
-            if (Buffer is not null)
-            {
-                ArrayPool<byte>.Shared.Return(Buffer);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Waits for a message with a zero-byte read, so that an idle session holds no receive buffer, then reads it whole
-    /// into a pooled buffer; a message over the limit is read to its end and dropped.
-    /// </summary>
-    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<Frame> ReceiveFrameAsync(WebSocket socket, CancellationToken cancellationToken)
-    {
-        ValueWebSocketReceiveResult first = await socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
-        if (first.MessageType == WebSocketMessageType.Close)
-        {
-            return new Frame(WebSocketMessageType.Close, null, 0, false, (int?)socket.CloseStatus, socket.CloseStatusDescription);
+            Log.TooLarge(_logger, SessionId, _options.MaxMessageBytes);
+            return null;
         }
 
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(4096);
-        int length = 0;
-        bool tooLarge = false;
-        bool end = first.EndOfMessage;
-        WebSocketMessageType kind = first.MessageType;
-        try
+        if (received.Kind == SocketMessageKind.Binary)
         {
-            while (!end)
-            {
-                if (length == buffer.Length)
-                {
-                    if (buffer.Length >= _options.MaxMessageBytes)
-                    {
-                        tooLarge = true;
-                        length = 0; // keep reading to the message's end, keeping nothing
-                    }
-                    else
-                    {
-                        byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, _options.MaxMessageBytes));
-                        buffer.AsSpan(0, length).CopyTo(larger);
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = larger;
-                    }
-                }
-
-                ValueWebSocketReceiveResult result = await socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    return new Frame(WebSocketMessageType.Close, null, 0, false, (int?)socket.CloseStatus, socket.CloseStatusDescription);
-                }
-
-                length += result.Count;
-                end = result.EndOfMessage;
-                tooLarge |= length > _options.MaxMessageBytes;
-            }
-        }
-        catch
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            throw;
+            return Audio(received);
         }
 
-        return new Frame(kind, buffer, length, tooLarge, null, null);
+        return Parse(received.Span) is { } message ? Receive(message) : null;
     }
 
     /// <summary>The message in a text frame; a frame that is not a message of this protocol is logged and skipped.</summary>
-    private CloudMessage? Parse(in Frame frame)
+    private CloudMessage? Parse(ReadOnlySpan<byte> json)
     {
         try
         {
-            var reader = new Utf8JsonReader(frame.Span);
+            var reader = new Utf8JsonReader(json);
             if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
             {
                 CloudMessage message = CloudMessageJsonConverter.ReadObject(ref reader);
@@ -329,7 +297,7 @@ public sealed partial class AppSession
             }
 
             // Anything else (not an object, trailing text) gets JsonSerializer's own message.
-            return JsonSerializer.Deserialize(frame.Span, AppSessionJsonContext.Default.CloudMessage) ?? throw new JsonException("The message is null.");
+            return JsonSerializer.Deserialize(json, AppSessionJsonContext.Default.CloudMessage) ?? throw new JsonException("The message is null.");
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         {
@@ -338,17 +306,21 @@ public sealed partial class AppSession
         }
     }
 
-    /// <summary>An audio chunk for the handlers (its pooled buffer goes with it), or null when the app did not subscribe.</summary>
-    private SessionWork? Audio(in Frame frame)
+    /// <summary>
+    /// An audio chunk for the handlers, copied once out of the socket's buffer into a pooled one that goes with it (the
+    /// handlers may run after the socket has read on), or null when the app did not subscribe.
+    /// </summary>
+    private SessionWork? Audio(in SocketMessage received)
     {
         if (!_routes.WantsAudio)
         {
-            Log.UnexpectedAudio(_logger, SessionId, frame.Length);
-            frame.Return();
+            Log.UnexpectedAudio(_logger, SessionId, received.Length);
             return null;
         }
 
-        return new SessionWork(null, frame.Buffer, frame.Length, false);
+        byte[] chunk = ArrayPool<byte>.Shared.Rent(Math.Max(received.Length, 1));
+        received.Span.CopyTo(chunk);
+        return new SessionWork(null, chunk, received.Length, false);
     }
 
     /// <summary>
@@ -405,23 +377,32 @@ public sealed partial class AppSession
 
     /// <summary>
     /// The handlers' worker: what the receive loop could not run itself, one item at a time, in order (a handler that did
-    /// not finish at once, and the messages that came while it ran).
+    /// not finish at once, and the messages that came while it ran). It ends when the queue is empty, so that an idle
+    /// session holds no waiting task and no queue; the next queued item starts it again.
     /// </summary>
     private async Task RunWorkerAsync()
     {
         while (true)
         {
-            while (_work.Reader.TryRead(out SessionWork work))
+            SessionWork work;
+            lock (_handlersGate)
             {
-                await RunOneAsync(work).ConfigureAwait(false);
+                if (_queue is not { Count: > 0 } queue)
+                {
+                    _queue = null;
+                    _workerRunning = false;
+                    return;
+                }
+
+                work = queue.Dequeue();
+                if (_room is { } room && queue.Count <= _options.QueueLength / 2)
+                {
+                    _room = null;
+                    room.TrySetResult();
+                }
             }
 
-            // Idle: the worker ends, so that an idle session holds no waiting task; the next queued item starts it again.
-            Volatile.Write(ref _workerRunning, 0);
-            if (_work.Reader.Count == 0 || Interlocked.CompareExchange(ref _workerRunning, 1, 0) != 0)
-            {
-                return;
-            }
+            await RunOneAsync(work).ConfigureAwait(false);
         }
     }
 
@@ -450,10 +431,17 @@ public sealed partial class AppSession
     /// <summary>Starts the worker unless it runs.</summary>
     private void WakeWorker()
     {
-        if (Interlocked.CompareExchange(ref _workerRunning, 1, 0) == 0)
+        lock (_handlersGate)
         {
-            _ = Task.Run(RunWorkerAsync);
+            if (_workerRunning)
+            {
+                return;
+            }
+
+            _workerRunning = true;
         }
+
+        ThreadPool.UnsafeQueueUserWorkItem(static session => _ = session.RunWorkerAsync(), this, preferLocal: false);
     }
 
     /// <summary>
@@ -475,11 +463,11 @@ public sealed partial class AppSession
         }
 
         Interlocked.Increment(ref _pendingWork);
-        if (!_work.Writer.TryWrite(work))
+        while (Queue(work, limited: true) is { } full)
         {
             Log.HandlersBehind(_logger, SessionId, work.Message?.Type ?? "audio_chunk");
             WakeWorker();
-            await _work.Writer.WriteAsync(work, _ended.Token).ConfigureAwait(false);
+            await full.ConfigureAwait(false);
         }
 
         WakeWorker();
@@ -489,13 +477,49 @@ public sealed partial class AppSession
     private void Enqueue(SessionWork work)
     {
         Interlocked.Increment(ref _pendingWork);
-        if (_work.Writer.TryWrite(work))
+        Queue(work, limited: false);
+        WakeWorker();
+    }
+
+    /// <summary>
+    /// Adds <paramref name="work"/> to the queue; when the queue is full (and <paramref name="limited"/>), adds nothing and
+    /// returns a task that completes when there is room again. Once the session has ended, work is dropped (its pooled
+    /// audio returned).
+    /// </summary>
+    private Task? Queue(SessionWork work, bool limited)
+    {
+        lock (_handlersGate)
         {
-            WakeWorker();
+            if (!_queueClosed)
+            {
+                Queue<SessionWork> queue = _queue ??= new Queue<SessionWork>();
+                if (limited && queue.Count >= _options.QueueLength)
+                {
+                    return (_room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+                }
+
+                queue.Enqueue(work);
+                return null;
+            }
         }
-        else
+
+        Interlocked.Decrement(ref _pendingWork);
+        if (work.Audio is { } audio)
         {
-            Interlocked.Decrement(ref _pendingWork);
+            ArrayPool<byte>.Shared.Return(audio);
+        }
+
+        return null;
+    }
+
+    /// <summary>No more work is queued (the session has ended); the worker still runs what is queued, and a full queue's waiter goes on.</summary>
+    private void CloseQueue()
+    {
+        lock (_handlersGate)
+        {
+            _queueClosed = true;
+            _room?.TrySetResult();
+            _room = null;
         }
     }
 
@@ -600,7 +624,7 @@ public sealed partial class AppSession
         }
 
         SetState(AppSessionState.Ended);
-        WebSocket? socket = Volatile.Read(ref _socket);
+        SessionSocket? socket = Volatile.Read(ref _socket);
         if (socket is { State: WebSocketState.Open })
         {
             if (release is { } reason)
@@ -609,7 +633,7 @@ public sealed partial class AppSession
                 {
                     await SendOnAsync(socket, new OwnershipRelease { PackageName = PackageName, SessionId = SessionId, Reason = reason, Timestamp = Now() }, CancellationToken.None).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException)
+                catch (Exception e) when (e is WebSocketException or IOException or SocketException or ObjectDisposedException)
                 {
                 }
             }
@@ -623,7 +647,7 @@ public sealed partial class AppSession
 
         _ended.Cancel();
         socket?.Dispose();
-        _work.Writer.TryComplete();
+        CloseQueue();
         _connected.TrySetResult();
         FailPending(end);
         foreach (Func<AppSession, AppSessionEnd, ValueTask> handler in EndedHandlers)
@@ -639,21 +663,19 @@ public sealed partial class AppSession
     }
 
     /// <summary>Completes the closing handshake the cloud started, echoing its code, so that its side sees a clean close.</summary>
-    private static Task AnswerCloseAsync(WebSocket socket) =>
+    private static Task AnswerCloseAsync(SessionSocket socket) =>
         socket.State == WebSocketState.CloseReceived
-            ? CloseQuietlyAsync(socket, socket.CloseStatus ?? WebSocketCloseStatus.NormalClosure, socket.CloseStatusDescription ?? string.Empty)
+            ? CloseQuietlyAsync(socket, (WebSocketCloseStatus)(socket.CloseStatus ?? (int)WebSocketCloseStatus.NormalClosure), socket.CloseStatusDescription ?? string.Empty)
             : Task.CompletedTask;
 
-    private static async Task CloseQuietlyAsync(WebSocket socket, WebSocketCloseStatus status, string reason)
+    private static async Task CloseQuietlyAsync(SessionSocket socket, WebSocketCloseStatus status, string reason)
     {
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-            // Close reasons are at most 123 bytes of UTF-8.
-            string shortReason = reason.Length > 60 ? reason.Substring(0, 60) : reason;
-            await socket.CloseOutputAsync(status, shortReason, timeout.Token).ConfigureAwait(false);
+            await socket.CloseOutputAsync(status, reason, timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception e) when (e is WebSocketException or IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
         }
     }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text.Json;
 using System.Threading;
@@ -167,7 +168,7 @@ public sealed partial class AppSession
                 await SendOnAsync(socket, message, cancellationToken).ConfigureAwait(false);
                 return;
             }
-            catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (e is WebSocketException or IOException or SocketException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
             {
                 // The socket broke under the send: the receive loop sees it too and reconnects; send again on the new one.
                 await Task.Yield();
@@ -187,19 +188,8 @@ public sealed partial class AppSession
         SendAsync(new SubscriptionUpdate { PackageName = PackageName, SessionId = SessionId, Subscriptions = _routes.Subscriptions(), Timestamp = Now() });
 
     /// <summary>One message, written whole as one text frame; sends are one at a time, as a socket requires.</summary>
-    private async ValueTask SendOnAsync(WebSocket socket, AppMessage message, CancellationToken cancellationToken)
-    {
-        byte[] json = JsonSerializer.SerializeToUtf8Bytes(message, AppSessionJsonContext.Default.AppMessage);
-        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await socket.SendAsync(json, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _sendLock.Release();
-        }
-    }
+    private static ValueTask SendOnAsync(SessionSocket socket, AppMessage message, CancellationToken cancellationToken) =>
+        socket.SendTextAsync(JsonSerializer.SerializeToUtf8Bytes(message, AppSessionJsonContext.Default.AppMessage), cancellationToken);
 
     private string NextId(string prefix) =>
         prefix + "_" + DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture) + "_" + Interlocked.Increment(ref _requests).ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Threading;
-using System.Threading.Channels;
 using System.Threading.Tasks;
 using Mentra.Generated.Protocol;
 using Microsoft.Extensions.Logging;
@@ -19,7 +18,6 @@ public sealed partial class AppSession
     private readonly SessionOptions _options;
     private readonly ILogger _logger;
     private readonly SessionRoutes _routes = new();
-    private readonly Channel<SessionWork> _work;
     private readonly CancellationTokenSource _ended = new();
     private readonly TaskCompletionSource<AppSessionEnd> _endedTask = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -33,12 +31,6 @@ public sealed partial class AppSession
         WebSocketUrl = webSocketUrl;
         _options = options;
         _logger = logger;
-        _work = Channel.CreateBounded<SessionWork>(new BoundedChannelOptions(options.QueueLength)
-        {
-            SingleReader = true,
-            SingleWriter = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
         _routes.Changed += OnSubscriptionsChanged;
     }
 

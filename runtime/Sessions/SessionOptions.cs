@@ -1,5 +1,4 @@
 using System;
-using System.Net.WebSockets;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -35,5 +34,5 @@ internal sealed class SessionOptions
     public TimeSpan LocationTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Opens a socket; the default does the handshake itself over a plain socket (see <see cref="WebSocketConnector"/>).</summary>
-    public Func<Uri, CancellationToken, Task<WebSocket>> Connect { get; init; } = WebSocketConnector.ConnectAsync;
+    public Func<Uri, CancellationToken, Task<SessionSocket>> Connect { get; init; } = WebSocketConnector.ConnectAsync;
 }

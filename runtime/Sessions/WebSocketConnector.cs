@@ -1,5 +1,5 @@
 using System;
-using System.IO;
+using System.Buffers;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
@@ -13,17 +13,22 @@ namespace Mentra.Generated.Sessions;
 
 /// <summary>
 /// Opens a session's WebSocket with the opening handshake written here, over a plain socket (and TLS for <c>wss</c>),
-/// then hands the stream to the framework's WebSocket. <see cref="ClientWebSocket"/> would do the handshake through
+/// and hands the connection to <see cref="SessionSocket"/>. <see cref="ClientWebSocket"/> would do the handshake through
 /// the HTTP stack, whose connection (with its buffers) stays behind every socket for the socket's whole life; an idle
-/// session here holds the socket, the TLS stream and the WebSocket, nothing more. No proxy, no compression, no
-/// subprotocol: what the v2 app-session protocol uses.
+/// session here holds the socket (and the TLS stream), nothing more. No proxy, no compression, no subprotocol: what the
+/// v2 app-session protocol uses.
 /// </summary>
 internal static class WebSocketConnector
 {
     private const string AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     private const int MaxResponseHeader = 8 * 1024;
 
-    public static async Task<WebSocket> ConnectAsync(Uri url, CancellationToken cancellationToken)
+    /// <summary>
+    /// Connects and does the handshake. <paramref name="cancellationToken"/> ends the attempt by closing the socket; it is
+    /// never handed to the socket's own operations, which would keep a reference to it (and to what it is linked to) for
+    /// the socket's whole life.
+    /// </summary>
+    public static async Task<SessionSocket> ConnectAsync(Uri url, CancellationToken cancellationToken)
     {
         bool secure = url.Scheme switch
         {
@@ -31,61 +36,117 @@ internal static class WebSocketConnector
             "ws" => false,
             _ => throw new WebSocketException($"'{url.Scheme}' is not a WebSocket scheme."),
         };
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        Stream? stream = null;
+        Socket socket = await ConnectSocketAsync(url, cancellationToken).ConfigureAwait(false);
+        SslStream? tls = null;
+        byte[] header = ArrayPool<byte>.Shared.Rent(MaxResponseHeader);
+        CancellationTokenRegistration abort = cancellationToken.UnsafeRegister(static s => ((Socket)s!).Dispose(), socket);
         try
         {
-            await socket.ConnectAsync(new DnsEndPoint(url.IdnHost, url.Port), cancellationToken).ConfigureAwait(false);
-            stream = new NetworkStream(socket, ownsSocket: true);
             if (secure)
             {
-                var tls = new SslStream(stream, leaveInnerStreamOpen: false);
-                stream = tls;
-                await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = url.IdnHost }, cancellationToken).ConfigureAwait(false);
+                tls = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
+                await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = url.IdnHost }, CancellationToken.None).ConfigureAwait(false);
             }
 
             string key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
             string host = url.IsDefaultPort ? url.IdnHost : url.IdnHost + ":" + url.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            string request = "GET " + url.PathAndQuery + " HTTP/1.1\r\nHost: " + host + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
-            await stream.WriteAsync(Encoding.ASCII.GetBytes(request), cancellationToken).ConfigureAwait(false);
-            await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            byte[] request = Encoding.ASCII.GetBytes("GET " + url.PathAndQuery + " HTTP/1.1\r\nHost: " + host + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n");
+            if (tls is null)
+            {
+                // A few hundred bytes into a fresh socket's empty send buffer: this returns at once, and unlike SendAsync
+                // leaves no pending-send object cached on the socket for its whole life.
+                socket.Send(request);
+            }
+            else
+            {
+                await tls.WriteAsync(request, CancellationToken.None).ConfigureAwait(false);
+                await tls.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            }
 
-            stream = new PooledReadStream(stream);
-            string response = await ReadHeaderAsync(stream, cancellationToken).ConfigureAwait(false);
-            Check(response, key);
-            return WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = TimeSpan.Zero });
+            (int headerLength, int read) = await ReadHeaderAsync(socket, tls, header).ConfigureAwait(false);
+            Check(Encoding.ASCII.GetString(header, 0, headerLength), key);
+            await abort.DisposeAsync().ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            return new SessionSocket(socket, tls, header.AsSpan(headerLength, read - headerLength));
         }
-        catch (SocketException e)
+        catch (Exception e)
         {
-            (stream as IDisposable ?? socket).Dispose();
-            throw new WebSocketException("Could not connect to " + url.IdnHost + ": " + e.Message, e);
+            await abort.DisposeAsync().ConfigureAwait(false);
+            (tls as IDisposable ?? socket).Dispose();
+            cancellationToken.ThrowIfCancellationRequested();
+            throw e is SocketException ? new WebSocketException("The WebSocket handshake failed: " + e.Message, e) : e;
         }
-        catch
+        finally
         {
-            (stream as IDisposable ?? socket).Dispose();
-            throw;
+            ArrayPool<byte>.Shared.Return(header);
         }
     }
 
     /// <summary>
-    /// Reads the response header to its blank line, a byte at a time from the pooled stream (which reads the socket in
-    /// larger pieces), so that whatever follows the header stays in the stream for the WebSocket.
+    /// A socket connected to the URL's host: its address, or each address its name resolves to in turn, with a socket of
+    /// that address's family (a dual-mode socket would keep a mapped address, and a name endpoint, for its whole life).
     /// </summary>
-    private static async Task<string> ReadHeaderAsync(Stream stream, CancellationToken cancellationToken)
+    private static async Task<Socket> ConnectSocketAsync(Uri url, CancellationToken cancellationToken)
     {
-        var header = new StringBuilder(256);
-        byte[] one = new byte[1];
-        while (header.Length < MaxResponseHeader)
+        try
         {
-            if (await stream.ReadAsync(one, cancellationToken).ConfigureAwait(false) == 0)
+            IPAddress[] addresses = IPAddress.TryParse(url.DnsSafeHost, out IPAddress? literal)
+                ? [literal]
+                : await Dns.GetHostAddressesAsync(url.DnsSafeHost, cancellationToken).ConfigureAwait(false);
+            for (int i = 0; ; i++)
+            {
+                var socket = new Socket(addresses[i].AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    using (cancellationToken.UnsafeRegister(static s => ((Socket)s!).Dispose(), socket))
+                    {
+                        await socket.ConnectAsync(new IPEndPoint(addresses[i], url.Port), CancellationToken.None).ConfigureAwait(false);
+                    }
+
+                    cancellationToken.ThrowIfCancellationRequested();
+                    return socket;
+                }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
+                {
+                    socket.Dispose();
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (i == addresses.Length - 1)
+                    {
+                        throw;
+                    }
+                }
+            }
+        }
+        catch (SocketException e)
+        {
+            throw new WebSocketException("Could not connect to " + url.IdnHost + ": " + e.Message, e);
+        }
+    }
+
+    /// <summary>
+    /// Reads until the response header's blank line; returns the header's length and how much was read (what follows the
+    /// header is already the first frames, for the socket).
+    /// </summary>
+    private static async Task<(int HeaderLength, int Read)> ReadHeaderAsync(Socket socket, SslStream? tls, byte[] buffer)
+    {
+        int read = 0;
+        while (read < MaxResponseHeader)
+        {
+            Memory<byte> free = buffer.AsMemory(read, MaxResponseHeader - read);
+            int count = tls is null
+                ? await socket.ReceiveAsync(free, SocketFlags.None, CancellationToken.None).ConfigureAwait(false)
+                : await tls.ReadAsync(free, CancellationToken.None).ConfigureAwait(false);
+            if (count == 0)
             {
                 throw new WebSocketException("The server closed the connection during the WebSocket handshake.");
             }
 
-            header.Append((char)one[0]);
-            if (header.Length >= 4 && header[^1] == '\n' && header[^2] == '\r' && header[^3] == '\n' && header[^4] == '\r')
+            int searchFrom = Math.Max(0, read - 3);
+            read += count;
+            int end = buffer.AsSpan(searchFrom, read - searchFrom).IndexOf("\r\n\r\n"u8);
+            if (end >= 0)
             {
-                return header.ToString();
+                return (searchFrom + end + 4, read);
             }
         }
 

@@ -16,7 +16,7 @@ using Mentra.Generated.Protocol;
 // any language is measured the same way. Usage:
 //   SessionBench <name> <command...>   the app's command; it gets PORT, PACKAGE_NAME, MENTRAOS_API_KEY and --urls
 // Phases: set up 1,000 sessions (CPU per set-up), then 9,000 more (resident memory per additional idle session between
-// 1,000 and 10,000), then CPU per transcription message with 1 session and with 100 sessions (interim transcriptions
+// 1,000 and 10,000; PAUSE=seconds holds them there, to inspect the app), then CPU per transcription message with 1 session and with 100 sessions (interim transcriptions
 // the app handles without showing them, then one final one it shows, which ends the phase).
 return await Bench.RunAsync(args);
 
@@ -76,6 +76,13 @@ internal static class Bench
             sessions.AddRange(await StartAsync(cloud, first, total));
             await Settle();
             double rss2 = Rss(app);
+            if (Environment.GetEnvironmentVariable("PAUSE") is { } pause)
+            {
+                // Time to inspect the app with its idle sessions (for example dotnet-gcdump collect -p PID).
+                Console.WriteLine($"{name}: pid {app.Id} holds {total} idle sessions for {pause} s");
+                await Task.Delay(TimeSpan.FromSeconds(double.Parse(pause, CultureInfo.InvariantCulture)));
+            }
+
 
             double perMessage1 = await MessagesAsync(app, sessions.Take(1).ToList(), messages);
             double perMessage100 = await MessagesAsync(app, sessions.Take(100).ToList(), messages);
