@@ -60,6 +60,15 @@ public sealed class EmulatorOptions
     /// <summary>Accept inits but never ack them, as a cloud that hangs (the app's ack timeout must fire).</summary>
     public bool WithholdAck { get; init; }
 
+    /// <summary>How often each app socket is pinged (the cloud's heartbeat: a protocol ping every 10 s).</summary>
+    public TimeSpan PingInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a ping waits for the app's pong before the socket is dropped. Null (the default) plays the cloud, which
+    /// does not track pongs; set it to check that an app answers its pings.
+    /// </summary>
+    public TimeSpan? PongTimeout { get; init; }
+
     /// <summary>Called with each display event, as the glasses would show it.</summary>
     public Action<EmulatedSession, DisplayEvent>? OnDisplay { get; init; }
 }
@@ -105,7 +114,9 @@ public sealed class CloudEmulator : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, options.Port));
         WebApplication app = builder.Build();
-        app.UseWebSockets();
+        // A keep-alive timeout makes the server send pings (without one it would send unsolicited pongs, which is not what
+        // the cloud does); a day stands for "not tracked".
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = options.PingInterval, KeepAliveTimeout = options.PongTimeout ?? TimeSpan.FromDays(1) });
         CloudEmulator? emulator = null;
         app.Map("/app-ws", context => emulator!.AcceptAsync(context));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);

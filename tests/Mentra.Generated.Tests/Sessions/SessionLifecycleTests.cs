@@ -145,6 +145,26 @@ public sealed class SessionLifecycleTests
         Assert.Equal("alice@example.com-org.example.tests", error.SessionId);
     }
 
+    [Fact]
+    public async Task The_clouds_pings_are_answered_so_a_cloud_that_checks_pongs_keeps_the_session()
+    {
+        await using SessionHarness harness = await SessionHarness.StartAsync(emulator: app => new EmulatorOptions
+        {
+            AppUrl = app,
+            PackageName = "org.example.tests",
+            ApiKey = SessionHarness.ApiKey,
+            PingInterval = TimeSpan.FromMilliseconds(50),
+            PongTimeout = TimeSpan.FromMilliseconds(500),
+        });
+        EmulatedSession session = await harness.StartAliceAsync();
+
+        await Task.Delay(1500); // about thirty pings; a missing pong would drop the socket after 0.5 s
+
+        Assert.Equal(1, session.Connections);
+        await session.SendTranscriptionAsync("still here");
+        Assert.Equal("still here", Assert.IsType<TextWall>((await session.WaitForAsync<DisplayEvent>()).Layout).Text);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

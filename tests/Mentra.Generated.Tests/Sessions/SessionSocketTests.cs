@@ -1,0 +1,333 @@
+using System;
+using System.Buffers.Binary;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Mentra.Generated.Sessions;
+using Xunit;
+
+namespace Mentra.Generated.Tests.Sessions;
+
+/// <summary>
+/// The session's own WebSocket client against a server written byte by byte here, for what a framework server never
+/// sends on its own: fragments, frames split across reads, control frames between fragments, protocol errors. (The
+/// lifecycle tests run the same client against ASP.NET Core's WebSocket server in the emulator.)
+/// </summary>
+public sealed class SessionSocketTests
+{
+    private const byte Continuation = 0, Text = 1, Binary = 2, Close = 8, Ping = 9, Pong = 10;
+
+    [Fact]
+    public async Task Many_frames_in_one_read_and_one_frame_in_many_reads_arrive_whole_and_in_order()
+    {
+        await using RawServer server = await RawServer.StartAsync();
+        using SessionSocket socket = await server.ConnectAsync();
+        byte[] medium = Filled(300, 'm');
+        byte[] large = Filled(70_000, 'l');
+
+        await server.WriteAsync([.. Frame(Text, "one"u8), .. Frame(Binary, [1, 2, 3]), .. Frame(Text, medium)]);
+        byte[] split = Frame(Text, large);
+        for (int i = 0; i < split.Length; i += split.Length / 7)
+        {
+            await server.WriteAsync(split.AsSpan(i, Math.Min(split.Length / 7, split.Length - i)).ToArray());
+            await Task.Delay(5);
+        }
+
+        Assert.Equal((SocketMessageKind.Text, "one"), Text8(await ReceiveAsync(socket)));
+        (SocketMessageKind kind, byte[] payload, _) = await ReceiveAsync(socket);
+        Assert.Equal(SocketMessageKind.Binary, kind);
+        Assert.Equal([1, 2, 3], payload);
+        Assert.Equal(medium, (await ReceiveAsync(socket)).Payload);
+        Assert.Equal(large, (await ReceiveAsync(socket)).Payload);
+    }
+
+    [Fact]
+    public async Task A_frame_sent_with_the_handshake_response_is_the_first_message()
+    {
+        await using RawServer server = await RawServer.StartAsync(afterHandshake: Frame(Text, "{\"type\":\"tpa_connection_ack\"}"u8));
+        using SessionSocket socket = await server.ConnectAsync();
+
+        Assert.Equal((SocketMessageKind.Text, "{\"type\":\"tpa_connection_ack\"}"), Text8(await ReceiveAsync(socket)));
+    }
+
+    [Fact]
+    public async Task A_fragmented_message_is_put_together_and_a_ping_between_its_fragments_is_answered_with_its_payload()
+    {
+        await using RawServer server = await RawServer.StartAsync();
+        using SessionSocket socket = await server.ConnectAsync();
+
+        await server.WriteAsync([.. Frame(Text, "hel"u8, fin: false), .. Frame(Ping, "p1"u8), .. Frame(Continuation, "lo "u8, fin: false), .. Frame(Pong, "ignored"u8), .. Frame(Continuation, "world"u8)]);
+
+        (SocketMessageKind kind, byte[] ping, _) = await ReceiveAsync(socket);
+        Assert.Equal(SocketMessageKind.Ping, kind);
+        await socket.SendPongAsync(ping, CancellationToken.None);
+        Assert.Equal((Pong, "p1"), Text8(await server.ReadFrameAsync()));
+        Assert.Equal((SocketMessageKind.Text, "hello world"), Text8(await ReceiveAsync(socket)));
+    }
+
+    [Fact]
+    public async Task A_message_over_the_limit_is_skipped_whole_and_the_next_one_arrives()
+    {
+        await using RawServer server = await RawServer.StartAsync();
+        using SessionSocket socket = await server.ConnectAsync();
+        byte[] tooLarge = Frame(Text, Filled(1000, 'x'));
+
+        await server.WriteAsync(tooLarge.AsSpan(0, 500).ToArray());
+        await Task.Delay(5);
+        await server.WriteAsync([.. tooLarge.AsSpan(500), .. Frame(Text, "next"u8)]);
+        await server.WriteAsync([.. Frame(Binary, Filled(60, 'a'), fin: false), .. Frame(Continuation, Filled(60, 'b')), .. Frame(Text, "after"u8)]);
+
+        (SocketMessageKind kind, _, bool skipped) = await ReceiveAsync(socket, maxMessageBytes: 100);
+        Assert.Equal(SocketMessageKind.Text, kind);
+        Assert.True(skipped);
+        Assert.Equal((SocketMessageKind.Text, "next"), Text8(await ReceiveAsync(socket, maxMessageBytes: 100)));
+        (kind, _, skipped) = await ReceiveAsync(socket, maxMessageBytes: 100);
+        Assert.Equal(SocketMessageKind.Binary, kind);
+        Assert.True(skipped);
+        Assert.Equal((SocketMessageKind.Text, "after"), Text8(await ReceiveAsync(socket, maxMessageBytes: 100)));
+    }
+
+    [Fact]
+    public async Task A_masked_frame_from_the_server_is_unmasked_rather_than_refused()
+    {
+        await using RawServer server = await RawServer.StartAsync();
+        using SessionSocket socket = await server.ConnectAsync();
+
+        await server.WriteAsync(Frame(Text, "masked"u8, mask: [0x11, 0x22, 0x33, 0x44]));
+
+        Assert.Equal((SocketMessageKind.Text, "masked"), Text8(await ReceiveAsync(socket)));
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0x80 | 0x40 | Text, 1, (byte)'x' }, "reserved bits are set")]
+    [InlineData(new byte[] { 0x80 | 3, 0 }, "unknown opcode 3")]
+    [InlineData(new byte[] { Ping, 0 }, "a control frame must be one frame")]
+    [InlineData(new byte[] { 0x80 | Continuation, 1, (byte)'x' }, "a continuation frame without a message")]
+    [InlineData(new byte[] { Text, 1, (byte)'x', 0x80 | Text, 1, (byte)'y' }, "a new message inside a fragmented one")]
+    public async Task A_broken_frame_is_a_clear_protocol_error(byte[] bytes, string what)
+    {
+        await using RawServer server = await RawServer.StartAsync();
+        using SessionSocket socket = await server.ConnectAsync();
+
+        await server.WriteAsync(bytes);
+
+        var error = await Assert.ThrowsAsync<WebSocketException>(() => ReceiveAsync(socket));
+        Assert.StartsWith("The server broke the WebSocket protocol: " + what, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_server_close_is_read_with_its_code_and_reason_and_answered_with_a_masked_close()
+    {
+        await using RawServer server = await RawServer.StartAsync();
+        using SessionSocket socket = await server.ConnectAsync();
+        byte[] close = new byte[2 + 12];
+        BinaryPrimitives.WriteUInt16BigEndian(close, 1001);
+        "App stopped."u8.CopyTo(close.AsSpan(2));
+
+        await server.WriteAsync(Frame(Close, close));
+
+        Assert.Equal(SocketMessageKind.Close, (await ReceiveAsync(socket)).Kind);
+        Assert.Equal(1001, socket.CloseStatus);
+        Assert.Equal("App stopped.", socket.CloseStatusDescription);
+        Assert.Equal(WebSocketState.CloseReceived, socket.State);
+        await socket.CloseOutputAsync(WebSocketCloseStatus.EndpointUnavailable, "App stopped.", CancellationToken.None);
+        Assert.Equal(WebSocketState.Closed, socket.State);
+        (byte opcode, byte[] payload) = await server.ReadFrameAsync();
+        Assert.Equal(Close, opcode);
+        Assert.Equal(close, payload);
+        await Assert.ThrowsAsync<WebSocketException>(() => socket.SendTextAsync("{}"u8.ToArray(), CancellationToken.None).AsTask());
+    }
+
+    [Fact]
+    public async Task A_close_reason_is_cut_to_the_123_bytes_a_close_frame_allows()
+    {
+        await using RawServer server = await RawServer.StartAsync();
+        using SessionSocket socket = await server.ConnectAsync();
+
+        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, new string('é', 100), CancellationToken.None);
+
+        (byte opcode, byte[] payload) = await server.ReadFrameAsync();
+        Assert.Equal(Close, opcode);
+        Assert.Equal(1000, BinaryPrimitives.ReadUInt16BigEndian(payload));
+        Assert.Equal(new string('é', 61), Encoding.UTF8.GetString(payload.AsSpan(2)));
+    }
+
+    [Theory]
+    [InlineData(5)]
+    [InlineData(300)]
+    [InlineData(70_000)]
+    public async Task Sent_text_is_one_masked_frame_with_the_right_length(int length)
+    {
+        await using RawServer server = await RawServer.StartAsync();
+        using SessionSocket socket = await server.ConnectAsync();
+        byte[] text = Filled(length, 't');
+
+        await socket.SendTextAsync(text, CancellationToken.None);
+
+        (byte opcode, byte[] payload) = await server.ReadFrameAsync();
+        Assert.Equal(Text, opcode);
+        Assert.Equal(text, payload);
+    }
+
+    [Fact]
+    public async Task The_connection_ending_without_a_close_frame_is_an_error()
+    {
+        await using RawServer server = await RawServer.StartAsync();
+        using SessionSocket socket = await server.ConnectAsync();
+
+        await server.WriteAsync(Frame(Text, "last"u8));
+        server.Drop();
+
+        Assert.Equal((SocketMessageKind.Text, "last"), Text8(await ReceiveAsync(socket)));
+        var error = await Assert.ThrowsAsync<WebSocketException>(() => ReceiveAsync(socket));
+        Assert.Equal(WebSocketError.ConnectionClosedPrematurely, error.WebSocketErrorCode);
+    }
+
+    private static async Task<(SocketMessageKind Kind, byte[] Payload, bool TooLarge)> ReceiveAsync(SessionSocket socket, int maxMessageBytes = 1024 * 1024)
+    {
+        SocketMessage message;
+        while (!socket.TryReceive(maxMessageBytes, out message))
+        {
+            await socket.WaitAsync(CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+        }
+
+        return (message.Kind, message.TooLarge ? [] : message.Span.ToArray(), message.TooLarge);
+    }
+
+    private static (T, string) Text8<T>((T Kind, byte[] Payload, bool) message) => (message.Kind, Encoding.UTF8.GetString(message.Payload));
+
+    private static (T, string) Text8<T>((T Kind, byte[] Payload) frame) => (frame.Kind, Encoding.UTF8.GetString(frame.Payload));
+
+    private static byte[] Filled(int length, char c) => Enumerable.Repeat((byte)c, length).ToArray();
+
+    /// <summary>A server's frame: unmasked unless <paramref name="mask"/> is given.</summary>
+    private static byte[] Frame(byte opcode, ReadOnlySpan<byte> payload, bool fin = true, byte[]? mask = null)
+    {
+        byte maskBit = mask is null ? (byte)0 : (byte)0x80;
+        byte[] header = payload.Length switch
+        {
+            <= 125 => [(byte)((fin ? 0x80 : 0) | opcode), (byte)(maskBit | payload.Length)],
+            <= ushort.MaxValue => [(byte)((fin ? 0x80 : 0) | opcode), (byte)(maskBit | 126), (byte)(payload.Length >> 8), (byte)payload.Length],
+            _ => [(byte)((fin ? 0x80 : 0) | opcode), (byte)(maskBit | 127), .. BitConverter.GetBytes((ulong)payload.Length).Reverse()],
+        };
+        byte[] body = payload.ToArray();
+        if (mask is not null)
+        {
+            for (int i = 0; i < body.Length; i++)
+            {
+                body[i] ^= mask[i % 4];
+            }
+
+            return [.. header, .. mask, .. body];
+        }
+
+        return [.. header, .. body];
+    }
+
+    /// <summary>One connection's server side: the handshake, raw bytes out, and the client's frames read and unmasked.</summary>
+    private sealed class RawServer : IAsyncDisposable
+    {
+        private readonly TcpListener _listener;
+        private readonly byte[] _afterHandshake;
+        private Task<Socket>? _accepted;
+        private Socket? _connection;
+
+        private RawServer(TcpListener listener, byte[] afterHandshake)
+        {
+            _listener = listener;
+            _afterHandshake = afterHandshake;
+        }
+
+        public static Task<RawServer> StartAsync(byte[]? afterHandshake = null)
+        {
+            var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var server = new RawServer(listener, afterHandshake ?? []);
+            server._accepted = server.AcceptAsync();
+            return Task.FromResult(server);
+        }
+
+        public async Task<SessionSocket> ConnectAsync()
+        {
+            var url = new Uri($"ws://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/app-ws");
+            SessionSocket socket = await WebSocketConnector.ConnectAsync(url, CancellationToken.None);
+            _connection = await _accepted!.WaitAsync(TimeSpan.FromSeconds(5));
+            return socket;
+        }
+
+        public async Task WriteAsync(byte[] bytes) => await _connection!.SendAsync(bytes, SocketFlags.None);
+
+        public void Drop() => _connection!.Shutdown(SocketShutdown.Both);
+
+        /// <summary>One frame from the client, which must be masked, as RFC 6455 requires of clients.</summary>
+        public async Task<(byte Opcode, byte[] Payload)> ReadFrameAsync()
+        {
+            byte[] head = await ReadExactlyAsync(2);
+            Assert.True((head[0] & 0x80) != 0, "the client's frame is final");
+            Assert.True((head[1] & 0x80) != 0, "the client's frame is masked");
+            long length = head[1] & 0x7F;
+            if (length == 126)
+            {
+                length = BinaryPrimitives.ReadUInt16BigEndian(await ReadExactlyAsync(2));
+            }
+            else if (length == 127)
+            {
+                length = (long)BinaryPrimitives.ReadUInt64BigEndian(await ReadExactlyAsync(8));
+            }
+
+            byte[] mask = await ReadExactlyAsync(4);
+            byte[] payload = await ReadExactlyAsync((int)length);
+            for (int i = 0; i < payload.Length; i++)
+            {
+                payload[i] ^= mask[i % 4];
+            }
+
+            return ((byte)(head[0] & 0x0F), payload);
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            _connection?.Dispose();
+            _listener.Stop();
+            return ValueTask.CompletedTask;
+        }
+
+        private async Task<byte[]> ReadExactlyAsync(int count)
+        {
+            byte[] bytes = new byte[count];
+            int read = 0;
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            while (read < count)
+            {
+                int n = await _connection!.ReceiveAsync(bytes.AsMemory(read), SocketFlags.None, timeout.Token);
+                Assert.NotEqual(0, n);
+                read += n;
+            }
+
+            return bytes;
+        }
+
+        private async Task<Socket> AcceptAsync()
+        {
+            Socket connection = await _listener.AcceptSocketAsync();
+            var request = new StringBuilder();
+            byte[] one = new byte[1];
+            while (!request.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal))
+            {
+                Assert.Equal(1, await connection.ReceiveAsync(one, SocketFlags.None));
+                request.Append((char)one[0]);
+            }
+
+            string key = request.ToString().Split("\r\n").First(l => l.StartsWith("Sec-WebSocket-Key:", StringComparison.OrdinalIgnoreCase)).Split(':', 2)[1].Trim();
+            string accept = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
+            byte[] response = Encoding.ASCII.GetBytes("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " + accept + "\r\n\r\n");
+            await connection.SendAsync((byte[])[.. response, .. _afterHandshake], SocketFlags.None);
+            return connection;
+        }
+    }
+}
