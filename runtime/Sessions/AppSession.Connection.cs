@@ -39,7 +39,7 @@ public sealed partial class AppSession
         _onEnded = onEnded;
         _socket = await OpenAsync(cancellationToken).ConfigureAwait(false);
         SetState(AppSessionState.Connected);
-        _connected.TrySetResult();
+        Interlocked.Exchange(ref _connected, null)?.TrySetResult();
         Enqueue(new SessionWork(null, null, 0, Connected: true));
         // The receive loop ends by itself with the session. It starts without this webhook request's execution context:
         // the request's Activity and logging scope would otherwise stay with the session (and in memory) for its life.
@@ -65,7 +65,10 @@ public sealed partial class AppSession
     /// </summary>
     private async Task<SessionSocket> OpenAsync(CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _ended.Token);
+        // Not linked to the session's end: on the first connect nothing can end the session yet (it is not registered and
+        // no handler has it), and a reconnect passes the end as cancellationToken. A link would leave a registration on
+        // the end's token for the session's whole life.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.AckTimeout);
         SessionSocket socket;
         try
@@ -214,7 +217,6 @@ public sealed partial class AppSession
 
             Log.Reconnecting(_logger, SessionId, status ?? 1006, description ?? string.Empty);
             SetState(AppSessionState.Reconnecting);
-            Interlocked.Exchange(ref _connected, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
             SessionSocket? next = null;
             AppSessionConnectException? last = null;
             foreach (TimeSpan delay in _options.ReconnectDelays)
@@ -250,7 +252,7 @@ public sealed partial class AppSession
             await AnswerCloseAsync(old).ConfigureAwait(false);
             old.Dispose();
             SetState(AppSessionState.Connected);
-            _connected.TrySetResult();
+            Interlocked.Exchange(ref _connected, null)?.TrySetResult();
             Log.Reconnected(_logger, SessionId);
             await SendSubscriptionsAsync().ConfigureAwait(false);
             Enqueue(new SessionWork(null, null, 0, Connected: true));
@@ -551,11 +553,11 @@ public sealed partial class AppSession
             }
             else if (work.Message is DataStream stream)
             {
-                await _routes.InvokeStreamAsync(stream.StreamType, stream.Data, _invoke, _ended.Token).ConfigureAwait(false);
+                await _routes.InvokeStreamAsync(stream.StreamType, stream.Data, this, _ended.Token).ConfigureAwait(false);
             }
             else if (work.Message is { } message)
             {
-                await _routes.InvokeMessageAsync(message, _invoke, _ended.Token).ConfigureAwait(false);
+                await _routes.InvokeMessageAsync(message, this, _ended.Token).ConfigureAwait(false);
             }
         }
         catch (Exception e)
@@ -564,10 +566,8 @@ public sealed partial class AppSession
         }
     }
 
-    /// <summary><see cref="Invoke"/> as a delegate made once, for the routes to call.</summary>
-    private Func<ValueTask, string, ValueTask> _invoke => field ??= Invoke;
-
-    private async ValueTask Invoke(ValueTask handler, string what)
+    /// <summary>Awaits one handler's result; an exception is logged, and the session goes on.</summary>
+    internal async ValueTask Invoke(ValueTask handler, string what)
     {
         if (handler.IsCompletedSuccessfully)
         {
@@ -648,14 +648,15 @@ public sealed partial class AppSession
         _ended.Cancel();
         socket?.Dispose();
         CloseQueue();
-        _connected.TrySetResult();
+        Interlocked.Exchange(ref _connected, null)?.TrySetResult();
         FailPending(end);
         foreach (Func<AppSession, AppSessionEnd, ValueTask> handler in EndedHandlers)
         {
             await Invoke(handler(this, end), "ended").ConfigureAwait(false);
         }
 
-        _endedTask.TrySetResult(end);
+        Interlocked.Exchange(ref _finished, 1);
+        Volatile.Read(ref _endedTask)?.TrySetResult(end);
         if (_onEnded is { } onEnded)
         {
             await onEnded(this, end, runStopHandler).ConfigureAwait(false);

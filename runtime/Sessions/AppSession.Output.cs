@@ -159,7 +159,15 @@ public sealed partial class AppSession
 
             if (State != AppSessionState.Connected || Volatile.Read(ref _socket) is not { } socket)
             {
-                await Volatile.Read(ref _connected).Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                TaskCompletionSource next = Volatile.Read(ref _connected)
+                    ?? Interlocked.CompareExchange(ref _connected, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), null)
+                    ?? Volatile.Read(ref _connected)!;
+                if (State is AppSessionState.Connecting or AppSessionState.Reconnecting && End is null)
+                {
+                    // Made or found before this check: the ack that follows completes it (state first, then the wait).
+                    await next.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+
                 continue;
             }
 

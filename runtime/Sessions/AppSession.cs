@@ -19,8 +19,12 @@ public sealed partial class AppSession
     private readonly ILogger _logger;
     private readonly SessionRoutes _routes = new();
     private readonly CancellationTokenSource _ended = new();
-    private readonly TaskCompletionSource<AppSessionEnd> _endedTask = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Made only when someone waits (an idle session holds neither): the end, for Completion; the next ack, for a send
+    // made while the session (re)connects. _finished is set once the end's handlers have run.
+    private TaskCompletionSource<AppSessionEnd>? _endedTask;
+    private TaskCompletionSource? _connected;
+    private int _finished;
     private int _state = (int)AppSessionState.Connecting;
     private AppSessionEnd? _end;
 
@@ -53,7 +57,21 @@ public sealed partial class AppSession
     public CancellationToken Ending => _ended.Token;
 
     /// <summary>Completes with how the session ended.</summary>
-    public Task<AppSessionEnd> Completion => _endedTask.Task;
+    public Task<AppSessionEnd> Completion
+    {
+        get
+        {
+            TaskCompletionSource<AppSessionEnd> completion = Volatile.Read(ref _endedTask)
+                ?? Interlocked.CompareExchange(ref _endedTask, new(TaskCreationOptions.RunContinuationsAsynchronously), null)
+                ?? _endedTask!;
+            if (Volatile.Read(ref _finished) == 1)
+            {
+                completion.TrySetResult(_end!);
+            }
+
+            return completion.Task;
+        }
+    }
 
     /// <summary>The user's settings of this app, as the last ack or <c>settings_update</c> gave them.</summary>
     public IReadOnlyList<AppSetting> Settings { get; private set; } = [];

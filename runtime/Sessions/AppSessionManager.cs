@@ -35,6 +35,10 @@ internal sealed class AppSessionManager : IHostedService
     private readonly MentraOptions _options;
     private SessionOptions? _sessionOptions;
 
+    // Made once and shared by every session: the end callback, and the URL the cloud sends in every session_request.
+    private Func<AppSession, AppSessionEnd, bool, Task>? _onEnded;
+    private Uri? _lastUrl;
+
     public AppSessionManager(IWebhookDispatcher dispatcher, IServiceProvider services, ActiveSessionRegistry registry, TimeProvider time, IOptions<MentraOptions> options, ILoggerFactory loggers)
     {
         _dispatcher = dispatcher;
@@ -76,7 +80,7 @@ internal sealed class AppSessionManager : IHostedService
     /// </summary>
     public async Task<string?> StartAsync(string sessionId, string userId, string webSocketUrl, CancellationToken cancellationToken)
     {
-        var session = new AppSession(sessionId, userId, new Uri(webSocketUrl), SessionOptions, _logger);
+        var session = new AppSession(sessionId, userId, Url(webSocketUrl), SessionOptions, _logger);
         if (Handlers is { } handlers)
         {
             session.Routes.Declare(handlers.Subscriptions);
@@ -91,7 +95,7 @@ internal sealed class AppSessionManager : IHostedService
 
         try
         {
-            await session.ConnectAsync(OnEndedAsync, cancellationToken).ConfigureAwait(false);
+            await session.ConnectAsync(_onEnded ??= OnEndedAsync, cancellationToken).ConfigureAwait(false);
         }
         catch (AppSessionConnectException e)
         {
@@ -120,6 +124,20 @@ internal sealed class AppSessionManager : IHostedService
         }
 
         return !_stopped.ContainsKey(sessionId);
+    }
+
+    /// <summary>The URL as a <see cref="Uri"/>, the same instance as the last session's when the text is the same.</summary>
+    private Uri Url(string webSocketUrl)
+    {
+        Uri? last = Volatile.Read(ref _lastUrl);
+        if (last is not null && string.Equals(last.OriginalString, webSocketUrl, StringComparison.Ordinal))
+        {
+            return last;
+        }
+
+        var url = new Uri(webSocketUrl);
+        Volatile.Write(ref _lastUrl, url);
+        return url;
     }
 
     private async Task OnEndedAsync(AppSession session, AppSessionEnd end, bool runStopHandler)

@@ -73,7 +73,7 @@ internal sealed class SessionRoutes
     public IDisposable OnStream<TData>(Subscription subscription, Func<TData, CancellationToken, ValueTask> handler)
         where TData : StreamData
     {
-        var route = new Route(subscription, Key(subscription), (data, ct) => data is TData typed ? handler(typed, ct) : ValueTask.CompletedTask);
+        var route = new Route<TData>(subscription, Key(subscription), handler);
         Update(ref _streams, array => [.. array, route]);
         return new Unregister(() => Update(ref _streams, array => Without(array, route)));
     }
@@ -81,7 +81,7 @@ internal sealed class SessionRoutes
     public IDisposable OnMessage<TMessage>(Func<TMessage, CancellationToken, ValueTask> handler)
         where TMessage : CloudMessage
     {
-        var route = new Route(null, typeof(TMessage).Name, (message, ct) => message is TMessage typed ? handler(typed, ct) : ValueTask.CompletedTask);
+        var route = new Route<TMessage>(null, typeof(TMessage).Name, handler);
         Update(ref _messages, array => [.. array, route], notify: false);
         return new Unregister(() => Update(ref _messages, array => Without(array, route), notify: false));
     }
@@ -96,7 +96,7 @@ internal sealed class SessionRoutes
     /// Calls the handlers for a <c>data_stream</c> of <paramref name="streamType"/>, one after another: those registered for
     /// exactly that stream, or else those whose stream matches it without options. No allocation on the way.
     /// </summary>
-    public async ValueTask InvokeStreamAsync(string streamType, object data, Func<ValueTask, string, ValueTask> invoke, CancellationToken cancellationToken)
+    public async ValueTask InvokeStreamAsync(string streamType, object data, AppSession session, CancellationToken cancellationToken)
     {
         Route[] routes = Volatile.Read(ref _streams);
         bool exact = false;
@@ -105,7 +105,7 @@ internal sealed class SessionRoutes
             if (string.Equals(routes[i].Key, streamType, StringComparison.Ordinal))
             {
                 exact = true;
-                await invoke(routes[i].Invoke(data, cancellationToken), streamType).ConfigureAwait(false);
+                await session.Invoke(routes[i].Invoke(data, cancellationToken), streamType).ConfigureAwait(false);
             }
         }
 
@@ -119,18 +119,18 @@ internal sealed class SessionRoutes
         {
             if (string.Equals(Loose(routes[i].Key), loose, StringComparison.Ordinal))
             {
-                await invoke(routes[i].Invoke(data, cancellationToken), streamType).ConfigureAwait(false);
+                await session.Invoke(routes[i].Invoke(data, cancellationToken), streamType).ConfigureAwait(false);
             }
         }
     }
 
     /// <summary>Calls every handler of cloud messages with <paramref name="message"/>, in registration order.</summary>
-    public async ValueTask InvokeMessageAsync(CloudMessage message, Func<ValueTask, string, ValueTask> invoke, CancellationToken cancellationToken)
+    public async ValueTask InvokeMessageAsync(CloudMessage message, AppSession session, CancellationToken cancellationToken)
     {
         Route[] routes = Volatile.Read(ref _messages);
         for (int i = 0; i < routes.Length; i++)
         {
-            await invoke(routes[i].Invoke(message, cancellationToken), message.Type).ConfigureAwait(false);
+            await session.Invoke(routes[i].Invoke(message, cancellationToken), message.Type).ConfigureAwait(false);
         }
     }
 
@@ -172,13 +172,22 @@ internal sealed class SessionRoutes
     }
 
     /// <summary>One handler; compared by reference, so that removing it removes exactly it.</summary>
-    private sealed class Route(Subscription? subscription, string key, Func<object, CancellationToken, ValueTask> invoke)
+    private abstract class Route(Subscription? subscription, string key)
     {
         public Subscription? Subscription { get; } = subscription;
 
         public string Key { get; } = key;
 
-        public Func<object, CancellationToken, ValueTask> Invoke { get; } = invoke;
+        /// <summary>Calls the handler with <paramref name="value"/> if it is of the handler's type.</summary>
+        public abstract ValueTask Invoke(object value, CancellationToken cancellationToken);
+    }
+
+    /// <summary>A handler of <typeparamref name="T"/>, kept as it was given (no wrapping delegate per handler).</summary>
+    private sealed class Route<T>(Subscription? subscription, string key, Func<T, CancellationToken, ValueTask> handler) : Route(subscription, key)
+        where T : class
+    {
+        public override ValueTask Invoke(object value, CancellationToken cancellationToken) =>
+            value is T typed ? handler(typed, cancellationToken) : ValueTask.CompletedTask;
     }
 
     private sealed class Unregister(Action undo) : IDisposable
