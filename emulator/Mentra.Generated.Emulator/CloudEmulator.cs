@@ -60,6 +60,24 @@ public sealed class EmulatorOptions
     /// <summary>Accept inits but never ack them, as a cloud that hangs (the app's ack timeout must fire).</summary>
     public bool WithholdAck { get; init; }
 
+    /// <summary>
+    /// The photo the glasses upload to the app's <c>/photo-upload</c> when it sends a <c>photo_request</c> (default: a
+    /// small PNG, <see cref="DefaultGlasses.Photo"/>).
+    /// </summary>
+    public byte[] Photo { get; init; } = DefaultGlasses.Photo;
+
+    /// <summary>The photo's content type.</summary>
+    public string PhotoMimeType { get; init; } = "image/png";
+
+    /// <summary>When set, the glasses report this error code (a <c>PhotoErrorCode</c>, for example <c>CAMERA_BUSY</c>) instead of uploading a photo.</summary>
+    public string? PhotoError { get; init; }
+
+    /// <summary>With <see cref="PhotoError"/>, the error comes as some clouds send it: a <c>photo_response</c> over the socket, with no upload.</summary>
+    public bool PhotoErrorOverSocket { get; init; }
+
+    /// <summary>False plays glasses that never answer a photo request (the app's wait times out).</summary>
+    public bool UploadPhotos { get; init; } = true;
+
     /// <summary>How often each app socket is pinged (the cloud's heartbeat: a protocol ping every 10 s).</summary>
     public TimeSpan PingInterval { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -147,6 +165,43 @@ public sealed class CloudEmulator : IAsyncDisposable
     /// <summary>Sends <c>stop_request</c> for the session (no retry, as the cloud).</summary>
     public Task<WebhookResult> SendStopRequestAsync(string sessionId, string reason = "user_disabled", CancellationToken cancellationToken = default) =>
         PostAsync(new StopWebhookRequest { SessionId = sessionId, UserId = Session(sessionId)?.UserId ?? sessionId, Timestamp = Now(), Reason = reason }, cancellationToken);
+
+    /// <summary>What the app answered to each photo upload of the glasses, in order.</summary>
+    public ConcurrentQueue<WebhookResult> PhotoUploads { get; } = new();
+
+    /// <summary>
+    /// Plays the glasses answering a <c>photo_request</c>: a <c>multipart/form-data</c> upload to the app's
+    /// <c>/photo-upload</c> (or the request's own URL) with the request id and the photo, or the error report.
+    /// </summary>
+    internal async Task UploadPhotoAsync(PhotoRequest request)
+    {
+        using var form = new MultipartFormDataContent();
+        form.Add(new StringContent(request.RequestId ?? string.Empty), "requestId");
+        if (_options.PhotoError is { } code)
+        {
+            form.Add(new StringContent("photo_error"), "type");
+            form.Add(new StringContent("false"), "success");
+            form.Add(new StringContent(code), "errorCode");
+            form.Add(new StringContent("The emulated camera reports " + code), "errorMessage");
+        }
+        else
+        {
+            var photo = new ByteArrayContent(_options.Photo);
+            photo.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(_options.PhotoMimeType);
+            form.Add(photo, "photo", "photo." + _options.PhotoMimeType.Split('/')[^1]);
+        }
+
+        Uri target = request.CustomWebhookUrl is { Length: > 0 } custom ? new Uri(custom) : new Uri("/photo-upload", UriKind.Relative);
+        try
+        {
+            using HttpResponseMessage response = await _http.PostAsync(target, form).ConfigureAwait(false);
+            PhotoUploads.Enqueue(new WebhookResult((int)response.StatusCode, await response.Content.ReadAsStringAsync().ConfigureAwait(false)));
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or ObjectDisposedException)
+        {
+            PhotoUploads.Enqueue(new WebhookResult(0, e.Message));
+        }
+    }
 
     /// <summary>Polls the app's <c>/health</c> as the cloud does, and returns its <c>activeSessions</c>.</summary>
     public async Task<int> PollHealthAsync(CancellationToken cancellationToken = default)

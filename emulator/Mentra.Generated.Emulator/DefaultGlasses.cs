@@ -1,3 +1,4 @@
+using System;
 using Mentra.Generated.Protocol;
 
 namespace Mentra.Generated.Emulator;
@@ -5,6 +6,9 @@ namespace Mentra.Generated.Emulator;
 /// <summary>The glasses the emulator describes unless told otherwise: an Even Realities G1 on a phone with WiFi.</summary>
 public static class DefaultGlasses
 {
+    /// <summary>The photo the emulated camera takes: an 8 x 8 pixel blue PNG.</summary>
+    public static byte[] Photo => Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEUlEQVR42mOQm/AfK2IYWhIAr+9rQTwL7bcAAAAASUVORK5CYII=");
+
     /// <summary>What a G1 can do, as the cloud describes it in the ack.</summary>
     public static Capabilities Capabilities { get; } = new()
     {

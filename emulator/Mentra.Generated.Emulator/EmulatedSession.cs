@@ -239,6 +239,12 @@ public sealed class EmulatedSession
                 case AudioPlayRequest play:
                     await connection.SendAsync(new AudioPlayResponse { SessionId = SessionId, RequestId = play.RequestId, Success = true, Duration = 1200, Timestamp = CloudEmulator.Now() }).ConfigureAwait(false);
                     break;
+                case PhotoRequest photo when options.PhotoError is { } code && options.PhotoErrorOverSocket:
+                    await connection.SendAsync(new PhotoResponse { RequestId = photo.RequestId, Success = false, Error = new PhotoError { Code = code, Message = "The emulated camera reports " + code }, Timestamp = CloudEmulator.Now() }).ConfigureAwait(false);
+                    break;
+                case PhotoRequest photo when options.UploadPhotos:
+                    _ = _cloud.UploadPhotoAsync(photo); // the glasses upload on their own, over HTTP
+                    break;
                 case LocationPollRequest poll:
                     await connection.SendAsync(Data("location_update", new LocationUpdate { Lat = 48.8584, Lng = 2.2945, Accuracy = 5, CorrelationId = poll.CorrelationId, Timestamp = CloudEmulator.Now() })).ConfigureAwait(false);
                     break;

@@ -78,6 +78,9 @@ internal static partial class Log
     [LoggerMessage(34, LogLevel.Information, "Session {SessionId} ended: {Reason}")]
     public static partial void SessionEnded(ILogger logger, string sessionId, string reason);
 
+    [LoggerMessage(36, LogLevel.Warning, "Refused a photo upload for request {RequestId}: no session waits for it (it timed out, its session ended, or the upload is forged)")]
+    public static partial void PhotoNotWaitedFor(ILogger logger, string requestId);
+
     [LoggerMessage(35, LogLevel.Error, "Session {SessionId}: the stop handler threw")]
     public static partial void StopHandlerFailed(ILogger logger, string sessionId, Exception exception);
 }

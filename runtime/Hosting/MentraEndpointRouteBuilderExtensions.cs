@@ -10,9 +10,11 @@ namespace Mentra.Generated;
 public static class MentraEndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Maps <c>POST /webhook</c> and, unless turned off, <c>GET /health</c> (paths from <see cref="MentraOptions"/>).
-    /// Returns the webhook endpoint's builder, so that authorization, rate limiting and other conventions apply
-    /// to it; the health endpoint stays open, as the cloud's health poll carries no credentials.
+    /// Maps <c>POST /webhook</c>, unless turned off <c>GET /health</c>, and when app sessions connect
+    /// <c>POST /photo-upload</c> (paths from <see cref="MentraOptions"/>). Returns the webhook endpoint's builder, so that
+    /// authorization, rate limiting and other conventions apply to it; the health endpoint stays open, as the cloud's
+    /// health poll carries no credentials, and so does the photo upload, which the glasses make without credentials and
+    /// which accepts only a photo this server asked for (by its random request id).
     /// </summary>
     public static IEndpointConventionBuilder MapMentraWebhooks(this IEndpointRouteBuilder endpoints)
     {
@@ -21,6 +23,11 @@ public static class MentraEndpointRouteBuilderExtensions
         if (options.EnableHealthEndpoint)
         {
             endpoints.MapGet(options.HealthPath, (RequestDelegate)endpoint.HealthAsync).WithDisplayName("MentraOS health");
+        }
+
+        if (endpoints.ServiceProvider.GetRequiredService<Sessions.AppSessionManager>().Enabled)
+        {
+            endpoints.MapPost(options.PhotoUploadPath, (RequestDelegate)endpoints.ServiceProvider.GetRequiredService<PhotoUploadEndpoint>().HandleAsync).WithDisplayName("MentraOS photo upload");
         }
 
         return endpoints.MapPost(options.WebhookPath, (RequestDelegate)endpoint.HandleAsync).WithDisplayName("MentraOS webhook");

@@ -24,6 +24,12 @@ public sealed class MentraOptions
     /// <summary>The path of the health endpoint. Default <c>/health</c>, which the cloud polls every minute.</summary>
     public string HealthPath { get; set; } = "/health";
 
+    /// <summary>
+    /// The path where the glasses upload the photos of <see cref="Sessions.AppSession.TakePhotoAsync"/>, mapped when app
+    /// sessions connect. Default <c>/photo-upload</c>, the path the cloud gives the glasses.
+    /// </summary>
+    public string PhotoUploadPath { get; set; } = "/photo-upload";
+
     /// <summary>The largest webhook body accepted, in bytes; a larger one is answered 413. Default 64 KiB.</summary>
     public long MaxRequestBodySize { get; set; } = 64 * 1024;
 

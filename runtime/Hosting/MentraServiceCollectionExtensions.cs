@@ -48,6 +48,7 @@ public static class MentraServiceCollectionExtensions
         services.TryAddSingleton<Sessions.AppSessionManager>();
         services.AddHostedService(provider => provider.GetRequiredService<Sessions.AppSessionManager>());
         services.TryAddSingleton<WebhookEndpoint>();
+        services.TryAddSingleton<PhotoUploadEndpoint>();
         services.AddSingleton(TApp.Dispatcher);
         return services;
     }
@@ -81,6 +82,7 @@ internal static class MentraOptionsBinder
         options.ApiKey = configuration["MENTRAOS_API_KEY"] ?? section["ApiKey"] ?? options.ApiKey;
         options.WebhookPath = section["WebhookPath"] ?? options.WebhookPath;
         options.HealthPath = section["HealthPath"] ?? options.HealthPath;
+        options.PhotoUploadPath = section["PhotoUploadPath"] ?? options.PhotoUploadPath;
         if (section["EnableHealthEndpoint"] is { } enable)
         {
             options.EnableHealthEndpoint = bool.TryParse(enable, out bool value) ? value : throw Invalid("EnableHealthEndpoint", enable, "true or false");
@@ -138,7 +140,7 @@ internal sealed class MentraOptionsValidator : IValidateOptions<MentraOptions>
             failures.Add($"The package name '{options.PackageName}' contains white space.");
         }
 
-        foreach ((string key, string path) in new[] { ("WebhookPath", options.WebhookPath), ("HealthPath", options.HealthPath) })
+        foreach ((string key, string path) in new[] { ("WebhookPath", options.WebhookPath), ("HealthPath", options.HealthPath), ("PhotoUploadPath", options.PhotoUploadPath) })
         {
             if (string.IsNullOrEmpty(path) || path[0] != '/')
             {

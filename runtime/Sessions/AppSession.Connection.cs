@@ -358,6 +358,9 @@ public sealed partial class AppSession
                 return null;
             case DataStream { Data: LocationUpdate { CorrelationId: { } id } } stream when Complete(id, stream.Data):
                 return null;
+            case PhotoResponse { Success: false, RequestId: { } id } response when Fail(id, new PhotoException(id, response.Error?.Code, response.Error?.Message)):
+                // Some clouds report a failed photo over the socket: fail at once rather than wait for an upload that will not come.
+                return null;
         }
 
         return new SessionWork(message, null, 0, false);

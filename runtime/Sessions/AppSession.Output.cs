@@ -129,8 +129,33 @@ public sealed partial class AppSession
             cancellationToken);
 
     /// <summary>
-    /// Asks the glasses for a photo and returns the request's id. The glasses upload the photo over HTTP to the app's
-    /// <c>/photo-upload</c> (or <paramref name="customWebhookUrl"/>); receiving that upload is not part of this SDK yet.
+    /// Takes a photo with the glasses' camera and returns it. The cloud forwards the request; the glasses upload the
+    /// photo over HTTP to this server's <c>/photo-upload</c> (mapped by <c>MapMentraWebhooks</c> when sessions connect),
+    /// and the upload completes this call. Throws <see cref="PhotoException"/> when the glasses report an error,
+    /// <see cref="TimeoutException"/> after <paramref name="timeout"/> (default 30 s, as the TypeScript SDK), and
+    /// <see cref="AppSessionEndedException"/> if the session ends first.
+    /// </summary>
+    public async Task<Photo> TakePhotoAsync(PhotoSize? size = null, PhotoCompression? compress = null, bool saveToGallery = false, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        // Random, not a counter: the upload endpoint is open, and an id it can guess would let anyone answer the request.
+        string id = "photo_req_" + DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture) + "_" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
+        Task<object> answer = Expect(id);
+        _options.Photos.Wait(id, this);
+        try
+        {
+            await SendAsync(new PhotoRequest { PackageName = PackageName, SessionId = SessionId, RequestId = id, Size = size, Compress = compress, SaveToGallery = saveToGallery, Timestamp = Now() }, cancellationToken).ConfigureAwait(false);
+            return (Photo)await Await(id, answer, timeout ?? _options.PhotoTimeout, "photo upload", cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _options.Photos.Forget(id);
+        }
+    }
+
+    /// <summary>
+    /// Asks the glasses for a photo that they upload to <paramref name="customWebhookUrl"/>, your own endpoint (with
+    /// <paramref name="authToken"/>), and returns the request's id at once. For a photo returned to this call, use
+    /// <see cref="TakePhotoAsync"/>.
     /// </summary>
     public async Task<string> RequestPhotoAsync(PhotoSize? size = null, PhotoCompression? compress = null, bool saveToGallery = false, string? customWebhookUrl = null, string? authToken = null, CancellationToken cancellationToken = default)
     {
@@ -235,6 +260,13 @@ public sealed partial class AppSession
     /// <summary>Completes the request waiting for <paramref name="id"/>; false when none waits (then the message goes to the handlers).</summary>
     private bool Complete(string id, object answer) =>
         _pending is { } pending && pending.TryRemove(id, out TaskCompletionSource<object>? completion) && completion.TrySetResult(answer);
+
+    /// <summary>Completes the request waiting for <paramref name="id"/> with an answer that came over HTTP (a photo).</summary>
+    internal bool Answer(string id, object answer) => Complete(id, answer);
+
+    /// <summary>Fails the request waiting for <paramref name="id"/>; false when none waits.</summary>
+    internal bool Fail(string id, Exception error) =>
+        _pending is { } pending && pending.TryRemove(id, out TaskCompletionSource<object>? completion) && completion.TrySetException(error);
 
     private void FailPending(AppSessionEnd end)
     {

@@ -33,6 +33,12 @@ internal sealed class SessionOptions
     /// <summary>How long a location poll waits for its answer by default.</summary>
     public TimeSpan LocationTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>How long a photo waits for the glasses' upload by default (the TypeScript SDK's 30 s).</summary>
+    public TimeSpan PhotoTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The photos the server's sessions wait for, which <c>/photo-upload</c> completes.</summary>
+    public PhotoUploads Photos { get; init; } = new();
+
     /// <summary>Opens a socket; the default does the handshake itself over a plain socket (see <see cref="WebSocketConnector"/>).</summary>
     public Func<Uri, CancellationToken, Task<SessionSocket>> Connect { get; init; } = WebSocketConnector.ConnectAsync;
 }
