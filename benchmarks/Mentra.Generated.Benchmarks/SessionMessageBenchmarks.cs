@@ -23,12 +23,11 @@ public class SessionMessageBenchmarks
     private static readonly byte[] Frame = Encoding.UTF8.GetBytes(
         """{"type":"data_stream","sessionId":"alice@example.com-org.example.captions","streamType":"transcription:en-US","data":{"type":"transcription","text":"the quick brown fox jumps over the lazy dog","isFinal":false,"utteranceId":"u-42","transcribeLanguage":"en-US","startTime":1200,"endTime":2300,"provider":"soniox","confidence":0.97},"timestamp":"2025-11-30T06:10:00.000Z"}""");
 
-    private readonly SessionRoutes _routes = new();
-    private readonly Func<ValueTask, string, ValueTask> _invoke = static (handler, _) => handler;
+    private readonly AppSession _session = new("alice@example.com-org.example.captions", "alice@example.com", new Uri("ws://127.0.0.1/app-ws"), new SessionOptions { PackageName = "org.example.captions", ApiKey = "key" }, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
     private int _seen;
 
     [GlobalSetup]
-    public void Setup() => _routes.OnStream<TranscriptionData>("transcription:en-US", (data, _) =>
+    public void Setup() => _session.OnStream<TranscriptionData>("transcription:en-US", (data, _) =>
     {
         _seen += data.Text.Length;
         return ValueTask.CompletedTask;
@@ -48,6 +47,6 @@ public class SessionMessageBenchmarks
         var reader = new Utf8JsonReader(Frame);
         reader.Read();
         var message = (DataStream)CloudMessageJsonConverter.ReadObject(ref reader);
-        return _routes.InvokeStreamAsync(message.StreamType, message.Data, _invoke, CancellationToken.None);
+        return _session.Routes.InvokeStreamAsync(message.StreamType, message.Data, _session, CancellationToken.None);
     }
 }

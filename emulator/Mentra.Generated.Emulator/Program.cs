@@ -22,7 +22,9 @@ internal static class EmulatorCommand
           --user      the user whose session starts                                   default dev@example.com
           --port      the emulator's port on 127.0.0.1                                default 8002
 
-        Then type a line and it arrives as a final transcription. Commands:
+        Then type a line and it arrives as a final transcription. In a terminal, keys are the glasses' input:
+          Tab a button press, Shift+Tab a long press, F1 a tap, F2 a double tap, Up/Down the head's position.
+        Commands (also what a script types):
           /press /long   a short or long button press      /tap /double   a touch gesture
           /up /down      head position                     /drop          an abnormal close (the app reconnects)
           /stop          stop_request, app_stopped, close  /quit          leave
@@ -106,11 +108,13 @@ internal static class EmulatorCommand
             // An app that subscribes to nothing sends nothing; go on.
         }
 
-        Console.WriteLine($"Connected ({session.Connections} socket); subscriptions: {string.Join(", ", session.Subscriptions)}. Type a sentence, or /quit.");
         bool scripted = Console.IsInputRedirected;
+        Console.WriteLine($"Connected ({session.Connections} socket); subscriptions: {string.Join(", ", session.Subscriptions)}. Type a sentence, or /quit."
+            + (scripted ? string.Empty : " Keys: " + KeyboardInput.Keys + "."));
+        KeyboardInput? keyboard = scripted ? null : new KeyboardInput(() => Console.ReadKey(intercept: true), Console.Out);
         using var polling = new CancellationTokenSource();
         _ = PollHealthAsync(cloud, TimeSpan.FromSeconds(60), polling.Token);
-        while (Console.ReadLine() is { } line)
+        while ((keyboard is null ? Console.ReadLine() : keyboard.Next()) is { } line)
         {
             try
             {

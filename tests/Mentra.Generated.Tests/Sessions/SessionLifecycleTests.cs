@@ -153,12 +153,12 @@ public sealed class SessionLifecycleTests
             AppUrl = app,
             PackageName = "org.example.tests",
             ApiKey = SessionHarness.ApiKey,
-            PingInterval = TimeSpan.FromMilliseconds(50),
-            PongTimeout = TimeSpan.FromMilliseconds(500),
+            PingInterval = TimeSpan.FromMilliseconds(100),
+            PongTimeout = TimeSpan.FromSeconds(1),
         });
         EmulatedSession session = await harness.StartAliceAsync();
 
-        await Task.Delay(1500); // about thirty pings; a missing pong would drop the socket after 0.5 s
+        await Task.Delay(2500); // about twenty pings; a missing pong would drop the socket after 1 s
 
         Assert.Equal(1, session.Connections);
         await session.SendTranscriptionAsync("still here");
