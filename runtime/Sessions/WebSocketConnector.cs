@@ -28,7 +28,14 @@ internal static class WebSocketConnector
     /// never handed to the socket's own operations, which would keep a reference to it (and to what it is linked to) for
     /// the socket's whole life.
     /// </summary>
-    public static async Task<SessionSocket> ConnectAsync(Uri url, CancellationToken cancellationToken)
+    public static Task<SessionSocket> ConnectAsync(Uri url, CancellationToken cancellationToken) =>
+        ConnectAsync(url, validateServer: null, cancellationToken);
+
+    /// <summary>
+    /// Connects with <paramref name="validateServer"/> deciding on the server's certificate for <c>wss</c> (null: the
+    /// system's validation, as for every real cloud; tests pass one that trusts their own certificate).
+    /// </summary>
+    internal static async Task<SessionSocket> ConnectAsync(Uri url, RemoteCertificateValidationCallback? validateServer, CancellationToken cancellationToken)
     {
         bool secure = url.Scheme switch
         {
@@ -45,7 +52,7 @@ internal static class WebSocketConnector
             if (secure)
             {
                 tls = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
-                await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = url.IdnHost }, CancellationToken.None).ConfigureAwait(false);
+                await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = url.IdnHost, RemoteCertificateValidationCallback = validateServer }, CancellationToken.None).ConfigureAwait(false);
             }
 
             string key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
