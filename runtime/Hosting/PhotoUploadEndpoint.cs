@@ -148,15 +148,6 @@ internal sealed class PhotoUploadEndpoint(AppSessionManager sessions, ILoggerFac
             json.WriteEndObject();
         }
 
-        if (context.RequestAborted.IsCancellationRequested)
-        {
-            return;
-        }
-
-        HttpResponse response = context.Response;
-        response.StatusCode = status;
-        response.ContentType = "application/json; charset=utf-8";
-        response.ContentLength = body.WrittenCount;
-        response.BodyWriter.Write(body.WrittenSpan);
+        WebhookEndpoint.Write(context, status, body.WrittenSpan);
     }
 }

@@ -305,9 +305,9 @@ internal sealed class WebhookEndpoint(
     /// <summary>
     /// Writes a whole JSON answer with its <c>Content-Length</c> and does not flush: the server sends headers and body in
     /// one write when the request ends, where a flush would send a chunked body and then its end in a second write.
-    /// Nothing is written to a sender that has gone.
+    /// Nothing is written to a sender that has gone. (The photo upload endpoint answers the same way.)
     /// </summary>
-    private static void Write(HttpContext context, int status, ReadOnlySpan<byte> json)
+    internal static void Write(HttpContext context, int status, ReadOnlySpan<byte> json)
     {
         if (context.RequestAborted.IsCancellationRequested)
         {

@@ -36,7 +36,7 @@ internal sealed class AppSessionManager : IHostedService
     private SessionOptions? _sessionOptions;
 
     // Made once and shared by every session: the end callback, and the URL the cloud sends in every session_request.
-    private Func<AppSession, AppSessionEnd, bool, Task>? _onEnded;
+    private readonly Func<AppSession, AppSessionEnd, bool, Task> _onEnded;
     private Uri? _lastUrl;
 
     public AppSessionManager(IWebhookDispatcher dispatcher, IServiceProvider services, ActiveSessionRegistry registry, TimeProvider time, IOptions<MentraOptions> options, ILoggerFactory loggers)
@@ -50,6 +50,7 @@ internal sealed class AppSessionManager : IHostedService
         _options = options.Value;
         Handlers = dispatcher.SessionHandlers;
         Enabled = _options.ConnectAppSessions ?? Handlers is not null;
+        _onEnded = OnEndedAsync;
     }
 
     /// <summary>Whether accepted sessions connect their WebSocket: the app has session handlers, or the options say so.</summary>
@@ -95,7 +96,7 @@ internal sealed class AppSessionManager : IHostedService
 
         try
         {
-            await session.ConnectAsync(_onEnded ??= OnEndedAsync, cancellationToken).ConfigureAwait(false);
+            await session.ConnectAsync(_onEnded, cancellationToken).ConfigureAwait(false);
         }
         catch (AppSessionConnectException e)
         {

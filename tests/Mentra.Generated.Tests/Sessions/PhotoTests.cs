@@ -36,6 +36,7 @@ public sealed class PhotoTests
         Assert.Equal(DefaultGlasses.Photo, photo.Data.ToArray());
         Assert.Equal("image/png", photo.MimeType);
         Assert.Equal("photo.png", photo.FileName);
+        await SessionHarness.Eventually(() => !harness.Cloud.PhotoUploads.IsEmpty, "the upload was answered"); // the photo is handed over before the answer
         WebhookResult upload = Assert.Single(harness.Cloud.PhotoUploads);
         Assert.Equal(200, upload.Status);
         Assert.Equal($"{{\"success\":true,\"requestId\":\"{photo.RequestId}\",\"message\":\"Photo received successfully\"}}", upload.Body);
@@ -71,7 +72,7 @@ public sealed class PhotoTests
 
         var timeout = await Assert.ThrowsAsync<TimeoutException>(() => app.TakePhotoAsync(timeout: TimeSpan.FromMilliseconds(200)));
 
-        string id = Assert.Single(session.Received.OfType<PhotoRequest>()).RequestId!;
+        string id = (await session.WaitForAsync<PhotoRequest>()).RequestId!;
         Assert.Equal($"No photo upload for request '{id}' within 0.2 s.", timeout.Message);
         (int status, string error) = await PostAsync(harness, Upload(id, DefaultGlasses.Photo, "image/png"));
         Assert.Equal((404, NotWaited), (status, error));
@@ -80,12 +81,8 @@ public sealed class PhotoTests
     [Fact]
     public async Task Uploads_that_are_not_a_waited_for_photo_get_a_clear_4xx_and_the_photo_still_arrives_after_them()
     {
-        await using SessionHarness harness = await SessionHarness.StartAsync(emulator: url => Emulator(url, upload: false));
-        EmulatedSession session = await harness.StartAliceAsync();
-        AppSession app = Assert.Single(harness.Probe.Sessions);
-        Task<Photo> taking = app.TakePhotoAsync(timeout: TimeSpan.FromSeconds(20));
-        PhotoRequest request = await session.WaitForAsync<PhotoRequest>();
-        string id = request.RequestId!;
+        (SessionHarness harness, _, Task<Photo> taking, string id) = await WaitForPhotoAsync();
+        await using SessionHarness owned = harness;
 
         var json = new StringContent("{\"requestId\":\"" + id + "\"}", Encoding.UTF8, "application/json");
         Assert.Equal((415, "Expected multipart/form-data with a photo and its requestId"), await PostAsync(harness, json));
@@ -110,16 +107,30 @@ public sealed class PhotoTests
     [Fact]
     public async Task A_photo_waited_for_when_the_session_ends_fails_with_the_end()
     {
-        await using SessionHarness harness = await SessionHarness.StartAsync(emulator: url => Emulator(url, upload: false));
-        EmulatedSession session = await harness.StartAliceAsync();
-        AppSession app = Assert.Single(harness.Probe.Sessions);
-        Task<Photo> taking = app.TakePhotoAsync(timeout: TimeSpan.FromSeconds(20));
-        string id = (await session.WaitForAsync<PhotoRequest>()).RequestId!;
+        (SessionHarness harness, EmulatedSession session, Task<Photo> taking, string id) = await WaitForPhotoAsync();
+        await using SessionHarness owned = harness;
 
         await session.StopAsync();
 
         await Assert.ThrowsAsync<AppSessionEndedException>(() => taking);
         Assert.Equal((404, NotWaited), await PostAsync(harness, Upload(id, DefaultGlasses.Photo, "image/png")));
+    }
+
+    /// <summary>Alice's session, with glasses that never upload, waiting for a photo: the wait and its request id.</summary>
+    private static async Task<(SessionHarness Harness, EmulatedSession Session, Task<Photo> Taking, string RequestId)> WaitForPhotoAsync()
+    {
+        SessionHarness harness = await SessionHarness.StartAsync(emulator: url => Emulator(url, upload: false));
+        try
+        {
+            EmulatedSession session = await harness.StartAliceAsync();
+            Task<Photo> taking = Assert.Single(harness.Probe.Sessions).TakePhotoAsync(timeout: TimeSpan.FromSeconds(20));
+            return (harness, session, taking, (await session.WaitForAsync<PhotoRequest>()).RequestId!);
+        }
+        catch
+        {
+            await harness.DisposeAsync();
+            throw;
+        }
     }
 
     private static EmulatorOptions Emulator(Uri app, string? photoError = null, bool errorOverSocket = false, bool upload = true) =>
