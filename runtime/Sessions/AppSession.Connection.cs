@@ -570,13 +570,11 @@ public sealed partial class AppSession
     }
 
     /// <summary>Awaits one handler's result; an exception is logged, and the session goes on.</summary>
-    internal async ValueTask Invoke(ValueTask handler, string what)
-    {
-        if (handler.IsCompletedSuccessfully)
-        {
-            return; // the common case: a handler that finished synchronously; no state machine to await
-        }
+    internal ValueTask Invoke(ValueTask handler, string what) =>
+        handler.IsCompletedSuccessfully ? default : AwaitHandlerAsync(handler, what); // the common case: finished at once
 
+    private async ValueTask AwaitHandlerAsync(ValueTask handler, string what)
+    {
         try
         {
             await handler.ConfigureAwait(false);

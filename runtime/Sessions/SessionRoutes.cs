@@ -94,33 +94,49 @@ internal sealed class SessionRoutes
 
     /// <summary>
     /// Calls the handlers for a <c>data_stream</c> of <paramref name="streamType"/>, one after another: those registered for
-    /// exactly that stream, or else those whose stream matches it without options. No allocation on the way.
+    /// exactly that stream, or else those whose stream matches it without options. No allocation on the way, and no
+    /// state machine while every handler finishes at once (the common case, on the receive loop's hot path).
     /// </summary>
-    public async ValueTask InvokeStreamAsync(string streamType, object data, AppSession session, CancellationToken cancellationToken)
+    public ValueTask InvokeStreamAsync(string streamType, object data, AppSession session, CancellationToken cancellationToken)
     {
         Route[] routes = Volatile.Read(ref _streams);
         bool exact = false;
-        for (int i = 0; i < routes.Length; i++)
+        for (int i = 0; i < routes.Length && !exact; i++)
         {
-            if (string.Equals(routes[i].Key, streamType, StringComparison.Ordinal))
+            exact = string.Equals(routes[i].Key, streamType, StringComparison.Ordinal);
+        }
+
+        // An exact handler exists: only exact ones run (loose is null); else those that match without options.
+        return InvokeStreamFrom(routes, 0, streamType, exact ? null : Loose(streamType), data, session, cancellationToken);
+    }
+
+    /// <summary>
+    /// The stream's handlers from <paramref name="start"/> on: exactly <paramref name="streamType"/>'s, or with
+    /// <paramref name="loose"/> those whose stream matches it without options; awaits only a handler that has not finished.
+    /// </summary>
+    private static ValueTask InvokeStreamFrom(Route[] routes, int start, string streamType, string? loose, object data, AppSession session, CancellationToken cancellationToken)
+    {
+        for (int i = start; i < routes.Length; i++)
+        {
+            bool matches = loose is null
+                ? string.Equals(routes[i].Key, streamType, StringComparison.Ordinal)
+                : string.Equals(Loose(routes[i].Key), loose, StringComparison.Ordinal);
+            if (matches)
             {
-                exact = true;
-                await session.Invoke(routes[i].Invoke(data, cancellationToken), streamType).ConfigureAwait(false);
+                ValueTask run = session.Invoke(routes[i].Invoke(data, cancellationToken), streamType);
+                if (!run.IsCompletedSuccessfully)
+                {
+                    return ThenFrom(run, routes, i + 1, streamType, loose, data, session, cancellationToken);
+                }
             }
         }
 
-        if (exact)
-        {
-            return;
-        }
+        return default;
 
-        string loose = Loose(streamType);
-        for (int i = 0; i < routes.Length; i++)
+        static async ValueTask ThenFrom(ValueTask run, Route[] routes, int next, string streamType, string? loose, object data, AppSession session, CancellationToken cancellationToken)
         {
-            if (string.Equals(Loose(routes[i].Key), loose, StringComparison.Ordinal))
-            {
-                await session.Invoke(routes[i].Invoke(data, cancellationToken), streamType).ConfigureAwait(false);
-            }
+            await run.ConfigureAwait(false);
+            await InvokeStreamFrom(routes, next, streamType, loose, data, session, cancellationToken).ConfigureAwait(false);
         }
     }
 

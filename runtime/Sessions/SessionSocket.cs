@@ -56,6 +56,10 @@ internal sealed class SessionSocket : IDisposable
 
     private int _state = (int)WebSocketState.Open;
 
+    // The last read did not fill the buffer, so the socket is most likely empty: the next need for bytes waits at once
+    // instead of first asking the socket again (one system call less per wake-up).
+    private bool _drained;
+
     /// <param name="socket">The connected socket, after the opening handshake.</param>
     /// <param name="tls">The TLS stream over <paramref name="socket"/> for <c>wss</c>; null for <c>ws</c>.</param>
     /// <param name="leftover">Bytes read after the handshake's response header: the first frames.</param>
@@ -106,7 +110,7 @@ internal sealed class SessionSocket : IDisposable
                 return true;
             }
 
-            if (_tls is not null || !TryReadNow())
+            if (_tls is not null || _drained || !TryReadNow())
             {
                 if (_buffer is not null && _start == _end)
                 {
@@ -122,8 +126,11 @@ internal sealed class SessionSocket : IDisposable
     /// Waits until more bytes can be read: a zero-byte read on a plain socket (no buffer held while waiting); for TLS,
     /// a read into the buffer.
     /// </summary>
-    public ValueTask<int> WaitAsync(CancellationToken cancellationToken) =>
-        _tls is null ? _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken) : ReadTlsAsync(_tls, cancellationToken);
+    public ValueTask<int> WaitAsync(CancellationToken cancellationToken)
+    {
+        _drained = false;
+        return _tls is null ? _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken) : ReadTlsAsync(_tls, cancellationToken);
+    }
 
     /// <summary>Sends one whole text message as one frame (everything an app sends is JSON).</summary>
     public ValueTask SendTextAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
@@ -414,7 +421,8 @@ internal sealed class SessionSocket : IDisposable
     private bool TryReadNow()
     {
         MakeRoom();
-        int read = _socket.Receive(_buffer.AsSpan(_end), SocketFlags.None, out SocketError error);
+        Span<byte> free = _buffer.AsSpan(_end);
+        int read = _socket.Receive(free, SocketFlags.None, out SocketError error);
         if (error == SocketError.WouldBlock)
         {
             return false;
@@ -431,6 +439,7 @@ internal sealed class SessionSocket : IDisposable
         }
 
         _end += read;
+        _drained = read < free.Length;
         return true;
     }
 
