@@ -40,7 +40,7 @@ public sealed partial class AppSession
         _socket = await OpenAsync(cancellationToken).ConfigureAwait(false);
         SetState(AppSessionState.Connected);
         Interlocked.Exchange(ref _connected, null)?.TrySetResult();
-        Enqueue(new SessionWork(null, null, 0, Connected: true));
+        Enqueue(new SessionWork(null, null, Connected: true));
         // The receive loop ends by itself with the session. It starts without this webhook request's execution context:
         // the request's Activity and logging scope would otherwise stay with the session (and in memory) for its life.
         ThreadPool.UnsafeQueueUserWorkItem(static session => _ = session.RunAsync(), this, preferLocal: false);
@@ -191,7 +191,7 @@ public sealed partial class AppSession
 
                     if (Work(received) is { } work)
                     {
-                        ValueTask dispatch = DispatchAsync(work);
+                        ValueTask dispatch = DispatchAsync(work, socket);
                         if (!dispatch.IsCompletedSuccessfully)
                         {
                             await dispatch.ConfigureAwait(false);
@@ -255,7 +255,7 @@ public sealed partial class AppSession
             Interlocked.Exchange(ref _connected, null)?.TrySetResult();
             Log.Reconnected(_logger, SessionId);
             await SendSubscriptionsAsync().ConfigureAwait(false);
-            Enqueue(new SessionWork(null, null, 0, Connected: true));
+            Enqueue(new SessionWork(null, null, Connected: true));
         }
 
         await EndAsync(end, runStopHandler: true, release: null).ConfigureAwait(false);
@@ -309,8 +309,8 @@ public sealed partial class AppSession
     }
 
     /// <summary>
-    /// An audio chunk for the handlers, copied once out of the socket's buffer into a pooled one that goes with it (the
-    /// handlers may run after the socket has read on), or null when the app did not subscribe.
+    /// An audio chunk for the handlers, still in the socket's buffer (<see cref="DispatchAsync"/> copies it only if the
+    /// handlers cannot run at once), or null when the app did not subscribe.
     /// </summary>
     private SessionWork? Audio(in SocketMessage received)
     {
@@ -320,9 +320,7 @@ public sealed partial class AppSession
             return null;
         }
 
-        byte[] chunk = ArrayPool<byte>.Shared.Rent(Math.Max(received.Length, 1));
-        received.Span.CopyTo(chunk);
-        return new SessionWork(null, chunk, received.Length, false);
+        return new SessionWork(null, new AudioChunk(received.Memory, Pooled: null), false);
     }
 
     /// <summary>
@@ -363,7 +361,7 @@ public sealed partial class AppSession
                 return null;
         }
 
-        return new SessionWork(message, null, 0, false);
+        return new SessionWork(message, null, false);
     }
 
     private void Apply(ConnectionAck ack)
@@ -424,6 +422,10 @@ public sealed partial class AppSession
             {
                 Log.SessionHandlerFailed(_logger, SessionId, e);
             }
+            finally
+            {
+                Return(work.ReturnAfter);
+            }
         }
         else
         {
@@ -452,9 +454,11 @@ public sealed partial class AppSession
     /// <summary>
     /// Hands one item to the handlers, in order. When nothing waits, the receive loop runs the handlers itself, with no
     /// thread switch (most handlers finish at once); a handler that does not is awaited by the worker, and what follows
-    /// waits in the queue behind it. When the queue is full the receive loop waits: nothing is dropped.
+    /// waits in the queue behind it. When the queue is full the receive loop waits: nothing is dropped. Audio reaches the
+    /// handlers in the socket's own buffer when they run at once; a handler still running keeps that buffer (the socket
+    /// goes on in a new one), and audio queued behind other work is copied out of it.
     /// </summary>
-    private async ValueTask DispatchAsync(SessionWork work)
+    private async ValueTask DispatchAsync(SessionWork work, SessionSocket socket)
     {
         if (Volatile.Read(ref _pendingWork) == 0)
         {
@@ -464,7 +468,14 @@ public sealed partial class AppSession
                 return;
             }
 
-            work = new SessionWork(null, null, 0, false, run.AsTask());
+            byte[]? keep = work.Audio is { Pooled: null } borrowed ? socket.Detach(borrowed.Memory) : null;
+            work = new SessionWork(null, null, false, run.AsTask(), keep);
+        }
+        else if (work.Audio is { Pooled: null } borrowed)
+        {
+            byte[] copy = ArrayPool<byte>.Shared.Rent(Math.Max(borrowed.Memory.Length, 1));
+            borrowed.Memory.CopyTo(copy);
+            work = work with { Audio = new AudioChunk(copy.AsMemory(0, borrowed.Memory.Length), copy) };
         }
 
         Interlocked.Increment(ref _pendingWork);
@@ -509,12 +520,17 @@ public sealed partial class AppSession
         }
 
         Interlocked.Decrement(ref _pendingWork);
-        if (work.Audio is { } audio)
-        {
-            ArrayPool<byte>.Shared.Return(audio);
-        }
-
+        Return(work.Audio?.Pooled);
+        Return(work.ReturnAfter);
         return null;
+    }
+
+    private static void Return(byte[]? pooled)
+    {
+        if (pooled is not null)
+        {
+            ArrayPool<byte>.Shared.Return(pooled);
+        }
     }
 
     /// <summary>No more work is queued (the session has ended); the worker still runs what is queued, and a full queue's waiter goes on.</summary>
@@ -539,12 +555,12 @@ public sealed partial class AppSession
                 {
                     foreach (Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> handler in _routes.AudioHandlers())
                     {
-                        await Invoke(handler(audio.AsMemory(0, work.AudioLength), _ended.Token), "audio_chunk").ConfigureAwait(false);
+                        await Invoke(handler(audio.Memory, _ended.Token), "audio_chunk").ConfigureAwait(false);
                     }
                 }
                 finally
                 {
-                    ArrayPool<byte>.Shared.Return(audio);
+                    Return(audio.Pooled);
                 }
             }
             else if (work.Connected)

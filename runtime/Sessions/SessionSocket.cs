@@ -157,6 +157,37 @@ internal sealed class SessionSocket : IDisposable
         return SendFrameAsync(Close, payload, cancellationToken);
     }
 
+    /// <summary>
+    /// Gives the caller the pooled buffer that holds <paramref name="payload"/>, the last message's, to return to the
+    /// shared pool when done with it: for a handler that still reads the message after the socket has read on. The socket
+    /// goes on with its unread bytes in a buffer of its own.
+    /// </summary>
+    public byte[] Detach(ReadOnlyMemory<byte> payload)
+    {
+        if (!MemoryMarshal.TryGetArray(payload, out ArraySegment<byte> segment))
+        {
+            throw new InvalidOperationException("The payload is not in a buffer of this socket.");
+        }
+
+        if (ReferenceEquals(segment.Array, _fragments))
+        {
+            (_fragments, _fragmentsLength, _fragmentsHandedOut) = (null, 0, false);
+            return segment.Array!;
+        }
+
+        if (!ReferenceEquals(segment.Array, _buffer) || _buffer is null)
+        {
+            throw new InvalidOperationException("The payload is not in a buffer of this socket.");
+        }
+
+        byte[] detached = _buffer;
+        int unread = _end - _start;
+        _buffer = unread == 0 ? null : ArrayPool<byte>.Shared.Rent(Math.Max(BufferSize, unread));
+        detached.AsSpan(_start, unread).CopyTo(_buffer);
+        (_start, _end) = (0, unread);
+        return detached;
+    }
+
     /// <summary>Ends the connection at once, without a close frame.</summary>
     public void Abort()
     {

@@ -111,6 +111,36 @@ public sealed class SessionBadInputTests
     }
 
     [Fact]
+    public async Task An_audio_handler_still_running_keeps_its_chunk_while_the_socket_reads_on()
+    {
+        await using SessionHarness harness = await SessionHarness.StartAsync();
+        EmulatedSession session = await harness.StartAliceAsync();
+        AppSession app = Assert.Single(harness.Probe.Sessions);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var chunks = new System.Collections.Concurrent.ConcurrentQueue<byte[]>();
+        using IDisposable audio = app.OnAudioChunk(async (pcm, _) =>
+        {
+            if (pcm.Span[0] == 1)
+            {
+                await gate.Task; // the first chunk's handler waits while later frames arrive and are read
+            }
+
+            chunks.Enqueue(pcm.ToArray());
+        });
+        await SessionHarness.Eventually(() => session.Subscriptions.Any(s => s.Stream == "audio_chunk"), "audio_chunk was subscribed");
+
+        await session.SendAudioAsync([1, 1, 1, 1, 1, 1]);
+        await session.SendAudioAsync([2, 2, 2, 2]);
+        await session.SendTranscriptionAsync("after the audio");
+        await Task.Delay(200); // the socket has read the later frames into its buffer by now
+        gate.SetResult();
+
+        await SessionHarness.Eventually(() => chunks.Count == 2, "both chunks reached the handler");
+        Assert.Equal([new byte[] { 1, 1, 1, 1, 1, 1 }, [2, 2, 2, 2]], chunks.ToArray());
+        await SessionHarness.Eventually(() => harness.Probe.Heard.Contains("after the audio"), "the transcription came after them, in order");
+    }
+
+    [Fact]
     public async Task Run_time_subscriptions_send_the_whole_set_each_time()
     {
         await using SessionHarness harness = await SessionHarness.StartAsync();

@@ -93,6 +93,35 @@ public sealed class SessionSocketTests
     }
 
     [Fact]
+    public async Task A_detached_message_keeps_its_bytes_while_the_socket_reads_on_in_a_buffer_of_its_own()
+    {
+        await using RawServer server = await RawServer.StartAsync();
+        using SessionSocket socket = await server.ConnectAsync();
+        // Six bytes of the first frame, then a frame that needs the whole 4 KiB buffer: a socket still using the first
+        // frame's buffer would move the second to its start, over the first.
+        byte[] second = Frame(Binary, Filled(4088, 'b'));
+
+        await server.WriteAsync([.. Frame(Binary, [1, 2, 3, 4]), .. second.AsSpan(0, 1000)]);
+        SocketMessage first = await ReceiveMessageAsync(socket);
+        Assert.Equal([1, 2, 3, 4], first.Span.ToArray());
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(first.Memory, out ArraySegment<byte> kept));
+        byte[] detached = socket.Detach(first.Memory);
+        await server.WriteAsync(second.AsSpan(1000).ToArray());
+        await server.WriteAsync([.. Frame(Text, "hello"u8, fin: false), .. Frame(Continuation, " world"u8)]);
+
+        Assert.Same(kept.Array, detached);
+        Assert.Equal(Filled(4088, 'b'), (await ReceiveAsync(socket)).Payload);
+        Assert.Equal([1, 2, 3, 4], kept.AsSpan().ToArray()); // the socket wrote nothing more into it
+        SocketMessage fragmented = await ReceiveMessageAsync(socket);
+        Assert.Equal("hello world", Encoding.UTF8.GetString(fragmented.Span));
+        byte[] fragments = socket.Detach(fragmented.Memory);
+        await server.WriteAsync(Frame(Text, "next"u8));
+        Assert.Equal((SocketMessageKind.Text, "next"), Text8(await ReceiveAsync(socket)));
+        Assert.Equal("hello world", Encoding.UTF8.GetString(fragments, 0, 11));
+        Assert.Throws<InvalidOperationException>(() => socket.Detach(new byte[4]));
+    }
+
+    [Fact]
     public async Task A_masked_frame_from_the_server_is_unmasked_rather_than_refused()
     {
         await using RawServer server = await RawServer.StartAsync();
@@ -190,13 +219,20 @@ public sealed class SessionSocketTests
 
     private static async Task<(SocketMessageKind Kind, byte[] Payload, bool TooLarge)> ReceiveAsync(SessionSocket socket, int maxMessageBytes = 1024 * 1024)
     {
+        SocketMessage message = await ReceiveMessageAsync(socket, maxMessageBytes);
+        return (message.Kind, message.TooLarge ? [] : message.Span.ToArray(), message.TooLarge);
+    }
+
+    /// <summary>The next message itself, its payload still in the socket's buffer (valid until the next receive).</summary>
+    private static async Task<SocketMessage> ReceiveMessageAsync(SessionSocket socket, int maxMessageBytes = 1024 * 1024)
+    {
         SocketMessage message;
         while (!socket.TryReceive(maxMessageBytes, out message))
         {
             await socket.WaitAsync(CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
         }
 
-        return (message.Kind, message.TooLarge ? [] : message.Span.ToArray(), message.TooLarge);
+        return message;
     }
 
     private static (T, string) Text8<T>((T Kind, byte[] Payload, bool) message) => (message.Kind, Encoding.UTF8.GetString(message.Payload));
