@@ -152,8 +152,15 @@ public sealed class EmulatedSession
 
         if (_connection is { } connection && connection.Socket.State == WebSocketState.Open)
         {
-            await connection.SendAsync(new AppStopped { Timestamp = CloudEmulator.Now() }).ConfigureAwait(false);
-            await connection.CloseAsync(WebSocketCloseStatus.NormalClosure, reason).ConfigureAwait(false);
+            try
+            {
+                await connection.SendAsync(new AppStopped { Timestamp = CloudEmulator.Now() }).ConfigureAwait(false);
+                await connection.CloseAsync(WebSocketCloseStatus.NormalClosure, reason).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is WebSocketException or System.IO.IOException or ObjectDisposedException or OperationCanceledException)
+            {
+                // The app closed its side first (an app ends the session on the stop webhook, which came just before).
+            }
         }
     }
 
