@@ -42,7 +42,7 @@ public static class MentraServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ActiveSessionRegistry>();
         services.TryAddSingleton<IActiveSessions>(provider => provider.GetRequiredService<ActiveSessionRegistry>());
-        services.TryAddSingleton<WebhookMetrics>();
+        services.TryAddSingleton<MentraMetrics>();
         services.TryAddSingleton(provider => CreateUrlPolicy(provider));
         services.TryAddSingleton(new ServiceLifetimes(services));
         services.TryAddSingleton<Sessions.AppSessionManager>();

@@ -17,19 +17,31 @@ public static class MentraTelemetry
     internal static readonly ActivitySource ActivitySource = new(Name);
 }
 
-/// <summary>The SDK's instruments, created from the host's <see cref="IMeterFactory"/>.</summary>
-internal sealed class WebhookMetrics
+/// <summary>The SDK's instruments, created from the host's <see cref="IMeterFactory"/>: webhooks and app sessions.</summary>
+internal sealed class MentraMetrics
 {
     private readonly Counter<long> _received;
     private readonly Histogram<double> _duration;
+    private readonly Counter<long> _skipped;
+    private readonly Counter<long> _reconnects;
+    private readonly Counter<long> _handlerErrors;
 
-    public WebhookMetrics(IMeterFactory meters, IActiveSessions sessions)
+    public MentraMetrics(IMeterFactory meters, IActiveSessions sessions)
     {
         Meter meter = meters.Create(MentraTelemetry.Name);
         _received = meter.CreateCounter<long>("mentra.webhooks.received", unit: "{webhook}", description: "Webhooks received, by type and outcome.");
         _duration = meter.CreateHistogram<double>("mentra.webhook.handler.duration", unit: "s", description: "Time spent in the app's handler, by type and outcome.");
         meter.CreateObservableUpDownCounter("mentra.sessions.active", () => sessions.Count, unit: "{session}", description: "Sessions started and not yet stopped.");
+        _skipped = meter.CreateCounter<long>("mentra.session.messages.skipped", unit: "{message}", description: "Messages from the cloud logged and skipped, by reason: malformed, too_large, unexpected_audio.");
+        _reconnects = meter.CreateCounter<long>("mentra.session.reconnects", unit: "{reconnect}", description: "Sessions whose socket closed abnormally, by outcome: reconnected, lost.");
+        _handlerErrors = meter.CreateCounter<long>("mentra.session.handler.errors", unit: "{error}", description: "Exceptions thrown by the app's session handlers (each logged; the session goes on).");
     }
+
+    public void SessionMessageSkipped(string reason) => _skipped.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void SessionReconnect(string outcome) => _reconnects.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void SessionHandlerFailed() => _handlerErrors.Add(1);
 
     /// <summary>Whether anyone listens to the handler duration, so that timing it is worth a clock read.</summary>
     public bool HandlerTimingEnabled => _duration.Enabled;

@@ -20,7 +20,7 @@ internal sealed class WebhookEndpoint(
     IWebhookDispatcher dispatcher,
     ActiveSessionRegistry sessions,
     WebSocketUrlPolicy urlPolicy,
-    WebhookMetrics metrics,
+    MentraMetrics metrics,
     IServiceProvider root,
     ServiceLifetimes lifetimes,
     Sessions.AppSessionManager appSessions,

@@ -242,6 +242,7 @@ public sealed partial class AppSession
                 }
             }
 
+            _options.Metrics?.SessionReconnect(next is null ? "lost" : "reconnected");
             if (next is null)
             {
                 end = new AppSessionEnd(last?.Error is null ? "Connection lost" : "The cloud refused the reconnect", status, last?.Error);
@@ -272,6 +273,7 @@ public sealed partial class AppSession
         if (received.TooLarge)
         {
             Log.TooLarge(_logger, SessionId, _options.MaxMessageBytes);
+            _options.Metrics?.SessionMessageSkipped("too_large");
             return null;
         }
 
@@ -304,6 +306,7 @@ public sealed partial class AppSession
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         {
             Log.BadMessage(_logger, SessionId, e.Message);
+            _options.Metrics?.SessionMessageSkipped("malformed");
             return null;
         }
     }
@@ -317,6 +320,7 @@ public sealed partial class AppSession
         if (!_routes.WantsAudio)
         {
             Log.UnexpectedAudio(_logger, SessionId, received.Length);
+            _options.Metrics?.SessionMessageSkipped("unexpected_audio");
             return null;
         }
 
@@ -421,6 +425,7 @@ public sealed partial class AppSession
             catch (Exception e)
             {
                 Log.SessionHandlerFailed(_logger, SessionId, e);
+                _options.Metrics?.SessionHandlerFailed();
             }
             finally
             {
@@ -582,6 +587,7 @@ public sealed partial class AppSession
         catch (Exception e)
         {
             Log.SessionHandlerFailed(_logger, SessionId, e);
+            _options.Metrics?.SessionHandlerFailed();
         }
     }
 
@@ -601,6 +607,7 @@ public sealed partial class AppSession
         catch (Exception e)
         {
             Log.StreamHandlerFailed(_logger, SessionId, what, e);
+            _options.Metrics?.SessionHandlerFailed();
         }
     }
 

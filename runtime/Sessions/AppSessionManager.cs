@@ -34,13 +34,15 @@ internal sealed class AppSessionManager : IHostedService
     private readonly ILogger _logger;
     private readonly MentraOptions _options;
     private SessionOptions? _sessionOptions;
+    private readonly MentraMetrics _metrics;
 
     // Made once and shared by every session: the end callback, and the URL the cloud sends in every session_request.
     private readonly Func<AppSession, AppSessionEnd, bool, Task> _onEnded;
     private Uri? _lastUrl;
 
-    public AppSessionManager(IWebhookDispatcher dispatcher, IServiceProvider services, ActiveSessionRegistry registry, TimeProvider time, IOptions<MentraOptions> options, ILoggerFactory loggers)
+    public AppSessionManager(IWebhookDispatcher dispatcher, IServiceProvider services, ActiveSessionRegistry registry, TimeProvider time, IOptions<MentraOptions> options, ILoggerFactory loggers, MentraMetrics metrics)
     {
+        _metrics = metrics;
         _dispatcher = dispatcher;
         _services = services;
         _registry = registry;
@@ -70,6 +72,7 @@ internal sealed class AppSessionManager : IHostedService
             ApiKey = _options.ApiKey ?? string.Empty,
             AckTimeout = _options.SessionAckTimeout,
             MaxMessageBytes = _options.MaxSessionMessageBytes,
+            Metrics = _metrics,
         };
         set => _sessionOptions = value;
     }

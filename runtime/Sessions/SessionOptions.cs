@@ -39,6 +39,9 @@ internal sealed class SessionOptions
     /// <summary>The photos the server's sessions wait for, which <c>/photo-upload</c> completes.</summary>
     public PhotoUploads Photos { get; init; } = new();
 
+    /// <summary>Where the sessions count what they skip, their reconnects and their handlers' errors; none in tests that make sessions alone.</summary>
+    public MentraMetrics? Metrics { get; init; }
+
     /// <summary>Opens a socket; the default does the handshake itself over a plain socket (see <see cref="WebSocketConnector"/>).</summary>
     public Func<Uri, CancellationToken, Task<SessionSocket>> Connect { get; init; } = WebSocketConnector.ConnectAsync;
 }

@@ -117,6 +117,7 @@ internal sealed class SessionHarness : IAsyncDisposable
             ApiKey = defaults.ApiKey,
             AckTimeout = defaults.AckTimeout,
             MaxMessageBytes = defaults.MaxMessageBytes,
+            Metrics = defaults.Metrics,
             ReconnectDelays = [TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200)],
         };
         CloudEmulator cloud = await CloudEmulator.StartAsync(emulator?.Invoke(host.Address) ?? new EmulatorOptions
