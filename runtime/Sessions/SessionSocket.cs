@@ -34,7 +34,10 @@ internal sealed class SessionSocket : IDisposable
 
     private readonly Socket _socket;
     private readonly Stream? _tls;
-    private readonly SemaphoreSlim _sendLock = new(1, 1);
+
+    // Sends go one at a time, each after the one before: this is the last send's completion, null once it is done (an idle
+    // socket holds no lock object; a send that has to wait waits on the one before it).
+    private Task? _lastSend;
 
     // Unread bytes are _buffer[_start.._end); the buffer is rented while it holds some or a message handed out is in it.
     private byte[]? _buffer;
@@ -552,9 +555,15 @@ internal sealed class SessionSocket : IDisposable
         try
         {
             int length = WriteFrame(frame, opcode, payload.Span);
-            await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Task? previous = Interlocked.Exchange(ref _lastSend, done.Task);
             try
             {
+                if (previous is { IsCompleted: false })
+                {
+                    await previous.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+
                 WebSocketState state = State;
                 if (state is not (WebSocketState.Open or WebSocketState.CloseReceived))
                 {
@@ -570,7 +579,18 @@ internal sealed class SessionSocket : IDisposable
             }
             finally
             {
-                _sendLock.Release();
+                // The next send may start once this one is over, and not before the one this one waited for (which may still
+                // run when this one gave up waiting).
+                if (previous is null || previous.IsCompleted)
+                {
+                    done.TrySetResult();
+                }
+                else
+                {
+                    _ = previous.ContinueWith(static (_, state) => ((TaskCompletionSource)state!).TrySetResult(), done, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                }
+
+                _ = Interlocked.CompareExchange(ref _lastSend, null, done.Task);
             }
         }
         finally

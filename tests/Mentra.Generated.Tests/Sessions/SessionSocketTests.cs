@@ -204,6 +204,29 @@ public sealed class SessionSocketTests
     }
 
     [Fact]
+    public async Task Concurrent_sends_go_out_one_whole_frame_at_a_time()
+    {
+        await using RawServer server = await RawServer.StartAsync();
+        using SessionSocket socket = await server.ConnectAsync();
+        byte[][] messages = [.. Enumerable.Range(0, 24).Select(i => Filled(i % 2 == 0 ? 1024 * 1024 : 50, (char)('a' + (i % 26))))];
+
+        Task[] sends = [.. messages.Select(message => Task.Run(() => socket.SendTextAsync(message, CancellationToken.None).AsTask()))];
+        await Task.Delay(100); // the socket's send buffer fills: sends wait, and a frame may go out in several writes
+        var received = new System.Collections.Generic.List<byte[]>();
+        for (int i = 0; i < messages.Length; i++)
+        {
+            (byte opcode, byte[] payload) = await server.ReadFrameAsync();
+            Assert.Equal(Text, opcode);
+            received.Add(payload);
+        }
+
+        await Task.WhenAll(sends);
+        Assert.Equal(
+            messages.Select(Convert.ToBase64String).OrderBy(m => m, StringComparer.Ordinal),
+            received.Select(Convert.ToBase64String).OrderBy(m => m, StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task The_connection_ending_without_a_close_frame_is_an_error()
     {
         await using RawServer server = await RawServer.StartAsync();
