@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Http;
 using System.Net.Sockets;
 using System.Text;
+using System.Threading;
 using System.Threading.Tasks;
 
 namespace Mentra.Generated.Emulator;
@@ -14,6 +15,7 @@ internal sealed class AppProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private int _disposed;
 
     private AppProcess(Process process, string url)
     {
@@ -41,18 +43,14 @@ internal sealed class AppProcess : IDisposable
     }
 
     /// <summary>
-    /// Starts <paramref name="run"/>: a folder with a project is run with <c>dotnet run</c>, an executable file directly,
-    /// anything else as a shell command.
-    /// The app listens on a free port and accepts a plain <c>ws://</c> cloud on loopback (this emulator).
+    /// Starts <paramref name="run"/> (see <see cref="StartInfo"/>). The app listens on a free port and accepts a plain
+    /// <c>ws://</c> cloud on loopback (this emulator). Throws <see cref="InvalidOperationException"/>, saying what was
+    /// tried, when it cannot be started.
     /// </summary>
     public static AppProcess Start(string run, string package, string apiKey)
     {
-        int port = FreePort();
-        string url = "http://127.0.0.1:" + port;
-        bool project = Directory.Exists(run) && Directory.GetFiles(run, "*.csproj").Length > 0;
-        var start = project ? new ProcessStartInfo("dotnet") { ArgumentList = { "run", "--project", run, "--no-launch-profile", "--", "--urls", url } }
-            : File.Exists(run) ? new ProcessStartInfo(run) { ArgumentList = { "--urls", url } }
-            : new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", "exec " + run + " --urls " + url } };
+        string url = "http://127.0.0.1:" + FreePort();
+        ProcessStartInfo start = StartInfo(run, url);
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         start.Environment["PACKAGE_NAME"] = package;
@@ -60,7 +58,36 @@ internal sealed class AppProcess : IDisposable
         start.Environment["Mentra__AllowInsecureLoopbackWebSocket"] = "true";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__Mentra.Generated.Sample"] = "Information";
-        return new AppProcess(Process.Start(start) ?? throw new InvalidOperationException("Could not start " + run), url);
+        try
+        {
+            return new AppProcess(Process.Start(start) ?? throw new InvalidOperationException($"Could not start '{run}'."), url);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException($"Could not start '{run}' ({start.FileName}): {e.Message}. Give a project folder or .csproj (dotnet run), a .dll (dotnet), an executable or a command.", e);
+        }
+    }
+
+    /// <summary>
+    /// How <paramref name="run"/> starts, listening on <paramref name="url"/>: a folder with a project, or a <c>.csproj</c>,
+    /// with <c>dotnet run</c>; a <c>.dll</c> with <c>dotnet</c>; another existing file as an executable; anything else as
+    /// a shell command.
+    /// </summary>
+    internal static ProcessStartInfo StartInfo(string run, string url)
+    {
+        if ((Directory.Exists(run) && Directory.GetFiles(run, "*.csproj").Length > 0) || (File.Exists(run) && run.EndsWith(".csproj", StringComparison.OrdinalIgnoreCase)))
+        {
+            return new ProcessStartInfo("dotnet") { ArgumentList = { "run", "--project", run, "--no-launch-profile", "--", "--urls", url } };
+        }
+
+        if (File.Exists(run))
+        {
+            return run.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)
+                ? new ProcessStartInfo("dotnet") { ArgumentList = { run, "--urls", url } }
+                : new ProcessStartInfo(run) { ArgumentList = { "--urls", url } };
+        }
+
+        return new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", "exec " + run + " --urls " + url } };
     }
 
     /// <summary>Polls <c>/health</c> until it answers 200, the app exits, or the time is up.</summary>
@@ -90,6 +117,11 @@ internal sealed class AppProcess : IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (!_process.HasExited)
         {
             // A graceful stop first (SIGTERM, as a host's shutdown), so the app closes its sockets and flushes its logs.

@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 using Mentra.Generated.Emulator;
@@ -14,8 +15,9 @@ internal static class EmulatorCommand
     private const string Usage = """
         Usage: mentra-emulator [--run <project>] [--app <url>] [--package <name>] [--api-key <key>] [--user <email>] [--port <port>]
 
-          --run       start the app first: a project folder (dotnet run) or a command; the emulator gives it a free
-                      port, PACKAGE_NAME, MENTRAOS_API_KEY and a loopback cloud, and stops it at the end
+          --run       start the app first: a project folder or .csproj (dotnet run), a .dll, an executable or a
+                      command; the emulator gives it a free port, PACKAGE_NAME, MENTRAOS_API_KEY and a loopback
+                      cloud, and stops it at the end
           --app       the app server's base URL (webhooks go to <url>/webhook)      default http://127.0.0.1:5000
           --package   the app's package name                                          or PACKAGE_NAME
           --api-key   the API key the emulated cloud accepts                          or MENTRAOS_API_KEY
@@ -59,11 +61,29 @@ internal static class EmulatorCommand
             }
         }
 
-        using AppProcess? process = run is null ? null : AppProcess.Start(run, package ??= "org.example.captions", key ??= "dev-key");
+        AppProcess? process = null;
+        try
+        {
+            process = run is null ? null : AppProcess.Start(run, package ??= "org.example.captions", key ??= "dev-key");
+            return await RunAsync(process, app, package, key, user, port);
+        }
+        catch (InvalidOperationException e) when (process is null)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 2;
+        }
+        finally
+        {
+            process?.Dispose(); // if the cloud never started (else it is stopped already, before the cloud)
+        }
+    }
+
+    private static async Task<int> RunAsync(AppProcess? process, string app, string? package, string? key, string user, int port)
+    {
         if (process is not null)
         {
             app = process.Url;
-            Console.WriteLine($"Starting the app ({run}) at {app}...");
+            Console.WriteLine($"Starting the app at {app}...");
             if (!await process.WaitHealthyAsync(TimeSpan.FromMinutes(3)))
             {
                 Console.Error.WriteLine("The app did not answer /health:\n" + process.Output);
@@ -77,16 +97,39 @@ internal static class EmulatorCommand
             return 2;
         }
 
-        await using CloudEmulator cloud = await CloudEmulator.StartAsync(new EmulatorOptions
+        CloudEmulator emulator;
+        try
         {
-            AppUrl = appUrl,
-            PackageName = package,
-            ApiKey = key,
-            Port = port,
-            OnDisplay = (_, display) => Console.WriteLine(GlassesDisplay.Render(display)),
-        });
+            emulator = await CloudEmulator.StartAsync(new EmulatorOptions
+            {
+                AppUrl = appUrl,
+                PackageName = package,
+                ApiKey = key,
+                Port = port,
+                OnDisplay = (_, display) => Console.WriteLine(GlassesDisplay.Render(display)),
+            });
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"The emulated cloud cannot listen on 127.0.0.1:{port} ({e.Message}); choose another --port.");
+            return 2;
+        }
+
+        await using CloudEmulator cloud = emulator;
+        using AppProcess? stopsFirst = process; // stopped before the cloud goes: the app ends its sessions while the cloud still answers
         Console.WriteLine($"Emulated cloud at {cloud.BaseUrl}; starting {user}'s session of {package} at {appUrl}...");
-        (WebhookResult answer, EmulatedSession session) = await cloud.StartSessionAsync(user);
+        WebhookResult answer;
+        EmulatedSession session;
+        try
+        {
+            (answer, session) = await cloud.StartSessionAsync(user);
+        }
+        catch (Exception e) when (e is System.Net.Http.HttpRequestException or TaskCanceledException)
+        {
+            Console.Error.WriteLine($"Could not reach the app at {appUrl}: {e.Message}. Is it running? (--run starts it.)");
+            return 1;
+        }
+
         Console.WriteLine($"session_request answered {answer.Status} {answer.Body}");
         if (answer.Status != 200)
         {

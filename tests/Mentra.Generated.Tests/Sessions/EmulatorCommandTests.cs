@@ -1,0 +1,78 @@
+using System;
+using System.IO;
+using System.Threading.Tasks;
+using Mentra.Generated.Emulator;
+using Xunit;
+
+namespace Mentra.Generated.Tests.Sessions;
+
+/// <summary>How the emulator's <c>--run</c> starts an app, and what it says when it cannot.</summary>
+public sealed class EmulatorCommandTests
+{
+    [Fact]
+    public void Each_kind_of_app_starts_the_way_a_developer_would_start_it()
+    {
+        string folder = Directory.CreateTempSubdirectory().FullName;
+        try
+        {
+            string project = Path.Combine(folder, "App.csproj");
+            string dll = Path.Combine(folder, "App.dll");
+            File.WriteAllText(project, "<Project />");
+            File.WriteAllText(dll, string.Empty);
+            const string url = "http://127.0.0.1:5999";
+
+            Assert.Equal("dotnet run --project " + folder + " --no-launch-profile -- --urls " + url, Line(AppProcess.StartInfo(folder, url)));
+            Assert.Equal("dotnet run --project " + project + " --no-launch-profile -- --urls " + url, Line(AppProcess.StartInfo(project, url)));
+            Assert.Equal("dotnet " + dll + " --urls " + url, Line(AppProcess.StartInfo(dll, url)));
+            Assert.Equal("/bin/sh -c exec node app.mjs --urls " + url, Line(AppProcess.StartInfo("node app.mjs", url)));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_file_that_cannot_run_is_a_clear_error_not_a_crash()
+    {
+        string file = Path.GetTempFileName(); // exists, not executable
+        TextWriter error = Console.Error;
+        var captured = new StringWriter();
+        Console.SetError(captured);
+        try
+        {
+            int exit = await EmulatorCommand.RunAsync(["--run", file]);
+
+            Assert.Equal(2, exit);
+            Assert.Contains($"Could not start '{file}' ({file}): ", captured.ToString(), StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", captured.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Console.SetError(error);
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task An_app_that_does_not_answer_is_a_clear_error_not_a_crash()
+    {
+        TextWriter error = Console.Error;
+        var captured = new StringWriter();
+        Console.SetError(captured);
+        try
+        {
+            int exit = await EmulatorCommand.RunAsync(["--app", "http://127.0.0.1:1", "--package", "org.example.app", "--api-key", "key", "--port", "0"]);
+
+            Assert.Equal(1, exit);
+            Assert.Contains("Could not reach the app at http://127.0.0.1:1/: ", captured.ToString(), StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", captured.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Console.SetError(error);
+        }
+    }
+
+    private static string Line(System.Diagnostics.ProcessStartInfo start) => start.FileName + " " + string.Join(" ", start.ArgumentList);
+}
