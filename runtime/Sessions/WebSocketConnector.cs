@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Net;
+using System.Net.Http;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Net.WebSockets;
@@ -15,8 +16,10 @@ namespace Mentra.Generated.Sessions;
 /// Opens a session's WebSocket with the opening handshake written here, over a plain socket (and TLS for <c>wss</c>),
 /// and hands the connection to <see cref="SessionSocket"/>. <see cref="ClientWebSocket"/> would do the handshake through
 /// the HTTP stack, whose connection (with its buffers) stays behind every socket for the socket's whole life; an idle
-/// session here holds the socket (and the TLS stream), nothing more. No proxy, no compression, no subprotocol: what the
-/// v2 app-session protocol uses.
+/// session here holds the socket (and the TLS stream), nothing more. No compression, no subprotocol: what the v2
+/// app-session protocol uses. The system's proxy (<see cref="HttpClient.DefaultProxy"/>: <c>HTTPS_PROXY</c>,
+/// <c>HTTP_PROXY</c>, <c>ALL_PROXY</c> and <c>NO_PROXY</c> on Linux) is honoured as ClientWebSocket honours it, with an
+/// HTTP <c>CONNECT</c> tunnel, except for loopback addresses (a local cloud or emulator).
 /// </summary>
 internal static class WebSocketConnector
 {
@@ -29,13 +32,14 @@ internal static class WebSocketConnector
     /// the socket's whole life.
     /// </summary>
     public static Task<SessionSocket> ConnectAsync(Uri url, CancellationToken cancellationToken) =>
-        ConnectAsync(url, validateServer: null, cancellationToken);
+        ConnectAsync(url, validateServer: null, IsLoopback(url) ? null : HttpClient.DefaultProxy, cancellationToken);
 
     /// <summary>
     /// Connects with <paramref name="validateServer"/> deciding on the server's certificate for <c>wss</c> (null: the
-    /// system's validation, as for every real cloud; tests pass one that trusts their own certificate).
+    /// system's validation, as for every real cloud; tests pass one that trusts their own certificate), through
+    /// <paramref name="proxy"/> when it has one for the URL.
     /// </summary>
-    internal static async Task<SessionSocket> ConnectAsync(Uri url, RemoteCertificateValidationCallback? validateServer, CancellationToken cancellationToken)
+    internal static async Task<SessionSocket> ConnectAsync(Uri url, RemoteCertificateValidationCallback? validateServer, IWebProxy? proxy, CancellationToken cancellationToken)
     {
         bool secure = url.Scheme switch
         {
@@ -43,12 +47,18 @@ internal static class WebSocketConnector
             "ws" => false,
             _ => throw new WebSocketException($"'{url.Scheme}' is not a WebSocket scheme."),
         };
-        Socket socket = await ConnectSocketAsync(url, cancellationToken).ConfigureAwait(false);
+        Uri? via = ProxyFor(url, proxy);
+        Socket socket = await ConnectSocketAsync(via ?? url, cancellationToken).ConfigureAwait(false);
         SslStream? tls = null;
         byte[] header = ArrayPool<byte>.Shared.Rent(MaxResponseHeader);
         CancellationTokenRegistration abort = cancellationToken.UnsafeRegister(static s => ((Socket)s!).Dispose(), socket);
         try
         {
+            if (via is not null)
+            {
+                await TunnelAsync(socket, url, proxy!.Credentials?.GetCredential(via, "Basic"), header).ConfigureAwait(false);
+            }
+
             if (secure)
             {
                 tls = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
@@ -86,6 +96,43 @@ internal static class WebSocketConnector
         finally
         {
             ArrayPool<byte>.Shared.Return(header);
+        }
+    }
+
+    private static bool IsLoopback(Uri url) =>
+        url.IsLoopback || (IPAddress.TryParse(url.DnsSafeHost, out IPAddress? address) && IPAddress.IsLoopback(address));
+
+    /// <summary>The proxy <paramref name="proxy"/> names for the URL (as the HTTP URL of the same host), or null for none.</summary>
+    private static Uri? ProxyFor(Uri url, IWebProxy? proxy)
+    {
+        if (proxy is null)
+        {
+            return null;
+        }
+
+        Uri target = new UriBuilder(url) { Scheme = url.Scheme == "wss" ? Uri.UriSchemeHttps : Uri.UriSchemeHttp }.Uri;
+        return proxy.IsBypassed(target) || proxy.GetProxy(target) is not { } via || via == target ? null : via;
+    }
+
+    /// <summary>
+    /// Asks the proxy for a tunnel to the URL's host (<c>CONNECT</c>, with Basic credentials when it has some) and checks
+    /// that it opened one; what follows goes through the tunnel.
+    /// </summary>
+    private static async Task TunnelAsync(Socket socket, Uri url, NetworkCredential? credential, byte[] buffer)
+    {
+        string authority = (url.HostNameType == UriHostNameType.IPv6 ? "[" + url.DnsSafeHost + "]" : url.IdnHost) + ":" + url.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string request = "CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n";
+        if (credential is not null)
+        {
+            request += "Proxy-Authorization: Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(credential.UserName + ":" + credential.Password)) + "\r\n";
+        }
+
+        socket.Send(Encoding.ASCII.GetBytes(request + "\r\n"));
+        (int headerLength, int read) = await ReadHeaderAsync(socket, null, buffer).ConfigureAwait(false);
+        string status = Encoding.ASCII.GetString(buffer, 0, headerLength).Split("\r\n")[0];
+        if (!(status.StartsWith("HTTP/1.1 200", StringComparison.Ordinal) || status.StartsWith("HTTP/1.0 200", StringComparison.Ordinal)) || read != headerLength)
+        {
+            throw new WebSocketException("The proxy did not open a tunnel to " + authority + ": " + status);
         }
     }
 

@@ -240,6 +240,34 @@ public sealed class SessionSocketTests
         Assert.Equal(WebSocketError.ConnectionClosedPrematurely, error.WebSocketErrorCode);
     }
 
+    [Fact]
+    public async Task Through_a_proxy_the_socket_asks_for_a_tunnel_with_the_proxys_credentials_and_works_through_it()
+    {
+        await using RawServer server = await RawServer.StartAsync();
+        await using TunnelProxy proxy = TunnelProxy.Start(refuse: null);
+
+        using SessionSocket socket = await server.ConnectAsync(new WebProxy(proxy.Url) { Credentials = new NetworkCredential("user", "secret") });
+        await server.WriteAsync(Frame(Text, "through"u8));
+        await socket.SendTextAsync("back"u8.ToArray(), CancellationToken.None);
+
+        Assert.Equal((SocketMessageKind.Text, "through"), Text8(await ReceiveAsync(socket)));
+        Assert.Equal((Text, "back"), Text8(await server.ReadFrameAsync()));
+        string request = await proxy.Request;
+        Assert.StartsWith($"CONNECT 127.0.0.1:{server.Port} HTTP/1.1\r\nHost: 127.0.0.1:{server.Port}\r\n", request, StringComparison.Ordinal);
+        Assert.Contains("Proxy-Authorization: Basic " + Convert.ToBase64String("user:secret"u8.ToArray()) + "\r\n", request, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_proxy_that_refuses_the_tunnel_is_a_clear_error()
+    {
+        await using RawServer server = await RawServer.StartAsync();
+        await using TunnelProxy proxy = TunnelProxy.Start(refuse: "HTTP/1.1 407 Proxy Authentication Required");
+
+        var error = await Assert.ThrowsAsync<WebSocketException>(() => server.ConnectAsync(new WebProxy(proxy.Url)));
+
+        Assert.Equal($"The proxy did not open a tunnel to 127.0.0.1:{server.Port}: HTTP/1.1 407 Proxy Authentication Required", error.Message);
+    }
+
     private static async Task<(SocketMessageKind Kind, byte[] Payload, bool TooLarge)> ReceiveAsync(SessionSocket socket, int maxMessageBytes = 1024 * 1024)
     {
         SocketMessage message = await ReceiveMessageAsync(socket, maxMessageBytes);
@@ -311,10 +339,14 @@ public sealed class SessionSocketTests
             return Task.FromResult(server);
         }
 
-        public async Task<SessionSocket> ConnectAsync()
+        public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+        public async Task<SessionSocket> ConnectAsync(IWebProxy? proxy = null)
         {
-            var url = new Uri($"ws://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/app-ws");
-            SessionSocket socket = await WebSocketConnector.ConnectAsync(url, CancellationToken.None);
+            var url = new Uri($"ws://127.0.0.1:{Port}/app-ws");
+            SessionSocket socket = proxy is null
+                ? await WebSocketConnector.ConnectAsync(url, CancellationToken.None)
+                : await WebSocketConnector.ConnectAsync(url, validateServer: null, proxy, CancellationToken.None);
             _connection = await _accepted!.WaitAsync(TimeSpan.FromSeconds(5));
             return socket;
         }
@@ -387,6 +419,72 @@ public sealed class SessionSocketTests
             byte[] response = Encoding.ASCII.GetBytes("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " + accept + "\r\n\r\n");
             await connection.SendAsync((byte[])[.. response, .. _afterHandshake], SocketFlags.None);
             return connection;
+        }
+    }
+
+    /// <summary>An HTTP proxy that opens one CONNECT tunnel (or refuses it) and pipes bytes both ways.</summary>
+    private sealed class TunnelProxy : IAsyncDisposable
+    {
+        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+        private readonly TaskCompletionSource<string> _request = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly CancellationTokenSource _stop = new();
+
+        private TunnelProxy()
+        {
+        }
+
+        public Uri Url => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
+
+        /// <summary>The request header the proxy received.</summary>
+        public Task<string> Request => _request.Task.WaitAsync(TimeSpan.FromSeconds(5));
+
+        public static TunnelProxy Start(string? refuse)
+        {
+            var proxy = new TunnelProxy();
+            proxy._listener.Start();
+            _ = proxy.RunAsync(refuse);
+            return proxy;
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            _stop.Cancel();
+            _listener.Stop();
+            return ValueTask.CompletedTask;
+        }
+
+        private async Task RunAsync(string? refuse)
+        {
+            using Socket client = await _listener.AcceptSocketAsync(_stop.Token);
+            var header = new StringBuilder();
+            byte[] one = new byte[1];
+            while (!header.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal) && await client.ReceiveAsync(one, SocketFlags.None) == 1)
+            {
+                header.Append((char)one[0]);
+            }
+
+            _request.TrySetResult(header.ToString());
+            if (refuse is not null)
+            {
+                await client.SendAsync(Encoding.ASCII.GetBytes(refuse + "\r\n\r\n"), SocketFlags.None);
+                return;
+            }
+
+            string[] target = header.ToString().Split(' ')[1].Split(':');
+            using var upstream = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            await upstream.ConnectAsync(target[0], int.Parse(target[1], System.Globalization.CultureInfo.InvariantCulture));
+            await client.SendAsync("HTTP/1.1 200 Connection established\r\n\r\n"u8.ToArray(), SocketFlags.None);
+            await Task.WhenAny(PipeAsync(client, upstream), PipeAsync(upstream, client), Task.Delay(Timeout.Infinite, _stop.Token));
+        }
+
+        private static async Task PipeAsync(Socket from, Socket to)
+        {
+            byte[] buffer = new byte[8192];
+            int read;
+            while ((read = await from.ReceiveAsync(buffer, SocketFlags.None)) > 0)
+            {
+                await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None);
+            }
         }
     }
 }

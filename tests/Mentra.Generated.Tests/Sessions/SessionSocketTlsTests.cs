@@ -50,7 +50,7 @@ public sealed class SessionSocketTlsTests
         var address = new Uri(server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         var url = new Uri($"wss://127.0.0.1:{address.Port}/app-ws");
 
-        using SessionSocket socket = await WebSocketConnector.ConnectAsync(url, (_, presented, _, _) => presented?.GetCertHashString() == certificate.GetCertHashString(), CancellationToken.None);
+        using SessionSocket socket = await WebSocketConnector.ConnectAsync(url, (_, presented, _, _) => presented?.GetCertHashString() == certificate.GetCertHashString(), proxy: null, CancellationToken.None);
         await socket.SendTextAsync("{\"type\":\"hello\"}"u8.ToArray(), CancellationToken.None);
 
         (SocketMessageKind kind, byte[] payload) = await ReceiveAsync(socket);
