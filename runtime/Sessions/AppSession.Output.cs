@@ -184,9 +184,7 @@ public sealed partial class AppSession
 
             if (State != AppSessionState.Connected || Volatile.Read(ref _socket) is not { } socket)
             {
-                TaskCompletionSource next = Volatile.Read(ref _connected)
-                    ?? Interlocked.CompareExchange(ref _connected, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), null)
-                    ?? Volatile.Read(ref _connected)!;
+                TaskCompletionSource next = LazyInitializer.EnsureInitialized(ref _connected, static () => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
                 if (State is AppSessionState.Connecting or AppSessionState.Reconnecting && End is null)
                 {
                     // Made or found before this check: the ack that follows completes it (state first, then the wait).

@@ -61,9 +61,7 @@ public sealed partial class AppSession
     {
         get
         {
-            TaskCompletionSource<AppSessionEnd> completion = Volatile.Read(ref _endedTask)
-                ?? Interlocked.CompareExchange(ref _endedTask, new(TaskCreationOptions.RunContinuationsAsynchronously), null)
-                ?? _endedTask!;
+            TaskCompletionSource<AppSessionEnd> completion = LazyInitializer.EnsureInitialized(ref _endedTask, static () => new(TaskCreationOptions.RunContinuationsAsynchronously));
             if (Volatile.Read(ref _finished) == 1)
             {
                 completion.TrySetResult(_end!);

@@ -292,6 +292,20 @@ public sealed class SessionSocketTests
 
     private static byte[] Filled(int length, char c) => Enumerable.Repeat((byte)c, length).ToArray();
 
+    /// <summary>An HTTP request's header, read a byte at a time up to its blank line (nothing after it is read).</summary>
+    private static async Task<string> ReadHeaderAsync(Socket connection)
+    {
+        var header = new StringBuilder();
+        byte[] one = new byte[1];
+        while (!header.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal))
+        {
+            Assert.Equal(1, await connection.ReceiveAsync(one, SocketFlags.None));
+            header.Append((char)one[0]);
+        }
+
+        return header.ToString();
+    }
+
     /// <summary>A server's frame: unmasked unless <paramref name="mask"/> is given.</summary>
     private static byte[] Frame(byte opcode, ReadOnlySpan<byte> payload, bool fin = true, byte[]? mask = null)
     {
@@ -406,15 +420,8 @@ public sealed class SessionSocketTests
         private async Task<Socket> AcceptAsync()
         {
             Socket connection = await _listener.AcceptSocketAsync();
-            var request = new StringBuilder();
-            byte[] one = new byte[1];
-            while (!request.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal))
-            {
-                Assert.Equal(1, await connection.ReceiveAsync(one, SocketFlags.None));
-                request.Append((char)one[0]);
-            }
-
-            string key = request.ToString().Split("\r\n").First(l => l.StartsWith("Sec-WebSocket-Key:", StringComparison.OrdinalIgnoreCase)).Split(':', 2)[1].Trim();
+            string request = await ReadHeaderAsync(connection);
+            string key = request.Split("\r\n").First(l => l.StartsWith("Sec-WebSocket-Key:", StringComparison.OrdinalIgnoreCase)).Split(':', 2)[1].Trim();
             string accept = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
             byte[] response = Encoding.ASCII.GetBytes("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " + accept + "\r\n\r\n");
             await connection.SendAsync((byte[])[.. response, .. _afterHandshake], SocketFlags.None);
@@ -456,21 +463,15 @@ public sealed class SessionSocketTests
         private async Task RunAsync(string? refuse)
         {
             using Socket client = await _listener.AcceptSocketAsync(_stop.Token);
-            var header = new StringBuilder();
-            byte[] one = new byte[1];
-            while (!header.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal) && await client.ReceiveAsync(one, SocketFlags.None) == 1)
-            {
-                header.Append((char)one[0]);
-            }
-
-            _request.TrySetResult(header.ToString());
+            string header = await ReadHeaderAsync(client);
+            _request.TrySetResult(header);
             if (refuse is not null)
             {
                 await client.SendAsync(Encoding.ASCII.GetBytes(refuse + "\r\n\r\n"), SocketFlags.None);
                 return;
             }
 
-            string[] target = header.ToString().Split(' ')[1].Split(':');
+            string[] target = header.Split(' ')[1].Split(':');
             using var upstream = new Socket(SocketType.Stream, ProtocolType.Tcp);
             await upstream.ConnectAsync(target[0], int.Parse(target[1], System.Globalization.CultureInfo.InvariantCulture));
             await client.SendAsync("HTTP/1.1 200 Connection established\r\n\r\n"u8.ToArray(), SocketFlags.None);
