@@ -62,7 +62,49 @@ internal sealed partial class SchemaEmitter
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             internal static double ReadDouble(ref global::System.Text.Json.Utf8JsonReader reader, string property) =>
-                reader.TokenType == global::System.Text.Json.JsonTokenType.Number ? reader.GetDouble() : throw Unexpected(ref reader, property, "a number");
+                reader.TokenType == global::System.Text.Json.JsonTokenType.Number ? Number(in reader) : throw Unexpected(ref reader, property, "a number");
+
+            /// <summary>
+            /// The current number. A plain decimal of at most 15 digits without an exponent, what nearly every message carries
+            /// (times, coordinates, confidences), is computed from its digits: both the digits read as an integer and a power of
+            /// ten up to 10^15 are exact doubles, so one division rounds once, to the double that parsing the text gives. Any other
+            /// number is parsed by the reader.
+            /// </summary>
+            internal static double Number(scoped in global::System.Text.Json.Utf8JsonReader reader)
+            {
+                global::System.ReadOnlySpan<byte> text = reader.HasValueSequence ? default : reader.ValueSpan;
+                int start = text.Length > 0 && text[0] == (byte)'-' ? 1 : 0;
+                ulong digits = 0;
+                int count = 0;
+                int point = -1;
+                for (int i = start; i < text.Length; i++)
+                {
+                    uint digit = (uint)(text[i] - '0');
+                    if (digit <= 9)
+                    {
+                        digits = (digits * 10) + digit;
+                        count++;
+                    }
+                    else if (text[i] == (byte)'.' && point < 0)
+                    {
+                        point = count;
+                    }
+                    else
+                    {
+                        return reader.GetDouble(); // an exponent
+                    }
+                }
+
+                if (count == 0 || count > 15)
+                {
+                    return reader.GetDouble();
+                }
+
+                double value = point < 0 ? digits : digits / PowersOfTen[count - point];
+                return start == 1 ? -value : value;
+            }
+
+            private static global::System.ReadOnlySpan<double> PowersOfTen => new double[] { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
 
             internal static double? ReadDoubleOrNull(ref global::System.Text.Json.Utf8JsonReader reader, string property) =>
                 reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : ReadDouble(ref reader, property);
