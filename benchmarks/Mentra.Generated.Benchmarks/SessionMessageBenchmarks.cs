@@ -33,6 +33,20 @@ public class SessionMessageBenchmarks
         return ValueTask.CompletedTask;
     });
 
+    /// <summary>The floor of any reader built on <see cref="Utf8JsonReader"/>: every token of the frame, nothing kept.</summary>
+    [Benchmark(Description = "tokenize only (Utf8JsonReader)")]
+    public int Tokenize()
+    {
+        var reader = new Utf8JsonReader(Frame);
+        int tokens = 0;
+        while (reader.Read())
+        {
+            tokens++;
+        }
+
+        return tokens;
+    }
+
     [Benchmark(Description = "read (generated converter)")]
     public CloudMessage Read()
     {

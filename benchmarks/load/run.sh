@@ -84,4 +84,4 @@ echo
 for name in "${names[@]}"; do
   echo "$name rounds: stop_request $(tr '\n' ' ' < "$work/stop_request.$name")| session_request $(tr '\n' ' ' < "$work/session_request.$name")"
 done
-echo "sample resident memory after the run: $(( $(ps -o rss= -p "${pids[sample]}") / 1024 )) MiB"
+echo "sample resident memory after the run: $(awk '{ printf "%.1f", $1 / 1024 }' <<< "$(ps -o rss= -p "${pids[sample]}")") MiB"

@@ -84,13 +84,13 @@ internal static class Bench
             }
 
 
-            double perMessage1 = await MessagesAsync(app, sessions.Take(1).ToList(), messages);
-            double perMessage100 = await MessagesAsync(app, sessions.Take(100).ToList(), messages);
+            (double perMessage1, double user1) = await MessagesAsync(app, sessions.Take(1).ToList(), messages);
+            (double perMessage100, double user100) = await MessagesAsync(app, sessions.Take(100).ToList(), messages);
             double rss3 = Rss(app);
 
             Console.WriteLine($"{name}: set-up CPU per session {(cpu1 - cpu0) / first:0.00} ms ({first} sessions in {setupWall / 1000:0.0} s wall)");
             Console.WriteLine($"{name}: resident memory {rss0 / 1024:0.0} MiB at start, {rss1 / 1024:0.0} MiB at {first} sessions, {rss2 / 1024:0.0} MiB at {total}; {(rss2 - rss1) / (total - first):0.00} KiB per additional idle session");
-            Console.WriteLine($"{name}: CPU per transcription message {perMessage1:0.00} us with 1 session, {perMessage100:0.00} us with 100 sessions ({messages} messages each); {rss3 / 1024:0.0} MiB after");
+            Console.WriteLine($"{name}: CPU per transcription message {perMessage1:0.00} us with 1 session ({user1:0.00} user, {perMessage1 - user1:0.00} system), {perMessage100:0.00} us with 100 sessions ({user100:0.00} user, {perMessage100 - user100:0.00} system; {messages} messages each); {rss3 / 1024:0.0} MiB after");
             return 0;
         }
         finally
@@ -122,12 +122,12 @@ internal static class Bench
 
     /// <summary>
     /// Sends <paramref name="count"/> interim transcriptions spread over the sessions, then a final one on each, and waits
-    /// until every session shows its final one: the app's CPU time over that, per message.
+    /// until every session shows its final one: the app's CPU time over that, per message, in all and in user mode.
     /// </summary>
-    private static async Task<double> MessagesAsync(Process app, List<EmulatedSession> sessions, int count)
+    private static async Task<(double Total, double User)> MessagesAsync(Process app, List<EmulatedSession> sessions, int count)
     {
         await Settle();
-        double before = Cpu(app);
+        double before = Cpu(app), userBefore = Cpu(app, userOnly: true);
         int each = count / sessions.Count;
         await Task.WhenAll(sessions.Select(async session =>
         {
@@ -139,17 +139,18 @@ internal static class Bench
             await session.SendTranscriptionAsync("done", isFinal: true);
             await session.WaitForAsync<DisplayEvent>(d => d.Layout is TextWall { Text: "done" }, TimeSpan.FromSeconds(120));
         }));
-        double after = Cpu(app);
-        return (after - before) * 1000 / (each * sessions.Count + sessions.Count);
+        double after = Cpu(app), userAfter = Cpu(app, userOnly: true);
+        int sent = each * sessions.Count + sessions.Count;
+        return ((after - before) * 1000 / sent, (userAfter - userBefore) * 1000 / sent);
     }
 
     private static Task Settle() => Task.Delay(1500);
 
-    /// <summary>The process's user + system CPU time, in milliseconds.</summary>
-    private static double Cpu(Process process)
+    /// <summary>The process's user + system CPU time (or its user time alone), in milliseconds.</summary>
+    private static double Cpu(Process process, bool userOnly = false)
     {
         string[] stat = File.ReadAllText($"/proc/{process.Id}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        long ticks = long.Parse(stat[11], CultureInfo.InvariantCulture) + long.Parse(stat[12], CultureInfo.InvariantCulture);
+        long ticks = long.Parse(stat[11], CultureInfo.InvariantCulture) + (userOnly ? 0 : long.Parse(stat[12], CultureInfo.InvariantCulture));
         return ticks * 1000.0 / ClockTicks;
     }
 
