@@ -339,13 +339,13 @@ public sealed partial class AppSession
                 DeviceState = update.FullSnapshot == true ? update.State : DeviceState.MergedWith(update.State);
                 break;
             case SettingsUpdate update:
-                Settings = update.Settings;
+                Settings = _options.Shared.Share(update.Settings);
                 break;
             case SystemSettingsUpdate update:
-                SystemSettings = update.Settings;
+                SystemSettings = _options.Shared.Share(update.Settings);
                 break;
             case CapabilitiesUpdate update:
-                Capabilities = update.Capabilities;
+                Capabilities = _options.Shared.Share(update.Capabilities);
                 break;
             case DashboardModeChanged changed:
                 DashboardMode = changed.Mode;
@@ -370,9 +370,9 @@ public sealed partial class AppSession
 
     private void Apply(ConnectionAck ack)
     {
-        Settings = ack.Settings ?? Settings;
-        SystemSettings = ack.MentraosSettings ?? ack.AugmentosSettings ?? SystemSettings;
-        Capabilities = ack.Capabilities;
+        Settings = ack.Settings is { } settings ? _options.Shared.Share(settings) : Settings;
+        SystemSettings = (ack.MentraosSettings ?? ack.AugmentosSettings) is { } system ? _options.Shared.Share(system) : SystemSettings;
+        Capabilities = _options.Shared.Share(ack.Capabilities);
     }
 
     private static ConnectionError AsError(CloudMessage message) => message switch

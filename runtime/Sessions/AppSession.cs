@@ -75,13 +75,13 @@ public sealed partial class AppSession
     public IReadOnlyList<AppSetting> Settings { get; private set; } = [];
 
     /// <summary>The user's system settings (<c>mentraosSettings</c>, or <c>augmentosSettings</c> from older clouds).</summary>
-    public SystemSettings SystemSettings { get; private set; } = new();
+    public SystemSettings SystemSettings { get; private set; } = SharedValues.NoSystemSettings;
 
     /// <summary>What the glasses can do; null when no glasses model is known.</summary>
     public Capabilities? Capabilities { get; private set; }
 
     /// <summary>The glasses' state: the full snapshot after the ack, with every later change merged in.</summary>
-    public DeviceState DeviceState { get; private set; } = new();
+    public DeviceState DeviceState { get; private set; } = SharedValues.NoDeviceState;
 
     /// <summary>The dashboard's mode, once the cloud has said it.</summary>
     public DashboardMode? DashboardMode { get; private set; }

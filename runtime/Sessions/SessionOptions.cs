@@ -39,6 +39,9 @@ internal sealed class SessionOptions
     /// <summary>The photos the server's sessions wait for, which <c>/photo-upload</c> completes.</summary>
     public PhotoUploads Photos { get; init; } = new();
 
+    /// <summary>The values the cloud tells many sessions alike (capabilities, settings), held once for all of them.</summary>
+    public SharedValues Shared { get; init; } = new();
+
     /// <summary>Where the sessions count what they skip, their reconnects and their handlers' errors; none in tests that make sessions alone.</summary>
     public MentraMetrics? Metrics { get; init; }
 
