@@ -128,24 +128,85 @@ public sealed partial class AppSession
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(handler);
-        System.Text.Json.JsonElement? last = Setting(key);
+        return WatchSettings(
+            settings => Find(settings, key),
+            static (now, last) => now is { } a ? last is { } b && System.Text.Json.JsonElement.DeepEquals(a, b) : last is null,
+            handler);
+    }
+
+    /// <summary>
+    /// All of the app's settings as one <typeparamref name="T"/>, read with <paramref name="typeInfo"/> (from your own
+    /// <c>JsonSerializerContext</c>, so it works under NativeAOT): each setting is the property its key names (use
+    /// <c>[JsonPropertyName("show_interim")]</c> where the C# name differs), with its value or else its default value; a
+    /// setting <typeparamref name="T"/> does not declare is ignored, and a property no setting names keeps its own default.
+    /// A setting whose value does not fit its property is a <see cref="System.Text.Json.JsonException"/> that names it.
+    /// Give defaults as constructor parameters (a positional record): System.Text.Json uses a missing parameter's
+    /// default value, while it sets an init-only property that no setting names to its type's default.
+    /// </summary>
+    public T SettingsAs<T>(System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo)
+    {
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        return Read(Settings, typeInfo);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="handler"/> with the new and the old settings, read as <see cref="SettingsAs{T}"/> reads them,
+    /// whenever a <c>settings_update</c> changes them (compared with <typeparamref name="T"/>'s equality, by value for a
+    /// record; the same update sent twice, as the cloud does, calls it once). The settings the ack brings are the
+    /// starting point, not a change.
+    /// </summary>
+    public IDisposable OnSettingsChanged<T>(System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, Func<T, T, CancellationToken, ValueTask> handler)
+    {
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        ArgumentNullException.ThrowIfNull(handler);
+        return WatchSettings(settings => Read(settings, typeInfo), static (now, last) => EqualityComparer<T>.Default.Equals(now, last), handler);
+    }
+
+    private static T Read<T>(IReadOnlyList<AppSetting> settings, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo)
+    {
+        var json = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(json))
+        {
+            writer.WriteStartObject();
+            foreach (AppSetting setting in settings)
+            {
+                if (setting.Key is { } key && (setting.Value ?? setting.DefaultValue) is { } value)
+                {
+                    writer.WritePropertyName(key);
+                    value.WriteTo(writer);
+                }
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return System.Text.Json.JsonSerializer.Deserialize(json.WrittenSpan, typeInfo)
+            ?? throw new System.Text.Json.JsonException("The app's settings read as null for " + typeof(T).Name + ".");
+    }
+
+    /// <summary>
+    /// Calls <paramref name="handler"/> with the new and the old view of the settings whenever a <c>settings_update</c>
+    /// changes the view; the view of the ack's settings is the starting point.
+    /// </summary>
+    private IDisposable WatchSettings<TView>(Func<IReadOnlyList<AppSetting>, TView> view, Func<TView, TView, bool> same, Func<TView, TView, CancellationToken, ValueTask> handler)
+    {
+        TView last = view(Settings);
         bool known = State == AppSessionState.Connected;
         OnConnected((session, _) =>
         {
-            last = session.Setting(key);
+            last = view(session.Settings);
             known = true;
             return ValueTask.CompletedTask;
         });
         return _routes.OnMessage<SettingsUpdate>((update, cancellationToken) =>
         {
-            System.Text.Json.JsonElement? now = Find(update.Settings, key);
-            bool same = now is { } a ? last is { } b && System.Text.Json.JsonElement.DeepEquals(a, b) : last is null;
-            if (same && known)
+            TView now = view(update.Settings);
+            if (known && same(now, last))
             {
                 return ValueTask.CompletedTask;
             }
 
-            System.Text.Json.JsonElement? old = last;
+            TView old = last;
             last = now;
             known = true;
             return handler(now, old, cancellationToken);

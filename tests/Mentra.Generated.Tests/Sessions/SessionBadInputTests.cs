@@ -211,4 +211,5 @@ public sealed class SessionBadInputTests
 
 /// <summary>The tests' own System.Text.Json context, for typed settings.</summary>
 [System.Text.Json.Serialization.JsonSerializable(typeof(bool))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(CaptionSettings))]
 internal sealed partial class TestJson : System.Text.Json.Serialization.JsonSerializerContext;
