@@ -24,13 +24,10 @@ public partial class CaptionsApp(ILogger<CaptionsApp> logger)
         session.ShowTextWallAsync("Captions are on. Start talking.", cancellationToken: cancellationToken);
 
     [OnTranscription("en-US")]
-    public ValueTask Caption(string text, bool isFinal, AppSession session, CancellationToken cancellationToken)
-    {
-        bool showInterim = session.Setting("show_interim") is { ValueKind: System.Text.Json.JsonValueKind.True };
-        return isFinal || showInterim
+    public ValueTask Caption(string text, bool isFinal, AppSession session, CancellationToken cancellationToken) =>
+        isFinal || session.SettingBoolean("show_interim") == true
             ? session.ShowTextWallAsync(text, cancellationToken: cancellationToken)
             : ValueTask.CompletedTask;
-    }
 
     [OnSettingsChanged]
     public void SettingsChanged(AppSession session) => SettingsUpdated(logger, session.Settings.Count);
