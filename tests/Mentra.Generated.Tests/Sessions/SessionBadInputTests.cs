@@ -178,14 +178,7 @@ public sealed class SessionBadInputTests
     [Fact]
     public async Task A_setting_change_is_notified_once_with_old_and_new_values()
     {
-        await using SessionHarness harness = await SessionHarness.StartAsync(
-            emulator: host => new EmulatorOptions
-            {
-                AppUrl = host,
-                PackageName = "org.example.tests",
-                ApiKey = SessionHarness.ApiKey,
-                Settings = [new AppSetting { Key = "show_interim", Type = AppSettingType.Toggle, Value = System.Text.Json.JsonDocument.Parse("false").RootElement }],
-            });
+        await using SessionHarness harness = await SessionHarness.StartWithSettingsAsync(SessionHarness.Setting("show_interim", "false"));
         EmulatedSession session = await harness.StartAliceAsync();
         AppSession app = Assert.Single(harness.Probe.Sessions);
         var changes = new System.Collections.Concurrent.ConcurrentQueue<string>();
@@ -195,7 +188,7 @@ public sealed class SessionBadInputTests
             return ValueTask.CompletedTask;
         });
         Assert.False(app.SettingBoolean("show_interim"));
-        var update = new SettingsUpdate { Settings = [new AppSetting { Key = "show_interim", Type = AppSettingType.Toggle, Value = System.Text.Json.JsonDocument.Parse("true").RootElement }] };
+        var update = new SettingsUpdate { Settings = [SessionHarness.Setting("show_interim", "true")] };
 
         await session.SendAsync(update);
         await session.SendAsync(update); // the cloud sends each change twice (socket and HTTP); the second changes nothing

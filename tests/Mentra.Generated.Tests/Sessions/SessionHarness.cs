@@ -129,6 +129,19 @@ internal sealed class SessionHarness : IAsyncDisposable
         return new SessionHarness(host, cloud, probe);
     }
 
+    /// <summary>A harness whose emulated cloud gives every session <paramref name="settings"/> in its ack.</summary>
+    public static Task<SessionHarness> StartWithSettingsAsync(params AppSetting[] settings) => StartAsync(
+        emulator: host => new EmulatorOptions { AppUrl = host, PackageName = "org.example.tests", ApiKey = ApiKey, Settings = settings });
+
+    /// <summary>An app setting with its value and default value as JSON text (null for none).</summary>
+    public static AppSetting Setting(string key, string? value, string? defaultValue = null) => new()
+    {
+        Key = key,
+        Type = value is "true" or "false" ? (AppSettingType?)AppSettingType.Toggle : null,
+        Value = value is null ? null : System.Text.Json.JsonDocument.Parse(value).RootElement,
+        DefaultValue = defaultValue is null ? null : System.Text.Json.JsonDocument.Parse(defaultValue).RootElement,
+    };
+
     /// <summary>Starts alice's session and waits until the app's subscriptions arrived.</summary>
     public async Task<EmulatedSession> StartAliceAsync()
     {

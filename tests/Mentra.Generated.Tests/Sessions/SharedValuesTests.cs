@@ -1,5 +1,4 @@
 using System.Linq;
-using System.Text.Json;
 using System.Threading.Tasks;
 using Mentra.Generated.Emulator;
 using Mentra.Generated.Protocol;
@@ -14,20 +13,12 @@ namespace Mentra.Generated.Tests.Sessions;
 /// </summary>
 public sealed class SharedValuesTests
 {
-    private static AppSetting Interim(string value) =>
-        new() { Key = "show_interim", Type = AppSettingType.Toggle, Value = JsonDocument.Parse(value).RootElement };
+    private static AppSetting Interim(string value) => SessionHarness.Setting("show_interim", value);
 
     [Fact]
     public async Task Sessions_told_the_same_values_hold_one_copy_and_a_different_value_stays_their_own()
     {
-        await using SessionHarness harness = await SessionHarness.StartAsync(
-            emulator: host => new EmulatorOptions
-            {
-                AppUrl = host,
-                PackageName = "org.example.tests",
-                ApiKey = SessionHarness.ApiKey,
-                Settings = [Interim("false")],
-            });
+        await using SessionHarness harness = await SessionHarness.StartWithSettingsAsync(Interim("false"));
         EmulatedSession alice = await harness.StartAliceAsync();
         (WebhookResult answer, EmulatedSession bob) = await harness.Cloud.StartSessionAsync("bob@example.com");
         Assert.Equal(200, answer.Status);

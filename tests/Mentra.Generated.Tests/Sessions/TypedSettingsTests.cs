@@ -22,15 +22,9 @@ public sealed record CaptionSettings(
 /// <summary>All of an app's settings read as one record of the app's own, and told when they change.</summary>
 public sealed class TypedSettingsTests
 {
-    private static AppSetting Setting(string key, string? value, string? defaultValue = null) => new()
-    {
-        Key = key,
-        Value = value is null ? null : JsonDocument.Parse(value).RootElement,
-        DefaultValue = defaultValue is null ? null : JsonDocument.Parse(defaultValue).RootElement,
-    };
+    private static AppSetting Setting(string key, string? value, string? defaultValue = null) => SessionHarness.Setting(key, value, defaultValue);
 
-    private static Task<SessionHarness> StartAsync(params AppSetting[] settings) => SessionHarness.StartAsync(
-        emulator: host => new EmulatorOptions { AppUrl = host, PackageName = "org.example.tests", ApiKey = SessionHarness.ApiKey, Settings = settings });
+    private static Task<SessionHarness> StartAsync(params AppSetting[] settings) => SessionHarness.StartWithSettingsAsync(settings);
 
     [Fact]
     public async Task The_acks_settings_read_as_the_apps_record_with_values_defaults_and_unknown_keys_ignored()
