@@ -47,6 +47,59 @@ public class SessionMessageBenchmarks
         return tokens;
     }
 
+    /// <summary>
+    /// A floor for any reader of our own: one pass over the frame that finds every token, byte by byte, and checks
+    /// almost nothing (no escapes, no number grammar, no nesting), so a real reader can only be slower.
+    /// </summary>
+    [Benchmark(Description = "scan only (no validation, a floor for any reader)")]
+    public int Scan()
+    {
+        ReadOnlySpan<byte> json = Frame;
+        int tokens = 0;
+        int i = 0;
+        while (i < json.Length)
+        {
+            switch (json[i])
+            {
+                case (byte)'{' or (byte)'}' or (byte)'[' or (byte)']':
+                    tokens++;
+                    i++;
+                    break;
+                case (byte)',' or (byte)':' or (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t':
+                    i++;
+                    break;
+                case (byte)'"':
+                    int end = i + 1;
+                    while (end < json.Length && json[end] != (byte)'"')
+                    {
+                        end++;
+                    }
+
+                    tokens++;
+                    i = end + 1;
+                    break;
+                case (byte)'t' or (byte)'n':
+                    tokens++;
+                    i += 4;
+                    break;
+                case (byte)'f':
+                    tokens++;
+                    i += 5;
+                    break;
+                default:
+                    while (i < json.Length && ((uint)(json[i] - '0') <= 9 || json[i] is (byte)'.' or (byte)'-' or (byte)'+' or (byte)'e' or (byte)'E'))
+                    {
+                        i++;
+                    }
+
+                    tokens++;
+                    break;
+            }
+        }
+
+        return tokens;
+    }
+
     [Benchmark(Description = "read (generated converter)")]
     public CloudMessage Read()
     {
