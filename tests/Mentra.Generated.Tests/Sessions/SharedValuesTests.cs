@@ -9,7 +9,8 @@ namespace Mentra.Generated.Tests.Sessions;
 
 /// <summary>
 /// Sessions told the same capabilities, system settings and app settings hold one copy of each (what keeps an idle
-/// session small); a session told something else keeps its own value and changes nothing in the others.
+/// session small), for each of the last few distinct values; a session told something else keeps its own value and
+/// changes nothing in the others.
 /// </summary>
 public sealed class SharedValuesTests
 {
@@ -41,9 +42,19 @@ public sealed class SharedValuesTests
         Assert.False(a.Capabilities.HasCamera);
         Assert.False(a.SettingBoolean("show_interim"));
 
-        // Alice told the same as Bob now shares Bob's copy; a value equal to none shared is kept as read.
+        // Alice told the same as Bob now shares Bob's copy.
         await alice.SendAsync(new SettingsUpdate { Settings = [Interim("true")] });
         await SessionHarness.Eventually(() => a.SettingBoolean("show_interim") == true, "alice's change arrived");
         Assert.Same(b.Settings, a.Settings);
+
+        // Two glasses models in turn: each new session shares the copy of its own model, not only the last one seen.
+        (_, EmulatedSession carol) = await harness.Cloud.StartSessionAsync("carol@example.com");
+        await carol.WaitForAsync<SubscriptionUpdate>();
+        await SessionHarness.Eventually(() => harness.Probe.Sessions.Count == 3, "carol's session connected");
+        AppSession c = harness.Probe.Sessions.Single(s => s.UserId == "carol@example.com");
+        Assert.Same(a.Capabilities, c.Capabilities);
+        await carol.SendAsync(new CapabilitiesUpdate { Capabilities = DefaultGlasses.Capabilities with { ModelName = "Mentra Live", HasCamera = true } });
+        await SessionHarness.Eventually(() => c.Capabilities?.ModelName == "Mentra Live", "carol's model arrived");
+        Assert.Same(b.Capabilities, c.Capabilities);
     }
 }
