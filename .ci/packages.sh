@@ -5,8 +5,9 @@
 #   restores Mentra.Generated of exactly the packed version from the feed (everything else from the usual registry);
 #   builds with warnings as errors; removes the [OnStop] handler and expects MENTRA101 at the class (the analyzers run
 #   from the package); runs the template's tests; publishes with NativeAOT (no trimming or AOT warning), starts the
-#   binary, posts a session_request and a stop_request, checks the answers and /health; installs the emulator as a
-#   dotnet tool from the feed and has it start a session on the published app.
+#   binary with its sessions off, posts a session_request and a stop_request, checks the answers and /health; installs
+#   the emulator as a dotnet tool from the feed and has it run a whole glasses session on the published app (welcome,
+#   a transcription shown back, a clean stop).
 # Prints "ok   NAME" or "FAIL NAME ..." per check; exits non-zero when any check fails.
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -112,7 +113,8 @@ if [ $publish_rc -ne 0 ] || grep -qE ": warning (IL|CS|AOT)" "$work/publish.log"
 else
   ok "app publishes with NativeAOT and no trimming or AOT warning"
   log="$work/app.log"
-  "$work/published/GlassesDemo" --urls http://127.0.0.1:0 > "$log" 2>&1 &
+  # Webhooks alone first (its sessions' WebSocket off: the payloads name the real cloud); the emulator below runs a whole session.
+  "$work/published/GlassesDemo" --urls http://127.0.0.1:0 --Mentra:ConnectAppSessions=false > "$log" 2>&1 &
   pid=$!
   base=$(listen "$log")
   if [ -z "$base" ]; then
@@ -127,12 +129,19 @@ else
 
     kill $pid; wait $pid 2>/dev/null; pid=""
 
-    # The emulator, as the dotnet tool a developer installs, starts the published app and a session on it.
+    # The emulator, as the dotnet tool a developer installs, starts the published app and a whole glasses session on it.
     if run "dotnet tool install the emulator from the feed" dotnet tool install Mentra.Generated.Emulator --version "$version" --tool-path "$work/tools"; then
       help=$("$work/tools/mentra-emulator" --help 2>&1)
       if grep -qF "Usage: mentra-emulator" <<< "$help"; then ok "mentra-emulator --help"; else fail "mentra-emulator --help printed: $help"; fi
-      told=$(printf '/quit\n' | timeout 120 "$work/tools/mentra-emulator" --run "$work/published/GlassesDemo" --package com.example.glassesdemo --api-key dev-key --port 0 2>&1)
+      told=$(printf 'hello glasses\n/await hello glasses\n/stop\n' | timeout 120 "$work/tools/mentra-emulator" --run "$work/published/GlassesDemo" --package com.example.glassesdemo --api-key dev-key --port 0 2>&1)
       if grep -qF 'session_request answered 200 {"status":"success"}' <<< "$told"; then ok "the installed emulator runs the published app and starts a session"; else fail "the installed emulator: $told"; fi
+      if grep -qF 'Connected (1 socket); subscriptions: transcription:en-US.' <<< "$told" && grep -qF '|Hello from GlassesDemo. Say something.' <<< "$told"; then
+        ok "the template's app connects, subscribes at compile time and shows its welcome"
+      else
+        fail "no connection, subscription or welcome: $told"
+      fi
+      if grep -qF 'Saw "hello glasses" on the glasses.' <<< "$told"; then ok "the template's app shows a transcription back on the glasses"; else fail "the transcription did not come back: $told"; fi
+      if grep -qF 'stop_request answered 200; the app closed the socket with 1000' <<< "$told"; then ok "the template's app stops cleanly"; else fail "no clean stop: $told"; fi
     fi
   fi
 fi

@@ -2,13 +2,24 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using Mentra.Generated;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Xunit;
 
 namespace MentraApp1.Tests;
 
+/// <summary>
+/// The app with its sessions' WebSocket off: these tests are about the webhooks, with no cloud to connect to. A whole
+/// glasses session (connect, ack, transcription in, text out) runs against the cloud emulator:
+/// <c>dotnet tool install --global Mentra.Generated.Emulator</c>, then <c>mentra-emulator --run .</c>.
+/// </summary>
+public sealed class WebhookOnlyApp : WebApplicationFactory<Program>
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder) => builder.UseSetting("Mentra:ConnectAppSessions", "false");
+}
+
 /// <summary>The app's webhook endpoint, through the whole ASP.NET Core pipeline, as MentraOS Cloud calls it.</summary>
-public sealed class WebhookTests(WebApplicationFactory<Program> factory) : IClassFixture<WebApplicationFactory<Program>>
+public sealed class WebhookTests(WebhookOnlyApp factory) : IClassFixture<WebhookOnlyApp>
 {
     private const string SessionRequest = """
         {"type":"session_request","sessionId":"alice@example.com-com.example.mentraapp","userId":"alice@example.com",
