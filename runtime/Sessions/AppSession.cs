@@ -18,6 +18,7 @@ public sealed partial class AppSession
     private readonly SessionOptions _options;
     private readonly ILogger _logger;
     private readonly SessionRoutes _routes = new();
+    private object? _typedSettings; // the last SettingsAs result, with what it was read from
     private readonly CancellationTokenSource _ended = new();
 
     // Made only when someone waits (an idle session holds neither): the end, for Completion; the next ack, for a send
@@ -141,13 +142,25 @@ public sealed partial class AppSession
     /// setting <typeparamref name="T"/> does not declare is ignored, and a property no setting names keeps its own default.
     /// A setting whose value does not fit its property is a <see cref="System.Text.Json.JsonException"/> that names it.
     /// Give defaults as constructor parameters (a positional record): System.Text.Json uses a missing parameter's
-    /// default value, while it sets an init-only property that no setting names to its type's default.
+    /// default value, while it sets an init-only property that no setting names to its type's default. Cheap to call for
+    /// every message: the same instance is returned until the settings change, so <typeparamref name="T"/> is best immutable.
     /// </summary>
     public T SettingsAs<T>(System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo)
     {
         ArgumentNullException.ThrowIfNull(typeInfo);
-        return Read(Settings, typeInfo);
+        IReadOnlyList<AppSetting> settings = Settings;
+        if (Volatile.Read(ref _typedSettings) is TypedSettings<T> last && ReferenceEquals(last.From, settings) && ReferenceEquals(last.TypeInfo, typeInfo))
+        {
+            return last.Value;
+        }
+
+        T value = Read(settings, typeInfo);
+        Volatile.Write(ref _typedSettings, new TypedSettings<T>(settings, typeInfo, value));
+        return value;
     }
+
+    /// <summary>A <see cref="SettingsAs{T}"/> result and the settings and type information it was read from.</summary>
+    private sealed record TypedSettings<T>(IReadOnlyList<AppSetting> From, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> TypeInfo, T Value);
 
     /// <summary>
     /// Runs <paramref name="handler"/> with the new and the old settings, read as <see cref="SettingsAs{T}"/> reads them,

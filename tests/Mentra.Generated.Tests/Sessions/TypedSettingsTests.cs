@@ -39,6 +39,7 @@ public sealed class TypedSettingsTests
         CaptionSettings settings = app.SettingsAs(TestJson.Default.CaptionSettings);
 
         Assert.Equal(new CaptionSettings(ShowInterim: true, LineWidth: 42), settings);
+        Assert.Same(settings, app.SettingsAs(TestJson.Default.CaptionSettings)); // read once until the settings change
     }
 
     [Fact]
@@ -53,6 +54,7 @@ public sealed class TypedSettingsTests
             changes.Enqueue((now, old));
             return ValueTask.CompletedTask;
         });
+        CaptionSettings before = app.SettingsAs(TestJson.Default.CaptionSettings);
         var update = new SettingsUpdate { Settings = [Setting("show_interim", "true"), Setting("language", "\"fr-FR\"")] };
 
         await session.SendAsync(update);
@@ -65,6 +67,7 @@ public sealed class TypedSettingsTests
         Assert.Equal(new CaptionSettings(), old);
         Assert.Equal(new CaptionSettings(ShowInterim: true, Language: "fr-FR"), now);
         Assert.Equal(now, app.SettingsAs(TestJson.Default.CaptionSettings));
+        Assert.Equal(new CaptionSettings(), before);
     }
 
     [Fact]
