@@ -15,9 +15,10 @@ using Mentra.Generated.Protocol;
 // SessionBench: one app server, many sessions, measured from outside the app (its /proc entries), so that an app of
 // any language is measured the same way. Usage:
 //   SessionBench <name> <command...>   the app's command; it gets PORT, PACKAGE_NAME, MENTRAOS_API_KEY and --urls
-// Phases: set up 1,000 sessions (CPU per set-up), then 9,000 more (resident memory per additional idle session between
-// 1,000 and 10,000; PAUSE=seconds holds them there, to inspect the app), then CPU per transcription message with 1 session and with 100 sessions (interim transcriptions
-// the app handles without showing them, then one final one it shows, which ends the phase).
+// Phases: set up FIRST sessions (CPU per set-up), then up to TOTAL (resident memory per additional idle session;
+// PAUSE=seconds holds them there, to inspect the app), then CPU per transcription message, in all and as user and
+// system time, with 1 session and with 100 sessions (interim transcriptions the app handles without showing them, then
+// one final one it shows, which ends the phase).
 return await Bench.RunAsync(args);
 
 internal static class Bench
