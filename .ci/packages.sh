@@ -4,7 +4,7 @@
 #   checks the packages' contents; installs the template from its .nupkg; creates an app with its test project;
 #   restores Mentra.Generated of exactly the packed version from the feed (everything else from the usual registry);
 #   builds with warnings as errors; removes the [OnStop] handler and expects MENTRA101 at the class (the analyzers run
-#   from the package); runs the template's tests; publishes with NativeAOT (no trimming or AOT warning), starts the
+#   from the package); runs the template's tests (one drives a whole session with Mentra.Generated.Testing); publishes with NativeAOT (no trimming or AOT warning), starts the
 #   binary with its sessions off, posts a session_request and a stop_request, checks the answers and /health; installs
 #   the emulator as a dotnet tool from the feed and has it run a whole glasses session on the published app (welcome,
 #   a transcription shown back, a clean stop).
@@ -35,7 +35,7 @@ echo "packing version $version into $feed"
 # below as well, or this step fails.
 run "pack every packable project of the solution" dotnet pack "$repo/Mentra.Generated.sln" -c Release -o "$feed" || exit 1
 packed=$(cd "$feed" && ls -- *.nupkg | sort | tr '\n' ' ')
-if [ "$packed" = "Mentra.Generated.$version.nupkg Mentra.Generated.Emulator.$version.nupkg Mentra.Generated.Templates.$version.nupkg " ]; then
+if [ "$packed" = "Mentra.Generated.$version.nupkg Mentra.Generated.Emulator.$version.nupkg Mentra.Generated.Templates.$version.nupkg Mentra.Generated.Testing.$version.nupkg " ]; then
   ok "packed exactly the packages this step uses: $packed"
 else
   fail "packed $packed; every package must be installed and used in this step"
@@ -82,7 +82,7 @@ cat > "$work/NuGet.config" <<EOF
 EOF
 # A package of the same version restored before is not restored again: drop it, so that this build's is used.
 packages=$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')
-rm -rf "$packages/mentra.generated" "$packages/mentra.generated.templates" "$packages/mentra.generated.emulator"
+rm -rf "$packages/mentra.generated" "$packages/mentra.generated.templates" "$packages/mentra.generated.emulator" "$packages/mentra.generated.testing"
 
 cd "$work" || exit 1
 run "dotnet new install the template package" dotnet new install "$feed/Mentra.Generated.Templates.$version.nupkg" --debug:custom-hive "$hive" || exit 1
@@ -104,7 +104,9 @@ else
 fi
 cp "$work/GlassesApp.cs.orig" GlassesApp.cs
 
-run "the template's tests pass" dotnet test tests/GlassesDemo.Tests
+run "the template's tests pass (webhooks, and a whole session against Mentra.Generated.Testing's emulator)" dotnet test tests/GlassesDemo.Tests
+testing=$(find "$packages/mentra.generated.testing" -name "mentra.generated.testing.$version.nupkg" 2>/dev/null | head -1)
+if [ -n "$testing" ] && cmp -s "$testing" "$feed/Mentra.Generated.Testing.$version.nupkg"; then ok "the template's tests use the Mentra.Generated.Testing just packed"; else fail "the template's tests did not restore the packed Mentra.Generated.Testing"; fi
 
 dotnet publish -c Release -r linux-x64 -o "$work/published" > "$work/publish.log" 2>&1
 publish_rc=$?

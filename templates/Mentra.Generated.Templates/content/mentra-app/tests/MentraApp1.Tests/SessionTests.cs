@@ -1,0 +1,51 @@
+using Mentra.Generated.Emulator;
+using Mentra.Generated.Protocol;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Xunit;
+
+namespace MentraApp1.Tests;
+
+/// <summary>The app on Kestrel (a real socket, so that the cloud emulator can call it), with the key the emulator checks.</summary>
+public sealed class GlassesAppServer : WebApplicationFactory<Program>
+{
+    public const string ApiKey = "test-key";
+
+    public GlassesAppServer() => UseKestrel(0);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Mentra:ApiKey", ApiKey);
+        builder.UseSetting("Mentra:AllowInsecureLoopbackWebSocket", "true"); // the emulator's socket is ws:// on 127.0.0.1
+    }
+}
+
+/// <summary>Whole glasses sessions against the MentraOS Cloud emulator (Mentra.Generated.Testing), over real sockets.</summary>
+public sealed class SessionTests(GlassesAppServer app) : IClassFixture<GlassesAppServer>
+{
+    [Fact]
+    public async Task The_app_greets_the_wearer_and_shows_what_they_say()
+    {
+        app.StartServer();
+        using HttpClient client = app.CreateClient();
+        await using CloudEmulator cloud = await CloudEmulator.StartAsync(new EmulatorOptions
+        {
+            AppUrl = client.BaseAddress!,
+            PackageName = "com.example.mentraapp",
+            ApiKey = GlassesAppServer.ApiKey,
+        }, TestContext.Current.CancellationToken);
+
+        (WebhookResult answer, EmulatedSession session) = await cloud.StartSessionAsync("alice@example.com", cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(200, answer.Status);
+        await session.WaitForAsync<SubscriptionUpdate>();
+        Assert.Equal(["transcription:en-US"], session.Subscriptions.Select(s => s.ToString()));
+        await session.WaitForAsync<DisplayEvent>(d => d.Layout is TextWall { Text: var text } && text.StartsWith("Hello from", StringComparison.Ordinal));
+
+        await session.SendTranscriptionAsync("hello glasses");
+        await session.WaitForAsync<DisplayEvent>(d => d.Layout is TextWall { Text: "hello glasses" });
+
+        WebhookResult stopped = await session.StopAsync();
+        Assert.Equal(200, stopped.Status);
+        Assert.Equal(1000, (await session.Closed).Status);
+    }
+}
