@@ -122,8 +122,11 @@ public sealed class CloudEmulator : IAsyncDisposable
     /// <summary>The v2 app-session endpoint, sent in <c>session_request</c> as <c>mentraOSWebsocketUrl</c>.</summary>
     public Uri WebSocketUrl { get; }
 
+    private readonly ConcurrentQueue<ConnectionInit> _inits = new();
+    private readonly ConcurrentQueue<WebhookResult> _photoUploads = new();
+
     /// <summary>Every init the emulator received, in order, whatever became of it (for tests that count connections).</summary>
-    public ConcurrentQueue<ConnectionInit> Inits { get; } = new();
+    public IReadOnlyCollection<ConnectionInit> Inits => _inits;
 
     /// <summary>Starts the emulator on 127.0.0.1.</summary>
     public static async Task<CloudEmulator> StartAsync(EmulatorOptions options, CancellationToken cancellationToken = default)
@@ -167,7 +170,7 @@ public sealed class CloudEmulator : IAsyncDisposable
         PostAsync(new StopWebhookRequest { SessionId = sessionId, UserId = Session(sessionId)?.UserId ?? sessionId, Timestamp = Now(), Reason = reason }, cancellationToken);
 
     /// <summary>What the app answered to each photo upload of the glasses, in order.</summary>
-    public ConcurrentQueue<WebhookResult> PhotoUploads { get; } = new();
+    public IReadOnlyCollection<WebhookResult> PhotoUploads => _photoUploads;
 
     /// <summary>
     /// Plays the glasses answering a <c>photo_request</c>: a <c>multipart/form-data</c> upload to the app's
@@ -195,11 +198,11 @@ public sealed class CloudEmulator : IAsyncDisposable
         try
         {
             using HttpResponseMessage response = await _http.PostAsync(target, form).ConfigureAwait(false);
-            PhotoUploads.Enqueue(new WebhookResult((int)response.StatusCode, await response.Content.ReadAsStringAsync().ConfigureAwait(false)));
+            _photoUploads.Enqueue(new WebhookResult((int)response.StatusCode, await response.Content.ReadAsStringAsync().ConfigureAwait(false)));
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or ObjectDisposedException)
         {
-            PhotoUploads.Enqueue(new WebhookResult(0, e.Message));
+            _photoUploads.Enqueue(new WebhookResult(0, e.Message));
         }
     }
 
@@ -236,7 +239,7 @@ public sealed class CloudEmulator : IAsyncDisposable
             return;
         }
 
-        Inits.Enqueue(init);
+        _inits.Enqueue(init);
         EmulatedSession? session = Session(init.SessionId);
         if (session is null)
         {

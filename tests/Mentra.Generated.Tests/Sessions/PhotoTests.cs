@@ -36,7 +36,7 @@ public sealed class PhotoTests
         Assert.Equal(DefaultGlasses.Photo, photo.Data.ToArray());
         Assert.Equal("image/png", photo.MimeType);
         Assert.Equal("photo.png", photo.FileName);
-        await SessionHarness.Eventually(() => !harness.Cloud.PhotoUploads.IsEmpty, "the upload was answered"); // the photo is handed over before the answer
+        await SessionHarness.Eventually(() => harness.Cloud.PhotoUploads.Count > 0, "the upload was answered"); // the photo is handed over before the answer
         WebhookResult upload = Assert.Single(harness.Cloud.PhotoUploads);
         Assert.Equal(200, upload.Status);
         Assert.Equal($"{{\"success\":true,\"requestId\":\"{photo.RequestId}\",\"message\":\"Photo received successfully\"}}", upload.Body);
@@ -57,7 +57,7 @@ public sealed class PhotoTests
         Assert.Equal($"The photo '{error.RequestId}' failed: CAMERA_BUSY (The emulated camera reports CAMERA_BUSY).", error.Message);
         if (!overSocket)
         {
-            await SessionHarness.Eventually(() => !harness.Cloud.PhotoUploads.IsEmpty, "the upload was answered");
+            await SessionHarness.Eventually(() => harness.Cloud.PhotoUploads.Count > 0, "the upload was answered");
             WebhookResult upload = Assert.Single(harness.Cloud.PhotoUploads);
             Assert.Equal((200, $"{{\"success\":true,\"requestId\":\"{error.RequestId}\",\"message\":\"Photo error received successfully\"}}"), (upload.Status, upload.Body));
         }
