@@ -90,8 +90,14 @@ run "dotnet new mentra-app --tests" dotnet new mentra-app -n GlassesDemo --packa
 cd "$app" || exit 1
 if grep -qF "Include=\"Mentra.Generated\" Version=\"$version\"" GlassesDemo.csproj; then ok "app references Mentra.Generated $version"; else fail "app does not reference $version"; fi
 run "app restores and builds with warnings as errors" dotnet build -warnaserror || exit 1
-restored=$(find "$packages/mentra.generated" -name "mentra.generated.$version.nupkg" 2>/dev/null | head -1)
-if [ -n "$restored" ] && cmp -s "$restored" "$package"; then ok "the restored package is the one just packed"; else fail "the restored package is not the one just packed"; fi
+# restored_is_packed ID: whether the package ID that restore put in the global packages folder is the one in the feed.
+restored_is_packed() {
+  local id=$1 lower restored
+  lower=$(tr '[:upper:]' '[:lower:]' <<< "$id")
+  restored=$(find "$packages/$lower" -name "$lower.$version.nupkg" 2>/dev/null | head -1)
+  [ -n "$restored" ] && cmp -s "$restored" "$feed/$id.$version.nupkg"
+}
+if restored_is_packed Mentra.Generated; then ok "the restored package is the one just packed"; else fail "the restored package is not the one just packed"; fi
 
 cp GlassesApp.cs "$work/GlassesApp.cs.orig"
 sed -i 's/^    \[OnStop\]$//' GlassesApp.cs
@@ -105,8 +111,7 @@ fi
 cp "$work/GlassesApp.cs.orig" GlassesApp.cs
 
 run "the template's tests pass (webhooks, and a whole session against Mentra.Generated.Testing's emulator)" dotnet test tests/GlassesDemo.Tests
-testing=$(find "$packages/mentra.generated.testing" -name "mentra.generated.testing.$version.nupkg" 2>/dev/null | head -1)
-if [ -n "$testing" ] && cmp -s "$testing" "$feed/Mentra.Generated.Testing.$version.nupkg"; then ok "the template's tests use the Mentra.Generated.Testing just packed"; else fail "the template's tests did not restore the packed Mentra.Generated.Testing"; fi
+if restored_is_packed Mentra.Generated.Testing; then ok "the template's tests use the Mentra.Generated.Testing just packed"; else fail "the template's tests did not restore the packed Mentra.Generated.Testing"; fi
 
 dotnet publish -c Release -r linux-x64 -o "$work/published" > "$work/publish.log" 2>&1
 publish_rc=$?
