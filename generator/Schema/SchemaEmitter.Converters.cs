@@ -163,6 +163,7 @@ internal sealed partial class SchemaEmitter
         EmitInitializer(w, properties.Where(p => p.JsonName != discriminator));
         w.Close();
         w.Line();
+        EmitReadTaggedOnly(w, spec, properties, discriminator, label);
         w.Line(spec.DiscriminatorValue is null
             ? "/// <summary>Writes the object, properties in schema order; unset optional properties are left out.</summary>"
             : "/// <summary>Writes the object: inherited properties first, in schema order; unset optional properties are left out.</summary>");
@@ -343,6 +344,104 @@ internal sealed partial class SchemaEmitter
         w.Open("else");
         w.Line(PendingLocal(property.Name) + " = " + Json + ".JsonElement.ParseValue(ref reader);");
         w.Close();
+    }
+
+    /// <summary>
+    /// For an envelope, an object whose required value is chosen by a required tag (<c>x-tag</c>) and whose other
+    /// properties are scalars (the protocol's <c>data_stream</c>): a read that returns only that value and its tag, for a
+    /// receiver that routes the value by its tag and has no use for the envelope (the app session's receive loop). The
+    /// envelope is not made, and neither is any other property's string; every property is still checked as the full read
+    /// checks it, so both reads accept and refuse the same input. Nothing for any other object: one with more than
+    /// scalars around its value is not only an envelope, and a receiver would lose what this read does not keep.
+    /// </summary>
+    private void EmitReadTaggedOnly(SourceWriter w, ObjectSpec spec, List<PropertySpec> properties, string? discriminator, string label)
+    {
+        PropertySpec? tagged = properties.FirstOrDefault(p => p.Tag is not null && p.IsRequired);
+        PropertySpec? tag = tagged is null ? null : properties.First(p => p.JsonName == tagged.Tag);
+        if (tagged is null || tag is null || !tag.IsRequired || properties.Any(p => p != tagged && !p.Type.IsPrimitive))
+        {
+            return;
+        }
+
+        w.Line("/// <summary>");
+        w.Line("/// Reads " + (discriminator is null ? "the object under the reader" : "the properties after the reader's position to the end of the object") + " as <see cref=\"" + (discriminator is null ? "ReadObject" : "ReadProperties") + "\"/> does, but returns only");
+        w.Line("/// <c>" + SourceWriter.EscapeXml(tagged.JsonName) + "</c> and, in <paramref name=\"tag\"/>, the <c>" + SourceWriter.EscapeXml(tag.JsonName) + "</c> that chose its type: for a receiver that routes the value by its");
+        w.Line("/// tag, without making the <see cref=\"" + Global(spec.Name) + "\"/> or the other properties' strings. Every property is");
+        w.Line("/// checked as there, so both reads accept and refuse the same input.");
+        w.Line("/// </summary>");
+        string signature = "internal static " + Global(tagged.Type.Name!) + " ReadTaggedOnly(" + Reader + (discriminator is null ? string.Empty : ", bool discriminatorRead") + ", out string tag)";
+        w.Open(signature);
+        if (discriminator is null)
+        {
+            w.Line(Helpers + ".ExpectObject(ref reader, " + SourceWriter.Literal(label) + ");");
+        }
+
+        bool Kept(PropertySpec p) => p == tag || p == tagged;
+        foreach (PropertySpec property in properties)
+        {
+            if (property.JsonName == discriminator)
+            {
+                w.Line("bool has" + property.Name + " = discriminatorRead;");
+            }
+            else if (Kept(property))
+            {
+                w.Line(NullableLocal(property.Type) + " " + Local(property.Name) + " = null;");
+                if (property == tagged)
+                {
+                    w.Line(Json + ".JsonElement? " + PendingLocal(property.Name) + " = null;");
+                }
+            }
+            else if (property.IsRequired)
+            {
+                w.Line("bool has" + property.Name + " = false;");
+            }
+        }
+
+        EmitPropertyLoop(w, properties, property =>
+        {
+            if (property.JsonName == discriminator)
+            {
+                w.Line(Helpers + ".ExpectDiscriminator(ref reader, " + SourceWriter.Literal(property.JsonName) + ", " + SourceWriter.Literal(spec.DiscriminatorValue!) + "u8, " + SourceWriter.Literal(spec.DiscriminatorValue!) + ");");
+                w.Line("has" + property.Name + " = true;");
+            }
+            else if (property == tagged)
+            {
+                EmitReadTagged(w, property, tag);
+            }
+            else if (property == tag)
+            {
+                EmitReadProperty(w, property);
+            }
+            else
+            {
+                if (property.Type.Kind == ValueKind.String)
+                {
+                    string allowed = Token + ".String" + (property.IsRequired ? string.Empty : " && reader.TokenType != " + Token + ".Null");
+                    w.Open("if (reader.TokenType != " + allowed + ")");
+                    w.Line("throw " + Helpers + ".Unexpected(ref reader, " + SourceWriter.Literal(property.JsonName) + ", \"a string\");");
+                    w.Close();
+                }
+                else
+                {
+                    w.Line("_ = " + PrimitiveRead(property) + ";");
+                }
+
+                if (property.IsRequired)
+                {
+                    w.Line("has" + property.Name + " = true;");
+                }
+            }
+        });
+        w.Line();
+        w.Open("if (" + PendingLocal(tagged.Name) + " is { } " + PendingLocal(tagged.Name) + "Value)");
+        w.Line(Local(tagged.Name) + " = " + ConverterOf(tagged.Type.Name!) + ".ReadTagged(" + PendingLocal(tagged.Name) + "Value, " + Local(tag.Name) + ");");
+        w.Close();
+        w.Line();
+        EmitMissingChecks(w, properties, label, property => property.JsonName == discriminator || !Kept(property) ? "!has" + property.Name : Local(property.Name) + " is null");
+        w.Line("tag = " + Local(tag.Name) + ";");
+        w.Line("return " + Local(tagged.Name) + ";");
+        w.Close();
+        w.Line();
     }
 
     /// <summary>The local that keeps a tagged value as JSON until its tag is read.</summary>

@@ -105,7 +105,13 @@ public sealed partial class AppSession
                         continue;
                 }
 
-                CloudMessage? message = received.Kind == SocketMessageKind.Text && !received.TooLarge ? Parse(received.Span) : null;
+                CloudMessage? message = null;
+                string? streamType = null;
+                if (received.Kind == SocketMessageKind.Text && !received.TooLarge)
+                {
+                    TryParse(received.Span, out message, out streamType, out _);
+                }
+
                 switch (message)
                 {
                     case ConnectionAck ack:
@@ -123,7 +129,7 @@ public sealed partial class AppSession
                         await CloseQuietlyAsync(socket, WebSocketCloseStatus.NormalClosure, "Refused").ConfigureAwait(false);
                         throw new AppSessionConnectException($"The cloud refused the session: {error.Code} ({error.Message}).", error);
                     default:
-                        Log.BeforeAck(_logger, message?.Type ?? "(binary or unreadable)");
+                        Log.BeforeAck(_logger, message?.Type ?? (streamType is null ? "(binary or unreadable)" : "data_stream"));
                         break;
                 }
             }
@@ -282,34 +288,74 @@ public sealed partial class AppSession
             return Audio(received);
         }
 
-        return Parse(received.Span) is { } message ? Receive(message) : null;
+        if (!TryParse(received.Span, out CloudMessage? message, out string? streamType, out StreamData? data))
+        {
+            return null;
+        }
+
+        return message is null ? Stream(streamType!, data!) : Receive(message);
     }
 
-    /// <summary>The message in a text frame; a frame that is not a message of this protocol is logged and skipped.</summary>
-    private CloudMessage? Parse(ReadOnlySpan<byte> json)
+    /// <summary>
+    /// The message in a text frame; a frame that is not a message of this protocol is logged and skipped (false). See
+    /// <see cref="ReadFrame"/>.
+    /// </summary>
+    private bool TryParse(ReadOnlySpan<byte> json, out CloudMessage? message, out string? streamType, out StreamData? data)
     {
         try
         {
-            var reader = new Utf8JsonReader(json);
-            if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
-            {
-                CloudMessage message = CloudMessageJsonConverter.ReadObject(ref reader);
-                if (!reader.Read())
-                {
-                    return message;
-                }
-            }
-
-            // Anything else (not an object, trailing text) gets JsonSerializer's own message.
-            return JsonSerializer.Deserialize(json, AppSessionJsonContext.Default.CloudMessage) ?? throw new JsonException("The message is null.");
+            message = ReadFrame(json, out streamType, out data);
+            return true;
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         {
             Log.BadMessage(_logger, SessionId, e.Message);
             _options.Metrics?.SessionMessageSkipped("malformed");
-            return null;
+            (message, streamType, data) = (null, null, null);
+            return false;
         }
     }
+
+    /// <summary>
+    /// Reads a text frame: the message, or for a <c>data_stream</c> null and only its stream type and data. The envelope is
+    /// not made, as no handler sees it (<c>DataStreamJsonConverter.ReadTaggedOnly</c> checks it as the full read does).
+    /// Throws <see cref="JsonException"/> for a frame that is not a message of this protocol.
+    /// </summary>
+    internal static CloudMessage? ReadFrame(ReadOnlySpan<byte> json, out string? streamType, out StreamData? data)
+    {
+        (streamType, data) = (null, null);
+        var reader = new Utf8JsonReader(json);
+        if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+        {
+            Utf8JsonReader start = reader;
+            CloudMessage? message = null;
+            if (reader.Read() && reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("type"u8)
+                && reader.Read() && reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("data_stream"u8))
+            {
+                // The cloud writes type first; a data_stream that does not is read whole, with the same result for the handlers.
+                data = DataStreamJsonConverter.ReadTaggedOnly(ref reader, discriminatorRead: true, out string tag);
+                streamType = tag;
+            }
+            else
+            {
+                reader = start;
+                message = CloudMessageJsonConverter.ReadObject(ref reader);
+            }
+
+            if (!reader.Read())
+            {
+                return message;
+            }
+        }
+
+        // Anything else (not an object, trailing text) gets JsonSerializer's own message.
+        (streamType, data) = (null, null);
+        return JsonSerializer.Deserialize(json, AppSessionJsonContext.Default.CloudMessage) ?? throw new JsonException("The message is null.");
+    }
+
+    /// <summary>The work for a stream's data, or null for a location that answers a poll (its request is completed here).</summary>
+    private SessionWork? Stream(string streamType, StreamData data) =>
+        data is LocationUpdate { CorrelationId: { } id } && Complete(id, data) ? null : new SessionWork(null, null, false, StreamType: streamType, Data: data);
 
     /// <summary>
     /// An audio chunk for the handlers, still in the socket's buffer (<see cref="DispatchAsync"/> copies it only if the
@@ -358,8 +404,8 @@ public sealed partial class AppSession
                 break;
             case AudioPlayResponse response when Complete(response.RequestId, response):
                 return null;
-            case DataStream { Data: LocationUpdate { CorrelationId: { } id } } stream when Complete(id, stream.Data):
-                return null;
+            case DataStream stream:
+                return Stream(stream.StreamType, stream.Data);
             case PhotoResponse { Success: false, RequestId: { } id } response when Fail(id, new PhotoException(id, response.Error?.Code, response.Error?.Message)):
                 // Some clouds report a failed photo over the socket: fail at once rather than wait for an upload that will not come.
                 return null;
@@ -486,7 +532,7 @@ public sealed partial class AppSession
         Interlocked.Increment(ref _pendingWork);
         while (Queue(work, limited: true) is { } full)
         {
-            Log.HandlersBehind(_logger, SessionId, work.Message?.Type ?? "audio_chunk");
+            Log.HandlersBehind(_logger, SessionId, work.Message?.Type ?? work.StreamType ?? "audio_chunk");
             WakeWorker();
             await full.ConfigureAwait(false);
         }
@@ -575,9 +621,9 @@ public sealed partial class AppSession
                     await Invoke(handler(this, _ended.Token), "connected").ConfigureAwait(false);
                 }
             }
-            else if (work.Message is DataStream stream)
+            else if (work.Data is { } data)
             {
-                await _routes.InvokeStreamAsync(stream.StreamType, stream.Data, this, _ended.Token).ConfigureAwait(false);
+                await _routes.InvokeStreamAsync(work.StreamType!, data, this, _ended.Token).ConfigureAwait(false);
             }
             else if (work.Message is { } message)
             {

@@ -288,11 +288,19 @@ public sealed partial class AppSession
     private static string Now() => DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// Work for the session's handlers: a message, an audio chunk, the session's (re)connection, or a handler the receive
-    /// loop started that has not finished (<see cref="Pending"/>), which later work waits behind; <see cref="ReturnAfter"/>
-    /// is a pooled buffer that handler still reads, returned once it has finished.
+    /// Work for the session's handlers: a message, a stream's data (<see cref="Data"/> of <see cref="StreamType"/>, without
+    /// its <c>data_stream</c> envelope), an audio chunk, the session's (re)connection, or a handler the receive loop started
+    /// that has not finished (<see cref="Pending"/>), which later work waits behind; <see cref="ReturnAfter"/> is a pooled
+    /// buffer that handler still reads, returned once it has finished.
     /// </summary>
-    private readonly record struct SessionWork(CloudMessage? Message, AudioChunk? Audio, bool Connected, Task? Pending = null, byte[]? ReturnAfter = null);
+    private readonly record struct SessionWork(
+        CloudMessage? Message,
+        AudioChunk? Audio,
+        bool Connected,
+        Task? Pending = null,
+        byte[]? ReturnAfter = null,
+        string? StreamType = null,
+        StreamData? Data = null);
 
     /// <summary>
     /// PCM audio for the handlers: <see cref="Memory"/> is in the socket's own buffer while the receive loop runs the

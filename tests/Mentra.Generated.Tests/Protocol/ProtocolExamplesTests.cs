@@ -18,7 +18,7 @@ public sealed class ProtocolExamplesTests
     private const string S = "alice@example.com-com.example.myapp";
     private const string T = "2025-11-30T06:10:00.000Z";
 
-    private static string Fill(string json) => json.Replace("\"S\"", "\"" + S + "\"").Replace("\"T\"", "\"" + T + "\"").Replace("\"P\"", "\"com.example.myapp\"");
+    internal static string Fill(string json) => json.Replace("\"S\"", "\"" + S + "\"").Replace("\"T\"", "\"" + T + "\"").Replace("\"P\"", "\"com.example.myapp\"");
 
     private const string G1Capabilities = """
         {"modelName":"Even Realities G1","hasCamera":false,"camera":null,"hasDisplay":true,

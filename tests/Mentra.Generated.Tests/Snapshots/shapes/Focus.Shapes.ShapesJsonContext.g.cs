@@ -19,6 +19,7 @@ public sealed partial class ShapesJsonContext : global::System.Text.Json.Seriali
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Focus.Shapes.Speech>? _Speech;
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Focus.Shapes.Press>? _Press;
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Focus.Shapes.Envelope>? _Envelope;
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Focus.Shapes.Routed>? _Routed;
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Focus.Shapes.Item>? _Item;
 
     /// <summary>A shared instance with default options.</summary>
@@ -59,6 +60,9 @@ public sealed partial class ShapesJsonContext : global::System.Text.Json.Seriali
 
     /// <summary>Metadata for <see cref="global::Focus.Shapes.Envelope"/>.</summary>
     public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Focus.Shapes.Envelope> Envelope => _Envelope ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Focus.Shapes.Envelope>)Options.GetTypeInfo(typeof(global::Focus.Shapes.Envelope));
+
+    /// <summary>Metadata for <see cref="global::Focus.Shapes.Routed"/>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Focus.Shapes.Routed> Routed => _Routed ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Focus.Shapes.Routed>)Options.GetTypeInfo(typeof(global::Focus.Shapes.Routed));
 
     /// <summary>Metadata for <see cref="global::Focus.Shapes.Item"/>.</summary>
     public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Focus.Shapes.Item> Item => _Item ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Focus.Shapes.Item>)Options.GetTypeInfo(typeof(global::Focus.Shapes.Item));
@@ -105,6 +109,11 @@ public sealed partial class ShapesJsonContext : global::System.Text.Json.Seriali
         if (type == typeof(global::Focus.Shapes.Envelope))
         {
             return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Focus.Shapes.Envelope>(options, new global::Focus.Shapes.Serialization.EnvelopeJsonConverter());
+        }
+
+        if (type == typeof(global::Focus.Shapes.Routed))
+        {
+            return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Focus.Shapes.Routed>(options, new global::Focus.Shapes.Serialization.RoutedJsonConverter());
         }
 
         if (type == typeof(global::Focus.Shapes.Item))

@@ -1,0 +1,118 @@
+using System;
+using System.Text;
+using System.Text.Json;
+using Mentra.Generated.Protocol;
+using Mentra.Generated.Protocol.Serialization;
+using Mentra.Generated.Sessions;
+using Xunit;
+
+namespace Mentra.Generated.Tests.Protocol;
+
+/// <summary>
+/// The session reads a <c>data_stream</c> frame without making its envelope (<see cref="AppSession.ReadFrame"/>, through
+/// the generated <c>DataStreamJsonConverter.ReadTaggedOnly</c>). It must give the handlers what the whole read gives, and
+/// accept and refuse exactly the frames the whole read accepts and refuses.
+/// </summary>
+public sealed class RoutingReadTests
+{
+    [Theory]
+    [MemberData(nameof(ProtocolExamplesTests.CloudExamples), MemberType = typeof(ProtocolExamplesTests))]
+    public void Every_documented_example_reads_as_the_whole_read_gives_it(string name, string example)
+    {
+        byte[] json = Encoding.UTF8.GetBytes(ProtocolExamplesTests.Fill(example));
+        CloudMessage whole = JsonSerializer.Deserialize(json, AppSessionJsonContext.Default.CloudMessage)!;
+
+        CloudMessage? message = AppSession.ReadFrame(json, out string? streamType, out StreamData? data);
+
+        if (whole is DataStream stream)
+        {
+            Assert.Null(message);
+            Assert.Equal(stream.StreamType, streamType);
+            Assert.Equal(stream.Data, data);
+        }
+        else
+        {
+            Assert.True(whole.Equals(message), name);
+            Assert.Null(streamType);
+            Assert.Null(data);
+        }
+    }
+
+    public static TheoryData<string> DataStreamVariants() => new()
+    {
+        """{"type":"data_stream","streamType":"button_press","data":{"type":"button_press","buttonId":"main","pressType":"short"}}""",
+        """{"type":"data_stream","streamType":"button_press","data":{"type":"button_press","buttonId":"main","pressType":"short"},"timestamp":null,"sessionId":null}""",
+        """{"type":"data_stream","data":{"type":"button_press","buttonId":"main","pressType":"short"},"streamType":"button_press"}""",
+        """{"type":"data_stream","streamType":"button_press","data":{"type":"button_press","buttonId":"main","pressType":"short"},"extra":{"a":[1,2]}}""",
+        """{"sessionId":"S","type":"data_stream","streamType":"VAD","data":{"type":"VAD","status":true}}""",
+        """{"type":"data_stream","streamType":"heart_rate","data":{"bpm":71}}""",
+        // Refused by both: a required property missing or null, a property of the wrong kind, trailing text, a cut frame.
+        """{"type":"data_stream","data":{"type":"VAD","status":true}}""",
+        """{"type":"data_stream","streamType":"VAD"}""",
+        """{"type":"data_stream","streamType":"VAD","data":null}""",
+        """{"type":"data_stream","streamType":null,"data":{"type":"VAD","status":true}}""",
+        """{"type":"data_stream","streamType":7,"data":{"type":"VAD","status":true}}""",
+        """{"type":"data_stream","streamType":"VAD","data":{"type":"VAD","status":true},"timestamp":5}""",
+        """{"type":"data_stream","streamType":"VAD","data":{"type":"VAD","status":true},"sessionId":{"a":1}}""",
+        """{"type":"data_stream","streamType":"VAD","data":{"type":"VAD","status":"yes"}}""",
+        """{"type":"data_stream","streamType":"VAD","data":[1]}""",
+        """{"type":"data_stream","streamType":"VAD","data":{"type":"VAD","status":true}} {}""",
+        """{"type":"data_stream","streamType":"VAD","data":{"type":"VAD","status":true}""",
+    };
+
+    [Theory]
+    [MemberData(nameof(DataStreamVariants))]
+    public void A_data_stream_is_accepted_or_refused_as_the_whole_read_does(string json)
+    {
+        byte[] utf8 = Encoding.UTF8.GetBytes(json);
+        DataStream? whole = null;
+        Exception? wholeError = Record.Exception(() => whole = (DataStream)JsonSerializer.Deserialize(utf8, AppSessionJsonContext.Default.CloudMessage)!);
+        string? streamType = null;
+        StreamData? data = null;
+        Exception? error = Record.Exception(() =>
+        {
+            // A data_stream whose type does not come first is read whole, and the session takes its parts.
+            if (AppSession.ReadFrame(utf8, out streamType, out data) is DataStream stream)
+            {
+                (streamType, data) = (stream.StreamType, stream.Data);
+            }
+        });
+
+        Assert.Equal(wholeError is null, error is null);
+        if (error is null)
+        {
+            Assert.Equal(whole!.StreamType, streamType);
+            Assert.Equal(whole.Data, data);
+        }
+        else
+        {
+            Assert.IsAssignableFrom<JsonException>(error);
+        }
+    }
+
+    [Fact]
+    public void Reading_a_transcription_frame_allocates_only_the_data_record_and_its_strings()
+    {
+        const string Data = """{"type":"transcription","text":"the quick brown fox","isFinal":false,"utteranceId":"u-42","transcribeLanguage":"en-US","startTime":1200,"endTime":2300,"provider":"soniox","confidence":0.97}""";
+        byte[] frame = Encoding.UTF8.GetBytes("""{"type":"data_stream","sessionId":"alice@example.com-org.example.captions","streamType":"transcription:en-US","data":""" + Data + ""","timestamp":"2025-11-30T06:10:00.000Z"}""");
+        byte[] data = Encoding.UTF8.GetBytes(Data);
+
+        long frameBytes = 0, dataBytes = 0;
+        for (int round = 0; round < 3; round++)
+        {
+            // The first rounds fill the strings each converter keeps from the last read (x-reuse-last) and run static set-up.
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            AppSession.ReadFrame(frame, out _, out _);
+            frameBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+
+            before = GC.GetAllocatedBytesForCurrentThread();
+            var reader = new Utf8JsonReader(data);
+            reader.Read();
+            StreamDataJsonConverter.ReadTagged(ref reader, "transcription:en-US");
+            dataBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        Assert.True(dataBytes > 0);
+        Assert.Equal(dataBytes, frameBytes);
+    }
+}
