@@ -124,8 +124,7 @@ internal sealed partial class SchemaEmitter
         {
             if (property.JsonName == discriminator)
             {
-                w.Line(Helpers + ".ExpectDiscriminator(ref reader, " + SourceWriter.Literal(property.JsonName) + ", " + SourceWriter.Literal(spec.DiscriminatorValue!) + "u8, " + SourceWriter.Literal(spec.DiscriminatorValue!) + ");");
-                w.Line("has" + property.Name + " = true;");
+                EmitReadDiscriminator(w, spec, property);
             }
             else if (sharedText.TryGetValue(property.Name, out List<string>? others))
             {
@@ -151,11 +150,7 @@ internal sealed partial class SchemaEmitter
         w.Line();
         foreach (PropertySpec property in properties.Where(p => p.Tag is not null))
         {
-            PropertySpec tag = properties.First(p => p.JsonName == property.Tag);
-            w.Open("if (" + PendingLocal(property.Name) + " is { } " + PendingLocal(property.Name) + "Value)");
-            w.Line(Local(property.Name) + " = " + ConverterOf(property.Type.Name!) + ".ReadTagged(" + PendingLocal(property.Name) + "Value, " + Local(tag.Name) + ");");
-            w.Close();
-            w.Line();
+            EmitReadPending(w, property, properties.First(p => p.JsonName == property.Tag));
         }
 
         EmitMissingChecks(w, properties, label, property => property.JsonName == discriminator ? "!has" + property.Name : Local(property.Name) + " is null");
@@ -401,8 +396,7 @@ internal sealed partial class SchemaEmitter
         {
             if (property.JsonName == discriminator)
             {
-                w.Line(Helpers + ".ExpectDiscriminator(ref reader, " + SourceWriter.Literal(property.JsonName) + ", " + SourceWriter.Literal(spec.DiscriminatorValue!) + "u8, " + SourceWriter.Literal(spec.DiscriminatorValue!) + ");");
-                w.Line("has" + property.Name + " = true;");
+                EmitReadDiscriminator(w, spec, property);
             }
             else if (property == tagged)
             {
@@ -433,13 +427,26 @@ internal sealed partial class SchemaEmitter
             }
         });
         w.Line();
-        w.Open("if (" + PendingLocal(tagged.Name) + " is { } " + PendingLocal(tagged.Name) + "Value)");
-        w.Line(Local(tagged.Name) + " = " + ConverterOf(tagged.Type.Name!) + ".ReadTagged(" + PendingLocal(tagged.Name) + "Value, " + Local(tag.Name) + ");");
-        w.Close();
-        w.Line();
+        EmitReadPending(w, tagged, tag);
         EmitMissingChecks(w, properties, label, property => property.JsonName == discriminator || !Kept(property) ? "!has" + property.Name : Local(property.Name) + " is null");
         w.Line("tag = " + Local(tag.Name) + ";");
         w.Line("return " + Local(tagged.Name) + ";");
+        w.Close();
+        w.Line();
+    }
+
+    /// <summary>Checks the discriminator's value under the reader and records that it was read.</summary>
+    private void EmitReadDiscriminator(SourceWriter w, ObjectSpec spec, PropertySpec property)
+    {
+        w.Line(Helpers + ".ExpectDiscriminator(ref reader, " + SourceWriter.Literal(property.JsonName) + ", " + SourceWriter.Literal(spec.DiscriminatorValue!) + "u8, " + SourceWriter.Literal(spec.DiscriminatorValue!) + ");");
+        w.Line("has" + property.Name + " = true;");
+    }
+
+    /// <summary>After the object: reads a tagged value that came before its tag, kept as JSON until then, and a blank line.</summary>
+    private void EmitReadPending(SourceWriter w, PropertySpec tagged, PropertySpec tag)
+    {
+        w.Open("if (" + PendingLocal(tagged.Name) + " is { } " + PendingLocal(tagged.Name) + "Value)");
+        w.Line(Local(tagged.Name) + " = " + ConverterOf(tagged.Type.Name!) + ".ReadTagged(" + PendingLocal(tagged.Name) + "Value, " + Local(tag.Name) + ");");
         w.Close();
         w.Line();
     }
