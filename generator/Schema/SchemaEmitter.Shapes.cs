@@ -79,12 +79,7 @@ internal sealed partial class SchemaEmitter
         w.Line();
         w.Line("/// <summary>The value as received; it is what is written back when this record is serialized.</summary>");
         w.Line("public " + Json + ".JsonElement Json { get; }");
-        w.Line();
-        w.Line("/// <summary>Compares the JSON values, not the documents that hold them.</summary>");
-        w.Line("public bool Equals(" + Global(root.UnknownName!) + "? other) => other is not null && " + Helpers + ".JsonEquals(Json, other.Json);");
-        w.Line();
-        w.Line("/// <summary>A hash consistent with <see cref=\"Equals(" + Global(root.UnknownName!) + "?)\"/>.</summary>");
-        w.Line("public override int GetHashCode() => (int)Json.ValueKind;");
+        EmitJsonEquality(w, root.UnknownName!, "(int)Json.ValueKind");
         w.Close();
         return w.ToString();
     }

@@ -269,8 +269,24 @@ internal sealed partial class SchemaEmitter
         w.Line();
         w.Line("/// <summary>The whole request as received; it is what is written back when this record is serialized.</summary>");
         w.Line("public " + Json + ".JsonElement Json { get; }");
+        EmitJsonEquality(w, root.UnknownName!, discriminator.Name + ".GetHashCode()");
         w.Close();
         return w.ToString();
+    }
+
+    /// <summary>
+    /// Value equality for a record of a type the schema does not know, which keeps the JSON it was read from: two such
+    /// records are equal when their JSON values are, whichever documents hold them (a record's default equality would
+    /// compare the documents).
+    /// </summary>
+    private void EmitJsonEquality(SourceWriter w, string name, string hash)
+    {
+        w.Line();
+        w.Line("/// <summary>Compares the JSON values, not the documents that hold them.</summary>");
+        w.Line("public bool Equals(" + Global(name) + "? other) => other is not null && " + Helpers + ".JsonEquals(Json, other.Json);");
+        w.Line();
+        w.Line("/// <summary>A hash consistent with <see cref=\"Equals(" + Global(name) + "?)\"/>.</summary>");
+        w.Line("public override int GetHashCode() => " + hash + ";");
     }
 
     private string EmitGuards()

@@ -39,6 +39,20 @@ public sealed class GuardAndEnumTests
     }
 
     [Fact]
+    public void Requests_of_an_unknown_type_are_equal_when_their_JSON_is()
+    {
+        const string Json = """{"type":"webhook_from_the_future","sessionId":"s1","userId":"u1","timestamp":"2025-11-30T06:10:00Z","extra":{"a":[1,2]}}""";
+        var first = (UnknownWebhookRequest)JsonSerializer.Deserialize(Json, MentraJsonContext.Default.WebhookRequest)!;
+        var second = (UnknownWebhookRequest)JsonSerializer.Deserialize(Json, MentraJsonContext.Default.WebhookRequest)!;
+        var other = (UnknownWebhookRequest)JsonSerializer.Deserialize(Json.Replace("[1,2]", "[1,3]"), MentraJsonContext.Default.WebhookRequest)!;
+
+        // Two reads hold their JSON in two documents: equality compares the values, as for every generated record.
+        Assert.Equal(first, second);
+        Assert.Equal(first.GetHashCode(), second.GetHashCode());
+        Assert.NotEqual(first, other);
+    }
+
+    [Fact]
     public void Out_form_gives_the_typed_request()
     {
         WebhookRequest request = Read(Payload("docs/stop_request.json"));

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Text;
 using System.Text.Json;
 using Mentra.Generated.Protocol;
@@ -88,6 +89,76 @@ public sealed class RoutingReadTests
         {
             Assert.IsAssignableFrom<JsonException>(error);
         }
+    }
+
+    [Fact]
+    public void Mutated_frames_are_accepted_or_refused_as_the_whole_read_does()
+    {
+        // Every documented data_stream example, cut, with a byte dropped, doubled or replaced, or with a property repeated:
+        // 4,000 frames from a fixed seed, most of them broken in some way.
+        string[] examples = ProtocolExamplesTests.CloudExamples()
+            .Select(row => ProtocolExamplesTests.Fill(row.Data.Item2))
+            .Where(json => json.StartsWith("""{"type":"data_stream",""", StringComparison.Ordinal))
+            .ToArray();
+        byte[] replacements = Encoding.UTF8.GetBytes("{}[]\",:0-1.etnfaulsr x");
+        var random = new Random(1130);
+        int accepted = 0;
+        for (int i = 0; i < 4000; i++)
+        {
+            byte[] json = Encoding.UTF8.GetBytes(examples[random.Next(examples.Length)]);
+            int at = random.Next(json.Length);
+            byte[] mutated = random.Next(5) switch
+            {
+                0 => json[..at],
+                1 => [.. json[..at], .. json[(at + 1)..]],
+                2 => [.. json[..(at + 1)], .. json[at..]],
+                3 => [.. json[..at], replacements[random.Next(replacements.Length)], .. json[(at + 1)..]],
+                _ => [.. json[..^1], .. Encoding.UTF8.GetBytes(random.Next(2) == 0 ? ""","streamType":"VAD"}""" : ""","data":{"type":"VAD","status":false}}""")],
+            };
+
+            accepted += AssertSameOutcome(mutated) ? 1 : 0;
+        }
+
+        // Both outcomes occur, so the comparison covered accepted and refused frames alike.
+        Assert.InRange(accepted, 200, 3800);
+    }
+
+    /// <summary>Both reads accept <paramref name="utf8"/> with the same stream type and data, or both refuse it; true when accepted.</summary>
+    private static bool AssertSameOutcome(byte[] utf8)
+    {
+        CloudMessage? whole = null;
+        Exception? wholeError = Record.Exception(() => whole = JsonSerializer.Deserialize(utf8, AppSessionJsonContext.Default.CloudMessage));
+        CloudMessage? message = null;
+        string? streamType = null;
+        StreamData? data = null;
+        Exception? error = Record.Exception(() => message = AppSession.ReadFrame(utf8, out streamType, out data));
+
+        string frame = Encoding.UTF8.GetString(utf8);
+        Assert.True(wholeError is null == error is null, $"{frame}: whole read {wholeError?.Message ?? "accepted"}, session's read {error?.Message ?? "accepted"}");
+        if (error is not null)
+        {
+            // What the session logs and skips as a malformed frame (invalid UTF-8 in a string is an InvalidOperationException).
+            Assert.True(error is JsonException or InvalidOperationException or FormatException, frame + ": " + error);
+            return false;
+        }
+
+        if (message is DataStream stream)
+        {
+            (message, streamType, data) = (null, stream.StreamType, stream.Data);
+        }
+
+        if (whole is DataStream wholeStream)
+        {
+            Assert.Null(message);
+            Assert.Equal(wholeStream.StreamType, streamType);
+            Assert.Equal(wholeStream.Data, data);
+        }
+        else
+        {
+            Assert.True(Equals(whole, message), frame + ": " + whole + " against " + message);
+        }
+
+        return true;
     }
 
     [Fact]

@@ -26,4 +26,10 @@ public sealed partial record UnknownEvent : global::Focus.Inheritance.Event
 
     /// <summary>The whole request as received; it is what is written back when this record is serialized.</summary>
     public global::System.Text.Json.JsonElement Json { get; }
+
+    /// <summary>Compares the JSON values, not the documents that hold them.</summary>
+    public bool Equals(global::Focus.Inheritance.UnknownEvent? other) => other is not null && global::Focus.Inheritance.Serialization.WebhookJson.JsonEquals(Json, other.Json);
+
+    /// <summary>A hash consistent with <see cref="Equals(global::Focus.Inheritance.UnknownEvent?)"/>.</summary>
+    public override int GetHashCode() => Kind.GetHashCode();
 }
