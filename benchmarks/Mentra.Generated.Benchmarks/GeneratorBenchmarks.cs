@@ -16,6 +16,8 @@ namespace Mentra.Generated.Benchmarks;
 /// What the generator costs the compiler: a first run, and a rerun after an edit inside a handler body, when every
 /// step is cached. Beside it, System.Text.Json's own generator (from the SDK's targeting pack) on a comparable model:
 /// the same webhook types written by hand as records with a <c>[JsonSerializable]</c> context, with the same edit.
+/// Then the two builds the generator serves since the app-session protocol: the SDK's own (both schemas, every record and
+/// converter of the protocol) and an app's (no schema: its webhook and session handlers bound, its subscriptions computed).
 /// </summary>
 [MemoryDiagnoser]
 [MinColumn]
@@ -57,17 +59,62 @@ public class GeneratorBenchmarks
 
     private const string Edited = "store.Count += 2;";
 
+    /// <summary>A glasses app as users write it: webhook handlers and session handlers, against the SDK's assembly.</summary>
+    private const string SessionAppSource = """
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Mentra.Generated;
+        using Mentra.Generated.Protocol;
+        using Mentra.Generated.Sessions;
+
+        namespace Bench;
+
+        public sealed class Store
+        {
+            public int Count;
+        }
+
+        [MentraApp]
+        public partial class CaptionsApp(Store store)
+        {
+            [OnSession]
+            public void Start(string userId) => store.Count++;
+
+            [OnConnected]
+            public ValueTask Welcome(AppSession session, CancellationToken cancellationToken) =>
+                session.ShowTextWallAsync("Captions are on.", cancellationToken: cancellationToken);
+
+            [OnTranscription("en-US")]
+            public ValueTask Caption(string text, bool isFinal, AppSession session, CancellationToken cancellationToken) =>
+                isFinal ? session.ShowTextWallAsync(text, cancellationToken: cancellationToken) : ValueTask.CompletedTask;
+
+            [OnButtonPress]
+            public void Press(ButtonPress press) => store.Count++;
+
+            [OnStop]
+            public void Stop(string sessionId, StopReason reason) => store.Count--;
+
+            [OnDisconnected]
+            public void Ended(string reason) => store.Count--;
+        }
+        """;
+
     private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
     private Compilation _mentraCompilation = null!;
     private Compilation _mentraEdited = null!;
     private AdditionalText _schema = null!;
+    private AdditionalText _protocolSchema = null!;
+    private Compilation _sdkCompilation = null!;
+    private Compilation _appCompilation = null!;
+    private Compilation _appEdited = null!;
     private Compilation _stjCompilation = null!;
     private Compilation _stjEdited = null!;
     private IIncrementalGenerator _stjGenerator = null!;
 
     private GeneratorDriver _mentraWarm = null!;
     private GeneratorDriver _stjWarm = null!;
+    private GeneratorDriver _appWarm = null!;
     private bool _flip;
 
     [GlobalSetup]
@@ -84,10 +131,19 @@ public class GeneratorBenchmarks
         _stjEdited = Edit(_stjCompilation, "return x + 1;", "return x + 2;");
         _stjGenerator = SystemTextJsonGenerator();
 
+        // The SDK's build: both schemas, nothing else to bind. An app's build: its class, the SDK referenced, no schema.
+        _protocolSchema = new TextAdditionalText("/app/mentra.appsession.messages.schema.json", Resource("mentra.appsession.messages.schema.json"));
+        _sdkCompilation = Compile("sdk", references, "namespace Mentra.Generated.Build;\ninternal static class Empty\n{\n}\n");
+        _appCompilation = Compile("app", references, SessionAppSource);
+        _appEdited = Edit(_appCompilation, "\"Captions are on.\"", "\"Captions are on!\"");
+
         _mentraWarm = MentraDriver().RunGenerators(_mentraCompilation);
         _stjWarm = StjDriver().RunGenerators(_stjCompilation);
         Check(_mentraWarm, "MentraWebhookDispatcher");
         Check(_stjWarm, "HandWrittenJsonContext");
+        _appWarm = Driver().RunGenerators(_appCompilation);
+        Check(_appWarm, "transcription:en-US");
+        Check(Driver(_schema, _protocolSchema).RunGenerators(_sdkCompilation), "TranscriptionDataJsonConverter");
     }
 
     [Benchmark(Description = "Mentra.Generated: first run (SDK schema + one app class)")]
@@ -102,13 +158,25 @@ public class GeneratorBenchmarks
     [Benchmark(Description = "System.Text.Json: rerun after a method-body edit")]
     public GeneratorDriver StjCachedRerun() => _stjWarm = _stjWarm.RunGenerators(Next(_stjCompilation, _stjEdited));
 
+    [Benchmark(Description = "Mentra.Generated: the SDK's build (both schemas)")]
+    public GeneratorDriver SdkFirstRun() => Driver(_schema, _protocolSchema).RunGenerators(_sdkCompilation);
+
+    [Benchmark(Description = "Mentra.Generated: an app's build (webhook and session handlers)")]
+    public GeneratorDriver AppFirstRun() => Driver().RunGenerators(_appCompilation);
+
+    [Benchmark(Description = "Mentra.Generated: the app's rerun after a handler-body edit")]
+    public GeneratorDriver AppCachedRerun() => _appWarm = _appWarm.RunGenerators(Next(_appCompilation, _appEdited));
+
     /// <summary>The two versions in turn, so that every rerun sees an edit.</summary>
     private Compilation Next(Compilation a, Compilation b) => (_flip = !_flip) ? b : a;
 
-    private GeneratorDriver MentraDriver() =>
+    private GeneratorDriver MentraDriver() => Driver(_schema);
+
+    /// <summary>Our generator with these schemas (none for an app's build).</summary>
+    private static GeneratorDriver Driver(params AdditionalText[] schemas) =>
         CSharpGeneratorDriver.Create(
             [new Mentra.Generated.Generator.WebhookGenerator().AsSourceGenerator()],
-            [_schema],
+            schemas,
             ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: false));
 

@@ -9,7 +9,7 @@
 # and has slow spells of several seconds that move a server's rate by 15% or more; short rounds side by side put
 # every server of a round in the same spell, so the per-round ratios stay steady where whole-run rates do not.
 # It prints each server's median requests per second, and the median (with quartiles) of its per-round ratios to
-# the floor, then the sample's resident memory after the run.
+# the floor, then every server's resident memory at start and after the run.
 # Needs wrk (apt-get install wrk). Usage: bash benchmarks/load/run.sh [seconds=2] [connections=32] [rounds=20]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -43,6 +43,10 @@ fi
 for name in "${names[@]}"; do
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:${ports[$name]}/health" >/dev/null && break; sleep 0.1; done
 done
+
+rss() { awk '{ printf "%.1f", $1 / 1024 }' <<< "$(ps -o rss= -p "${pids[$1]}")"; }
+declare -A rss_start
+for name in "${names[@]}"; do rss_start[$name]=$(rss "$name"); done
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
@@ -84,4 +88,9 @@ echo
 for name in "${names[@]}"; do
   echo "$name rounds: stop_request $(tr '\n' ' ' < "$work/stop_request.$name")| session_request $(tr '\n' ' ' < "$work/session_request.$name")"
 done
-echo "sample resident memory after the run: $(awk '{ printf "%.1f", $1 / 1024 }' <<< "$(ps -o rss= -p "${pids[sample]}")") MiB"
+echo
+echo "| server | resident memory at start | after the run |"
+echo "| --- | ---: | ---: |"
+for name in "${names[@]}"; do
+  echo "| $name | ${rss_start[$name]} MiB | $(rss "$name") MiB |"
+done
