@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # App sessions side by side: the NativeAOT sample (live captions) and the same app on @mentra/sdk 2.1.29 (Node.js),
-# each driven by the cloud emulator through FIRST then TOTAL idle sessions and two message phases, measured from /proc:
-# CPU per session set-up, resident memory per additional idle session, CPU per transcription message (1 and 100
-# sessions). Needs node and npm. Usage: bash benchmarks/sessions/run.sh   (FIRST=1000 TOTAL=10000 MESSAGES=20000)
+# each driven by the cloud emulator through FIRST then TOTAL idle sessions and three message phases, measured from
+# /proc: CPU per session set-up, resident memory per additional idle session, CPU per transcription message (a flood on
+# 1 and on 100 sessions; then RATE a second on each of PACED sessions for SECONDS, a speaking pace). Needs node and npm.
+# Usage: bash benchmarks/sessions/run.sh   (FIRST=1000 TOTAL=10000 MESSAGES=20000 PACED=1000 RATE=10 SECONDS=20)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"

@@ -18,7 +18,8 @@ using Mentra.Generated.Protocol;
 // Phases: set up FIRST sessions (CPU per set-up), then up to TOTAL (resident memory per additional idle session;
 // PAUSE=seconds holds them there, to inspect the app), then CPU per transcription message, in all and as user and
 // system time, with 1 session and with 100 sessions (interim transcriptions the app handles without showing them, then
-// one final one it shows, which ends the phase).
+// one final one it shows, which ends the phase); last, the same at a speaking pace instead of a flood: RATE messages a
+// second (default 10) on each of PACED sessions (default 1000) for SECONDS (default 20), as a real cloud streams them.
 return await Bench.RunAsync(args);
 
 internal static class Bench
@@ -88,10 +89,15 @@ internal static class Bench
             (double perMessage1, double user1) = await MessagesAsync(app, sessions.Take(1).ToList(), messages);
             (double perMessage100, double user100) = await MessagesAsync(app, sessions.Take(100).ToList(), messages);
             double rss3 = Rss(app);
+            int paced = Math.Min(int.Parse(Environment.GetEnvironmentVariable("PACED") ?? "1000", CultureInfo.InvariantCulture), sessions.Count);
+            int rate = int.Parse(Environment.GetEnvironmentVariable("RATE") ?? "10", CultureInfo.InvariantCulture);
+            int seconds = int.Parse(Environment.GetEnvironmentVariable("SECONDS") ?? "20", CultureInfo.InvariantCulture);
+            (double perPaced, double userPaced, int sentPaced) = await PacedAsync(app, sessions.Take(paced).ToList(), rate, seconds);
 
             Console.WriteLine($"{name}: set-up CPU per session {(cpu1 - cpu0) / first:0.00} ms ({first} sessions in {setupWall / 1000:0.0} s wall)");
             Console.WriteLine($"{name}: resident memory {rss0 / 1024:0.0} MiB at start, {rss1 / 1024:0.0} MiB at {first} sessions, {rss2 / 1024:0.0} MiB at {total}; {(rss2 - rss1) / (total - first):0.00} KiB per additional idle session");
             Console.WriteLine($"{name}: CPU per transcription message {perMessage1:0.00} us with 1 session ({user1:0.00} user, {perMessage1 - user1:0.00} system), {perMessage100:0.00} us with 100 sessions ({user100:0.00} user, {perMessage100 - user100:0.00} system; {messages} messages each); {rss3 / 1024:0.0} MiB after");
+            Console.WriteLine($"{name}: CPU per transcription message at {rate} a second on each of {paced} sessions for {seconds} s: {perPaced:0.00} us ({userPaced:0.00} user, {perPaced - userPaced:0.00} system; {sentPaced} messages)");
             return 0;
         }
         finally
@@ -143,6 +149,35 @@ internal static class Bench
         (double after, double userAfter) = Cpu(app);
         int sent = each * sessions.Count + sessions.Count;
         return ((after - before) * 1000 / sent, (userAfter - userBefore) * 1000 / sent);
+    }
+
+    /// <summary>
+    /// Sends interim transcriptions at <paramref name="rate"/> a second on each session for <paramref name="seconds"/>, then
+    /// a final one on each and waits until every session shows it: the app's CPU time over that, per message, in all and
+    /// in user mode. At this pace the app waits between messages, as it does with a real cloud.
+    /// </summary>
+    private static async Task<(double Total, double User, int Sent)> PacedAsync(Process app, List<EmulatedSession> sessions, int rate, int seconds)
+    {
+        await Settle();
+        (double before, double userBefore) = Cpu(app);
+        int sent = 0;
+        using (var timer = new PeriodicTimer(TimeSpan.FromSeconds(1.0 / rate)))
+        {
+            for (int tick = 0; tick < rate * seconds && await timer.WaitForNextTickAsync(); tick++)
+            {
+                await Task.WhenAll(sessions.Select(session => session.SendTranscriptionAsync("the quick brown fox jumps over the lazy dog " + tick, isFinal: false)));
+                sent += sessions.Count;
+            }
+        }
+
+        await Task.WhenAll(sessions.Select(async session =>
+        {
+            await session.SendTranscriptionAsync("paced done", isFinal: true);
+            await session.WaitForAsync<DisplayEvent>(d => d.Layout is TextWall { Text: "paced done" }, TimeSpan.FromSeconds(120));
+        }));
+        sent += sessions.Count;
+        (double after, double userAfter) = Cpu(app);
+        return ((after - before) * 1000 / sent, (userAfter - userBefore) * 1000 / sent, sent);
     }
 
     private static Task Settle() => Task.Delay(1500);
