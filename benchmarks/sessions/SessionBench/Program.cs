@@ -143,12 +143,18 @@ internal static class Bench
                 await session.SendTranscriptionAsync("the quick brown fox jumps over the lazy dog " + i, isFinal: false);
             }
 
-            await session.SendTranscriptionAsync("done", isFinal: true);
-            await session.WaitForAsync<DisplayEvent>(d => d.Layout is TextWall { Text: "done" }, TimeSpan.FromSeconds(120));
+            await ShowFinalAsync(session, "done");
         }));
         (double after, double userAfter) = Cpu(app);
         int sent = each * sessions.Count + sessions.Count;
         return ((after - before) * 1000 / sent, (userAfter - userBefore) * 1000 / sent);
+    }
+
+    /// <summary>Sends a final transcription, which the app shows, and waits until it is on the glasses: a phase's end.</summary>
+    private static async Task ShowFinalAsync(EmulatedSession session, string text)
+    {
+        await session.SendTranscriptionAsync(text, isFinal: true);
+        await session.WaitForAsync<DisplayEvent>(d => d.Layout is TextWall { Text: var shown } && shown == text, TimeSpan.FromSeconds(120));
     }
 
     /// <summary>
@@ -170,11 +176,7 @@ internal static class Bench
             }
         }
 
-        await Task.WhenAll(sessions.Select(async session =>
-        {
-            await session.SendTranscriptionAsync("paced done", isFinal: true);
-            await session.WaitForAsync<DisplayEvent>(d => d.Layout is TextWall { Text: "paced done" }, TimeSpan.FromSeconds(120));
-        }));
+        await Task.WhenAll(sessions.Select(session => ShowFinalAsync(session, "paced done")));
         sent += sessions.Count;
         (double after, double userAfter) = Cpu(app);
         return ((after - before) * 1000 / sent, (userAfter - userBefore) * 1000 / sent, sent);
