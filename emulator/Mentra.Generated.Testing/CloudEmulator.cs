@@ -61,6 +61,12 @@ public sealed class EmulatorOptions
     public bool WithholdAck { get; init; }
 
     /// <summary>
+    /// How long the cloud holds each ack back after a good init (the first connect and every reconnect), as a slow or
+    /// loaded cloud does; zero acks at once. An app's ack timeout still applies.
+    /// </summary>
+    public TimeSpan AckDelay { get; init; }
+
+    /// <summary>
     /// The photo the glasses upload to the app's <c>/photo-upload</c> when it sends a <c>photo_request</c> (default: a
     /// small PNG, <see cref="DefaultGlasses.Photo"/>).
     /// </summary>
@@ -127,6 +133,11 @@ public sealed class CloudEmulator : IAsyncDisposable
 
     /// <summary>Every init the emulator received, in order, whatever became of it (for tests that count connections).</summary>
     public IReadOnlyCollection<ConnectionInit> Inits => _inits;
+
+    private int _openSockets;
+
+    /// <summary>How many app sockets are open now, of any session, from the upgrade until the socket has ended.</summary>
+    public int OpenSockets => Volatile.Read(ref _openSockets);
 
     /// <summary>Starts the emulator on 127.0.0.1.</summary>
     public static async Task<CloudEmulator> StartAsync(EmulatorOptions options, CancellationToken cancellationToken = default)
@@ -231,7 +242,20 @@ public sealed class CloudEmulator : IAsyncDisposable
         }
 
         using WebSocket socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
-        var connection = new EmulatedConnection(socket);
+        Interlocked.Increment(ref _openSockets);
+        try
+        {
+            await AttachAsync(new EmulatedConnection(socket)).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _openSockets);
+        }
+    }
+
+    /// <summary>The init and its checks, in the cloud's order, then the session's messages until the socket ends.</summary>
+    private async Task AttachAsync(EmulatedConnection connection)
+    {
         AppMessage? first = await connection.ReceiveAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         if (first is not ConnectionInit init)
         {
@@ -268,6 +292,11 @@ public sealed class CloudEmulator : IAsyncDisposable
             }
 
             return;
+        }
+
+        if (_options.AckDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(_options.AckDelay).ConfigureAwait(false);
         }
 
         await session.RunAsync(connection, _options).ConfigureAwait(false);

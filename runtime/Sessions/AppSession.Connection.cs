@@ -30,29 +30,61 @@ public sealed partial class AppSession
     private int _pendingWork;
 
     /// <summary>
-    /// Opens the socket, sends <c>tpa_connection_init</c> and waits for the ack (at most the ack timeout); then starts the
-    /// receive loop and the handlers' worker, and sends the subscriptions. Throws <see cref="AppSessionConnectException"/>
-    /// when the cloud refuses the session or does not ack in time; nothing is left running then.
+    /// Opens the socket, sends <c>tpa_connection_init</c> and waits for the ack (at most the ack timeout); then sends the
+    /// subscriptions, queues the connected handlers and starts the receive loop, in that order, so that the cloud hears
+    /// the subscriptions before anything a connected handler sends. Throws <see cref="AppSessionConnectException"/> when
+    /// the cloud refuses the session, does not ack in time, or the session is ended first (a stop webhook while the ack
+    /// is awaited); no socket is left open then, and the caller ends the session.
     /// </summary>
-    internal async Task ConnectAsync(Func<AppSession, AppSessionEnd, bool, Task> onEnded, CancellationToken cancellationToken)
+    internal async Task ConnectAsync(Func<AppSession, AppSessionEnd, bool, Task> onEnded)
     {
         _onEnded = onEnded;
-        _socket = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        SetState(AppSessionState.Connected);
-        Interlocked.Exchange(ref _connected, null)?.TrySetResult();
-        Enqueue(new SessionWork(null, null, Connected: true));
+        SessionSocket socket;
+        try
+        {
+            socket = await OpenAsync(_ended.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_ended.IsCancellationRequested)
+        {
+            throw new AppSessionConnectException(StoppedBeforeAck);
+        }
+
+        Volatile.Write(ref _socket, socket);
+        if (!TryTransition(AppSessionState.Connecting, AppSessionState.Connected))
+        {
+            // Ended while the ack was on its way: the end may not have seen this socket, so it is closed here.
+            await CloseQuietlyAsync(socket, WebSocketCloseStatus.NormalClosure, End?.Reason ?? StoppedBeforeAck).ConfigureAwait(false);
+            socket.Dispose();
+            throw new AppSessionConnectException(StoppedBeforeAck);
+        }
+
+        await AfterAckAsync().ConfigureAwait(false);
         // The receive loop ends by itself with the session. It starts without this webhook request's execution context:
         // the request's Activity and logging scope would otherwise stay with the session (and in memory) for its life.
         ThreadPool.UnsafeQueueUserWorkItem(static session => _ = session.RunAsync(), this, preferLocal: false);
+    }
+
+    private const string StoppedBeforeAck = "The session was stopped before the cloud acknowledged it.";
+
+    /// <summary>
+    /// What follows every ack, first connect or reconnect: senders waiting for the socket go on, the subscriptions are sent,
+    /// then the connected handlers are queued, ahead of any message the receive loop reads after this.
+    /// </summary>
+    private async Task AfterAckAsync()
+    {
+        Interlocked.Exchange(ref _connected, null)?.TrySetResult();
         try
         {
             await SendSubscriptionsAsync().ConfigureAwait(false);
         }
         catch (Exception e) when (e is WebSocketException or IOException or SocketException or ObjectDisposedException or AppSessionEndedException)
         {
-            // The socket broke right after the ack: the receive loop sees it and reconnects (subscriptions follow the ack).
+            // The socket broke right after the ack, or the session ended: the receive loop sees a broken socket and
+            // reconnects (the subscriptions follow that ack); an ended session has nothing more to send.
             Log.SendFailed(_logger, e);
         }
+
+        Enqueue(new SessionWork(null, null, Connected: true));
     }
 
     /// <summary>Ends the session from this side: the stop webhook, a takeover, an explicit stop or the host's shutdown.</summary>
@@ -65,9 +97,7 @@ public sealed partial class AppSession
     /// </summary>
     private async Task<SessionSocket> OpenAsync(CancellationToken cancellationToken)
     {
-        // Not linked to the session's end: on the first connect nothing can end the session yet (it is not registered and
-        // no handler has it), and a reconnect passes the end as cancellationToken. A link would leave a registration on
-        // the end's token for the session's whole life.
+        // cancellationToken is the session's end: a stop while the ack is awaited closes the socket at once.
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.AckTimeout);
         SessionSocket socket;
@@ -221,8 +251,12 @@ public sealed partial class AppSession
                 break;
             }
 
+            if (!TryTransition(AppSessionState.Connected, AppSessionState.Reconnecting))
+            {
+                return; // ended from this side meanwhile
+            }
+
             Log.Reconnecting(_logger, SessionId, status ?? 1006, description ?? string.Empty);
-            SetState(AppSessionState.Reconnecting);
             SessionSocket? next = null;
             AppSessionConnectException? last = null;
             foreach (TimeSpan delay in _options.ReconnectDelays)
@@ -258,11 +292,16 @@ public sealed partial class AppSession
             SessionSocket old = Interlocked.Exchange(ref _socket, next)!;
             await AnswerCloseAsync(old).ConfigureAwait(false);
             old.Dispose();
-            SetState(AppSessionState.Connected);
-            Interlocked.Exchange(ref _connected, null)?.TrySetResult();
+            if (!TryTransition(AppSessionState.Reconnecting, AppSessionState.Connected))
+            {
+                // Ended while the reconnect's ack was on its way: the end may have closed only the old socket.
+                await CloseQuietlyAsync(next, WebSocketCloseStatus.NormalClosure, End?.Reason ?? string.Empty).ConfigureAwait(false);
+                next.Dispose();
+                return;
+            }
+
             Log.Reconnected(_logger, SessionId);
-            await SendSubscriptionsAsync().ConfigureAwait(false);
-            Enqueue(new SessionWork(null, null, Connected: true));
+            await AfterAckAsync().ConfigureAwait(false);
         }
 
         await EndAsync(end, runStopHandler: true, release: null).ConfigureAwait(false);
@@ -686,14 +725,41 @@ public sealed partial class AppSession
         }
     }
 
-    private async Task EndAsync(AppSessionEnd end, bool runStopHandler, OwnershipReleaseReason? release)
+    /// <summary>
+    /// Ends the session, once: the first caller's end is the session's, and every caller (a stop webhook, the receive loop,
+    /// the host's shutdown) returns when the end's work is done, its handlers and the stop handler included.
+    /// </summary>
+    private Task EndAsync(AppSessionEnd end, bool runStopHandler, OwnershipReleaseReason? release)
     {
-        if (Interlocked.CompareExchange(ref _end, end, null) is not null)
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (Interlocked.CompareExchange(ref _ending, done.Task, null) is { } running)
         {
-            return;
+            return running;
         }
 
-        SetState(AppSessionState.Ended);
+        return RunEndAsync(end, runStopHandler, release, done);
+    }
+
+    private Task? _ending;
+
+    private async Task RunEndAsync(AppSessionEnd end, bool runStopHandler, OwnershipReleaseReason? release, TaskCompletionSource done)
+    {
+        try
+        {
+            await EndCoreAsync(end, runStopHandler, release).ConfigureAwait(false);
+        }
+        finally
+        {
+            done.TrySetResult();
+        }
+    }
+
+    private async Task EndCoreAsync(AppSessionEnd end, bool runStopHandler, OwnershipReleaseReason? release)
+    {
+        Volatile.Write(ref _end, end);
+        // A full fence: a connect that sets its socket and then fails its transition, and this end that sets the state
+        // and then reads the socket, cannot both miss each other, so one of the two closes the socket.
+        Interlocked.Exchange(ref _state, (int)AppSessionState.Ended);
         SessionSocket? socket = Volatile.Read(ref _socket);
         if (socket is { State: WebSocketState.Open })
         {

@@ -283,7 +283,13 @@ public sealed partial class AppSession
         }
     }
 
-    private void SetState(AppSessionState state) => Volatile.Write(ref _state, (int)state);
+    /// <summary>
+    /// The one way the state changes before the end: from <paramref name="from"/> to <paramref name="to"/>, only if the
+    /// session is still in <paramref name="from"/> (false when something else, the end above all, came first). The end
+    /// itself is <see cref="EndAsync"/>'s, from any state, once.
+    /// </summary>
+    private bool TryTransition(AppSessionState from, AppSessionState to) =>
+        Interlocked.CompareExchange(ref _state, (int)to, (int)from) == (int)from;
 
     private static string Now() => DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
 

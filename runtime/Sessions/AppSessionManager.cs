@@ -26,6 +26,7 @@ internal sealed class AppSessionManager : IHostedService
 
     private readonly ConcurrentDictionary<string, AppSession> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _stopped = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PendingStart> _starting = new(StringComparer.Ordinal);
     private readonly IWebhookDispatcher _dispatcher;
     private readonly IServiceProvider _services;
     private readonly ActiveSessionRegistry _registry;
@@ -78,56 +79,171 @@ internal sealed class AppSessionManager : IHostedService
     }
 
     /// <summary>
-    /// Connects a session the app accepted and waits for the ack. A live session with the same id is released first
-    /// (<c>ownership_release</c>, then closed; its stop handler does not run: the session goes on in the new socket).
-    /// Returns null when the ack arrived, else why not.
+    /// Connects a session the app accepted and waits for the ack; returns null when the ack arrived, else why not. One id
+    /// has one live socket whatever the timing:
+    /// <list type="bullet">
+    /// <item>A request for an id that is being connected to the same URL (the cloud's retry of a webhook that took long)
+    /// is answered with that connect's outcome; to another URL, it waits for that connect, then takes over.</item>
+    /// <item>A live session with the same id is kept until the new socket is acked; only then is it released
+    /// (<c>ownership_release</c>, then closed, without its stop handler: the session goes on in the new socket). A new
+    /// connect that fails leaves the live session as it was.</item>
+    /// <item>A session that fails to connect ends (its end handlers run and its app instance is disposed); when no live
+    /// session of that id is left, the app's stop handler runs once, with reason <c>error</c>.</item>
+    /// </list>
     /// </summary>
     public async Task<string?> StartAsync(string sessionId, string userId, string webSocketUrl, CancellationToken cancellationToken)
     {
-        var session = new AppSession(sessionId, userId, Url(webSocketUrl), SessionOptions, _logger);
+        while (true)
+        {
+            var start = new PendingStart(webSocketUrl);
+            PendingStart current;
+            lock (Gate(sessionId))
+            {
+                current = _starting.GetOrAdd(sessionId, start);
+            }
+
+            if (ReferenceEquals(current, start))
+            {
+                return await ConnectAsync(start, sessionId, userId).ConfigureAwait(false);
+            }
+
+            string? outcome = await current.Outcome.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (string.Equals(current.Url, webSocketUrl, StringComparison.Ordinal))
+            {
+                return outcome;
+            }
+        }
+    }
+
+    private async Task<string?> ConnectAsync(PendingStart start, string sessionId, string userId)
+    {
+        string? outcome = null;
+        try
+        {
+            outcome = await ConnectCoreAsync(start, sessionId, userId).ConfigureAwait(false);
+            return outcome;
+        }
+        catch (Exception)
+        {
+            outcome = "the app server failed to connect the session";
+            throw;
+        }
+        finally
+        {
+            lock (Gate(sessionId))
+            {
+                _starting.TryRemove(new KeyValuePair<string, PendingStart>(sessionId, start));
+            }
+
+            start.Outcome.TrySetResult(outcome);
+        }
+    }
+
+    private async Task<string?> ConnectCoreAsync(PendingStart start, string sessionId, string userId)
+    {
+        var session = new AppSession(sessionId, userId, Url(start.Url), SessionOptions, _logger);
+        lock (Gate(sessionId))
+        {
+            if (start.Stopped)
+            {
+                return StoppedBeforeConnect; // the stop webhook came first, and its handler was the session's end
+            }
+
+            start.Session = session;
+        }
+
         if (Handlers is { } handlers)
         {
             session.Routes.Declare(handlers.Subscriptions);
             handlers.Attach(session, _services);
         }
 
-        if (_sessions.TryRemove(sessionId, out AppSession? old))
+        try
         {
-            _registry.Stop(sessionId);
+            await session.ConnectAsync(_onEnded).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            var refused = e as AppSessionConnectException;
+            string reason = refused?.Message ?? "The session could not be connected (" + e.GetType().Name + ").";
+            Log.SessionConnectFailed(_logger, sessionId, reason);
+            bool live;
+            lock (Gate(sessionId))
+            {
+                live = _sessions.ContainsKey(sessionId);
+            }
+
+            await session.StopAsync(new AppSessionEnd(reason, Error: refused?.Error), runStopHandler: !live, release: null).ConfigureAwait(false);
+            if (refused is null)
+            {
+                throw;
+            }
+
+            return reason;
+        }
+
+        AppSession? old;
+        lock (Gate(sessionId))
+        {
+            if (session.End is not null)
+            {
+                return StoppedBeforeConnect; // ended between the ack and here: a stop webhook, or the socket's end
+            }
+
+            old = _sessions.TryGetValue(sessionId, out AppSession? live) ? live : null;
+            _sessions[sessionId] = session;
+            _stopped.TryRemove(sessionId, out _);
+            _registry.Start(sessionId, userId, start.Url);
+        }
+
+        if (old is not null)
+        {
             await old.StopAsync(new AppSessionEnd("Replaced by a new session_request"), runStopHandler: false, release: OwnershipReleaseReason.SwitchingClouds).ConfigureAwait(false);
         }
 
-        try
-        {
-            await session.ConnectAsync(_onEnded, cancellationToken).ConfigureAwait(false);
-        }
-        catch (AppSessionConnectException e)
-        {
-            Log.SessionConnectFailed(_logger, sessionId, e.Message);
-            return e.Message;
-        }
-
-        _stopped.TryRemove(sessionId, out _);
-        _sessions[sessionId] = session;
-        _registry.Start(sessionId, userId, webSocketUrl);
         Log.SessionConnected(_logger, sessionId, _registry.Count);
         return null;
     }
 
+    private const string StoppedBeforeConnect = "the session was stopped before the cloud acknowledged it";
+
     /// <summary>
-    /// A stop webhook: ends the live session (its stop handler is the webhook's own) and says whether the app's stop
-    /// handler should run, false when the session already stopped over the socket and its handler has run.
+    /// A stop webhook: ends the session of this id, live or still connecting (its stop handler is the webhook's own), and
+    /// says whether the app's stop handler should run: true for the first stop of the id, false when it already stopped
+    /// (over the socket, or by an earlier stop webhook) and its handler has run.
     /// </summary>
     public async Task<bool> StopFromWebhookAsync(string sessionId)
     {
-        if (_sessions.TryRemove(sessionId, out AppSession? session))
+        AppSession? live;
+        AppSession? starting = null;
+        bool first;
+        lock (Gate(sessionId))
         {
-            Remember(sessionId);
-            await session.StopAsync(new AppSessionEnd("Stop webhook"), runStopHandler: false, release: null).ConfigureAwait(false);
-            return true;
+            first = Remember(sessionId);
+            if (_sessions.TryRemove(sessionId, out live))
+            {
+                _registry.Stop(sessionId);
+            }
+
+            if (_starting.TryGetValue(sessionId, out PendingStart? start))
+            {
+                start.Stopped = true;
+                starting = start.Session;
+            }
         }
 
-        return !_stopped.ContainsKey(sessionId);
+        var end = new AppSessionEnd("Stop webhook");
+        if (live is not null)
+        {
+            await live.StopAsync(end, runStopHandler: false, release: null).ConfigureAwait(false);
+        }
+
+        if (starting is not null)
+        {
+            await starting.StopAsync(end, runStopHandler: false, release: null).ConfigureAwait(false);
+        }
+
+        return first;
     }
 
     /// <summary>The URL as a <see cref="Uri"/>, the same instance as the last session's when the text is the same.</summary>
@@ -146,13 +262,19 @@ internal sealed class AppSessionManager : IHostedService
 
     private async Task OnEndedAsync(AppSession session, AppSessionEnd end, bool runStopHandler)
     {
-        if (_sessions.TryRemove(new KeyValuePair<string, AppSession>(session.SessionId, session)))
+        bool first;
+        lock (Gate(session.SessionId))
         {
-            _registry.Stop(session.SessionId);
+            if (_sessions.TryRemove(new KeyValuePair<string, AppSession>(session.SessionId, session)))
+            {
+                _registry.Stop(session.SessionId);
+            }
+
+            first = runStopHandler && Remember(session.SessionId);
         }
 
         Log.SessionEnded(_logger, session.SessionId, end.Reason);
-        if (!runStopHandler || !Remember(session.SessionId))
+        if (!first)
         {
             return;
         }
@@ -203,11 +325,58 @@ internal sealed class AppSessionManager : IHostedService
         return Task.CompletedTask;
     }
 
-    /// <summary>Closes every socket without <c>ownership_release</c> and without stop handlers: the cloud restores the sessions later.</summary>
+    /// <summary>
+    /// Closes every socket, live or still connecting, without <c>ownership_release</c> and without stop handlers (the cloud
+    /// restores the sessions later), and returns once their ends' work is done.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        List<AppSession> sessions = [.. _sessions.Values];
-        _sessions.Clear();
+        List<AppSession> sessions = [];
+        foreach (KeyValuePair<string, PendingStart> entry in _starting)
+        {
+            lock (Gate(entry.Key))
+            {
+                entry.Value.Stopped = true;
+                if (entry.Value.Session is { } starting)
+                {
+                    sessions.Add(starting);
+                }
+            }
+        }
+
+        foreach (KeyValuePair<string, AppSession> entry in _sessions)
+        {
+            lock (Gate(entry.Key))
+            {
+                if (_sessions.TryRemove(entry))
+                {
+                    sessions.Add(entry.Value);
+                }
+            }
+        }
+
         await Task.WhenAll(sessions.Select(s => s.StopAsync(new AppSessionEnd("Host stopping"), runStopHandler: false, release: null))).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The lock for every change of what holds one id (connecting, live, stopped): held only while the maps change, never
+    /// across an await. Ids share a few locks, by hash.
+    /// </summary>
+    private object Gate(string sessionId) => _gates[(StringComparer.Ordinal.GetHashCode(sessionId) & int.MaxValue) % _gates.Length];
+
+    private readonly object[] _gates = [.. Enumerable.Range(0, 31).Select(_ => new object())];
+
+    /// <summary>A connect under way for one id: its URL, its session once made, whether a stop came, and its outcome.</summary>
+    private sealed class PendingStart(string url)
+    {
+        public string Url { get; } = url;
+
+        /// <summary>Set under the id's gate.</summary>
+        public AppSession? Session { get; set; }
+
+        /// <summary>Set under the id's gate.</summary>
+        public bool Stopped { get; set; }
+
+        public TaskCompletionSource<string?> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -22,6 +22,22 @@ public sealed class SessionProbe
     public ConcurrentQueue<AppSession> Sessions { get; } = new();
 
     public int Stops => Calls.Count(c => c.StartsWith("stop ", StringComparison.Ordinal));
+
+    /// <summary>How each session instance of the app ended ([OnDisconnected]), in order.</summary>
+    public ConcurrentQueue<AppSessionEnd> Ends { get; } = new();
+
+    private int _created;
+    private int _disposed;
+
+    /// <summary>Instances of the app made (one per webhook handler call, one per session).</summary>
+    public int Created => Volatile.Read(ref _created);
+
+    /// <summary>Instances of the app disposed.</summary>
+    public int Disposed => Volatile.Read(ref _disposed);
+
+    internal void Made() => Interlocked.Increment(ref _created);
+
+    internal void Gone() => Interlocked.Increment(ref _disposed);
 }
 
 /// <summary>
@@ -29,8 +45,21 @@ public sealed class SessionProbe
 /// a text wall, throws on "throw", and records button presses.
 /// </summary>
 [MentraApp]
-public partial class GlassesTestApp(SessionProbe probe)
+public partial class GlassesTestApp : IDisposable
 {
+    private readonly SessionProbe probe;
+
+    public GlassesTestApp(SessionProbe probe)
+    {
+        this.probe = probe;
+        probe.Made();
+    }
+
+    public void Dispose() => probe.Gone();
+
+    [OnDisconnected]
+    public void Ended(AppSessionEnd end) => probe.Ends.Enqueue(end);
+
     [OnSession]
     public void Start(string sessionId) => probe.Calls.Enqueue("session " + sessionId);
 

@@ -78,10 +78,11 @@ public sealed class SessionLifecycleTests
 
         Assert.Equal(502, answer.Status);
         Assert.Contains("INVALID_API_KEY (Invalid API key)", answer.Body, StringComparison.Ordinal);
-        await Task.Delay(300);
+        // The refusal ended the session (its end handler ran): nothing is left that could try again.
+        await SessionHarness.Eventually(() => !harness.Probe.Ends.IsEmpty, "the session ended");
         Assert.Single(harness.Cloud.Inits);
         Assert.Equal(0, await harness.Cloud.PollHealthAsync());
-        Assert.Equal(0, harness.Probe.Stops);
+        Assert.Equal(1, harness.Probe.Stops);
         Assert.Contains(harness.Host.Logs.Entries, e => e.Category == "Mentra.Generated.Sessions" && e.EventId == 33 && e.Message.Contains("INVALID_API_KEY", StringComparison.Ordinal));
     }
 

@@ -1,0 +1,188 @@
+using System;
+using System.Linq;
+using System.Net.Http;
+using System.Threading.Tasks;
+using Mentra.Generated.Emulator;
+using Mentra.Generated.Protocol;
+using Mentra.Generated.Sessions;
+using Xunit;
+
+namespace Mentra.Generated.Tests.Sessions;
+
+/// <summary>
+/// A session's start, stop and takeover when the cloud's calls overlap, over real sockets against the cloud emulator:
+/// whatever the timing, one id has one live socket, every session whose <c>[OnSession]</c> ran gets exactly one end,
+/// and every app instance made is disposed.
+/// </summary>
+public sealed class SessionRaceTests
+{
+    private const string Alice = "alice@example.com-org.example.tests";
+
+    private static EmulatorOptions Cloud(Uri app, TimeSpan ackDelay = default, bool withholdAck = false, string apiKey = SessionHarness.ApiKey) =>
+        new() { AppUrl = app, PackageName = "org.example.tests", ApiKey = apiKey, AckDelay = ackDelay, WithholdAck = withholdAck };
+
+    /// <summary>Waits until the app has ended and disposed everything it made, then checks that it did so exactly once.</summary>
+    private static async Task AssertOneEndAndAllDisposedAsync(SessionHarness harness)
+    {
+        SessionProbe probe = harness.Probe;
+        await SessionHarness.Eventually(() => probe.Stops >= 1 && probe.Ends.Count >= 1 && probe.Created == probe.Disposed, $"one stop, one end and every instance disposed (stops {probe.Stops}, ends {probe.Ends.Count}, {probe.Created} created, {probe.Disposed} disposed)");
+        await harness.DisposeAsync(); // the host's stop waits for whatever is still running
+        Assert.Equal(1, probe.Stops);
+        Assert.Single(probe.Ends);
+        Assert.Equal(probe.Created, probe.Disposed);
+    }
+
+    [Fact]
+    public async Task A_refused_start_ends_the_session_once_with_the_clouds_code_and_disposes_the_app()
+    {
+        SessionHarness harness = await SessionHarness.StartAsync(cloudKey: "another-key");
+
+        (WebhookResult answer, _) = await harness.Cloud.StartSessionAsync("alice@example.com");
+
+        Assert.Equal(502, answer.Status);
+        await AssertOneEndAndAllDisposedAsync(harness);
+        AppSessionEnd end = Assert.Single(harness.Probe.Ends);
+        Assert.Equal(ConnectionErrorCode.InvalidApiKey, end.Error?.Code);
+        Assert.Contains("INVALID_API_KEY", end.Reason, StringComparison.Ordinal);
+        Assert.Contains("stop " + Alice + " error", harness.Probe.Calls);
+    }
+
+    [Fact]
+    public async Task A_start_never_acked_ends_the_session_once_and_disposes_the_app()
+    {
+        SessionHarness harness = await SessionHarness.StartAsync(
+            options => options.SessionAckTimeout = TimeSpan.FromMilliseconds(400),
+            host => Cloud(host, withholdAck: true));
+
+        (WebhookResult answer, _) = await harness.Cloud.StartSessionAsync("alice@example.com");
+
+        Assert.Equal(502, answer.Status);
+        await AssertOneEndAndAllDisposedAsync(harness);
+        AppSessionEnd end = Assert.Single(harness.Probe.Ends);
+        Assert.Contains("did not acknowledge", end.Reason, StringComparison.Ordinal);
+        Assert.Contains("stop " + Alice + " error", harness.Probe.Calls);
+    }
+
+    [Fact]
+    public async Task A_stop_while_the_first_ack_is_held_ends_the_session_once_and_leaves_no_socket()
+    {
+        SessionHarness harness = await SessionHarness.StartAsync(configure: null, emulator: host => Cloud(host, ackDelay: TimeSpan.FromMilliseconds(1500)));
+
+        Task<(WebhookResult Answer, EmulatedSession Session)> start = harness.Cloud.StartSessionAsync("alice@example.com");
+        await SessionHarness.Eventually(() => harness.Cloud.Inits.Count == 1, "the app sent its init");
+        WebhookResult stopped = await harness.Cloud.SendStopRequestAsync(Alice);
+        (WebhookResult answer, EmulatedSession session) = await start;
+
+        Assert.Equal(200, stopped.Status);
+        Assert.NotEqual(200, answer.Status);
+        Assert.Contains("stopped", answer.Body, StringComparison.Ordinal);
+        await SessionHarness.Eventually(() => harness.Cloud.OpenSockets == 0, "the app closed the socket the cloud acked after the stop");
+        Assert.Null(harness.Manager.Find(Alice));
+        Assert.Equal(0, await harness.Cloud.PollHealthAsync());
+        await AssertOneEndAndAllDisposedAsync(harness);
+        Assert.Equal(["stop " + Alice + " user_disabled"], harness.Probe.Calls.Where(c => c.StartsWith("stop", StringComparison.Ordinal)));
+        Assert.Equal(1, session.Connections);
+    }
+
+    [Fact]
+    public async Task A_stop_while_a_reconnects_ack_is_held_ends_the_session_and_closes_the_new_socket()
+    {
+        SessionHarness harness = await SessionHarness.StartAsync(configure: null, emulator: host => Cloud(host, ackDelay: TimeSpan.FromMilliseconds(800)));
+        EmulatedSession session = await harness.StartAliceAsync();
+        AppSession app = Assert.Single(harness.Probe.Sessions);
+
+        session.Drop();
+        await SessionHarness.Eventually(() => harness.Cloud.Inits.Count == 2, "the app sent the reconnect's init");
+        WebhookResult stopped = await harness.Cloud.SendStopRequestAsync(Alice);
+        AppSessionEnd end = await app.Completion.WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(200, stopped.Status);
+        Assert.Equal("Stop webhook", end.Reason);
+        await SessionHarness.Eventually(() => harness.Cloud.OpenSockets == 0, "the app closed the socket the cloud acked after the stop");
+        Assert.Equal(AppSessionState.Ended, app.State);
+        Assert.Equal(0, await harness.Cloud.PollHealthAsync());
+        await AssertOneEndAndAllDisposedAsync(harness);
+        Assert.Equal(2, harness.Cloud.Inits.Count);
+    }
+
+    [Fact]
+    public async Task Two_stops_for_a_session_never_started_run_the_stop_handler_once()
+    {
+        await using SessionHarness harness = await SessionHarness.StartAsync();
+
+        WebhookResult first = await harness.Cloud.SendStopRequestAsync(Alice);
+        WebhookResult second = await harness.Cloud.SendStopRequestAsync(Alice);
+
+        Assert.Equal(200, first.Status);
+        Assert.Equal(200, second.Status);
+        Assert.Equal(1, harness.Probe.Stops);
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(5)]
+    public async Task Concurrent_duplicate_requests_for_one_id_leave_one_live_socket(int requests)
+    {
+        SessionHarness harness = await SessionHarness.StartAsync(configure: null, emulator: host => Cloud(host, ackDelay: TimeSpan.FromMilliseconds(200)));
+
+        (WebhookResult Answer, EmulatedSession Session)[] answers = await Task.WhenAll(Enumerable.Range(0, requests).Select(_ => harness.Cloud.StartSessionAsync("alice@example.com")));
+
+        Assert.All(answers, a => Assert.Equal(200, a.Answer.Status));
+        Assert.Equal(1, harness.Cloud.OpenSockets);
+        Assert.Equal(1, await harness.Cloud.PollHealthAsync());
+        EmulatedSession session = harness.Cloud.Session(Alice)!;
+        Assert.Equal(200, (await session.StopAsync()).Status);
+        await SessionHarness.Eventually(() => harness.Cloud.OpenSockets == 0, "the one socket closed after the stop");
+        Assert.Equal(0, await harness.Cloud.PollHealthAsync());
+        await SessionHarness.Eventually(() => harness.Probe.Created == harness.Probe.Disposed, "every instance disposed");
+        await harness.DisposeAsync();
+        Assert.Equal(1, harness.Probe.Stops);
+        Assert.Equal(0, harness.Cloud.OpenSockets);
+        Assert.Equal(harness.Probe.Created, harness.Probe.Disposed);
+    }
+
+    [Fact]
+    public async Task A_duplicate_whose_connect_fails_leaves_the_live_session_alone()
+    {
+        await using SessionHarness harness = await SessionHarness.StartAsync();
+        EmulatedSession session = await harness.StartAliceAsync();
+        AppSession live = Assert.Single(harness.Probe.Sessions);
+
+        // A forged duplicate: the same (predictable) id, a socket that cannot be opened.
+        HttpResponseMessage forged = await harness.Host.PostAsync(SessionRequest(new Uri("ws://127.0.0.1:1/app-ws")));
+
+        Assert.Equal(502, (int)forged.StatusCode);
+        Assert.Null(session.Released);
+        Assert.Equal(AppSessionState.Connected, live.State);
+        Assert.Same(live, harness.Manager.Find(Alice));
+        Assert.Equal(1, await harness.Cloud.PollHealthAsync());
+        Assert.Equal(0, harness.Probe.Stops);
+        await SessionHarness.Eventually(() => harness.Probe.Created - harness.Probe.Disposed == 1, "only the live session's instance is left");
+        await session.SendTranscriptionAsync("still here");
+        Assert.Equal("still here", Assert.IsType<TextWall>((await session.WaitForAsync<DisplayEvent>(d => d.Layout is TextWall { Text: "still here" })).Layout).Text);
+        Assert.Equal(1, harness.Cloud.OpenSockets);
+    }
+
+    [Fact]
+    public async Task A_duplicate_that_is_acked_takes_over_and_releases_the_old_socket()
+    {
+        await using SessionHarness harness = await SessionHarness.StartAsync();
+        EmulatedSession first = await harness.StartAliceAsync();
+        AppSession old = Assert.Single(harness.Probe.Sessions);
+
+        (WebhookResult answer, EmulatedSession second) = await harness.Cloud.StartSessionAsync("alice@example.com");
+
+        Assert.Equal(200, answer.Status);
+        await old.Completion.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(OwnershipReleaseReason.SwitchingClouds, first.Released);
+        await SessionHarness.Eventually(() => harness.Cloud.OpenSockets == 1, "only the new socket is open");
+        Assert.NotSame(old, harness.Manager.Find(Alice));
+        Assert.Equal(1, await harness.Cloud.PollHealthAsync());
+        Assert.Equal(0, harness.Probe.Stops);
+        await second.SendTranscriptionAsync("moved");
+        Assert.Equal("moved", Assert.IsType<TextWall>((await second.WaitForAsync<DisplayEvent>(d => d.Layout is TextWall { Text: "moved" })).Layout).Text);
+    }
+
+    private static string SessionRequest(Uri webSocketUrl) =>
+        $$"""{"type":"session_request","sessionId":"{{Alice}}","userId":"alice@example.com","timestamp":"2026-12-02T10:00:00.000Z","mentraOSWebsocketUrl":"{{webSocketUrl}}"}""";
+}
