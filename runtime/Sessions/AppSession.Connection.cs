@@ -95,11 +95,12 @@ public sealed partial class AppSession
     /// One socket, from open to ack. The init is the same on every attempt: the same session id and key. The timeout (and
     /// the end of the session) closes the socket rather than being handed to the socket's reads, which would keep it.
     /// </summary>
-    private async Task<SessionSocket> OpenAsync(CancellationToken cancellationToken)
+    private async Task<SessionSocket> OpenAsync(CancellationToken cancellationToken, TimeSpan? limit = null)
     {
         // cancellationToken is the session's end: a stop while the ack is awaited closes the socket at once.
+        TimeSpan wait = limit is { } l && l < _options.AckTimeout ? l : _options.AckTimeout;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.AckTimeout);
+        timeout.CancelAfter(wait);
         SessionSocket socket;
         try
         {
@@ -107,7 +108,7 @@ public sealed partial class AppSession
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !_ended.IsCancellationRequested)
         {
-            throw new AppSessionConnectException($"The WebSocket did not open within {_options.AckTimeout.TotalSeconds:0.#} s.");
+            throw new AppSessionConnectException($"The WebSocket did not open within {wait.TotalSeconds:0.#} s.");
         }
         catch (Exception e) when (e is WebSocketException or IOException or SocketException or System.Security.Authentication.AuthenticationException)
         {
@@ -173,7 +174,7 @@ public sealed partial class AppSession
                 throw new OperationCanceledException(cancellationToken.IsCancellationRequested ? cancellationToken : _ended.Token);
             }
 
-            throw new AppSessionConnectException($"The cloud did not acknowledge the session within {_options.AckTimeout.TotalSeconds:0.#} s.");
+            throw new AppSessionConnectException($"The cloud did not acknowledge the session within {wait.TotalSeconds:0.#} s.");
         }
         catch (Exception e) when (e is WebSocketException or IOException or SocketException)
         {
@@ -259,12 +260,26 @@ public sealed partial class AppSession
             Log.Reconnecting(_logger, SessionId, status ?? 1006, description ?? string.Empty);
             SessionSocket? next = null;
             AppSessionConnectException? last = null;
+            long dropped = System.Diagnostics.Stopwatch.GetTimestamp();
             foreach (TimeSpan delay in _options.ReconnectDelays)
             {
+                // Every attempt, its wait for the ack included, ends within the cloud's grace period: past it, the cloud
+                // brings the session back with new webhooks, and a socket of this session would only be refused.
+                if (_options.ReconnectGrace - System.Diagnostics.Stopwatch.GetElapsedTime(dropped) - delay <= TimeSpan.Zero)
+                {
+                    break;
+                }
+
                 try
                 {
                     await Task.Delay(delay, _ended.Token).ConfigureAwait(false);
-                    next = await OpenAsync(_ended.Token).ConfigureAwait(false);
+                    TimeSpan left = _options.ReconnectGrace - System.Diagnostics.Stopwatch.GetElapsedTime(dropped);
+                    if (left <= TimeSpan.Zero)
+                    {
+                        break;
+                    }
+
+                    next = await OpenAsync(_ended.Token, left).ConfigureAwait(false);
                     break;
                 }
                 catch (OperationCanceledException) when (_ended.IsCancellationRequested)

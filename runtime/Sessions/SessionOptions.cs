@@ -17,9 +17,15 @@ internal sealed class SessionOptions
     /// <summary>
     /// The waits before each reconnect attempt after an abnormal close. The default (0.25 s, 1 s, 2 s, so the last attempt
     /// starts about 3.3 s after the drop plus each attempt's own time) fits the cloud's 5 s grace period, after which it
-    /// would restart the app with new webhooks instead.
+    /// would restart the app with new webhooks instead; <see cref="ReconnectGrace"/> bounds the attempts' own time.
     /// </summary>
     public TimeSpan[] ReconnectDelays { get; init; } = [TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)];
+
+    /// <summary>
+    /// How long the cloud holds a session whose socket dropped (its 5 s grace period): every reconnect attempt, its wait
+    /// for the ack included, ends within it, and no attempt starts after it.
+    /// </summary>
+    public TimeSpan ReconnectGrace { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The largest message accepted from the cloud; a larger one is logged and skipped.</summary>
     public int MaxMessageBytes { get; init; } = 1024 * 1024;

@@ -123,7 +123,17 @@ internal sealed class SessionHarness : IAsyncDisposable
 
     public AppSessionManager Manager => Host.Services.GetRequiredService<AppSessionManager>();
 
-    public static async Task<SessionHarness> StartAsync(Action<MentraOptions>? configure = null, Func<Uri, EmulatorOptions>? emulator = null, string? cloudKey = null)
+    /// <param name="configure">The app's options.</param>
+    /// <param name="emulator">The emulated cloud's options, given the app's address.</param>
+    /// <param name="cloudKey">The key the emulated cloud accepts, when it is not the app's.</param>
+    /// <param name="connect">How the sessions open sockets, given the default way (for sockets that misbehave).</param>
+    /// <param name="reconnectGrace">The cloud's grace period the reconnects fit in.</param>
+    public static async Task<SessionHarness> StartAsync(
+        Action<MentraOptions>? configure = null,
+        Func<Uri, EmulatorOptions>? emulator = null,
+        string? cloudKey = null,
+        Func<Func<Uri, CancellationToken, Task<SessionSocket>>, Func<Uri, CancellationToken, Task<SessionSocket>>>? connect = null,
+        TimeSpan? reconnectGrace = null)
     {
         var probe = new SessionProbe();
         KestrelHost host = await KestrelHost.StartAsync<GlassesTestApp>(
@@ -148,6 +158,8 @@ internal sealed class SessionHarness : IAsyncDisposable
             MaxMessageBytes = defaults.MaxMessageBytes,
             Metrics = defaults.Metrics,
             ReconnectDelays = [TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200)],
+            ReconnectGrace = reconnectGrace ?? defaults.ReconnectGrace,
+            Connect = connect?.Invoke(defaults.Connect) ?? defaults.Connect,
         };
         CloudEmulator cloud = await CloudEmulator.StartAsync(emulator?.Invoke(host.Address) ?? new EmulatorOptions
         {

@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Net.Http;
+using System.Threading;
 using System.Threading.Tasks;
 using Mentra.Generated.Emulator;
 using Mentra.Generated.Protocol;
@@ -174,6 +175,7 @@ public sealed class SessionRaceTests
 
         Assert.Equal(200, answer.Status);
         await old.Completion.WaitAsync(TimeSpan.FromSeconds(5));
+        await first.Closed.WaitAsync(TimeSpan.FromSeconds(5)); // the cloud has read all the old socket brought
         Assert.Equal(OwnershipReleaseReason.SwitchingClouds, first.Released);
         await SessionHarness.Eventually(() => harness.Cloud.OpenSockets == 1, "only the new socket is open");
         Assert.NotSame(old, harness.Manager.Find(Alice));
@@ -181,6 +183,43 @@ public sealed class SessionRaceTests
         Assert.Equal(0, harness.Probe.Stops);
         await second.SendTranscriptionAsync("moved");
         Assert.Equal("moved", Assert.IsType<TextWall>((await second.WaitForAsync<DisplayEvent>(d => d.Layout is TextWall { Text: "moved" })).Layout).Text);
+    }
+
+    [Fact]
+    public async Task Reconnect_attempts_that_hang_end_within_the_clouds_grace_period()
+    {
+        var drop = new System.Diagnostics.Stopwatch();
+        var attempts = new System.Collections.Concurrent.ConcurrentQueue<TimeSpan>();
+        int opened = 0;
+        SessionHarness harness = await SessionHarness.StartAsync(
+            connect: real => async (url, cancellationToken) =>
+            {
+                if (Interlocked.Increment(ref opened) == 1)
+                {
+                    return await real(url, cancellationToken);
+                }
+
+                attempts.Enqueue(drop.Elapsed); // a cloud that accepts the connection and never answers
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+                throw new InvalidOperationException("unreachable");
+            },
+            reconnectGrace: TimeSpan.FromSeconds(1));
+        await using (harness)
+        {
+            EmulatedSession session = await harness.StartAliceAsync();
+            AppSession app = Assert.Single(harness.Probe.Sessions);
+
+            drop.Start();
+            session.Drop();
+            AppSessionEnd end = await app.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+            TimeSpan ended = drop.Elapsed;
+
+            Assert.Equal("Connection lost", end.Reason);
+            Assert.NotEmpty(attempts);
+            Assert.All(attempts, started => Assert.True(started < TimeSpan.FromSeconds(1), $"an attempt started {started.TotalMilliseconds:0} ms after the drop, past the 1 s grace"));
+            // The ack timeout is 2 s: without the grace's bound the first attempt alone would last past it.
+            Assert.True(ended < TimeSpan.FromSeconds(1.6), $"the session ended {ended.TotalMilliseconds:0} ms after the drop; the grace is 1 s");
+        }
     }
 
     private static string SessionRequest(Uri webSocketUrl) =>
