@@ -83,4 +83,10 @@ internal static partial class Log
 
     [LoggerMessage(35, LogLevel.Error, "Session {SessionId}: the stop handler threw")]
     public static partial void StopHandlerFailed(ILogger logger, string sessionId, Exception exception);
+
+    [LoggerMessage(37, LogLevel.Warning, "Session {SessionId} ended with {Count} messages its handlers had not yet received; they were dropped")]
+    public static partial void NotHandledAtEnd(ILogger logger, string sessionId, int count);
+
+    [LoggerMessage(38, LogLevel.Debug, "Session {SessionId}: the handler for {Stream} stopped with the session's end")]
+    public static partial void HandlerStoppedByEnd(ILogger logger, string sessionId, string stream);
 }

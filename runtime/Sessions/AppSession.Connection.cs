@@ -226,6 +226,11 @@ public sealed partial class AppSession
                         continue;
                     }
 
+                    if (_ended.IsCancellationRequested)
+                    {
+                        break; // frames still in the buffer after the end reach no handler
+                    }
+
                     if (Work(received) is { } work)
                     {
                         ValueTask dispatch = DispatchAsync(work, socket);
@@ -492,6 +497,7 @@ public sealed partial class AppSession
         while (true)
         {
             SessionWork work;
+            SessionWork[]? left = null;
             lock (_handlersGate)
             {
                 if (_queue is not { Count: > 0 } queue)
@@ -501,7 +507,17 @@ public sealed partial class AppSession
                     return;
                 }
 
-                work = queue.Dequeue();
+                if (_queueClosed || _ended.IsCancellationRequested)
+                {
+                    // The session has ended (its token is cancelled before the queue closes, and a handler it stopped
+                    // resumes this worker in between): what is still queued would run with a cancelled token on a session that
+                    // can send nothing. It is dropped, and said once, with its count.
+                    left = queue.ToArray();
+                    _queue = null;
+                    _workerRunning = false;
+                }
+
+                work = left is null ? queue.Dequeue() : default;
                 if (_room is { } room && queue.Count <= _options.QueueLength / 2)
                 {
                     _room = null;
@@ -509,8 +525,65 @@ public sealed partial class AppSession
                 }
             }
 
+            if (left is not null)
+            {
+                await DropAsync(left).ConfigureAwait(false);
+                return;
+            }
+
             await RunOneAsync(work).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The work still queued when the session ended: handlers already started are awaited (their buffers are returned
+    /// after them); the rest is not run, and one line says how much.
+    /// </summary>
+    private async Task DropAsync(SessionWork[] left)
+    {
+        int dropped = 0;
+        foreach (SessionWork work in left)
+        {
+            if (work.Pending is not null)
+            {
+                await RunOneAsync(work).ConfigureAwait(false);
+                continue;
+            }
+
+            dropped++;
+            Return(work.Audio?.Pooled);
+            Interlocked.Decrement(ref _pendingWork);
+            _options.Metrics?.SessionMessageSkipped("ended");
+        }
+
+        if (dropped > 0)
+        {
+            Log.NotHandledAtEnd(_logger, SessionId, dropped);
+        }
+    }
+
+    /// <summary>
+    /// A handler's exception: an error, logged with the exception, unless the session's end caused it (a cancellation by
+    /// the end's token, or a send after the end), which is what a handler running at the end is expected to see.
+    /// </summary>
+    private void HandlerFailed(Exception e, string? stream)
+    {
+        if (_ended.IsCancellationRequested && e is OperationCanceledException or AppSessionEndedException)
+        {
+            Log.HandlerStoppedByEnd(_logger, SessionId, stream ?? "(session)");
+            return;
+        }
+
+        if (stream is null)
+        {
+            Log.SessionHandlerFailed(_logger, SessionId, e);
+        }
+        else
+        {
+            Log.StreamHandlerFailed(_logger, SessionId, stream, e);
+        }
+
+        _options.Metrics?.SessionHandlerFailed();
     }
 
     /// <summary>One queued item: a handler the receive loop started (awaited here), or work not started yet.</summary>
@@ -524,8 +597,7 @@ public sealed partial class AppSession
             }
             catch (Exception e)
             {
-                Log.SessionHandlerFailed(_logger, SessionId, e);
-                _options.Metrics?.SessionHandlerFailed();
+                HandlerFailed(e, null);
             }
             finally
             {
@@ -686,8 +758,7 @@ public sealed partial class AppSession
         }
         catch (Exception e)
         {
-            Log.SessionHandlerFailed(_logger, SessionId, e);
-            _options.Metrics?.SessionHandlerFailed();
+            HandlerFailed(e, null);
         }
     }
 
@@ -701,13 +772,9 @@ public sealed partial class AppSession
         {
             await handler.ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (_ended.IsCancellationRequested)
-        {
-        }
         catch (Exception e)
         {
-            Log.StreamHandlerFailed(_logger, SessionId, what, e);
-            _options.Metrics?.SessionHandlerFailed();
+            HandlerFailed(e, what);
         }
     }
 

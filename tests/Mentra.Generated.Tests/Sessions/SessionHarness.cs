@@ -84,6 +84,11 @@ public partial class GlassesTestApp : IDisposable
             throw new InvalidOperationException("a handler failed");
         }
 
+        if (text == "block")
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken); // until the session ends
+        }
+
         if (text == "slow")
         {
             await Task.Delay(300, cancellationToken);
@@ -128,12 +133,14 @@ internal sealed class SessionHarness : IAsyncDisposable
     /// <param name="cloudKey">The key the emulated cloud accepts, when it is not the app's.</param>
     /// <param name="connect">How the sessions open sockets, given the default way (for sockets that misbehave).</param>
     /// <param name="reconnectGrace">The cloud's grace period the reconnects fit in.</param>
+    /// <param name="queueLength">How many messages may wait for a session's handlers.</param>
     public static async Task<SessionHarness> StartAsync(
         Action<MentraOptions>? configure = null,
         Func<Uri, EmulatorOptions>? emulator = null,
         string? cloudKey = null,
         Func<Func<Uri, CancellationToken, Task<SessionSocket>>, Func<Uri, CancellationToken, Task<SessionSocket>>>? connect = null,
-        TimeSpan? reconnectGrace = null)
+        TimeSpan? reconnectGrace = null,
+        int? queueLength = null)
     {
         var probe = new SessionProbe();
         KestrelHost host = await KestrelHost.StartAsync<GlassesTestApp>(
@@ -160,6 +167,7 @@ internal sealed class SessionHarness : IAsyncDisposable
             ReconnectDelays = [TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200)],
             ReconnectGrace = reconnectGrace ?? defaults.ReconnectGrace,
             Connect = connect?.Invoke(defaults.Connect) ?? defaults.Connect,
+            QueueLength = queueLength ?? defaults.QueueLength,
         };
         CloudEmulator cloud = await CloudEmulator.StartAsync(emulator?.Invoke(host.Address) ?? new EmulatorOptions
         {

@@ -222,6 +222,32 @@ public sealed class SessionRaceTests
         }
     }
 
+    [Fact]
+    public async Task A_session_that_ends_with_a_full_handler_queue_says_so_in_one_line()
+    {
+        SessionHarness harness = await SessionHarness.StartAsync(queueLength: 8);
+        EmulatedSession session = await harness.StartAliceAsync();
+        AppSession app = Assert.Single(harness.Probe.Sessions);
+        await session.SendTranscriptionAsync("block");
+        await SessionHarness.Eventually(() => harness.Probe.Heard.Contains("block"), "the handler runs and blocks");
+        for (int i = 0; i < 30; i++)
+        {
+            await session.SendTranscriptionAsync("queued " + i);
+        }
+
+        await SessionHarness.Eventually(() => harness.Host.Logs.Entries.Any(e => e.EventId == 27), "the queue is full and reading waits");
+        Assert.Equal(200, (await session.StopAsync()).Status);
+        await app.Completion.WaitAsync(TimeSpan.FromSeconds(5));
+        await harness.DisposeAsync();
+
+        var sessionLogs = harness.Host.Logs.Entries.Where(e => e.Category == "Mentra.Generated.Sessions").ToList();
+        Assert.DoesNotContain(sessionLogs, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
+        var dropped = Assert.Single(sessionLogs, e => e.EventId == 37);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, dropped.Level);
+        Assert.Matches("ended with ([89]|[1-9][0-9]) messages", dropped.Message);
+        Assert.Equal(["block"], harness.Probe.Heard);
+    }
+
     private static string SessionRequest(Uri webSocketUrl) =>
         $$"""{"type":"session_request","sessionId":"{{Alice}}","userId":"alice@example.com","timestamp":"2026-12-02T10:00:00.000Z","mentraOSWebsocketUrl":"{{webSocketUrl}}"}""";
 }
