@@ -30,6 +30,23 @@ public sealed class SessionBadInputTests
         Assert.Equal(AppSessionState.Connected, Assert.Single(harness.Probe.Sessions).State);
     }
 
+    [Theory]
+    [InlineData("""caf\u00e9 \ud800 ok""", "café \uFFFD ok")]
+    [InlineData("""\udc00 and \ud83d\ude00""", "\uFFFD and \U0001F600")]
+    [InlineData("""end \ud83d""", "end \uFFFD")]
+    public async Task A_transcription_with_a_lone_surrogate_is_shown_with_a_replacement_character(string escaped, string shown)
+    {
+        await using SessionHarness harness = await SessionHarness.StartAsync();
+        EmulatedSession session = await harness.StartAliceAsync();
+
+        // As some speech engines send it: an escaped half of a surrogate pair with no other half.
+        await session.SendTextAsync($$$"""{"type":"data_stream","streamType":"transcription:en-US","data":{"text":"{{{escaped}}}","isFinal":true}}""");
+
+        DisplayEvent display = await session.WaitForAsync<DisplayEvent>(d => d.Layout is TextWall);
+        Assert.Equal(shown, Assert.IsType<TextWall>(display.Layout).Text);
+        Assert.DoesNotContain(harness.Host.Logs.Entries, e => e.Category == "Mentra.Generated.Sessions" && e.EventId == 25);
+    }
+
     [Fact]
     public async Task Unknown_types_and_streams_are_data_not_errors()
     {

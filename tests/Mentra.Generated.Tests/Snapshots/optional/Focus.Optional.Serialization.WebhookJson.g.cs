@@ -172,8 +172,86 @@ internal static class WebhookJson
             }
         }
 
-        return reader.GetString()!;
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (global::System.InvalidOperationException) when (reader.ValueIsEscaped && TryUnescapeLoneSurrogates(in reader, out string? text))
+        {
+            return text!;
+        }
     }
+
+    /// <summary>
+    /// Text with an escaped lone surrogate (<c>\ud800</c> with no other half), which the reader refuses: decoded as
+    /// JavaScript's JSON.parse and then its text encoder do, each unpaired half a U+FFFD, so that the rest of the text
+    /// is kept. False for text that is not valid UTF-8 either, which stays an error.
+    /// </summary>
+    private static bool TryUnescapeLoneSurrogates(scoped in global::System.Text.Json.Utf8JsonReader reader, out string? text)
+    {
+        byte[] raw = reader.HasValueSequence ? global::System.Buffers.BuffersExtensions.ToArray(reader.ValueSequence) : reader.ValueSpan.ToArray();
+        var chars = new global::System.Text.StringBuilder(raw.Length);
+        try
+        {
+            int start = 0;
+            for (int i = 0; i < raw.Length; i++)
+            {
+                if (raw[i] != (byte)'\\')
+                {
+                    continue;
+                }
+
+                chars.Append(StrictUtf8.GetString(raw, start, i - start));
+                byte escape = raw[++i];
+                switch (escape)
+                {
+                    case (byte)'u':
+                        int code = 0;
+                        for (int k = 1; k <= 4; k++)
+                        {
+                            int digit = raw[i + k];
+                            code = (code * 16) + (digit <= '9' ? digit - '0' : (digit | 0x20) - 'a' + 10);
+                        }
+
+                        chars.Append((char)code);
+                        i += 4;
+                        break;
+                    case (byte)'n': chars.Append('\n'); break;
+                    case (byte)'r': chars.Append('\r'); break;
+                    case (byte)'t': chars.Append('\t'); break;
+                    case (byte)'b': chars.Append('\b'); break;
+                    case (byte)'f': chars.Append('\f'); break;
+                    default: chars.Append((char)escape); break; // \" \\ \/, as the reader has checked
+                }
+
+                start = i + 1;
+            }
+
+            chars.Append(StrictUtf8.GetString(raw, start, raw.Length - start));
+        }
+        catch (global::System.ArgumentException)
+        {
+            text = null;
+            return false;
+        }
+
+        for (int i = 0; i < chars.Length; i++)
+        {
+            if (char.IsHighSurrogate(chars[i]) && i + 1 < chars.Length && char.IsLowSurrogate(chars[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(chars[i]))
+            {
+                chars[i] = '\uFFFD';
+            }
+        }
+
+        text = chars.ToString();
+        return true;
+    }
+
+    private static readonly global::System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>
     /// The current property name or string as UTF-8 without escapes. Escaped text, which is rare, is unescaped into a
