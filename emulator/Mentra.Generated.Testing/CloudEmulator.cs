@@ -81,6 +81,9 @@ public sealed class EmulatorOptions
     /// <summary>With <see cref="PhotoError"/>, the error comes as some clouds send it: a <c>photo_response</c> over the socket, with no upload.</summary>
     public bool PhotoErrorOverSocket { get; init; }
 
+    /// <summary>False plays a cloud that never answers an <c>audio_play_request</c> (the phone went away mid-play).</summary>
+    public bool AnswerAudio { get; init; } = true;
+
     /// <summary>False plays glasses that never answer a photo request (the app's wait times out).</summary>
     public bool UploadPhotos { get; init; } = true;
 

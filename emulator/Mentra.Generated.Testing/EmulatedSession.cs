@@ -243,7 +243,7 @@ public sealed class EmulatedSession
                 case OwnershipRelease release:
                     Released = release.Reason;
                     break;
-                case AudioPlayRequest play:
+                case AudioPlayRequest play when options.AnswerAudio:
                     await connection.SendAsync(new AudioPlayResponse { SessionId = SessionId, RequestId = play.RequestId, Success = true, Duration = 1200, Timestamp = CloudEmulator.Now() }).ConfigureAwait(false);
                     break;
                 case PhotoRequest photo when options.PhotoError is { } code && options.PhotoErrorOverSocket:

@@ -83,17 +83,34 @@ public sealed partial class AppSession
         SendAsync(new DashboardContentUpdate { PackageName = PackageName, SessionId = SessionId, Content = content ?? string.Empty, Modes = [mode ?? Protocol.DashboardMode.Main], Timestamp = Now() }, cancellationToken);
 
     /// <summary>
-    /// Plays audio from <paramref name="audioUrl"/> on the phone or glasses and waits for the cloud's answer (at most
-    /// <paramref name="timeout"/>, default 60 s, then <see cref="TimeoutException"/>).
+    /// Plays audio from <paramref name="audioUrl"/> on the phone or glasses in place of any other audio of the app, and
+    /// waits for the cloud's answer, which comes when playing ends (at most <paramref name="timeout"/>, default 60 s, then
+    /// <see cref="TimeoutException"/>). To start audio without waiting, use <see cref="PlayAudioAlongsideAsync"/>.
     /// </summary>
-    public async Task<AudioPlayResponse> PlayAudioAsync(string audioUrl, double volume = 1.0, bool stopOtherAudio = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public async Task<AudioPlayResponse> PlayAudioAsync(string audioUrl, double volume = 1.0, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(audioUrl);
         string id = NextId("audio_req");
         Task<object> answer = Expect(id);
-        await SendAsync(new AudioPlayRequest { PackageName = PackageName, SessionId = SessionId, RequestId = id, AudioUrl = audioUrl, Volume = volume, StopOtherAudio = stopOtherAudio, Timestamp = Now() }, cancellationToken).ConfigureAwait(false);
+        await SendAsync(AudioRequest(id, audioUrl, volume, stopOtherAudio: true), cancellationToken).ConfigureAwait(false);
         return (AudioPlayResponse)await Await(id, answer, timeout ?? _options.AudioTimeout, "audio_play_response", cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Starts audio from <paramref name="audioUrl"/> alongside whatever the app already plays, and returns once the
+    /// request is sent: it does not wait for the cloud's answer (an <see cref="AudioPlayResponse"/> that comes reaches
+    /// <see cref="OnMessage{TMessage}"/> handlers). Returns the request's id.
+    /// </summary>
+    public async ValueTask<string> PlayAudioAlongsideAsync(string audioUrl, double volume = 1.0, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(audioUrl);
+        string id = NextId("audio_req");
+        await SendAsync(AudioRequest(id, audioUrl, volume, stopOtherAudio: false), cancellationToken).ConfigureAwait(false);
+        return id;
+    }
+
+    private AudioPlayRequest AudioRequest(string id, string audioUrl, double volume, bool stopOtherAudio) =>
+        new() { PackageName = PackageName, SessionId = SessionId, RequestId = id, AudioUrl = audioUrl, Volume = volume, StopOtherAudio = stopOtherAudio, Timestamp = Now() };
 
     /// <summary>Stops all of the app's audio (the cloud ignores track ids).</summary>
     public ValueTask StopAudioAsync(CancellationToken cancellationToken = default) =>

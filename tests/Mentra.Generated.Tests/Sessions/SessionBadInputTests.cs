@@ -193,6 +193,27 @@ public sealed class SessionBadInputTests
     }
 
     [Fact]
+    public async Task Audio_alongside_does_not_wait_for_an_answer_and_audio_in_place_waits_for_one()
+    {
+        await using SessionHarness harness = await SessionHarness.StartAsync(
+            configure: null,
+            emulator: host => new EmulatorOptions { AppUrl = host, PackageName = "org.example.tests", ApiKey = SessionHarness.ApiKey, AnswerAudio = false });
+        EmulatedSession session = await harness.StartAliceAsync();
+        AppSession app = Assert.Single(harness.Probe.Sessions);
+
+        // A cloud that never answers: the call that does not wait returns once sent, well within the 60 s a wait would take.
+        string id = await app.PlayAudioAlongsideAsync("https://example.com/chime.mp3", volume: 0.5).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+        AudioPlayRequest sent = await session.WaitForAsync<AudioPlayRequest>();
+        TimeoutException waited = await Assert.ThrowsAsync<TimeoutException>(() => app.PlayAudioAsync("https://example.com/a.mp3", timeout: TimeSpan.FromMilliseconds(200)));
+
+        Assert.Equal(id, sent.RequestId);
+        Assert.False(sent.StopOtherAudio);
+        Assert.Equal(0.5, sent.Volume);
+        Assert.Contains("audio_play_response", waited.Message, StringComparison.Ordinal);
+        Assert.True((await session.WaitForAsync<AudioPlayRequest>()).StopOtherAudio);
+    }
+
+    [Fact]
     public async Task A_setting_change_is_notified_once_with_old_and_new_values()
     {
         await using SessionHarness harness = await SessionHarness.StartWithSettingsAsync(SessionHarness.Setting("show_interim", "false"));
