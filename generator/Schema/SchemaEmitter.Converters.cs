@@ -217,9 +217,14 @@ internal sealed partial class SchemaEmitter
     /// The call that reads a primitive property's value under the reader: null allowed when it is optional; an
     /// <c>x-reuse-last</c> string passes the field that keeps its last string (see <see cref="EmitLastRead"/>).
     /// </summary>
-    private string PrimitiveRead(PropertySpec property) =>
-        Helpers + ".Read" + (property.Lenient ? "Lenient" : string.Empty) + PrimitiveName(property.Type.Kind) + (property.IsRequired ? string.Empty : "OrNull")
-        + "(ref reader, " + SourceWriter.Literal(property.JsonName) + (property.ReuseLast ? ", ref LastRead." + property.Name : string.Empty) + ")";
+    private string PrimitiveRead(PropertySpec property)
+    {
+        string read = Helpers + ".Read" + (property.Lenient ? "Lenient" : string.Empty) + PrimitiveName(property.Type.Kind) + (property.IsRequired ? string.Empty : "OrNull")
+            + "(ref reader, " + SourceWriter.Literal(property.JsonName) + (property.ReuseLast ? ", ref LastRead." + property.Name : string.Empty) + ")";
+        return property.MaxLength is { } max
+            ? Helpers + ".AtMost(" + read + ", " + SourceWriter.Literal(property.JsonName) + ", " + max.ToString(System.Globalization.CultureInfo.InvariantCulture) + ")"
+            : read;
+    }
 
     /// <summary>
     /// For the converter's <c>x-reuse-last</c> properties, a nested class of fields that keep the string each read last,

@@ -53,6 +53,13 @@ internal sealed partial class SchemaEmitter
             internal static string? ReadStringOrNull(ref global::System.Text.Json.Utf8JsonReader reader, string property) =>
                 reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : ReadString(ref reader, property);
 
+            /// <summary>A string of a property with <c>maxLength</c>: the value, or an error that names the property and its limit.</summary>
+            [return: global::System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(value))]
+            internal static string? AtMost(string? value, string property, int max) =>
+                value is null || value.Length <= max
+                    ? value
+                    : throw new global::System.Text.Json.JsonException("The property '" + property + "' is longer than " + max.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " characters (it has " + value.Length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ").");
+
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             internal static long ReadInt64(ref global::System.Text.Json.Utf8JsonReader reader, string property) =>
                 reader.TokenType == global::System.Text.Json.JsonTokenType.Number && reader.TryGetInt64(out long value) ? value : throw Unexpected(ref reader, property, "an integer");

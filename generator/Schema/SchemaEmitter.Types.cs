@@ -114,7 +114,8 @@ internal sealed partial class SchemaEmitter
 
             string tagged = property.Tag is null ? string.Empty : "; its type is chosen by <c>" + SourceWriter.EscapeXml(property.Tag) + "</c>";
             string nulls = property.WriteNull ? "; written as <c>null</c> when unset" : string.Empty;
-            w.Line("/// <remarks>JSON: <c>" + SourceWriter.EscapeXml(property.JsonName) + "</c>" + (property.IsRequired ? ", required" : ", optional") + tagged + nulls + ".</remarks>");
+            string longest = property.MaxLength is { } max ? "; at most " + max.ToString(System.Globalization.CultureInfo.InvariantCulture) + " characters (a longer value is refused when read)" : string.Empty;
+            w.Line("/// <remarks>JSON: <c>" + SourceWriter.EscapeXml(property.JsonName) + "</c>" + (property.IsRequired ? ", required" : ", optional") + tagged + nulls + longest + ".</remarks>");
             if (spec.IsAbstract && property.JsonName == spec.Discriminator)
             {
                 w.Line("public abstract " + TypeName(property.Type) + " " + property.Name + " { get; }");

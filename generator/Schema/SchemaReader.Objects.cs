@@ -239,7 +239,32 @@ internal sealed partial class SchemaReader
             Lenient = lenient,
             Constant = constant,
             Tag = ReadString(property.Value, "x-tag"),
+            MaxLength = ReadMaxLength(property.Value, constant is null ? type : null),
         };
+    }
+
+    /// <summary><c>maxLength</c>: a whole number of characters from 1 up, on a string property only.</summary>
+    private int? ReadMaxLength(JsonNode node, TypeRefSpec? type)
+    {
+        JsonMember? member = node.Find("maxLength");
+        if (member is null)
+        {
+            return null;
+        }
+
+        if (type is null || type.Kind != ValueKind.String)
+        {
+            Report(DiagnosticDescriptors.UnsupportedKeyword, member.NameSpan, "maxLength", "on a property that is not a string");
+            return null;
+        }
+
+        if (member.Value.Kind != JsonKind.Number || !int.TryParse(member.Value.Text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int max) || max < 1)
+        {
+            Report(DiagnosticDescriptors.InvalidValue, member.Value.Span, "maxLength", "a whole number of characters, 1 or more");
+            return null;
+        }
+
+        return max;
     }
 
     private TypeRefSpec? ReadTypeRef(JsonNode node, TextSpan ownerSpan)

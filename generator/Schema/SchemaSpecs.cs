@@ -129,6 +129,9 @@ internal sealed record PropertySpec(
 
     /// <summary><c>x-tag</c>, on a property whose type is a tagged base: the JSON name of the sibling string property that selects its type.</summary>
     public string? Tag { get; init; }
+
+    /// <summary><c>maxLength</c> on a string property: a longer value is refused when read, naming the property.</summary>
+    public int? MaxLength { get; init; }
 }
 
 /// <summary>The kinds of value a property can hold.</summary>

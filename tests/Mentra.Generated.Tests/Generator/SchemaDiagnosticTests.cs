@@ -56,6 +56,27 @@ public sealed class SchemaDiagnosticTests
     }
 
     [Fact]
+    public void MaxLength_on_a_property_that_is_not_a_string()
+    {
+        AssertSingleError("""
+            { "x-namespace": "App", "$defs": { "Base": { "type": "object", "x-abstract": true, "x-discriminator": "type", "properties": { "type": { "type": "string" } }, "required": ["type"] },
+              "Ping": { "allOf": [{ "$ref": "#/$defs/Base" }], "type": "object", "properties": { "type": { "const": "ping" }, "count": { "type": "integer", [|"maxLength"|]: 3 } } } } }
+            """, "MENTRA002", "The keyword 'maxLength' is not supported on a property that is not a string");
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("2.5")]
+    [InlineData("\"10\"")]
+    public void MaxLength_that_is_not_a_whole_number_from_1(string value)
+    {
+        AssertSingleError($$"""
+            { "x-namespace": "App", "$defs": { "Base": { "type": "object", "x-abstract": true, "x-discriminator": "type", "properties": { "type": { "type": "string" } }, "required": ["type"] },
+              "Ping": { "allOf": [{ "$ref": "#/$defs/Base" }], "type": "object", "properties": { "type": { "const": "ping" }, "name": { "type": "string", "maxLength": [|{{value}}|] } } } } }
+            """, "MENTRA008", "The value of 'maxLength' must be a whole number of characters, 1 or more");
+    }
+
+    [Fact]
     public void Unsupported_keyword()
     {
         AssertSingleError("""

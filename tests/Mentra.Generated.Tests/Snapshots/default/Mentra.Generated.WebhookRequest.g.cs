@@ -25,13 +25,13 @@ public abstract partial record WebhookRequest
     /// <summary>
     /// The session identifier this request pertains to.
     /// </summary>
-    /// <remarks>JSON: <c>sessionId</c>, required.</remarks>
+    /// <remarks>JSON: <c>sessionId</c>, required; at most 512 characters (a longer value is refused when read).</remarks>
     public required string SessionId { get; init; }
 
     /// <summary>
     /// The user identifier this request pertains to.
     /// </summary>
-    /// <remarks>JSON: <c>userId</c>, required.</remarks>
+    /// <remarks>JSON: <c>userId</c>, required; at most 512 characters (a longer value is refused when read).</remarks>
     public required string UserId { get; init; }
 
     /// <summary>
