@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 
@@ -29,20 +28,53 @@ public interface IActiveSessions
     IReadOnlyList<ActiveSession> Snapshot();
 }
 
-/// <summary>The thread-safe registry behind <see cref="IActiveSessions"/>.</summary>
-internal sealed class ActiveSessionRegistry(TimeProvider time) : IActiveSessions
+/// <summary>
+/// The thread-safe registry behind <see cref="IActiveSessions"/>. A session with a live socket stays until it ends. One
+/// known only from a webhook (the app does not connect sessions) has nothing that proves it is still there, and webhooks
+/// carry no credential, so forged ones must not pile up: at most <see cref="MentraOptions.MaxTrackedSessions"/> of them
+/// are held, the oldest dropped first, each for at most <see cref="MentraOptions.TrackedSessionLifetime"/>.
+/// </summary>
+internal sealed class ActiveSessionRegistry(TimeProvider time, Microsoft.Extensions.Options.IOptions<MentraOptions> options) : IActiveSessions
 {
-    private readonly ConcurrentDictionary<string, ActiveSession> _sessions = new(StringComparer.Ordinal);
+    private readonly object _gate = new();
+    private readonly Dictionary<string, Entry> _sessions = new(StringComparer.Ordinal);
+    private readonly LinkedList<ActiveSession> _withoutSocket = new(); // oldest first
+    private readonly int _maxWithoutSocket = options.Value.MaxTrackedSessions;
+    private readonly TimeSpan _lifetime = options.Value.TrackedSessionLifetime;
 
-    public int Count => _sessions.Count;
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                Expire();
+                return _sessions.Count;
+            }
+        }
+    }
 
-    public ActiveSession? Find(string sessionId) => _sessions.TryGetValue(sessionId, out ActiveSession? session) ? session : null;
+    public ActiveSession? Find(string sessionId)
+    {
+        lock (_gate)
+        {
+            Expire();
+            return _sessions.TryGetValue(sessionId, out Entry entry) ? entry.Session : null;
+        }
+    }
 
-    public IReadOnlyList<ActiveSession> Snapshot() => [.. _sessions.Values.OrderBy(s => s.SessionId, StringComparer.Ordinal)];
+    public IReadOnlyList<ActiveSession> Snapshot()
+    {
+        lock (_gate)
+        {
+            Expire();
+            return [.. _sessions.Values.Select(e => e.Session).OrderBy(s => s.SessionId, StringComparer.Ordinal)];
+        }
+    }
 
     /// <summary>
-    /// What a webhook changes: a <c>stop_request</c> ends its session whatever its handler did; a <c>session_request</c>
-    /// or <c>session_recovery</c> starts one when its handler <paramref name="accepted"/> it.
+    /// What a webhook changes when the app does not connect sessions: a <c>stop_request</c> ends its session whatever its
+    /// handler did; a <c>session_request</c> or <c>session_recovery</c> starts one when its handler <paramref name="accepted"/> it.
     /// </summary>
     public SessionChange Track(WebhookRequest request, bool accepted) => request switch
     {
@@ -53,19 +85,67 @@ internal sealed class ActiveSessionRegistry(TimeProvider time) : IActiveSessions
     };
 
     private SessionChange Started(string sessionId, string userId, string? webSocketUrl) =>
-        Start(sessionId, userId, webSocketUrl) ? SessionChange.Replaced : SessionChange.Started;
+        Add(sessionId, userId, webSocketUrl, withSocket: false) ? SessionChange.Replaced : SessionChange.Started;
+
+    /// <summary>Adds a session whose socket the cloud has acked, or replaces the one with the same id.</summary>
+    public void Start(string sessionId, string userId, string? webSocketUrl) => Add(sessionId, userId, webSocketUrl, withSocket: true);
 
     /// <summary>Adds the session, or replaces the one with the same id; true when it replaced one.</summary>
-    public bool Start(string sessionId, string userId, string? webSocketUrl)
+    private bool Add(string sessionId, string userId, string? webSocketUrl, bool withSocket)
     {
-        // One locked write; whether it replaced a session is read before it, without a lock (it only words a log line).
-        bool replaced = _sessions.ContainsKey(sessionId);
-        _sessions[sessionId] = new ActiveSession(sessionId, userId, webSocketUrl, time.GetUtcNow());
-        return replaced;
+        var session = new ActiveSession(sessionId, userId, webSocketUrl, time.GetUtcNow());
+        lock (_gate)
+        {
+            bool replaced = _sessions.Remove(sessionId, out Entry old);
+            if (old.Node is not null)
+            {
+                _withoutSocket.Remove(old.Node);
+            }
+
+            LinkedListNode<ActiveSession>? node = withSocket ? null : _withoutSocket.AddLast(session);
+            _sessions[sessionId] = new Entry(session, node);
+            while (_withoutSocket.Count > _maxWithoutSocket)
+            {
+                _sessions.Remove(_withoutSocket.First!.Value.SessionId);
+                _withoutSocket.RemoveFirst();
+            }
+
+            return replaced;
+        }
     }
 
     /// <summary>Removes the session; true when it was active.</summary>
-    public bool Stop(string sessionId) => _sessions.TryRemove(sessionId, out _);
+    public bool Stop(string sessionId)
+    {
+        lock (_gate)
+        {
+            if (!_sessions.Remove(sessionId, out Entry entry))
+            {
+                return false;
+            }
+
+            if (entry.Node is not null)
+            {
+                _withoutSocket.Remove(entry.Node);
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>Drops the sessions without a socket that are older than their lifetime. Under the gate.</summary>
+    private void Expire()
+    {
+        DateTimeOffset oldest = time.GetUtcNow() - _lifetime;
+        while (_withoutSocket.First is { } first && first.Value.StartedAt < oldest)
+        {
+            _sessions.Remove(first.Value.SessionId);
+            _withoutSocket.RemoveFirst();
+        }
+    }
+
+    /// <summary>A session, and its place among those without a socket (null for one with a socket).</summary>
+    private readonly record struct Entry(ActiveSession Session, LinkedListNode<ActiveSession>? Node);
 }
 
 /// <summary>What a webhook did to the active sessions.</summary>

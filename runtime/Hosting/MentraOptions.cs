@@ -56,4 +56,17 @@ public sealed class MentraOptions
 
     /// <summary>The largest message accepted on a session's socket; a larger one is logged and skipped. Default 1 MiB.</summary>
     public int MaxSessionMessageBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// When the app does not connect sessions, how many sessions known only from their webhooks are counted and held at
+    /// most; past it, the oldest is dropped. Webhooks carry no credential, so this bounds what forged ones can make the
+    /// server hold. Sessions with a live socket are not limited by it. Default 10,000.
+    /// </summary>
+    public int MaxTrackedSessions { get; set; } = 10_000;
+
+    /// <summary>
+    /// When the app does not connect sessions, how long a session known only from its webhook is counted and held
+    /// without a stop; the cloud sends a new <c>session_request</c> when it restarts a session. Default 24 hours.
+    /// </summary>
+    public System.TimeSpan TrackedSessionLifetime { get; set; } = System.TimeSpan.FromHours(24);
 }

@@ -103,6 +103,16 @@ internal static class MentraOptionsBinder
             options.MaxSessionMessageBytes = int.TryParse(bytes, NumberStyles.None, CultureInfo.InvariantCulture, out int value) ? value : throw Invalid("MaxSessionMessageBytes", bytes, "a number of bytes");
         }
 
+        if (section["MaxTrackedSessions"] is { } tracked)
+        {
+            options.MaxTrackedSessions = int.TryParse(tracked, NumberStyles.None, CultureInfo.InvariantCulture, out int value) ? value : throw Invalid("MaxTrackedSessions", tracked, "a number of sessions");
+        }
+
+        if (section["TrackedSessionLifetime"] is { } lifetime)
+        {
+            options.TrackedSessionLifetime = TimeSpan.TryParse(lifetime, CultureInfo.InvariantCulture, out TimeSpan value) ? value : throw Invalid("TrackedSessionLifetime", lifetime, "a time span such as 1.00:00:00");
+        }
+
         if (section["ConnectAppSessions"] is { } connect)
         {
             options.ConnectAppSessions = bool.TryParse(connect, out bool value) ? value : throw Invalid("ConnectAppSessions", connect, "true or false");
@@ -156,6 +166,16 @@ internal sealed class MentraOptionsValidator : IValidateOptions<MentraOptions>
         if (options.MaxSessionMessageBytes is < 1024 or > 16 * 1024 * 1024)
         {
             failures.Add($"Mentra:MaxSessionMessageBytes is {options.MaxSessionMessageBytes}, but it must be between 1024 and 16777216 bytes (the cloud's own limit).");
+        }
+
+        if (options.MaxTrackedSessions < 1)
+        {
+            failures.Add($"Mentra:MaxTrackedSessions is {options.MaxTrackedSessions}, but it must be 1 or more.");
+        }
+
+        if (options.TrackedSessionLifetime <= TimeSpan.Zero)
+        {
+            failures.Add($"Mentra:TrackedSessionLifetime is {options.TrackedSessionLifetime}, but it must be more than zero.");
         }
 
         if (options.MaxRequestBodySize is <= 0 or > int.MaxValue)

@@ -77,6 +77,13 @@ internal sealed class WebhookEndpoint(
         {
             return; // the sender went away while sending
         }
+        catch (BadHttpRequestException e)
+        {
+            // The server refused the body as it came: too slow (408) or malformed framing (400). The sender's mistake,
+            // answered in JSON like every other, and logged as a warning without the exception's trace.
+            await RejectBodyAsync(context, e);
+            return;
+        }
 
         await DispatchAsync(context, webhook);
     }
@@ -145,6 +152,15 @@ internal sealed class WebhookEndpoint(
             return;
         }
 
+        if (appSessions.Enabled && SessionUrl(webhook) is null && webhook is SessionWebhookRequest or SessionRecoveryWebhookRequest)
+        {
+            string message = "The " + type + " names no WebSocket URL (mentraOSWebsocketUrl, augmentOSWebsocketUrl): the app connects its sessions and cannot connect this one";
+            Log.Rejected(logger, StatusCodes.Status400BadRequest, message);
+            Finish(activity, type, "rejected");
+            Answer(context, StatusCodes.Status400BadRequest, WebhookResponse.Error(message));
+            return;
+        }
+
         long started = metrics.HandlerTimingEnabled ? Stopwatch.GetTimestamp() : 0;
         if (appSessions.Enabled && webhook is StopWebhookRequest stop && !await appSessions.StopFromWebhookAsync(stop.SessionId))
         {
@@ -207,18 +223,16 @@ internal sealed class WebhookEndpoint(
     /// is answered success only for a live session; null on success, else why it failed. The app's handlers for the
     /// session run on the session's own worker, after the ack and after this answer, never holding the webhook.
     /// </summary>
-    private Task<string?> ConnectAsync(HttpContext context, WebhookRequest webhook)
+    private Task<string?> ConnectAsync(HttpContext context, WebhookRequest webhook) =>
+        appSessions.StartAsync(webhook.SessionId, webhook.UserId, SessionUrl(webhook)!, context.RequestAborted); // checked before the handler ran
+
+    /// <summary>The WebSocket URL a session webhook names (the v2 one, else the legacy one); null for other webhooks.</summary>
+    private static string? SessionUrl(WebhookRequest webhook) => webhook switch
     {
-        string? url = webhook switch
-        {
-            SessionWebhookRequest session => session.ResolvedWebSocketUrl,
-            SessionRecoveryWebhookRequest recovery => recovery.ResolvedWebSocketUrl,
-            _ => null,
-        };
-        return url is null
-            ? Task.FromResult<string?>("the webhook names no WebSocket URL")
-            : appSessions.StartAsync(webhook.SessionId, webhook.UserId, url, context.RequestAborted);
-    }
+        SessionWebhookRequest session => session.ResolvedWebSocketUrl,
+        SessionRecoveryWebhookRequest recovery => recovery.ResolvedWebSocketUrl,
+        _ => null,
+    };
 
     private void LogSessionChange(SessionChange change)
     {
@@ -287,6 +301,25 @@ internal sealed class WebhookEndpoint(
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// A body the server refused as it came: too slow (408), too large (413) or malformed framing (400). The answer is sent
+    /// at once: the server would otherwise replace a refused request's answer with an empty one of its own.
+    /// </summary>
+    internal async Task RejectBodyAsync(HttpContext context, BadHttpRequestException e)
+    {
+        (int status, string message) = e.StatusCode switch
+        {
+            StatusCodes.Status408RequestTimeout => (StatusCodes.Status408RequestTimeout, "The body did not arrive in time: it came too slowly or stopped before its Content-Length"),
+            StatusCodes.Status413PayloadTooLarge => (StatusCodes.Status413PayloadTooLarge, $"The body is larger than {_maxBodySize} bytes"),
+            _ => (StatusCodes.Status400BadRequest, "The body could not be read: " + e.Message),
+        };
+        Reject(context, status, message);
+        if (!context.RequestAborted.IsCancellationRequested)
+        {
+            await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+        }
     }
 
     private void RejectTooLarge(HttpContext context) =>
