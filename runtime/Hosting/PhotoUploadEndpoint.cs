@@ -7,7 +7,10 @@ using Mentra.Generated.Sessions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
+using System.Threading;
 
 namespace Mentra.Generated;
 
@@ -25,10 +28,18 @@ internal sealed class PhotoUploadEndpoint(AppSessionManager sessions, ILoggerFac
 
     private readonly ILogger _logger = loggers.CreateLogger("Mentra.Generated.Photos");
 
+    /// <summary>
+    /// The most photo bytes held at once, across the server, for uploads whose photo comes before their request id (the id
+    /// cannot be checked until it comes). An upload that names its id first is checked before its photo is read at all.
+    /// </summary>
+    internal const long MaxUncheckedBytes = 32 * 1024 * 1024;
+
+    private long _unchecked;
+
     public async Task HandleAsync(HttpContext context)
     {
         HttpRequest request = context.Request;
-        if (!request.HasFormContentType)
+        if (!request.HasFormContentType || Boundary(request) is not { } boundary)
         {
             Answer(context, StatusCodes.Status415UnsupportedMediaType, error: "Expected multipart/form-data with a photo and its requestId");
             return;
@@ -47,83 +58,249 @@ internal sealed class PhotoUploadEndpoint(AppSessionManager sessions, ILoggerFac
             size.MaxRequestBodySize = maxBody;
         }
 
-        IFormCollection form;
+        PhotoUploads photos = sessions.SessionOptions.Photos;
+        var upload = new Upload { RequestId = Text(request.Query["requestId"]) };
         try
         {
-            form = await request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = maxBody }, context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            Answer(context, StatusCodes.Status413PayloadTooLarge, error: "The photo is larger than 10 MB");
-            return;
+            if (await ReadAsync(context, boundary, photos, upload).ConfigureAwait(false) is { } refused)
+            {
+                Answer(context, refused.Status, error: refused.Error);
+                await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false); // before the server's own answer
+                return;
+            }
         }
         catch (Exception e) when (e is IOException or OperationCanceledException && context.RequestAborted.IsCancellationRequested)
         {
             return; // the uploader went away
         }
-        catch (Exception e) when (e is InvalidDataException or BadHttpRequestException or IOException)
+        catch (BadHttpRequestException e)
+        {
+            Answer(context, e.StatusCode switch
+            {
+                StatusCodes.Status413PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
+                StatusCodes.Status408RequestTimeout => StatusCodes.Status408RequestTimeout,
+                _ => StatusCodes.Status400BadRequest,
+            }, error: e.StatusCode switch
+            {
+                StatusCodes.Status413PayloadTooLarge => "The photo is larger than 10 MB",
+                StatusCodes.Status408RequestTimeout => "The upload did not arrive in time",
+                _ => "The form is not valid multipart/form-data: " + e.Message,
+            });
+            await context.Response.BodyWriter.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
         {
             // Malformed parts, a part over the form's limits, or a body that ends before its closing boundary.
             Answer(context, StatusCodes.Status400BadRequest, error: "The form is not valid multipart/form-data: " + e.Message);
             return;
         }
+        finally
+        {
+            if (upload.Unchecked > 0)
+            {
+                Interlocked.Add(ref _unchecked, -upload.Unchecked);
+            }
+        }
 
-        string? requestId = Text(form["requestId"]);
+        string? requestId = upload.RequestId;
         if (requestId is null)
         {
             Answer(context, StatusCodes.Status400BadRequest, error: "No requestId provided");
             return;
         }
 
-        PhotoUploads photos = sessions.SessionOptions.Photos;
         if (!photos.IsWaitedFor(requestId))
         {
             Log.PhotoNotWaitedFor(_logger, requestId);
-            Answer(context, StatusCodes.Status404NotFound, error: "No pending request found for this photo (may have timed out or session ended)");
+            Answer(context, StatusCodes.Status404NotFound, error: NotWaitedFor);
             return;
         }
 
-        if (Text(form["type"]) == "photo_error" || Text(form["success"]) == "false")
+        if (upload.Type == "photo_error" || upload.Success == "false")
         {
-            photos.Fail(new PhotoException(requestId, Text(form["errorCode"]), Text(form["errorMessage"])));
+            photos.Fail(new PhotoException(requestId, upload.ErrorCode, upload.ErrorMessage));
             Answer(context, StatusCodes.Status200OK, requestId: requestId, message: "Photo error received successfully");
             return;
         }
 
-        IFormFile? file = form.Files.GetFile("photo") ?? (form.Files.Count > 0 ? form.Files[0] : null);
-        if (file is null || file.Length == 0)
+        if (upload.Photo is not { Length: > 0 } data)
         {
             Answer(context, StatusCodes.Status400BadRequest, error: "No photo file provided");
             return;
         }
 
-        if (file.Length > MaxPhotoBytes)
+        if (upload.MimeType is not { } mimeType || !mimeType.StartsWith("image/", StringComparison.OrdinalIgnoreCase))
         {
-            Answer(context, StatusCodes.Status413PayloadTooLarge, error: "The photo is larger than 10 MB");
+            Answer(context, StatusCodes.Status400BadRequest, error: "The photo must be an image (image/*), not " + (upload.MimeType ?? "a file without a type"));
             return;
-        }
-
-        if (file.ContentType is not { } mimeType || !mimeType.StartsWith("image/", StringComparison.OrdinalIgnoreCase))
-        {
-            Answer(context, StatusCodes.Status400BadRequest, error: "The photo must be an image (image/*), not " + (file.ContentType ?? "a file without a type"));
-            return;
-        }
-
-        byte[] data = new byte[file.Length];
-        await using (Stream stream = file.OpenReadStream())
-        {
-            await stream.ReadExactlyAsync(data, context.RequestAborted).ConfigureAwait(false);
         }
 
         // Completed only now, whole: the request may have timed out meanwhile, and then the upload is answered as unknown.
-        if (!photos.Complete(new Photo(requestId, data, mimeType, file.FileName)))
+        if (!photos.Complete(new Photo(requestId, data, mimeType, upload.FileName ?? string.Empty)))
         {
-            Answer(context, StatusCodes.Status404NotFound, error: "No pending request found for this photo (may have timed out or session ended)");
+            Answer(context, StatusCodes.Status404NotFound, error: NotWaitedFor);
             return;
         }
 
         Answer(context, StatusCodes.Status200OK, requestId: requestId, message: "Photo received successfully");
     }
+
+    private const string NotWaitedFor = "No pending request found for this photo (may have timed out or session ended)";
+
+    /// <summary>What an upload said: its fields, and its photo once read.</summary>
+    private sealed class Upload
+    {
+        public string? RequestId;
+        public string? Type;
+        public string? Success;
+        public string? ErrorCode;
+        public string? ErrorMessage;
+        public byte[]? Photo;
+        public string? MimeType;
+        public string? FileName;
+        public bool FromPhotoField;
+
+        /// <summary>Bytes of this upload's photo counted against <see cref="MaxUncheckedBytes"/>.</summary>
+        public long Unchecked;
+    }
+
+    /// <summary>
+    /// Reads the form part by part, straight from the request (no temporary file): text fields into
+    /// <paramref name="upload"/>, and the photo only once its request id is known to be waited for. A photo that comes
+    /// before any request id is read within the server's budget for such photos. Returns the refusal, if any.
+    /// </summary>
+    private async Task<(int Status, string Error)?> ReadAsync(HttpContext context, string boundary, PhotoUploads photos, Upload upload)
+    {
+        var reader = new MultipartReader(boundary, context.Request.Body) { HeadersCountLimit = 16, HeadersLengthLimit = 8 * 1024, BodyLengthLimit = MaxPhotoBytes + 1 };
+        while (await reader.ReadNextSectionAsync(context.RequestAborted).ConfigureAwait(false) is { } section)
+        {
+            if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out ContentDispositionHeaderValue? disposition) || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
+            {
+                continue; // not a form field: skipped (the next read drains it)
+            }
+
+            string name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? string.Empty;
+            if (disposition.FileName.HasValue || disposition.FileNameStar.HasValue)
+            {
+                if (upload.Photo is not null && (upload.FromPhotoField || name != "photo"))
+                {
+                    continue; // one photo: the file named photo, else the first file
+                }
+
+                upload.FromPhotoField = name == "photo";
+
+                bool checkedFirst = upload.RequestId is not null;
+                if (checkedFirst && !photos.IsWaitedFor(upload.RequestId!))
+                {
+                    Log.PhotoNotWaitedFor(_logger, upload.RequestId!);
+                    return (StatusCodes.Status404NotFound, NotWaitedFor); // refused before a byte of the photo is read
+                }
+
+                upload.MimeType = section.ContentType;
+                upload.FileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
+                if (await ReadPhotoAsync(section.Body, upload, checkedFirst, context.RequestAborted).ConfigureAwait(false) is { } refused)
+                {
+                    return refused;
+                }
+
+                continue;
+            }
+
+            string? value = await ReadFieldAsync(section.Body, context.RequestAborted).ConfigureAwait(false);
+            switch (name)
+            {
+                case "requestId":
+                    upload.RequestId ??= string.IsNullOrEmpty(value) ? null : value;
+                    break;
+                case "type":
+                    upload.Type = value;
+                    break;
+                case "success":
+                    upload.Success = value;
+                    break;
+                case "errorCode":
+                    upload.ErrorCode = value;
+                    break;
+                case "errorMessage":
+                    upload.ErrorMessage = value;
+                    break;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The photo's bytes, at most 10 MB; one read before its request id was checked counts against the shared budget.</summary>
+    private async Task<(int Status, string Error)?> ReadPhotoAsync(Stream body, Upload upload, bool checkedFirst, CancellationToken cancellationToken)
+    {
+        var data = new MemoryStream();
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            int read;
+            while ((read = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                if (data.Length + read > MaxPhotoBytes)
+                {
+                    return (StatusCodes.Status413PayloadTooLarge, "The photo is larger than 10 MB");
+                }
+
+                if (!checkedFirst)
+                {
+                    if (Interlocked.Add(ref _unchecked, read) > MaxUncheckedBytes)
+                    {
+                        Interlocked.Add(ref _unchecked, -read);
+                        return (StatusCodes.Status503ServiceUnavailable, "Too many photos are arriving before their requestId; send the requestId field before the photo");
+                    }
+
+                    upload.Unchecked += read;
+                }
+
+                data.Write(buffer, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        upload.Photo = data.ToArray();
+        return null;
+    }
+
+    /// <summary>A text field's value, at most 4 KiB (the form's fields are short: ids, codes, a message).</summary>
+    private static async Task<string> ReadFieldAsync(Stream body, CancellationToken cancellationToken)
+    {
+        const int max = 4 * 1024;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(max + 1);
+        try
+        {
+            int length = 0;
+            int read;
+            while ((read = await body.ReadAsync(buffer.AsMemory(length, max + 1 - length), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                length += read;
+                if (length > max)
+                {
+                    throw new InvalidDataException("A text field is longer than 4 KiB.");
+                }
+            }
+
+            return System.Text.Encoding.UTF8.GetString(buffer, 0, length);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>The form's boundary, or null when the content type has none (or one longer than RFC 2046 allows).</summary>
+    private static string? Boundary(HttpRequest request) =>
+        MediaTypeHeaderValue.TryParse(request.ContentType, out MediaTypeHeaderValue? type)
+        && HeaderUtilities.RemoveQuotes(type.Boundary).Value is { Length: > 0 and <= 70 } boundary
+            ? boundary
+            : null;
 
     private static string? Text(StringValues values) => values.Count > 0 && !string.IsNullOrEmpty(values[0]) ? values[0] : null;
 

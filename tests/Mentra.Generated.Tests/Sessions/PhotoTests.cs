@@ -116,6 +116,45 @@ public sealed class PhotoTests
         Assert.Equal((404, NotWaited), await PostAsync(harness, Upload(id, DefaultGlasses.Photo, "image/png")));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_forged_upload_is_refused_before_its_photo_is_read(bool idInQuery)
+    {
+        await using SessionHarness harness = await SessionHarness.StartAsync();
+        const string forged = "photo_req_1_000000000000000000000000";
+        const int photoBytes = 8 * 1024 * 1024;
+        string head = "--b\r\n"
+            + (idInQuery ? string.Empty : "Content-Disposition: form-data; name=\"requestId\"\r\n\r\n" + forged + "\r\n--b\r\n")
+            + "Content-Disposition: form-data; name=\"photo\"; filename=\"photo.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n";
+        const string tail = "\r\n--b--\r\n";
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(harness.Host.Address.Host, harness.Host.Address.Port);
+        System.Net.Sockets.NetworkStream stream = client.GetStream();
+        string target = "/photo-upload" + (idInQuery ? "?requestId=" + forged : string.Empty);
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(
+            $"POST {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: {head.Length + photoBytes + tail.Length}\r\n\r\n{head}"));
+
+        // One megabyte of the eight, then nothing: an endpoint that reads the whole form first never answers.
+        await stream.WriteAsync(new byte[1024 * 1024]);
+        string response = await Hosting.WebhookAbuseTests.ReadResponseAsync(stream, TimeSpan.FromSeconds(10));
+
+        Assert.StartsWith("HTTP/1.1 404", response, StringComparison.Ordinal);
+        Assert.Contains(NotWaited, response, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_photo_before_its_request_id_is_still_taken()
+    {
+        (SessionHarness harness, _, Task<Photo> taking, string id) = await WaitForPhotoAsync();
+        await using SessionHarness owned = harness;
+
+        var photoFirst = new MultipartFormDataContent { { Image(DefaultGlasses.Photo, "image/png"), "photo", "photo.png" }, { new StringContent(id), "requestId" } };
+
+        Assert.Equal((200, string.Empty), await PostAsync(harness, photoFirst));
+        Assert.Equal(DefaultGlasses.Photo, (await taking).Data.ToArray());
+    }
+
     /// <summary>Alice's session, with glasses that never upload, waiting for a photo: the wait and its request id.</summary>
     private static async Task<(SessionHarness Harness, EmulatedSession Session, Task<Photo> Taking, string RequestId)> WaitForPhotoAsync()
     {
