@@ -89,4 +89,31 @@ internal static partial class Log
 
     [LoggerMessage(38, LogLevel.Debug, "Session {SessionId}: the handler for {Stream} stopped with the session's end")]
     public static partial void HandlerStoppedByEnd(ILogger logger, string sessionId, string stream);
+
+    [LoggerMessage(39, LogLevel.Warning, "Session {SessionId}: {Count} more warnings of this kind were not logged: {Cause} (at most 3 a minute are)")]
+    public static partial void SessionWarningsSkipped(ILogger logger, string sessionId, int count, string cause);
+
+    [LoggerMessage(40, LogLevel.Warning, "{Count} more warnings of this kind were not logged: {Cause} (at most 3 a minute are)")]
+    public static partial void WarningsSkipped(ILogger logger, int count, string cause);
+
+    /// <summary>Logs through <paramref name="limits"/>: false when this warning of <paramref name="cause"/> is left out (counted).</summary>
+    public static bool Limited(ILogger logger, HostLogLimits limits, HostWarning cause)
+    {
+        if (!logger.IsEnabled(LogLevel.Warning))
+        {
+            return false;
+        }
+
+        if (!limits.Enter(cause, out int skipped))
+        {
+            return false;
+        }
+
+        if (skipped > 0)
+        {
+            WarningsSkipped(logger, skipped, cause.ToString());
+        }
+
+        return true;
+    }
 }

@@ -41,6 +41,7 @@ public static class MentraServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ActiveSessionRegistry>();
+        services.TryAddSingleton<HostLogLimits>();
         services.TryAddSingleton<IActiveSessions>(provider => provider.GetRequiredService<ActiveSessionRegistry>());
         services.TryAddSingleton<MentraMetrics>();
         services.TryAddSingleton(provider => CreateUrlPolicy(provider));

@@ -21,7 +21,7 @@ namespace Mentra.Generated;
 /// <c>errorCode</c> and <c>errorMessage</c>). Answers as the TypeScript SDK does. Only a request this server waits for is
 /// accepted; anything else is a 4xx with the reason, never a 500.
 /// </summary>
-internal sealed class PhotoUploadEndpoint(AppSessionManager sessions, ILoggerFactory loggers)
+internal sealed class PhotoUploadEndpoint(AppSessionManager sessions, HostLogLimits logLimits, ILoggerFactory loggers)
 {
     /// <summary>The largest photo accepted (the TypeScript SDK's limit).</summary>
     internal const int MaxPhotoBytes = 10 * 1024 * 1024;
@@ -112,7 +112,11 @@ internal sealed class PhotoUploadEndpoint(AppSessionManager sessions, ILoggerFac
 
         if (!photos.IsWaitedFor(requestId))
         {
-            Log.PhotoNotWaitedFor(_logger, requestId);
+            if (Log.Limited(_logger, logLimits, HostWarning.PhotoNotWaitedFor))
+            {
+                Log.PhotoNotWaitedFor(_logger, requestId);
+            }
+
             Answer(context, StatusCodes.Status404NotFound, error: NotWaitedFor);
             return;
         }
@@ -193,7 +197,11 @@ internal sealed class PhotoUploadEndpoint(AppSessionManager sessions, ILoggerFac
                 bool checkedFirst = upload.RequestId is not null;
                 if (checkedFirst && !photos.IsWaitedFor(upload.RequestId!))
                 {
-                    Log.PhotoNotWaitedFor(_logger, upload.RequestId!);
+                    if (Log.Limited(_logger, logLimits, HostWarning.PhotoNotWaitedFor))
+                    {
+                        Log.PhotoNotWaitedFor(_logger, upload.RequestId!);
+                    }
+
                     return (StatusCodes.Status404NotFound, NotWaitedFor); // refused before a byte of the photo is read
                 }
 

@@ -25,6 +25,7 @@ internal sealed class WebhookEndpoint(
     ServiceLifetimes lifetimes,
     Sessions.AppSessionManager appSessions,
     IOptions<MentraOptions> options,
+    HostLogLimits logLimits,
     ILogger<WebhookEndpoint> logger)
 {
     /// <summary>The message sent when a handler throws; the exception itself is only logged.</summary>
@@ -146,7 +147,11 @@ internal sealed class WebhookEndpoint(
 
         if (urlPolicy.Check(webhook) is { } untrusted)
         {
-            Log.UntrustedWebSocketUrl(logger, type, untrusted);
+            if (Log.Limited(logger, logLimits, HostWarning.UntrustedWebSocketUrl))
+            {
+                Log.UntrustedWebSocketUrl(logger, type, untrusted);
+            }
+
             Finish(activity, type, "rejected");
             Answer(context, StatusCodes.Status400BadRequest, WebhookResponse.Error("Untrusted WebSocket URL: " + untrusted));
             return;
@@ -155,7 +160,11 @@ internal sealed class WebhookEndpoint(
         if (appSessions.Enabled && SessionUrl(webhook) is null && webhook is SessionWebhookRequest or SessionRecoveryWebhookRequest)
         {
             string message = "The " + type + " names no WebSocket URL (mentraOSWebsocketUrl, augmentOSWebsocketUrl): the app connects its sessions and cannot connect this one";
-            Log.Rejected(logger, StatusCodes.Status400BadRequest, message);
+            if (Log.Limited(logger, logLimits, HostWarning.WebhookRejected))
+            {
+                Log.Rejected(logger, StatusCodes.Status400BadRequest, message);
+            }
+
             Finish(activity, type, "rejected");
             Answer(context, StatusCodes.Status400BadRequest, WebhookResponse.Error(message));
             return;
@@ -272,7 +281,11 @@ internal sealed class WebhookEndpoint(
 
     private void Reject(HttpContext context, int status, string message)
     {
-        Log.Rejected(logger, status, message);
+        if (Log.Limited(logger, logLimits, HostWarning.WebhookRejected))
+        {
+            Log.Rejected(logger, status, message);
+        }
+
         metrics.Received("(unread)", "rejected");
         Answer(context, status, WebhookResponse.Error(message));
     }

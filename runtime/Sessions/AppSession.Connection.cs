@@ -294,7 +294,11 @@ public sealed partial class AppSession
                 catch (AppSessionConnectException e)
                 {
                     last = e;
-                    Log.ReconnectFailed(_logger, SessionId, e.Message);
+                    if (Warn(SessionWarning.ReconnectFailed))
+                    {
+                        Log.ReconnectFailed(_logger, SessionId, e.Message);
+                    }
+
                     if (e.Error is not null)
                     {
                         break;
@@ -337,7 +341,11 @@ public sealed partial class AppSession
     {
         if (received.TooLarge)
         {
-            Log.TooLarge(_logger, SessionId, _options.MaxMessageBytes);
+            if (Warn(SessionWarning.TooLarge))
+            {
+                Log.TooLarge(_logger, SessionId, _options.MaxMessageBytes);
+            }
+
             _options.Metrics?.SessionMessageSkipped("too_large");
             return null;
         }
@@ -368,7 +376,11 @@ public sealed partial class AppSession
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         {
-            Log.BadMessage(_logger, SessionId, e.Message);
+            if (Warn(SessionWarning.Malformed))
+            {
+                Log.BadMessage(_logger, SessionId, e.Message);
+            }
+
             _options.Metrics?.SessionMessageSkipped("malformed");
             (message, streamType, data) = (null, null, null);
             return false;
@@ -459,7 +471,11 @@ public sealed partial class AppSession
                 // The legacy spelling reaches the handlers as the current one, so that [OnConnectionError] sees both.
                 _lastError = AsError(message);
                 message = _lastError;
-                Log.CloudError(_logger, SessionId, _lastError.Code?.Value ?? "(none)", _lastError.Message ?? string.Empty);
+                if (Warn(SessionWarning.CloudError))
+                {
+                    Log.CloudError(_logger, SessionId, _lastError.Code?.Value ?? "(none)", _lastError.Message ?? string.Empty);
+                }
+
                 break;
             case AudioPlayResponse response when Complete(response.RequestId, response):
                 return null;
@@ -559,6 +575,49 @@ public sealed partial class AppSession
         if (dropped > 0)
         {
             Log.NotHandledAtEnd(_logger, SessionId, dropped);
+        }
+    }
+
+    /// <summary>
+    /// Whether to log a warning of <paramref name="cause"/> now: at most a few a minute each (a fuzzing or broken cloud
+    /// would fill the log), the rest counted and said in one line with the next one logged, or at the session's end.
+    /// Called from the receive loop only, which also reconnects, so the limits need no lock; made at the first warning.
+    /// </summary>
+    private bool Warn(SessionWarning cause)
+    {
+        if (!_logger.IsEnabled(LogLevel.Warning))
+        {
+            return false;
+        }
+
+        LogLimit[] limits = _warnings ??= new LogLimit[(int)SessionWarning.ReconnectFailed + 1];
+        if (!limits[(int)cause].Enter(out int skipped))
+        {
+            return false;
+        }
+
+        if (skipped > 0)
+        {
+            Log.SessionWarningsSkipped(_logger, SessionId, skipped, cause.ToString());
+        }
+
+        return true;
+    }
+
+    private LogLimit[]? _warnings;
+
+    /// <summary>At the end: the warnings left out that no later line reported.</summary>
+    private void ReportSkippedWarnings()
+    {
+        if (Volatile.Read(ref _warnings) is { } limits)
+        {
+            for (int i = 0; i < limits.Length; i++)
+            {
+                if (limits[i].TakeSkipped() is > 0 and int skipped)
+                {
+                    Log.SessionWarningsSkipped(_logger, SessionId, skipped, ((SessionWarning)i).ToString());
+                }
+            }
         }
     }
 
@@ -873,6 +932,7 @@ public sealed partial class AppSession
             await Invoke(handler(this, end), "ended").ConfigureAwait(false);
         }
 
+        ReportSkippedWarnings();
         Interlocked.Exchange(ref _finished, 1);
         Volatile.Read(ref _endedTask)?.TrySetResult(end);
         if (_onEnded is { } onEnded)

@@ -36,13 +36,15 @@ internal sealed class AppSessionManager : IHostedService
     private readonly MentraOptions _options;
     private SessionOptions? _sessionOptions;
     private readonly MentraMetrics _metrics;
+    private readonly HostLogLimits _logLimits;
 
     // Made once and shared by every session: the end callback, and the URL the cloud sends in every session_request.
     private readonly Func<AppSession, AppSessionEnd, bool, Task> _onEnded;
     private Uri? _lastUrl;
 
-    public AppSessionManager(IWebhookDispatcher dispatcher, IServiceProvider services, ActiveSessionRegistry registry, TimeProvider time, IOptions<MentraOptions> options, ILoggerFactory loggers, MentraMetrics metrics)
+    public AppSessionManager(IWebhookDispatcher dispatcher, IServiceProvider services, ActiveSessionRegistry registry, TimeProvider time, IOptions<MentraOptions> options, ILoggerFactory loggers, MentraMetrics metrics, HostLogLimits logLimits)
     {
+        _logLimits = logLimits;
         _metrics = metrics;
         _dispatcher = dispatcher;
         _services = services;
@@ -166,7 +168,11 @@ internal sealed class AppSessionManager : IHostedService
         {
             var refused = e as AppSessionConnectException;
             string reason = refused?.Message ?? "The session could not be connected (" + e.GetType().Name + ").";
-            Log.SessionConnectFailed(_logger, sessionId, reason);
+            if (Log.Limited(_logger, _logLimits, HostWarning.SessionConnectFailed))
+            {
+                Log.SessionConnectFailed(_logger, sessionId, reason);
+            }
+
             bool live;
             lock (Gate(sessionId))
             {

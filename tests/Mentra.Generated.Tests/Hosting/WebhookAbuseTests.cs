@@ -115,6 +115,19 @@ public sealed class WebhookAbuseTests
         Assert.Equal(harness.Probe.Created, harness.Probe.Disposed);
     }
 
+    [Fact]
+    public async Task A_flood_of_bad_webhooks_logs_a_few_warnings()
+    {
+        await using KestrelHost host = await KestrelHost.StartHostingAppAsync();
+
+        for (int i = 0; i < 50; i++)
+        {
+            Assert.Equal(400, (int)(await host.PostAsync("{not json " + i)).StatusCode);
+        }
+
+        Assert.Equal(3, host.Logs.Entries.Count(e => e.EventId == 2 && e.Level == LogLevel.Warning));
+    }
+
     /// <summary>Reads one HTTP response whose body has a Content-Length, or until the server closes.</summary>
     internal static async Task<string> ReadResponseAsync(NetworkStream stream, TimeSpan timeout)
     {

@@ -48,6 +48,30 @@ public sealed class SessionBadInputTests
     }
 
     [Fact]
+    public async Task A_flood_of_bad_frames_logs_a_few_warnings_and_the_count_of_the_rest()
+    {
+        SessionHarness harness = await SessionHarness.StartAsync();
+        EmulatedSession session = await harness.StartAliceAsync();
+        AppSession app = Assert.Single(harness.Probe.Sessions);
+
+        for (int i = 0; i < 200; i++)
+        {
+            await session.SendTextAsync("{not json " + i);
+        }
+
+        await session.SendTranscriptionAsync("still here");
+        Assert.Equal("still here", Assert.IsType<TextWall>((await session.WaitForAsync<DisplayEvent>()).Layout).Text);
+        await session.StopAsync();
+        await app.Completion.WaitAsync(TimeSpan.FromSeconds(5));
+        await harness.DisposeAsync();
+
+        var logs = harness.Host.Logs.Entries.Where(e => e.Category == "Mentra.Generated.Sessions").ToList();
+        Assert.Equal(3, logs.Count(e => e.EventId == 25));
+        var skipped = Assert.Single(logs, e => e.EventId == 39);
+        Assert.Contains("197 more warnings of this kind were not logged: Malformed", skipped.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Unknown_types_and_streams_are_data_not_errors()
     {
         await using SessionHarness harness = await SessionHarness.StartAsync();
