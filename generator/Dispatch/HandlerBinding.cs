@@ -60,7 +60,11 @@ internal readonly record struct ParameterBinding(ParameterKind Kind, string? Val
 /// <param name="IsByRef">Whether it is <c>ref</c>, <c>out</c> or <c>in</c>, which never binds.</param>
 /// <param name="IsCancellationToken">Whether it is a <c>CancellationToken</c>.</param>
 /// <param name="IsString">Whether it is a <c>string</c>, which also binds to a required enumeration's value.</param>
-/// <param name="IsSdkRequest">Whether it is a request of the SDK's schema (derives from <c>WebhookRequest</c>).</param>
+/// <param name="IsSdkPayload">
+/// Whether it is what one of the SDK's handlers receives: a webhook request (derives from <c>WebhookRequest</c>), a
+/// message or a stream's data of the app-session protocol, or a session's end. Such a type is never a service, so a
+/// parameter of one that is not the handler's own is a mistake.
+/// </param>
 /// <param name="Service">The fully qualified type when it can be a service (a reference type that exists, not a string, an array or <c>object</c>).</param>
 internal sealed record ParameterFacts(
     string Name,
@@ -69,7 +73,7 @@ internal sealed record ParameterFacts(
     bool IsByRef,
     bool IsCancellationToken,
     bool IsString,
-    bool IsSdkRequest,
+    bool IsSdkPayload,
     string? Service);
 
 /// <summary>A property of a request, as the binding rules see it.</summary>
@@ -137,9 +141,9 @@ internal static class HandlerBinding
                 : ParameterBinding.Invalid($"'{parameter.Name}' names the property {request.Name}.{property.Name}, which is a {property.Display}, not a {parameter.Display}");
         }
 
-        if (parameter.IsSdkRequest)
+        if (parameter.IsSdkPayload)
         {
-            return ParameterBinding.Invalid($"this handler receives a {request.Name}, not a {SimpleName(parameter.Display)}");
+            return ParameterBinding.Invalid($"this handler receives {WithArticle(request.Name)}, not {WithArticle(SimpleName(parameter.Display))}");
         }
 
         return parameter.Service is null
@@ -171,4 +175,7 @@ internal static class HandlerBinding
         name.EndsWith("Attribute", StringComparison.Ordinal) ? name.Substring(0, name.Length - "Attribute".Length) : name;
 
     private static string SimpleName(string display) => display.Substring(display.LastIndexOf('.') + 1);
+
+    /// <summary>A type's name after "a" or "an", as it is spoken.</summary>
+    private static string WithArticle(string name) => (name.Length > 0 && "AEIOU".IndexOf(name[0]) >= 0 ? "an " : "a ") + name;
 }

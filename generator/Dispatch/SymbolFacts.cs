@@ -24,7 +24,20 @@ internal sealed class KnownTypes
         Disposable = compilation.GetTypeByMetadataName("System.IDisposable");
         AsyncDisposable = compilation.GetTypeByMetadataName("System.IAsyncDisposable");
         JsonSerializerContext = compilation.GetTypeByMetadataName("System.Text.Json.Serialization.JsonSerializerContext");
+        Payloads = [.. PayloadNames.Select(compilation.GetTypeByMetadataName).OfType<INamedTypeSymbol>()];
     }
+
+    /// <summary>The bases of what session handlers receive, besides webhook requests: the protocol's messages and data, a session's end.</summary>
+    private static readonly string[] PayloadNames =
+    [
+        "Mentra.Generated.Protocol.CloudMessage",
+        "Mentra.Generated.Protocol.AppMessage",
+        "Mentra.Generated.Protocol.StreamData",
+        "Mentra.Generated.Sessions.AppSessionEnd",
+    ];
+
+    /// <summary>The bases of the SDK's payloads other than <see cref="WebhookRequest"/> (see <see cref="ParameterFacts.IsSdkPayload"/>).</summary>
+    public ImmutableArray<INamedTypeSymbol> Payloads { get; }
 
     /// <summary>The SDK's base of every webhook request.</summary>
     public INamedTypeSymbol WebhookRequest { get; }
@@ -163,7 +176,7 @@ internal static class SymbolFacts
             parameter.RefKind != RefKind.None,
             KnownTypes.Is(type, known.CancellationToken),
             type.SpecialType == SpecialType.System_String,
-            DerivesFrom(type as INamedTypeSymbol, known.WebhookRequest),
+            DerivesFrom(type as INamedTypeSymbol, known.WebhookRequest) || known.Payloads.Any(payload => DerivesFrom(type as INamedTypeSymbol, payload)),
             IsServiceType(type) ? key : null);
     }
 

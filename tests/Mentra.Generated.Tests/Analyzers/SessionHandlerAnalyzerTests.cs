@@ -51,6 +51,23 @@ public sealed class SessionHandlerAnalyzerTests
         Diagnostic("MENTRA114").WithLocation(3).WithArguments("fast", "rate", "OnLocation", "^(standard|high|realtime|tenMeters|hundredMeters|kilometer|threeKilometers|reduced)$"));
 
     [Fact]
+    public Task A_payload_of_another_handler_is_reported_at_the_parameter() => Analyzer($$"""
+        [MentraApp]
+        public partial class GlassesApp
+        {
+            {{Webhooks}}
+            [OnButtonPress] public void Press({|#0:TouchEvent touch|}) { }
+            [OnTranscription("en-US")] public void Caption({|#1:ButtonPress press|}) { }
+            [OnConnected] public void Welcome(AppSession session, {|#2:SettingsUpdate update|}) { }
+            [OnDisconnected] public void Gone({|#3:StopWebhookRequest stop|}) { }
+        }
+        """,
+        Diagnostic("MENTRA103").WithLocation(0).WithArguments("touch", "this handler receives a ButtonPress, not a TouchEvent"),
+        Diagnostic("MENTRA103").WithLocation(1).WithArguments("press", "this handler receives a TranscriptionData, not a ButtonPress"),
+        Diagnostic("MENTRA103").WithLocation(2).WithArguments("update", "this handler receives an AppSession, not a SettingsUpdate"),
+        Diagnostic("MENTRA103").WithLocation(3).WithArguments("stop", "this handler receives an AppSessionEnd, not a StopWebhookRequest"));
+
+    [Fact]
     public Task Two_handlers_of_one_stream_are_reported_on_both_methods() => Analyzer($$"""
         [MentraApp]
         public partial class GlassesApp

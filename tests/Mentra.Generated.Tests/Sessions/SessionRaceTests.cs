@@ -244,7 +244,9 @@ public sealed class SessionRaceTests
         Assert.DoesNotContain(sessionLogs, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
         var dropped = Assert.Single(sessionLogs, e => e.EventId == 37);
         Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, dropped.Level);
-        Assert.Matches("ended with ([89]|[1-9][0-9]) messages", dropped.Message);
+        // The queue of 8 was full: 8 messages, or 7 behind the blocked handler when the worker had not yet taken it.
+        int count = int.Parse(System.Text.RegularExpressions.Regex.Match(dropped.Message, "ended with ([0-9]+) messages").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(count, 7, 30);
         Assert.Equal(["block"], harness.Probe.Heard);
     }
 
