@@ -88,6 +88,15 @@ internal static class SessionHandlersEmitter
                 case "audio":
                     w.Line("session.OnAudioChunk((payload, cancellationToken) => " + body + ");");
                     break;
+                case "disconnected":
+                    w.Line("session.OnDisconnected((_, payload, cancellationToken) => " + body + ");");
+                    break;
+                case "reconnecting":
+                    w.Line("session.OnReconnecting((_, payload, cancellationToken) => " + body + ");");
+                    break;
+                case "reconnected":
+                    w.Line("session.OnReconnected((_, payload, cancellationToken) => " + body + ");");
+                    break;
             }
         }
 

@@ -68,9 +68,10 @@ public sealed partial class AppSession
 
     /// <summary>
     /// What follows every ack, first connect or reconnect: senders waiting for the socket go on, the subscriptions are sent,
-    /// then the connected handlers are queued, ahead of any message the receive loop reads after this.
+    /// then the reconnected handlers (after a reconnect, <paramref name="reconnected"/>) and the connected handlers are
+    /// queued, ahead of any message the receive loop reads after this.
     /// </summary>
-    private async Task AfterAckAsync()
+    private async Task AfterAckAsync(AppSessionReconnect? reconnected = null)
     {
         Interlocked.Exchange(ref _connected, null)?.TrySetResult();
         try
@@ -82,6 +83,11 @@ public sealed partial class AppSession
             // The socket broke right after the ack, or the session ended: the receive loop sees a broken socket and
             // reconnects (the subscriptions follow that ack); an ended session has nothing more to send.
             Log.SendFailed(_logger, e);
+        }
+
+        if (reconnected is not null)
+        {
+            Enqueue(new SessionWork(null, null, false, Change: new ConnectionChange(null, null, reconnected)));
         }
 
         Enqueue(new SessionWork(null, null, Connected: true));
@@ -263,6 +269,9 @@ public sealed partial class AppSession
             }
 
             Log.Reconnecting(_logger, SessionId, status ?? 1006, description ?? string.Empty);
+            Enqueue(new SessionWork(null, null, false, Change: new ConnectionChange(new AppSessionDisconnect(status, description is { Length: > 0 } ? description : "Connection lost"), null, null)));
+            int attempt = 0;
+            AppSessionReconnect? reconnect = null;
             SessionSocket? next = null;
             AppSessionConnectException? last = null;
             long dropped = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -275,6 +284,8 @@ public sealed partial class AppSession
                     break;
                 }
 
+                reconnect = new AppSessionReconnect(++attempt, delay, last?.Message);
+                Enqueue(new SessionWork(null, null, false, Change: new ConnectionChange(null, reconnect, null)));
                 try
                 {
                     await Task.Delay(delay, _ended.Token).ConfigureAwait(false);
@@ -325,7 +336,7 @@ public sealed partial class AppSession
             }
 
             Log.Reconnected(_logger, SessionId);
-            await AfterAckAsync().ConfigureAwait(false);
+            await AfterAckAsync(reconnect).ConfigureAwait(false);
         }
 
         await EndAsync(end, runStopHandler: true, release: null).ConfigureAwait(false);
@@ -806,6 +817,10 @@ public sealed partial class AppSession
                     await Invoke(handler(this, _ended.Token), "connected").ConfigureAwait(false);
                 }
             }
+            else if (work.Change is { } change)
+            {
+                await RunConnectionHandlersAsync(change).ConfigureAwait(false);
+            }
             else if (work.Data is { } data)
             {
                 await _routes.InvokeStreamAsync(work.StreamType!, data, this, _ended.Token).ConfigureAwait(false);
@@ -853,6 +868,73 @@ public sealed partial class AppSession
         lock (_handlersGate)
         {
             ConnectedHandlers = [.. ConnectedHandlers, handler];
+        }
+    }
+
+    private Func<AppSession, AppSessionDisconnect, CancellationToken, ValueTask>[] DisconnectedHandlers = [];
+
+    private Func<AppSession, AppSessionReconnect, CancellationToken, ValueTask>[] ReconnectingHandlers = [];
+
+    private Func<AppSession, AppSessionReconnect, CancellationToken, ValueTask>[] ReconnectedHandlers = [];
+
+    /// <summary>
+    /// Runs <paramref name="handler"/> when the session's socket drops without a final close (the SDK then connects again;
+    /// the session has not ended), on the session's worker, in order with its messages.
+    /// </summary>
+    public void OnDisconnected(Func<AppSession, AppSessionDisconnect, CancellationToken, ValueTask> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        lock (_handlersGate)
+        {
+            DisconnectedHandlers = [.. DisconnectedHandlers, handler];
+        }
+    }
+
+    /// <summary>Runs <paramref name="handler"/> before each attempt to connect a dropped session again.</summary>
+    public void OnReconnecting(Func<AppSession, AppSessionReconnect, CancellationToken, ValueTask> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        lock (_handlersGate)
+        {
+            ReconnectingHandlers = [.. ReconnectingHandlers, handler];
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="handler"/> when a dropped session is connected again, with the attempt that succeeded: after
+    /// the ack and the subscriptions, before that ack's <see cref="OnConnected"/> handlers.
+    /// </summary>
+    public void OnReconnected(Func<AppSession, AppSessionReconnect, CancellationToken, ValueTask> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        lock (_handlersGate)
+        {
+            ReconnectedHandlers = [.. ReconnectedHandlers, handler];
+        }
+    }
+
+    private async ValueTask RunConnectionHandlersAsync(ConnectionChange change)
+    {
+        if (change.Disconnect is { } disconnect)
+        {
+            foreach (Func<AppSession, AppSessionDisconnect, CancellationToken, ValueTask> handler in DisconnectedHandlers)
+            {
+                await Invoke(handler(this, disconnect, _ended.Token), "disconnected").ConfigureAwait(false);
+            }
+        }
+        else if (change.Reconnecting is { } reconnecting)
+        {
+            foreach (Func<AppSession, AppSessionReconnect, CancellationToken, ValueTask> handler in ReconnectingHandlers)
+            {
+                await Invoke(handler(this, reconnecting, _ended.Token), "reconnecting").ConfigureAwait(false);
+            }
+        }
+        else if (change.Reconnected is { } reconnected)
+        {
+            foreach (Func<AppSession, AppSessionReconnect, CancellationToken, ValueTask> handler in ReconnectedHandlers)
+            {
+                await Invoke(handler(this, reconnected, _ended.Token), "reconnected").ConfigureAwait(false);
+            }
         }
     }
 

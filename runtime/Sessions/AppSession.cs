@@ -295,7 +295,8 @@ public sealed partial class AppSession
 
     /// <summary>
     /// Work for the session's handlers: a message, a stream's data (<see cref="Data"/> of <see cref="StreamType"/>, without
-    /// its <c>data_stream</c> envelope), an audio chunk, the session's (re)connection, or a handler the receive loop started
+    /// its <c>data_stream</c> envelope), an audio chunk, the session's (re)connection or another change of its connection
+    /// (<see cref="Change"/>), or a handler the receive loop started
     /// that has not finished (<see cref="Pending"/>), which later work waits behind; <see cref="ReturnAfter"/> is a pooled
     /// buffer that handler still reads, returned once it has finished.
     /// </summary>
@@ -306,7 +307,11 @@ public sealed partial class AppSession
         Task? Pending = null,
         byte[]? ReturnAfter = null,
         string? StreamType = null,
-        StreamData? Data = null);
+        StreamData? Data = null,
+        ConnectionChange? Change = null);
+
+    /// <summary>A change of the session's connection for its handlers: a drop, a reconnect attempt, or a reconnect that succeeded.</summary>
+    private sealed record ConnectionChange(AppSessionDisconnect? Disconnect, AppSessionReconnect? Reconnecting, AppSessionReconnect? Reconnected);
 
     /// <summary>
     /// PCM audio for the handlers: <see cref="Memory"/> is in the socket's own buffer while the receive loop runs the

@@ -28,6 +28,17 @@ public enum AppSessionState
 /// <param name="Error">The <c>tpa_connection_error</c> the cloud sent before closing, if any.</param>
 public sealed record AppSessionEnd(string Reason, int? CloseStatus = null, ConnectionError? Error = null);
 
+/// <summary>The session's socket dropped without a final close; the SDK connects again, and the session goes on.</summary>
+/// <param name="CloseStatus">The WebSocket close code the cloud sent (1011, for example); null when the socket just broke (1006).</param>
+/// <param name="Reason">The close reason the cloud sent, or <c>Connection lost</c> when there was none.</param>
+public sealed record AppSessionDisconnect(int? CloseStatus, string Reason);
+
+/// <summary>An attempt to connect a dropped session again.</summary>
+/// <param name="Attempt">The attempt's number, from 1.</param>
+/// <param name="Delay">The wait before the attempt.</param>
+/// <param name="LastFailure">Why the attempt before it failed; null for the first attempt.</param>
+public sealed record AppSessionReconnect(int Attempt, TimeSpan Delay, string? LastFailure);
+
 /// <summary>Thrown when an app sends on a session that has ended: nothing is ever dropped silently.</summary>
 public sealed class AppSessionEndedException : InvalidOperationException
 {

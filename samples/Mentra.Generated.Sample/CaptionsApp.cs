@@ -35,7 +35,7 @@ public partial class CaptionsApp(ILogger<CaptionsApp> logger)
     [OnStop]
     public void Stop(string sessionId, StopReason reason) => SessionStopped(logger, reason.Value);
 
-    [OnDisconnected]
+    [OnEnded]
     public void Ended(string reason) => SessionEnded(logger, reason);
 
     // Source-generated log methods check the level before they format or box anything.

@@ -28,7 +28,10 @@ public sealed class SessionHandlerAnalyzerTests
             [OnVoiceActivity] public void Speaking(bool status) { }
             [OnSettingsChanged] public void Settings(System.Collections.Generic.IReadOnlyList<AppSetting> settings) { }
             [OnAudioChunk] public void Audio(ReadOnlyMemory<byte> chunk) { }
-            [OnDisconnected] public void Gone(AppSessionEnd end, string reason) { }
+            [OnEnded] public void Gone(AppSessionEnd end, string reason) { }
+            [OnDisconnected] public void Dropped(int? closeStatus, string reason, AppSession session) { }
+            [OnReconnecting] public ValueTask Retrying(int attempt, TimeSpan delay, string? lastFailure, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+            [OnReconnected] public Task Back(AppSessionReconnect reconnect, Store other) => Task.CompletedTask;
             public Store Store => store;
         }
         """);
@@ -59,7 +62,7 @@ public sealed class SessionHandlerAnalyzerTests
             [OnButtonPress] public void Press({|#0:TouchEvent touch|}) { }
             [OnTranscription("en-US")] public void Caption({|#1:ButtonPress press|}) { }
             [OnConnected] public void Welcome(AppSession session, {|#2:SettingsUpdate update|}) { }
-            [OnDisconnected] public void Gone({|#3:StopWebhookRequest stop|}) { }
+            [OnEnded] public void Gone({|#3:StopWebhookRequest stop|}) { }
         }
         """,
         Diagnostic("MENTRA103").WithLocation(0).WithArguments("touch", "this handler receives a ButtonPress, not a TouchEvent"),

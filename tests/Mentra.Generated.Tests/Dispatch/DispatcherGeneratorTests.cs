@@ -89,7 +89,10 @@ public sealed class DispatcherGeneratorTests
                 [Mentra.Generated.Protocol.OnSystemSettingsChanged("metricSystemEnabled")] public void Units(Mentra.Generated.Protocol.SystemSettings settings) { }
                 [Mentra.Generated.Protocol.OnSettingsChanged] public void Settings(Mentra.Generated.Protocol.SettingsUpdate update) { }
                 [Mentra.Generated.Sessions.OnAudioChunk] public void Audio(ReadOnlyMemory<byte> chunk) { }
-                [Mentra.Generated.Sessions.OnDisconnected] public void Gone(string reason) { }
+                [Mentra.Generated.Sessions.OnEnded] public void Gone(string reason) { }
+                [Mentra.Generated.Sessions.OnDisconnected] public void Dropped(int? closeStatus, Captions captions) { }
+                [Mentra.Generated.Sessions.OnReconnecting] public System.Threading.Tasks.Task Retrying(int attempt, System.TimeSpan delay) => System.Threading.Tasks.Task.CompletedTask;
+                [Mentra.Generated.Sessions.OnReconnected] public void Back(Mentra.Generated.Sessions.AppSessionReconnect reconnect, System.Threading.CancellationToken cancellationToken) { }
                 public void Dispose() { }
                 public Captions Captions => captions;
             }

@@ -23,7 +23,10 @@ public sealed class SessionProbe
 
     public int Stops => Calls.Count(c => c.StartsWith("stop ", StringComparison.Ordinal));
 
-    /// <summary>How each session instance of the app ended ([OnDisconnected]), in order.</summary>
+    /// <summary>What the app's connection handlers saw ([OnDisconnected], [OnReconnecting], [OnReconnected], [OnConnected]), in order.</summary>
+    public ConcurrentQueue<string> Connection { get; } = new();
+
+    /// <summary>How each session instance of the app ended ([OnEnded]), in order.</summary>
     public ConcurrentQueue<AppSessionEnd> Ends { get; } = new();
 
     private int _created;
@@ -57,7 +60,7 @@ public partial class GlassesTestApp : IDisposable
 
     public void Dispose() => probe.Gone();
 
-    [OnDisconnected]
+    [OnEnded]
     public void Ended(AppSessionEnd end) => probe.Ends.Enqueue(end);
 
     [OnSession]
@@ -66,9 +69,19 @@ public partial class GlassesTestApp : IDisposable
     [OnStop]
     public void Stop(string sessionId, StopReason reason) => probe.Calls.Enqueue($"stop {sessionId} {reason}");
 
+    [OnDisconnected]
+    public void Dropped(int? closeStatus, string reason) => probe.Connection.Enqueue($"disconnected {closeStatus?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"} {reason}");
+
+    [OnReconnecting]
+    public void Retrying(AppSessionReconnect reconnect) => probe.Connection.Enqueue($"reconnecting {reconnect.Attempt} {reconnect.Delay.TotalMilliseconds:0} ms {reconnect.LastFailure ?? "first"}");
+
+    [OnReconnected]
+    public void Back(int attempt) => probe.Connection.Enqueue("reconnected " + attempt);
+
     [OnConnected]
     public void Connected(AppSession session)
     {
+        probe.Connection.Enqueue("connected");
         if (!probe.Sessions.Contains(session))
         {
             probe.Sessions.Enqueue(session);

@@ -250,6 +250,30 @@ public sealed class SessionRaceTests
         Assert.Equal(["block"], harness.Probe.Heard);
     }
 
+    [Fact]
+    public async Task A_drop_and_its_reconnect_reach_the_handlers_without_ending_the_session()
+    {
+        int opened = 0;
+        await using SessionHarness harness = await SessionHarness.StartAsync(
+            connect: real => async (url, cancellationToken) =>
+                Interlocked.Increment(ref opened) == 2 ? throw new System.Net.WebSockets.WebSocketException("refused once") : await real(url, cancellationToken));
+        EmulatedSession session = await harness.StartAliceAsync();
+        AppSession app = Assert.Single(harness.Probe.Sessions);
+
+        await session.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.InternalServerError, "Internal server error");
+        await session.Connected.WaitAsync(TimeSpan.FromSeconds(5));
+        await SessionHarness.Eventually(() => harness.Probe.Connection.Count(c => c == "connected") == 2, "the connected handler ran after the reconnect's ack");
+
+        Assert.Equal(
+            ["connected", "disconnected 1011 Internal server error", "reconnecting 1 50 ms first", "reconnecting 2 100 ms The WebSocket could not be opened: refused once", "reconnected 2", "connected"],
+            harness.Probe.Connection);
+        Assert.Empty(harness.Probe.Ends);
+        Assert.Equal(0, harness.Probe.Stops);
+        Assert.Equal(AppSessionState.Connected, app.State);
+        await session.SendTranscriptionAsync("back");
+        Assert.Equal("back", Assert.IsType<TextWall>((await session.WaitForAsync<DisplayEvent>(d => d.Layout is TextWall { Text: "back" })).Layout).Text);
+    }
+
     private static string SessionRequest(Uri webSocketUrl) =>
         $$"""{"type":"session_request","sessionId":"{{Alice}}","userId":"alice@example.com","timestamp":"2026-12-02T10:00:00.000Z","mentraOSWebsocketUrl":"{{webSocketUrl}}"}""";
 }

@@ -94,6 +94,9 @@ partial class GlassesApp : global::Mentra.Generated.IMentraApp
             session.OnMessage<global::Mentra.Generated.Protocol.SettingsUpdate>((payload, cancellationToken) => { app.Settings(payload); return global::Mentra.Generated.Sessions.SessionDispatch.Done; });
             session.OnAudioChunk((payload, cancellationToken) => { app.Audio(payload); return global::Mentra.Generated.Sessions.SessionDispatch.Done; });
             session.OnEnded((_, payload) => { return Run(() => app.Gone(payload.Reason)); });
+            session.OnDisconnected((_, payload, cancellationToken) => { app.Dropped(payload.CloseStatus, global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<global::Demo.Captions>(services)); return global::Mentra.Generated.Sessions.SessionDispatch.Done; });
+            session.OnReconnecting((_, payload, cancellationToken) => global::Mentra.Generated.Sessions.SessionDispatch.After(app.Retrying(payload.Attempt, payload.Delay)));
+            session.OnReconnected((_, payload, cancellationToken) => { app.Back(payload, cancellationToken); return global::Mentra.Generated.Sessions.SessionDispatch.Done; });
             session.OnEnded((_, _) => { app.Dispose(); return global::Mentra.Generated.Sessions.SessionDispatch.Done; });
         }
 
