@@ -72,6 +72,20 @@ SavedStop saved = JsonSerializer.Deserialize(savedJson, AppJsonContext.Default.S
 Check("SDK record inside an app's own JSON context", saved.Request.Reason == StopReason.UserDisabled && saved.Count == 2
     && JsonSerializer.Serialize(saved, AppJsonContext.Default.SavedStop) == savedJson);
 
+// The sample's and the template's GC setting, compiled into the binary: the first collection comes within the 3 MiB
+// cap whatever the CPU's cache (the GC's own default grows with it: 80 MiB on a 260 MiB L3).
+GC.GetConfigurationVariables().TryGetValue("GCGen0MaxBudget", out object? budget);
+Check("System.GC.Gen0MaxBudget is read under NativeAOT", budget is not null && Convert.ToInt64(budget, System.Globalization.CultureInfo.InvariantCulture) == 3145728, "GCGen0MaxBudget=" + budget);
+long allocatedBeforeCollection = 0;
+int collections = GC.CollectionCount(0);
+while (GC.CollectionCount(0) == collections && allocatedBeforeCollection < 64L * 1024 * 1024)
+{
+    GC.KeepAlive(new byte[1000]);
+    allocatedBeforeCollection += 1024;
+}
+
+Check("the first generation is collected within its cap", allocatedBeforeCollection < 4L * 1024 * 1024, $"first collection after {allocatedBeforeCollection / 1024} KiB");
+
 Console.WriteLine(failures.Count == 0 ? "AOT smoke: all checks passed" : $"AOT smoke: {failures.Count} failed");
 return failures.Count == 0 ? 0 : 1;
 
