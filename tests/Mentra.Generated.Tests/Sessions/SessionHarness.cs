@@ -147,16 +147,27 @@ internal sealed class SessionHarness : IAsyncDisposable
     /// <param name="connect">How the sessions open sockets, given the default way (for sockets that misbehave).</param>
     /// <param name="reconnectGrace">The cloud's grace period the reconnects fit in.</param>
     /// <param name="queueLength">How many messages may wait for a session's handlers.</param>
-    public static async Task<SessionHarness> StartAsync(
+    public static Task<SessionHarness> StartAsync(
+        Action<MentraOptions>? configure = null,
+        Func<Uri, EmulatorOptions>? emulator = null,
+        string? cloudKey = null,
+        Func<Func<Uri, CancellationToken, Task<SessionSocket>>, Func<Uri, CancellationToken, Task<SessionSocket>>>? connect = null,
+        TimeSpan? reconnectGrace = null,
+        int? queueLength = null) =>
+        StartAsync<GlassesTestApp>(configure, emulator, cloudKey, connect, reconnectGrace, queueLength);
+
+    /// <summary>The harness with another app class (it gets the <see cref="SessionProbe"/> as a service).</summary>
+    public static async Task<SessionHarness> StartAsync<TApp>(
         Action<MentraOptions>? configure = null,
         Func<Uri, EmulatorOptions>? emulator = null,
         string? cloudKey = null,
         Func<Func<Uri, CancellationToken, Task<SessionSocket>>, Func<Uri, CancellationToken, Task<SessionSocket>>>? connect = null,
         TimeSpan? reconnectGrace = null,
         int? queueLength = null)
+        where TApp : IMentraApp
     {
         var probe = new SessionProbe();
-        KestrelHost host = await KestrelHost.StartAsync<GlassesTestApp>(
+        KestrelHost host = await KestrelHost.StartAsync<TApp>(
             options =>
             {
                 options.ApiKey = ApiKey;

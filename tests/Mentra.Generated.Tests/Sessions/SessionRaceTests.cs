@@ -274,6 +274,61 @@ public sealed class SessionRaceTests
         Assert.Equal("back", Assert.IsType<TextWall>((await session.WaitForAsync<DisplayEvent>(d => d.Layout is TextWall { Text: "back" })).Layout).Text);
     }
 
+    [Fact]
+    public async Task After_every_ack_the_subscriptions_go_out_before_anything_a_connected_handler_sends()
+    {
+        await using SessionHarness harness = await SessionHarness.StartAsync(configure: null, emulator: host => Cloud(host, ackDelay: TimeSpan.FromMilliseconds(50)));
+        EmulatedSession session = await harness.StartAliceAsync();
+        AppSession app = Assert.Single(harness.Probe.Sessions);
+        app.OnConnected((s, cancellationToken) => s.ShowTextWallAsync("welcome back", cancellationToken: cancellationToken));
+
+        session.Drop();
+        await session.WaitForAsync<DisplayEvent>(d => d.Layout is TextWall { Text: "welcome back" });
+
+        // What the app sent on the new socket, from its init on: the subscriptions first, then the handler's display.
+        var afterReconnect = session.Received.SkipWhile(m => m is not SubscriptionUpdate).Skip(1).SkipWhile(m => m is not SubscriptionUpdate).ToList();
+        Assert.IsType<SubscriptionUpdate>(afterReconnect[0]);
+        Assert.IsType<DisplayEvent>(afterReconnect[1]);
+        Assert.Equal(2, session.Connections);
+    }
+
+    [Fact]
+    public async Task On_the_first_connect_the_subscriptions_go_out_before_the_connected_handlers_greeting()
+    {
+        await using SessionHarness harness = await SessionHarness.StartAsync<WelcomeApp>();
+
+        for (int i = 0; i < 10; i++)
+        {
+            (WebhookResult answer, EmulatedSession session) = await harness.Cloud.StartSessionAsync($"user{i}@example.com");
+            Assert.Equal(200, answer.Status);
+            await session.WaitForAsync<DisplayEvent>(d => d.Layout is TextWall { Text: "welcome" });
+            Assert.Equal([typeof(SubscriptionUpdate), typeof(DisplayEvent)], session.Received.Take(2).Select(m => m.GetType()));
+        }
+    }
+
     private static string SessionRequest(Uri webSocketUrl) =>
         $$"""{"type":"session_request","sessionId":"{{Alice}}","userId":"alice@example.com","timestamp":"2026-12-02T10:00:00.000Z","mentraOSWebsocketUrl":"{{webSocketUrl}}"}""";
+}
+
+/// <summary>An app whose connected handler greets the wearer at once, as the template's does.</summary>
+[MentraApp]
+public partial class WelcomeApp
+{
+    [OnSession]
+    public void Start()
+    {
+    }
+
+    [OnStop]
+    public void Stop()
+    {
+    }
+
+    [OnConnected]
+    public ValueTask Welcome(AppSession session, CancellationToken cancellationToken) => session.ShowTextWallAsync("welcome", cancellationToken: cancellationToken);
+
+    [OnButtonPress]
+    public void Press()
+    {
+    }
 }
