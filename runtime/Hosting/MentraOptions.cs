@@ -54,6 +54,19 @@ public sealed class MentraOptions
     /// <summary>How long the cloud has to acknowledge a session's <c>tpa_connection_init</c>. Default 5 s.</summary>
     public System.TimeSpan SessionAckTimeout { get; set; } = System.TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// When a session whose socket dropped connects again. Default <see cref="Sessions.ReconnectSchedule.Default"/> (0.25 s,
+    /// 1 s, 2 s). A <see cref="Sessions.ReconnectSchedule"/> whose waits add up to <see cref="ReconnectGrace"/> or more is
+    /// refused when the host starts: its last attempts could never be made.
+    /// </summary>
+    public Sessions.IReconnectPolicy? ReconnectPolicy { get; set; }
+
+    /// <summary>
+    /// How long the cloud holds a session whose socket dropped (its grace period, 5 s): no reconnect attempt starts, nor
+    /// waits for its ack, past it. Set it only for a cloud known to hold sessions longer or shorter. Default 5 s.
+    /// </summary>
+    public System.TimeSpan ReconnectGrace { get; set; } = System.TimeSpan.FromSeconds(5);
+
     /// <summary>The largest message accepted on a session's socket; a larger one is logged and skipped. Default 1 MiB.</summary>
     public int MaxSessionMessageBytes { get; set; } = 1024 * 1024;
 

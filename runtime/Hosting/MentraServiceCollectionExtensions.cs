@@ -104,6 +104,11 @@ internal static class MentraOptionsBinder
             options.MaxSessionMessageBytes = int.TryParse(bytes, NumberStyles.None, CultureInfo.InvariantCulture, out int value) ? value : throw Invalid("MaxSessionMessageBytes", bytes, "a number of bytes");
         }
 
+        if (section["ReconnectGrace"] is { } grace)
+        {
+            options.ReconnectGrace = TimeSpan.TryParse(grace, CultureInfo.InvariantCulture, out TimeSpan value) ? value : throw Invalid("ReconnectGrace", grace, "a time span such as 00:00:05");
+        }
+
         if (section["MaxTrackedSessions"] is { } tracked)
         {
             options.MaxTrackedSessions = int.TryParse(tracked, NumberStyles.None, CultureInfo.InvariantCulture, out int value) ? value : throw Invalid("MaxTrackedSessions", tracked, "a number of sessions");
@@ -167,6 +172,15 @@ internal sealed class MentraOptionsValidator : IValidateOptions<MentraOptions>
         if (options.MaxSessionMessageBytes is < 1024 or > 16 * 1024 * 1024)
         {
             failures.Add($"Mentra:MaxSessionMessageBytes is {options.MaxSessionMessageBytes}, but it must be between 1024 and 16777216 bytes (the cloud's own limit).");
+        }
+
+        if (options.ReconnectGrace <= TimeSpan.Zero)
+        {
+            failures.Add($"Mentra:ReconnectGrace is {options.ReconnectGrace}, but it must be more than zero.");
+        }
+        else if (options.ReconnectPolicy is Sessions.ReconnectSchedule schedule && schedule.Total >= options.ReconnectGrace)
+        {
+            failures.Add($"The reconnect schedule's waits add up to {schedule.Total.TotalSeconds:0.###} s, but the cloud holds a dropped session for {options.ReconnectGrace.TotalSeconds:0.###} s (Mentra:ReconnectGrace): shorten the waits, or set ReconnectGrace for a cloud that holds sessions longer.");
         }
 
         if (options.MaxTrackedSessions < 1)

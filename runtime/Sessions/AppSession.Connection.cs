@@ -275,11 +275,11 @@ public sealed partial class AppSession
             SessionSocket? next = null;
             AppSessionConnectException? last = null;
             long dropped = System.Diagnostics.Stopwatch.GetTimestamp();
-            foreach (TimeSpan delay in _options.ReconnectDelays)
+            while (_options.Reconnect.NextDelay(new ReconnectContext(attempt, System.Diagnostics.Stopwatch.GetElapsedTime(dropped), last?.Message)) is { } delay)
             {
                 // Every attempt, its wait for the ack included, ends within the cloud's grace period: past it, the cloud
                 // brings the session back with new webhooks, and a socket of this session would only be refused.
-                if (_options.ReconnectGrace - System.Diagnostics.Stopwatch.GetElapsedTime(dropped) - delay <= TimeSpan.Zero)
+                if (delay < TimeSpan.Zero || _options.ReconnectGrace - System.Diagnostics.Stopwatch.GetElapsedTime(dropped) - delay <= TimeSpan.Zero)
                 {
                     break;
                 }

@@ -76,6 +76,8 @@ internal sealed class AppSessionManager : IHostedService
             AckTimeout = _options.SessionAckTimeout,
             MaxMessageBytes = _options.MaxSessionMessageBytes,
             Metrics = _metrics,
+            Reconnect = _options.ReconnectPolicy ?? ReconnectSchedule.Default,
+            ReconnectGrace = _options.ReconnectGrace,
         };
         set => _sessionOptions = value;
     }

@@ -14,12 +14,8 @@ internal sealed class SessionOptions
     /// <summary>How long the cloud has to ack the init (the TypeScript SDK's 5 s).</summary>
     public TimeSpan AckTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>
-    /// The waits before each reconnect attempt after an abnormal close. The default (0.25 s, 1 s, 2 s, so the last attempt
-    /// starts about 3.3 s after the drop plus each attempt's own time) fits the cloud's 5 s grace period, after which it
-    /// would restart the app with new webhooks instead; <see cref="ReconnectGrace"/> bounds the attempts' own time.
-    /// </summary>
-    public TimeSpan[] ReconnectDelays { get; init; } = [TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)];
+    /// <summary>When a dropped session tries again (see <see cref="IReconnectPolicy"/>); <see cref="ReconnectGrace"/> bounds it.</summary>
+    public IReconnectPolicy Reconnect { get; init; } = ReconnectSchedule.Default;
 
     /// <summary>
     /// How long the cloud holds a session whose socket dropped (its 5 s grace period): every reconnect attempt, its wait

@@ -188,7 +188,7 @@ internal sealed class SessionHarness : IAsyncDisposable
             AckTimeout = defaults.AckTimeout,
             MaxMessageBytes = defaults.MaxMessageBytes,
             Metrics = defaults.Metrics,
-            ReconnectDelays = [TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200)],
+            Reconnect = defaults.Reconnect == ReconnectSchedule.Default ? new ReconnectSchedule(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200)) : defaults.Reconnect,
             ReconnectGrace = reconnectGrace ?? defaults.ReconnectGrace,
             Connect = connect?.Invoke(defaults.Connect) ?? defaults.Connect,
             QueueLength = queueLength ?? defaults.QueueLength,
