@@ -90,6 +90,9 @@ internal static partial class Log
     [LoggerMessage(38, LogLevel.Debug, "Session {SessionId}: the handler for {Stream} stopped with the session's end")]
     public static partial void HandlerStoppedByEnd(ILogger logger, string sessionId, string stream);
 
+    [LoggerMessage(41, LogLevel.Warning, "Session {SessionId}: a handler still runs {Seconds} s after the session's end cancelled its token; the end handlers run beside it")]
+    public static partial void HandlerDidNotStop(ILogger logger, string sessionId, double seconds);
+
     [LoggerMessage(39, LogLevel.Warning, "Session {SessionId}: {Count} more warnings of this kind were not logged: {Cause} (at most 3 a minute are)")]
     public static partial void SessionWarningsSkipped(ILogger logger, string sessionId, int count, string cause);
 

@@ -521,6 +521,7 @@ public sealed partial class AppSession
     /// </summary>
     private async Task RunWorkerAsync()
     {
+        OnWorker.Value = this; // an end that a handler of this worker starts does not wait for the worker
         while (true)
         {
             SessionWork work;
@@ -530,7 +531,7 @@ public sealed partial class AppSession
                 if (_queue is not { Count: > 0 } queue)
                 {
                     _queue = null;
-                    _workerRunning = false;
+                    StopWorker();
                     return;
                 }
 
@@ -541,7 +542,6 @@ public sealed partial class AppSession
                     // can send nothing. It is dropped, and said once, with its count.
                     left = queue.ToArray();
                     _queue = null;
-                    _workerRunning = false;
                 }
 
                 work = left is null ? queue.Dequeue() : default;
@@ -555,10 +555,60 @@ public sealed partial class AppSession
             if (left is not null)
             {
                 await DropAsync(left).ConfigureAwait(false);
+                lock (_handlersGate)
+                {
+                    StopWorker();
+                }
+
                 return;
             }
 
             await RunOneAsync(work).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The worker has stopped: the end, if it waits, goes on. Under the handlers' gate.</summary>
+    private void StopWorker()
+    {
+        _workerRunning = false;
+        _workerStopped?.TrySetResult();
+        _workerStopped = null;
+    }
+
+    /// <summary>Completes when the running worker stops; made only when the end waits for it.</summary>
+    private TaskCompletionSource? _workerStopped;
+
+    /// <summary>The session whose worker runs the current handler, if any.</summary>
+    private static readonly AsyncLocal<AppSession?> OnWorker = new();
+
+    /// <summary>How long the end waits for a running handler to stop, after cancelling its token.</summary>
+    private static readonly TimeSpan HandlersStopTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// At the end, after the token is cancelled and the queue closed: waits (at most <see cref="HandlersStopTimeout"/>) for
+    /// the running handler to return and the queue's rest to be dropped, so that the end handlers (the app's dispose among
+    /// them) never run beside a message handler. Not when the end is started by a handler of this worker.
+    /// </summary>
+    private async Task WaitForWorkerAsync()
+    {
+        Task? stopped;
+        lock (_handlersGate)
+        {
+            stopped = _workerRunning && !ReferenceEquals(OnWorker.Value, this)
+                ? (_workerStopped ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task
+                : null;
+        }
+
+        if (stopped is not null)
+        {
+            try
+            {
+                await stopped.WaitAsync(HandlersStopTimeout).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                Log.HandlerDidNotStop(_logger, SessionId, HandlersStopTimeout.TotalSeconds);
+            }
         }
     }
 
@@ -862,14 +912,9 @@ public sealed partial class AppSession
     /// Runs <paramref name="handler"/> after each ack (the first connect and every reconnect), first thing on the session's
     /// worker, before any message that follows: the place to show the first screen.
     /// </summary>
-    public void OnConnected(Func<AppSession, CancellationToken, ValueTask> handler)
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        lock (_handlersGate)
-        {
-            ConnectedHandlers = [.. ConnectedHandlers, handler];
-        }
-    }
+    /// <returns>The registration: dispose it to remove the handler.</returns>
+    public IDisposable OnConnected(Func<AppSession, CancellationToken, ValueTask> handler) =>
+        Register(handler, static session => session.ConnectedHandlers, static (session, handlers) => session.ConnectedHandlers = handlers);
 
     private Func<AppSession, AppSessionDisconnect, CancellationToken, ValueTask>[] DisconnectedHandlers = [];
 
@@ -881,36 +926,56 @@ public sealed partial class AppSession
     /// Runs <paramref name="handler"/> when the session's socket drops without a final close (the SDK then connects again;
     /// the session has not ended), on the session's worker, in order with its messages.
     /// </summary>
-    public void OnDisconnected(Func<AppSession, AppSessionDisconnect, CancellationToken, ValueTask> handler)
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        lock (_handlersGate)
-        {
-            DisconnectedHandlers = [.. DisconnectedHandlers, handler];
-        }
-    }
+    /// <returns>The registration: dispose it to remove the handler.</returns>
+    public IDisposable OnDisconnected(Func<AppSession, AppSessionDisconnect, CancellationToken, ValueTask> handler) =>
+        Register(handler, static session => session.DisconnectedHandlers, static (session, handlers) => session.DisconnectedHandlers = handlers);
 
     /// <summary>Runs <paramref name="handler"/> before each attempt to connect a dropped session again.</summary>
-    public void OnReconnecting(Func<AppSession, AppSessionReconnect, CancellationToken, ValueTask> handler)
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        lock (_handlersGate)
-        {
-            ReconnectingHandlers = [.. ReconnectingHandlers, handler];
-        }
-    }
+    /// <returns>The registration: dispose it to remove the handler.</returns>
+    public IDisposable OnReconnecting(Func<AppSession, AppSessionReconnect, CancellationToken, ValueTask> handler) =>
+        Register(handler, static session => session.ReconnectingHandlers, static (session, handlers) => session.ReconnectingHandlers = handlers);
 
     /// <summary>
     /// Runs <paramref name="handler"/> when a dropped session is connected again, with the attempt that succeeded: after
     /// the ack and the subscriptions, before that ack's <see cref="OnConnected"/> handlers.
     /// </summary>
-    public void OnReconnected(Func<AppSession, AppSessionReconnect, CancellationToken, ValueTask> handler)
+    /// <returns>The registration: dispose it to remove the handler.</returns>
+    public IDisposable OnReconnected(Func<AppSession, AppSessionReconnect, CancellationToken, ValueTask> handler) =>
+        Register(handler, static session => session.ReconnectedHandlers, static (session, handlers) => session.ReconnectedHandlers = handlers);
+
+    /// <summary>
+    /// Adds <paramref name="handler"/> to a list of the session's handlers (copied on write, read without a lock); the
+    /// result removes it.
+    /// </summary>
+    private IDisposable Register<T>(T handler, Func<AppSession, T[]> get, Action<AppSession, T[]> set)
+        where T : class
     {
         ArgumentNullException.ThrowIfNull(handler);
         lock (_handlersGate)
         {
-            ReconnectedHandlers = [.. ReconnectedHandlers, handler];
+            set(this, [.. get(this), handler]);
         }
+
+        return new Registration(() =>
+        {
+            lock (_handlersGate)
+            {
+                T[] handlers = get(this);
+                int at = Array.IndexOf(handlers, handler);
+                if (at >= 0)
+                {
+                    set(this, [.. handlers[..at], .. handlers[(at + 1)..]]);
+                }
+            }
+        });
+    }
+
+    /// <summary>A registration: disposing it removes its handler, once.</summary>
+    private sealed class Registration(Action remove) : IDisposable
+    {
+        private Action? _remove = remove;
+
+        public void Dispose() => Interlocked.Exchange(ref _remove, null)?.Invoke();
     }
 
     private async ValueTask RunConnectionHandlersAsync(ConnectionChange change)
@@ -939,14 +1004,9 @@ public sealed partial class AppSession
     }
 
     /// <summary>Runs <paramref name="handler"/> once when the session ends, however it ends.</summary>
-    public void OnEnded(Func<AppSession, AppSessionEnd, ValueTask> handler)
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        lock (_handlersGate)
-        {
-            EndedHandlers = [.. EndedHandlers, handler];
-        }
-    }
+    /// <returns>The registration: dispose it to remove the handler.</returns>
+    public IDisposable OnEnded(Func<AppSession, AppSessionEnd, ValueTask> handler) =>
+        Register(handler, static session => session.EndedHandlers, static (session, handlers) => session.EndedHandlers = handlers);
 
     /// <summary>
     /// Ends the session, once: the first caller's end is the session's, and every caller (a stop webhook, the receive loop,
@@ -1009,6 +1069,7 @@ public sealed partial class AppSession
         CloseQueue();
         Interlocked.Exchange(ref _connected, null)?.TrySetResult();
         FailPending(end);
+        await WaitForWorkerAsync().ConfigureAwait(false);
         foreach (Func<AppSession, AppSessionEnd, ValueTask> handler in EndedHandlers)
         {
             await Invoke(handler(this, end), "ended").ConfigureAwait(false);

@@ -205,13 +205,13 @@ public sealed partial class AppSession
     {
         TView last = view(Settings);
         bool known = State == AppSessionState.Connected;
-        OnConnected((session, _) =>
+        IDisposable connected = OnConnected((session, _) =>
         {
             last = view(session.Settings);
             known = true;
             return ValueTask.CompletedTask;
         });
-        return _routes.OnMessage<SettingsUpdate>((update, cancellationToken) =>
+        IDisposable updates = _routes.OnMessage<SettingsUpdate>((update, cancellationToken) =>
         {
             TView now = view(update.Settings);
             if (known && same(now, last))
@@ -223,6 +223,11 @@ public sealed partial class AppSession
             last = now;
             known = true;
             return handler(now, old, cancellationToken);
+        });
+        return new Registration(() =>
+        {
+            updates.Dispose();
+            connected.Dispose();
         });
     }
 

@@ -248,6 +248,10 @@ public sealed class SessionRaceTests
         int count = int.Parse(System.Text.RegularExpressions.Regex.Match(dropped.Message, "ended with ([0-9]+) messages").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(count, 7, 30);
         Assert.Equal(["block"], harness.Probe.Heard);
+
+        // The end waits for the running handler: it stops, the rest is dropped, and only then do the end handlers run.
+        int stopped = sessionLogs.FindIndex(e => e.EventId == 38), said = sessionLogs.FindIndex(e => e.EventId == 37), ended = sessionLogs.FindIndex(e => e.EventId == 34);
+        Assert.True(stopped >= 0 && stopped < said && said < ended, $"handler stopped at {stopped}, drop said at {said}, session ended at {ended}");
     }
 
     [Fact]
@@ -304,6 +308,28 @@ public sealed class SessionRaceTests
             await session.WaitForAsync<DisplayEvent>(d => d.Layout is TextWall { Text: "welcome" });
             Assert.Equal([typeof(SubscriptionUpdate), typeof(DisplayEvent)], session.Received.Take(2).Select(m => m.GetType()));
         }
+    }
+
+    [Fact]
+    public async Task A_connection_handler_registered_at_run_time_is_removed_by_disposing_its_registration()
+    {
+        await using SessionHarness harness = await SessionHarness.StartAsync();
+        EmulatedSession session = await harness.StartAliceAsync();
+        AppSession app = Assert.Single(harness.Probe.Sessions);
+        int connected = 0, disconnected = 0;
+        IDisposable onConnected = app.OnConnected((_, _) => { Interlocked.Increment(ref connected); return ValueTask.CompletedTask; });
+        IDisposable onDisconnected = app.OnDisconnected((_, _, _) => { Interlocked.Increment(ref disconnected); return ValueTask.CompletedTask; });
+
+        session.Drop();
+        await SessionHarness.Eventually(() => Volatile.Read(ref connected) == 1, "the run-time handler ran after the reconnect");
+        onConnected.Dispose();
+        onDisconnected.Dispose();
+        onConnected.Dispose(); // twice is harmless
+        session.Drop();
+        await SessionHarness.Eventually(() => harness.Probe.Connection.Count(c => c == "connected") == 3, "the app's own handler ran after the second reconnect");
+
+        Assert.Equal(1, Volatile.Read(ref connected));
+        Assert.Equal(1, Volatile.Read(ref disconnected));
     }
 
     private static string SessionRequest(Uri webSocketUrl) =>
