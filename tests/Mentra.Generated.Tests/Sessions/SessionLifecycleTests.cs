@@ -260,6 +260,9 @@ public sealed class SessionLifecycleTests
         Assert.Equal(0, harness.Probe.Stops);
         Assert.Equal(1, await harness.Cloud.PollHealthAsync());
         await SessionHarness.Eventually(() => same.Subscriptions.Count == 2, "the new socket subscribed");
+        await SessionHarness.Eventually(() => harness.Cloud.OpenSockets == 1, "only the new socket is open");
+        await same.SendTranscriptionAsync("moved");
+        Assert.Equal("moved", Assert.IsType<TextWall>((await same.WaitForAsync<DisplayEvent>(d => d.Layout is TextWall { Text: "moved" })).Layout).Text);
     }
 
     [Fact]

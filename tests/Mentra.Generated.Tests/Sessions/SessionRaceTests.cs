@@ -165,27 +165,6 @@ public sealed class SessionRaceTests
     }
 
     [Fact]
-    public async Task A_duplicate_that_is_acked_takes_over_and_releases_the_old_socket()
-    {
-        await using SessionHarness harness = await SessionHarness.StartAsync();
-        EmulatedSession first = await harness.StartAliceAsync();
-        AppSession old = Assert.Single(harness.Probe.Sessions);
-
-        (WebhookResult answer, EmulatedSession second) = await harness.Cloud.StartSessionAsync("alice@example.com");
-
-        Assert.Equal(200, answer.Status);
-        await old.Completion.WaitAsync(TimeSpan.FromSeconds(5));
-        await first.Closed.WaitAsync(TimeSpan.FromSeconds(5)); // the cloud has read all the old socket brought
-        Assert.Equal(OwnershipReleaseReason.SwitchingClouds, first.Released);
-        await SessionHarness.Eventually(() => harness.Cloud.OpenSockets == 1, "only the new socket is open");
-        Assert.NotSame(old, harness.Manager.Find(Alice));
-        Assert.Equal(1, await harness.Cloud.PollHealthAsync());
-        Assert.Equal(0, harness.Probe.Stops);
-        await second.SendTranscriptionAsync("moved");
-        Assert.Equal("moved", Assert.IsType<TextWall>((await second.WaitForAsync<DisplayEvent>(d => d.Layout is TextWall { Text: "moved" })).Layout).Text);
-    }
-
-    [Fact]
     public async Task Reconnect_attempts_that_hang_end_within_the_clouds_grace_period()
     {
         var drop = new System.Diagnostics.Stopwatch();
