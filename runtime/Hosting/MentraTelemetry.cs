@@ -17,7 +17,11 @@ public static class MentraTelemetry
     internal static readonly ActivitySource ActivitySource = new(Name);
 }
 
-/// <summary>The SDK's instruments, created from the host's <see cref="IMeterFactory"/>: webhooks and app sessions.</summary>
+/// <summary>
+/// The SDK's instruments, created from the host's <see cref="IMeterFactory"/>: webhooks and app sessions. One pattern,
+/// as OpenTelemetry's naming guidance has it: <c>mentra.&lt;area&gt;[.&lt;part&gt;].&lt;what&gt;</c> with singular
+/// areas (<c>webhook</c>, <c>session</c>, <c>handler</c>), and a plural only for what a counter counts.
+/// </summary>
 internal sealed class MentraMetrics
 {
     private readonly Counter<long> _received;
@@ -29,10 +33,10 @@ internal sealed class MentraMetrics
     public MentraMetrics(IMeterFactory meters, IActiveSessions sessions)
     {
         Meter meter = meters.Create(MentraTelemetry.Name);
-        _received = meter.CreateCounter<long>("mentra.webhooks.received", unit: "{webhook}", description: "Webhooks received, by type and outcome.");
+        _received = meter.CreateCounter<long>("mentra.webhook.requests", unit: "{webhook}", description: "Webhooks received, by type and outcome.");
         _duration = meter.CreateHistogram<double>("mentra.webhook.handler.duration", unit: "s", description: "Time spent in the app's handler, by type and outcome.");
-        meter.CreateObservableUpDownCounter("mentra.sessions.active", () => sessions.Count, unit: "{session}", description: "Sessions started and not yet stopped.");
-        _skipped = meter.CreateCounter<long>("mentra.session.messages.skipped", unit: "{message}", description: "Messages from the cloud logged and skipped, by reason: malformed, too_large, unexpected_audio.");
+        meter.CreateObservableUpDownCounter("mentra.session.active", () => sessions.Count, unit: "{session}", description: "Sessions started and not yet stopped.");
+        _skipped = meter.CreateCounter<long>("mentra.session.skipped_messages", unit: "{message}", description: "Messages from the cloud logged and skipped, by reason: malformed, too_large, unexpected_audio, ended.");
         _reconnects = meter.CreateCounter<long>("mentra.session.reconnects", unit: "{reconnect}", description: "Sessions whose socket closed abnormally, by outcome: reconnected, lost.");
         _handlerErrors = meter.CreateCounter<long>("mentra.session.handler.errors", unit: "{error}", description: "Exceptions thrown by the app's session handlers (each logged; the session goes on).");
     }

@@ -44,7 +44,7 @@ public sealed class TelemetryTests
         await host.PostAsync(Payload("docs/stop_request.json"));
         await host.PostAsync(Payload("docs/server_heartbeat.json").Replace("heartbeat-123456", "throw"));
 
-        var counted = measurements.Where(m => m.Instrument == "mentra.webhooks.received").Select(m => (m.Type, m.Outcome, m.Value)).ToList();
+        var counted = measurements.Where(m => m.Instrument == "mentra.webhook.requests").Select(m => (m.Type, m.Outcome, m.Value)).ToList();
         Assert.Contains(("stop_request", "success", 1.0), counted);
         Assert.Contains(("server_heartbeat", "failed", 1.0), counted);
         Assert.Contains(measurements, m => m.Instrument == "mentra.webhook.handler.duration" && m.Type == "stop_request" && m.Value >= 0);

@@ -43,7 +43,7 @@ public sealed class SessionTelemetryTests
         Assert.Equal(
             new HashSet<(string, long, string)>
             {
-                ("mentra.session.messages.skipped", 1, "malformed"),
+                ("mentra.session.skipped_messages", 1, "malformed"),
                 ("mentra.session.handler.errors", 1, string.Empty),
                 ("mentra.session.reconnects", 1, "reconnected"),
             },
