@@ -174,7 +174,7 @@ public sealed class CloudEmulator : IAsyncDisposable
         _sessions[sessionId] = session;
         string url = (webSocketUrl ?? WebSocketUrl).ToString();
         WebhookResult answer = await PostAsync(
-            new SessionWebhookRequest { SessionId = sessionId, UserId = userId, Timestamp = Now(), MentraOSWebsocketUrl = url, AugmentOSWebsocketUrl = url, WebsocketUrl = "ws://" + BaseUrl.Authority + "/ws/miniapp" },
+            new SessionWebhookRequest { SessionId = sessionId, UserId = userId, Timestamp = Now(), MentraOSWebSocketUrl = url, AugmentOSWebSocketUrl = url, WebSocketUrl = "ws://" + BaseUrl.Authority + "/ws/miniapp" },
             cancellationToken).ConfigureAwait(false);
         return (answer, session);
     }

@@ -36,8 +36,8 @@ internal sealed class WebSocketUrlPolicy
     /// </summary>
     public string? Check(WebhookRequest request) => request switch
     {
-        SessionWebhookRequest session => CheckPresent(session.WebsocketUrl) ?? CheckPresent(session.MentraOSWebsocketUrl) ?? CheckPresent(session.AugmentOSWebsocketUrl),
-        SessionRecoveryWebhookRequest recovery => CheckPresent(recovery.MentraOSWebsocketUrl),
+        SessionWebhookRequest session => CheckPresent(session.WebSocketUrl) ?? CheckPresent(session.MentraOSWebSocketUrl) ?? CheckPresent(session.AugmentOSWebSocketUrl),
+        SessionRecoveryWebhookRequest recovery => CheckPresent(recovery.MentraOSWebSocketUrl),
         _ => null,
     };
 

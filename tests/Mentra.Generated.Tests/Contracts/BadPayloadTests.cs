@@ -59,7 +59,7 @@ public sealed class BadPayloadTests
     {
         var request = Assert.IsType<SessionWebhookRequest>(Read("""{"type":"session_request","sessionId":"s","userId":"u","timestamp":"t","websocketUrl":null}"""));
 
-        Assert.Null(request.WebsocketUrl);
+        Assert.Null(request.WebSocketUrl);
         Assert.Null(request.ResolvedWebSocketUrl);
     }
 

@@ -31,9 +31,9 @@ public sealed class PayloadTests
         Assert.Equal("session-123456", request.SessionId);
         Assert.Equal("user-789012", request.UserId);
         Assert.Equal("2023-04-01T12:30:45Z", request.Timestamp);
-        Assert.Equal("wss://api.mentra.glass/app-ws/session-123456", request.MentraOSWebsocketUrl);
-        Assert.Null(request.WebsocketUrl);
-        Assert.Null(request.AugmentOSWebsocketUrl);
+        Assert.Equal("wss://api.mentra.glass/app-ws/session-123456", request.MentraOSWebSocketUrl);
+        Assert.Null(request.WebSocketUrl);
+        Assert.Null(request.AugmentOSWebSocketUrl);
         Assert.Equal("wss://api.mentra.glass/app-ws/session-123456", request.ResolvedWebSocketUrl);
     }
 
@@ -73,8 +73,8 @@ public sealed class PayloadTests
         Assert.Equal("session-123456", request.SessionId);
         Assert.Equal("user-789012", request.UserId);
         Assert.Equal("2023-04-01T14:15:30Z", request.Timestamp);
-        Assert.Equal("wss://api.mentra.glass/app-ws/session-123456", request.MentraOSWebsocketUrl);
-        Assert.Equal(request.MentraOSWebsocketUrl, request.ResolvedWebSocketUrl);
+        Assert.Equal("wss://api.mentra.glass/app-ws/session-123456", request.MentraOSWebSocketUrl);
+        Assert.Equal(request.MentraOSWebSocketUrl, request.ResolvedWebSocketUrl);
     }
 
     [Fact]
@@ -144,9 +144,9 @@ public sealed class PayloadTests
         Assert.Equal("alice@example.com-org.example.myapp", request.SessionId);
         Assert.Equal("alice@example.com", request.UserId);
         Assert.Equal("2026-06-27T21:54:26.123Z", request.Timestamp);
-        Assert.Equal("wss://cloud.mentra.glass/ws/miniapp", request.WebsocketUrl);
-        Assert.Equal("wss://cloud.mentra.glass/app-ws", request.MentraOSWebsocketUrl);
-        Assert.Equal("wss://cloud.mentra.glass/app-ws", request.AugmentOSWebsocketUrl);
+        Assert.Equal("wss://cloud.mentra.glass/ws/miniapp", request.WebSocketUrl);
+        Assert.Equal("wss://cloud.mentra.glass/app-ws", request.MentraOSWebSocketUrl);
+        Assert.Equal("wss://cloud.mentra.glass/app-ws", request.AugmentOSWebSocketUrl);
         Assert.Equal("wss://cloud.mentra.glass/app-ws", request.ResolvedWebSocketUrl); // the v2 endpoint this SDK speaks
     }
 
@@ -155,8 +155,8 @@ public sealed class PayloadTests
     {
         var request = Assert.IsType<SessionWebhookRequest>(Read(Payload("wire/session_request.json")));
 
-        Assert.Same(request.MentraOSWebsocketUrl, request.AugmentOSWebsocketUrl);
-        Assert.NotSame(request.WebsocketUrl, request.MentraOSWebsocketUrl);
+        Assert.Same(request.MentraOSWebSocketUrl, request.AugmentOSWebSocketUrl);
+        Assert.NotSame(request.WebSocketUrl, request.MentraOSWebSocketUrl);
     }
 
     [Theory]
@@ -171,9 +171,9 @@ public sealed class PayloadTests
 
         var request = Assert.IsType<SessionWebhookRequest>(Read(json));
 
-        Assert.Equal(Text(websocketUrl), request.WebsocketUrl);
-        Assert.Equal(Text(mentraOS), request.MentraOSWebsocketUrl);
-        Assert.Equal(Text(augmentOS), request.AugmentOSWebsocketUrl);
+        Assert.Equal(Text(websocketUrl), request.WebSocketUrl);
+        Assert.Equal(Text(mentraOS), request.MentraOSWebSocketUrl);
+        Assert.Equal(Text(augmentOS), request.AugmentOSWebSocketUrl);
     }
 
     [Fact]
@@ -184,9 +184,9 @@ public sealed class PayloadTests
 
         var request = Assert.IsType<SessionWebhookRequest>(JsonSerializer.Deserialize<WebhookRequest>(new MemoryStream(utf8), options));
 
-        Assert.Equal("wss://cloud.mentra.glass/ws/miniapp", request.WebsocketUrl);
-        Assert.Equal("wss://cloud.mentra.glass/app-ws", request.MentraOSWebsocketUrl);
-        Assert.Equal("wss://cloud.mentra.glass/app-ws", request.AugmentOSWebsocketUrl);
+        Assert.Equal("wss://cloud.mentra.glass/ws/miniapp", request.WebSocketUrl);
+        Assert.Equal("wss://cloud.mentra.glass/app-ws", request.MentraOSWebSocketUrl);
+        Assert.Equal("wss://cloud.mentra.glass/app-ws", request.AugmentOSWebSocketUrl);
     }
 
     [Theory]
@@ -235,9 +235,9 @@ public sealed class PayloadTests
             SessionId = "s",
             UserId = "u",
             Timestamp = "t",
-            WebsocketUrl = websocketUrl,
-            MentraOSWebsocketUrl = mentraOS,
-            AugmentOSWebsocketUrl = augmentOS,
+            WebSocketUrl = websocketUrl,
+            MentraOSWebSocketUrl = mentraOS,
+            AugmentOSWebSocketUrl = augmentOS,
         };
 
         Assert.Equal(expected, request.ResolvedWebSocketUrl);
@@ -272,7 +272,7 @@ public sealed class PayloadTests
             SessionId = "session-123456",
             UserId = "user-789012",
             Timestamp = "2023-04-01T14:15:30Z",
-            MentraOSWebsocketUrl = "wss://api.mentra.glass/app-ws/session-123456",
+            MentraOSWebSocketUrl = "wss://api.mentra.glass/app-ws/session-123456",
         }, session);
     }
 }

@@ -33,8 +33,8 @@ public sealed class ReuseLastTests
 
         SessionWebhookRequest next = ReadUrl(second);
 
-        Assert.Equal(expected, next.WebsocketUrl);
-        Assert.Equal(expected, next.MentraOSWebsocketUrl);
+        Assert.Equal(expected, next.WebSocketUrl);
+        Assert.Equal(expected, next.MentraOSWebSocketUrl);
     }
 
     [Fact]
@@ -48,8 +48,8 @@ public sealed class ReuseLastTests
             {
                 string url = urls[(i + thread) % urls.Length];
                 SessionWebhookRequest request = ReadUrl(url);
-                Assert.Equal(url, request.WebsocketUrl);
-                Assert.Equal(url, request.MentraOSWebsocketUrl);
+                Assert.Equal(url, request.WebSocketUrl);
+                Assert.Equal(url, request.MentraOSWebSocketUrl);
             }
         });
     }
@@ -71,8 +71,8 @@ public sealed class ReuseLastInstanceTests
         SessionWebhookRequest first = ReuseLastTests.ReadSession(json);
         SessionWebhookRequest second = ReuseLastTests.ReadSession(json);
 
-        Assert.Same(first.WebsocketUrl, second.WebsocketUrl);
-        Assert.Same(first.MentraOSWebsocketUrl, second.MentraOSWebsocketUrl);
+        Assert.Same(first.WebSocketUrl, second.WebSocketUrl);
+        Assert.Same(first.MentraOSWebSocketUrl, second.MentraOSWebSocketUrl);
         Assert.NotSame(first.SessionId, second.SessionId);
     }
 
@@ -83,9 +83,9 @@ public sealed class ReuseLastInstanceTests
         SessionWebhookRequest b = ReuseLastTests.ReadUrl("wss://b.mentra.glass/ws");
         SessionWebhookRequest again = ReuseLastTests.ReadUrl("wss://b.mentra.glass/ws");
 
-        Assert.Equal("wss://b.mentra.glass/ws", b.WebsocketUrl);
-        Assert.NotSame(a.WebsocketUrl, b.WebsocketUrl);
-        Assert.Same(b.WebsocketUrl, again.WebsocketUrl);
+        Assert.Equal("wss://b.mentra.glass/ws", b.WebSocketUrl);
+        Assert.NotSame(a.WebSocketUrl, b.WebSocketUrl);
+        Assert.Same(b.WebSocketUrl, again.WebSocketUrl);
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public sealed class ReuseLastInstanceTests
         SessionWebhookRequest plain = ReuseLastTests.ReadUrl("wss://a.mentra.glass/x");
         SessionWebhookRequest escaped = ReuseLastTests.ReadUrl("wss:\\/\\/a.mentra.glass\\/x");
 
-        Assert.Equal(plain.WebsocketUrl, escaped.WebsocketUrl);
-        Assert.NotSame(plain.WebsocketUrl, escaped.WebsocketUrl);
+        Assert.Equal(plain.WebSocketUrl, escaped.WebSocketUrl);
+        Assert.NotSame(plain.WebSocketUrl, escaped.WebSocketUrl);
     }
 }

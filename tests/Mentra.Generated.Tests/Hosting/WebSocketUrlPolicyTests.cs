@@ -65,11 +65,11 @@ public sealed class WebSocketUrlPolicyTests
             SessionId = "s",
             UserId = "u",
             Timestamp = "t",
-            MentraOSWebsocketUrl = "wss://cloud.mentra.glass/app-ws",
-            AugmentOSWebsocketUrl = "wss://evil.example/app-ws",
+            MentraOSWebSocketUrl = "wss://cloud.mentra.glass/app-ws",
+            AugmentOSWebSocketUrl = "wss://evil.example/app-ws",
         };
 
         Assert.Equal("the host 'evil.example' is not on the allow-list", policy.Check(request));
-        Assert.Null(policy.Check(request with { AugmentOSWebsocketUrl = null }));
+        Assert.Null(policy.Check(request with { AugmentOSWebSocketUrl = null }));
     }
 }

@@ -21,7 +21,7 @@ namespace Mentra.Generated.Tests.Hosting;
 public sealed class WebhookAbuseTests
 {
     private static string SessionRequest(string sessionId, string userId = "alice@example.com") =>
-        JsonSerializer.Serialize(new SessionWebhookRequest { SessionId = sessionId, UserId = userId, Timestamp = "2026-12-02T10:00:00.000Z", MentraOSWebsocketUrl = "wss://prod.mentra.glass/app-ws" }, MentraJsonContext.Default.WebhookRequest);
+        JsonSerializer.Serialize(new SessionWebhookRequest { SessionId = sessionId, UserId = userId, Timestamp = "2026-12-02T10:00:00.000Z", MentraOSWebSocketUrl = "wss://prod.mentra.glass/app-ws" }, MentraJsonContext.Default.WebhookRequest);
 
     [Fact]
     public async Task Forged_session_requests_without_sessions_are_held_up_to_the_limit_oldest_dropped_first()

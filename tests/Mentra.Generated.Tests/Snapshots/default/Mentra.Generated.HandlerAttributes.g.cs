@@ -9,7 +9,7 @@ namespace Mentra.Generated;
 /// Webhook sent to initiate a new App session.
 /// </summary>
 /// <remarks>
-/// The method may take the request, any of its properties by name (<c>sessionId</c>, <c>userId</c>, <c>timestamp</c>, <c>websocketUrl</c>, <c>mentraOSWebsocketUrl</c>, <c>augmentOSWebsocketUrl</c>),
+/// The method may take the request, any of its properties by name (<c>sessionId</c>, <c>userId</c>, <c>timestamp</c>, <c>webSocketUrl</c>, <c>mentraOSWebSocketUrl</c>, <c>augmentOSWebSocketUrl</c>),
 /// a <see cref="global::System.Threading.CancellationToken"/> and services, and return nothing (success) or a response.
 /// An app without such a handler answers an error response.
 /// </remarks>
@@ -69,7 +69,7 @@ public sealed class OnServerRegistrationAttribute : global::System.Attribute
 /// Webhook sent when the cloud attempts to recover a potentially disconnected session.
 /// </summary>
 /// <remarks>
-/// The method may take the request, any of its properties by name (<c>sessionId</c>, <c>userId</c>, <c>timestamp</c>, <c>mentraOSWebsocketUrl</c>),
+/// The method may take the request, any of its properties by name (<c>sessionId</c>, <c>userId</c>, <c>timestamp</c>, <c>mentraOSWebSocketUrl</c>),
 /// a <see cref="global::System.Threading.CancellationToken"/> and services, and return nothing (success) or a response.
 /// An app without such a handler answers through its <c>[OnSession]</c> handler, given the request converted with <see cref="global::Mentra.Generated.SessionRecoveryWebhookRequest.ToSessionWebhookRequest"/>.
 /// </remarks>

@@ -16,7 +16,7 @@ public sealed class SessionRecoveryWebhookRequestJsonConverter : global::System.
     private static readonly global::System.Text.Json.JsonEncodedText s_SessionId = global::System.Text.Json.JsonEncodedText.Encode("sessionId");
     private static readonly global::System.Text.Json.JsonEncodedText s_UserId = global::System.Text.Json.JsonEncodedText.Encode("userId");
     private static readonly global::System.Text.Json.JsonEncodedText s_Timestamp = global::System.Text.Json.JsonEncodedText.Encode("timestamp");
-    private static readonly global::System.Text.Json.JsonEncodedText s_MentraOSWebsocketUrl = global::System.Text.Json.JsonEncodedText.Encode("mentraOSWebsocketUrl");
+    private static readonly global::System.Text.Json.JsonEncodedText s_MentraOSWebSocketUrl = global::System.Text.Json.JsonEncodedText.Encode("mentraOSWebsocketUrl");
     private static readonly global::System.Text.Json.JsonEncodedText s_discriminatorValue = global::System.Text.Json.JsonEncodedText.Encode("session_recovery");
 
     /// <inheritdoc/>
@@ -42,7 +42,7 @@ public sealed class SessionRecoveryWebhookRequestJsonConverter : global::System.
         string? _sessionId = null;
         string? _userId = null;
         string? _timestamp = null;
-        string? _mentraOSWebsocketUrl = null;
+        string? _mentraOSWebSocketUrl = null;
         const int longestText = 20;
         while (true)
         {
@@ -79,7 +79,7 @@ public sealed class SessionRecoveryWebhookRequestJsonConverter : global::System.
                 }
                 case 20 when global::System.MemoryExtensions.SequenceEqual(name, "mentraOSWebsocketUrl"u8):
                 {
-                    _mentraOSWebsocketUrl = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "mentraOSWebsocketUrl");
+                    _mentraOSWebSocketUrl = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "mentraOSWebsocketUrl");
                     break;
                 }
                 default:
@@ -110,7 +110,7 @@ public sealed class SessionRecoveryWebhookRequestJsonConverter : global::System.
             throw global::Mentra.Generated.Serialization.WebhookJson.Missing("timestamp", "session_recovery");
         }
 
-        if (_mentraOSWebsocketUrl is null)
+        if (_mentraOSWebSocketUrl is null)
         {
             throw global::Mentra.Generated.Serialization.WebhookJson.Missing("mentraOSWebsocketUrl", "session_recovery");
         }
@@ -120,7 +120,7 @@ public sealed class SessionRecoveryWebhookRequestJsonConverter : global::System.
             SessionId = _sessionId,
             UserId = _userId,
             Timestamp = _timestamp,
-            MentraOSWebsocketUrl = _mentraOSWebsocketUrl,
+            MentraOSWebSocketUrl = _mentraOSWebSocketUrl,
         };
     }
 
@@ -132,7 +132,7 @@ public sealed class SessionRecoveryWebhookRequestJsonConverter : global::System.
         writer.WriteString(s_SessionId, value.SessionId);
         writer.WriteString(s_UserId, value.UserId);
         writer.WriteString(s_Timestamp, value.Timestamp);
-        writer.WriteString(s_MentraOSWebsocketUrl, value.MentraOSWebsocketUrl);
+        writer.WriteString(s_MentraOSWebSocketUrl, value.MentraOSWebSocketUrl);
         writer.WriteEndObject();
     }
 }

@@ -16,9 +16,9 @@ public sealed class SessionWebhookRequestJsonConverter : global::System.Text.Jso
     private static readonly global::System.Text.Json.JsonEncodedText s_SessionId = global::System.Text.Json.JsonEncodedText.Encode("sessionId");
     private static readonly global::System.Text.Json.JsonEncodedText s_UserId = global::System.Text.Json.JsonEncodedText.Encode("userId");
     private static readonly global::System.Text.Json.JsonEncodedText s_Timestamp = global::System.Text.Json.JsonEncodedText.Encode("timestamp");
-    private static readonly global::System.Text.Json.JsonEncodedText s_WebsocketUrl = global::System.Text.Json.JsonEncodedText.Encode("websocketUrl");
-    private static readonly global::System.Text.Json.JsonEncodedText s_MentraOSWebsocketUrl = global::System.Text.Json.JsonEncodedText.Encode("mentraOSWebsocketUrl");
-    private static readonly global::System.Text.Json.JsonEncodedText s_AugmentOSWebsocketUrl = global::System.Text.Json.JsonEncodedText.Encode("augmentOSWebsocketUrl");
+    private static readonly global::System.Text.Json.JsonEncodedText s_WebSocketUrl = global::System.Text.Json.JsonEncodedText.Encode("websocketUrl");
+    private static readonly global::System.Text.Json.JsonEncodedText s_MentraOSWebSocketUrl = global::System.Text.Json.JsonEncodedText.Encode("mentraOSWebsocketUrl");
+    private static readonly global::System.Text.Json.JsonEncodedText s_AugmentOSWebSocketUrl = global::System.Text.Json.JsonEncodedText.Encode("augmentOSWebsocketUrl");
     private static readonly global::System.Text.Json.JsonEncodedText s_discriminatorValue = global::System.Text.Json.JsonEncodedText.Encode("session_request");
 
     /// <summary>
@@ -27,9 +27,9 @@ public sealed class SessionWebhookRequestJsonConverter : global::System.Text.Jso
     /// </summary>
     private static class LastRead
     {
-        internal static string? WebsocketUrl;
-        internal static string? MentraOSWebsocketUrl;
-        internal static string? AugmentOSWebsocketUrl;
+        internal static string? WebSocketUrl;
+        internal static string? MentraOSWebSocketUrl;
+        internal static string? AugmentOSWebSocketUrl;
     }
 
     /// <inheritdoc/>
@@ -55,12 +55,12 @@ public sealed class SessionWebhookRequestJsonConverter : global::System.Text.Jso
         string? _sessionId = null;
         string? _userId = null;
         string? _timestamp = null;
-        string? _websocketUrl = null;
-        string? _mentraOSWebsocketUrl = null;
-        string? _augmentOSWebsocketUrl = null;
-        global::System.ReadOnlySpan<byte> utf8_WebsocketUrl = default;
-        global::System.ReadOnlySpan<byte> utf8_MentraOSWebsocketUrl = default;
-        global::System.ReadOnlySpan<byte> utf8_AugmentOSWebsocketUrl = default;
+        string? _webSocketUrl = null;
+        string? _mentraOSWebSocketUrl = null;
+        string? _augmentOSWebSocketUrl = null;
+        global::System.ReadOnlySpan<byte> utf8_WebSocketUrl = default;
+        global::System.ReadOnlySpan<byte> utf8_MentraOSWebSocketUrl = default;
+        global::System.ReadOnlySpan<byte> utf8_AugmentOSWebSocketUrl = default;
         const int longestText = 21;
         while (true)
         {
@@ -97,29 +97,29 @@ public sealed class SessionWebhookRequestJsonConverter : global::System.Text.Jso
                 }
                 case 12 when global::System.MemoryExtensions.SequenceEqual(name, "websocketUrl"u8):
                 {
-                    _websocketUrl =
-                        global::Mentra.Generated.Serialization.WebhookJson.SameText(in reader, utf8_MentraOSWebsocketUrl) ? _mentraOSWebsocketUrl :
-                        global::Mentra.Generated.Serialization.WebhookJson.SameText(in reader, utf8_AugmentOSWebsocketUrl) ? _augmentOSWebsocketUrl :
-                        global::Mentra.Generated.Serialization.WebhookJson.ReadStringOrNull(ref reader, "websocketUrl", ref LastRead.WebsocketUrl);
-                    utf8_WebsocketUrl = global::Mentra.Generated.Serialization.WebhookJson.RawText(in reader);
+                    _webSocketUrl =
+                        global::Mentra.Generated.Serialization.WebhookJson.SameText(in reader, utf8_MentraOSWebSocketUrl) ? _mentraOSWebSocketUrl :
+                        global::Mentra.Generated.Serialization.WebhookJson.SameText(in reader, utf8_AugmentOSWebSocketUrl) ? _augmentOSWebSocketUrl :
+                        global::Mentra.Generated.Serialization.WebhookJson.ReadStringOrNull(ref reader, "websocketUrl", ref LastRead.WebSocketUrl);
+                    utf8_WebSocketUrl = global::Mentra.Generated.Serialization.WebhookJson.RawText(in reader);
                     break;
                 }
                 case 20 when global::System.MemoryExtensions.SequenceEqual(name, "mentraOSWebsocketUrl"u8):
                 {
-                    _mentraOSWebsocketUrl =
-                        global::Mentra.Generated.Serialization.WebhookJson.SameText(in reader, utf8_AugmentOSWebsocketUrl) ? _augmentOSWebsocketUrl :
-                        global::Mentra.Generated.Serialization.WebhookJson.SameText(in reader, utf8_WebsocketUrl) ? _websocketUrl :
-                        global::Mentra.Generated.Serialization.WebhookJson.ReadStringOrNull(ref reader, "mentraOSWebsocketUrl", ref LastRead.MentraOSWebsocketUrl);
-                    utf8_MentraOSWebsocketUrl = global::Mentra.Generated.Serialization.WebhookJson.RawText(in reader);
+                    _mentraOSWebSocketUrl =
+                        global::Mentra.Generated.Serialization.WebhookJson.SameText(in reader, utf8_AugmentOSWebSocketUrl) ? _augmentOSWebSocketUrl :
+                        global::Mentra.Generated.Serialization.WebhookJson.SameText(in reader, utf8_WebSocketUrl) ? _webSocketUrl :
+                        global::Mentra.Generated.Serialization.WebhookJson.ReadStringOrNull(ref reader, "mentraOSWebsocketUrl", ref LastRead.MentraOSWebSocketUrl);
+                    utf8_MentraOSWebSocketUrl = global::Mentra.Generated.Serialization.WebhookJson.RawText(in reader);
                     break;
                 }
                 case 21 when global::System.MemoryExtensions.SequenceEqual(name, "augmentOSWebsocketUrl"u8):
                 {
-                    _augmentOSWebsocketUrl =
-                        global::Mentra.Generated.Serialization.WebhookJson.SameText(in reader, utf8_MentraOSWebsocketUrl) ? _mentraOSWebsocketUrl :
-                        global::Mentra.Generated.Serialization.WebhookJson.SameText(in reader, utf8_WebsocketUrl) ? _websocketUrl :
-                        global::Mentra.Generated.Serialization.WebhookJson.ReadStringOrNull(ref reader, "augmentOSWebsocketUrl", ref LastRead.AugmentOSWebsocketUrl);
-                    utf8_AugmentOSWebsocketUrl = global::Mentra.Generated.Serialization.WebhookJson.RawText(in reader);
+                    _augmentOSWebSocketUrl =
+                        global::Mentra.Generated.Serialization.WebhookJson.SameText(in reader, utf8_MentraOSWebSocketUrl) ? _mentraOSWebSocketUrl :
+                        global::Mentra.Generated.Serialization.WebhookJson.SameText(in reader, utf8_WebSocketUrl) ? _webSocketUrl :
+                        global::Mentra.Generated.Serialization.WebhookJson.ReadStringOrNull(ref reader, "augmentOSWebsocketUrl", ref LastRead.AugmentOSWebSocketUrl);
+                    utf8_AugmentOSWebSocketUrl = global::Mentra.Generated.Serialization.WebhookJson.RawText(in reader);
                     break;
                 }
                 default:
@@ -155,9 +155,9 @@ public sealed class SessionWebhookRequestJsonConverter : global::System.Text.Jso
             SessionId = _sessionId,
             UserId = _userId,
             Timestamp = _timestamp,
-            WebsocketUrl = _websocketUrl,
-            MentraOSWebsocketUrl = _mentraOSWebsocketUrl,
-            AugmentOSWebsocketUrl = _augmentOSWebsocketUrl,
+            WebSocketUrl = _webSocketUrl,
+            MentraOSWebSocketUrl = _mentraOSWebSocketUrl,
+            AugmentOSWebSocketUrl = _augmentOSWebSocketUrl,
         };
     }
 
@@ -169,17 +169,17 @@ public sealed class SessionWebhookRequestJsonConverter : global::System.Text.Jso
         writer.WriteString(s_SessionId, value.SessionId);
         writer.WriteString(s_UserId, value.UserId);
         writer.WriteString(s_Timestamp, value.Timestamp);
-        if (value.WebsocketUrl is { } _websocketUrl)
+        if (value.WebSocketUrl is { } _webSocketUrl)
         {
-            writer.WriteString(s_WebsocketUrl, _websocketUrl);
+            writer.WriteString(s_WebSocketUrl, _webSocketUrl);
         }
-        if (value.MentraOSWebsocketUrl is { } _mentraOSWebsocketUrl)
+        if (value.MentraOSWebSocketUrl is { } _mentraOSWebSocketUrl)
         {
-            writer.WriteString(s_MentraOSWebsocketUrl, _mentraOSWebsocketUrl);
+            writer.WriteString(s_MentraOSWebSocketUrl, _mentraOSWebSocketUrl);
         }
-        if (value.AugmentOSWebsocketUrl is { } _augmentOSWebsocketUrl)
+        if (value.AugmentOSWebSocketUrl is { } _augmentOSWebSocketUrl)
         {
-            writer.WriteString(s_AugmentOSWebsocketUrl, _augmentOSWebsocketUrl);
+            writer.WriteString(s_AugmentOSWebSocketUrl, _augmentOSWebSocketUrl);
         }
         writer.WriteEndObject();
     }

@@ -22,12 +22,12 @@ public sealed partial record SessionRecoveryWebhookRequest : global::Mentra.Gene
     /// The WebSocket URL to use for reconnection.
     /// </summary>
     /// <remarks>JSON: <c>mentraOSWebsocketUrl</c>, required.</remarks>
-    public required string MentraOSWebsocketUrl { get; init; }
+    public required string MentraOSWebSocketUrl { get; init; }
 
     /// <summary>
     /// The WebSocket URL to reconnect to. Validate it before connecting: webhooks are not authenticated.
     /// </summary>
-    public string? ResolvedWebSocketUrl => !string.IsNullOrEmpty(MentraOSWebsocketUrl) ? MentraOSWebsocketUrl : null;
+    public string? ResolvedWebSocketUrl => !string.IsNullOrEmpty(MentraOSWebSocketUrl) ? MentraOSWebSocketUrl : null;
 
     /// <summary>
     /// This request as a <see cref="global::Mentra.Generated.SessionWebhookRequest"/>, with the properties both types share; an app
@@ -38,6 +38,6 @@ public sealed partial record SessionRecoveryWebhookRequest : global::Mentra.Gene
         SessionId = SessionId,
         UserId = UserId,
         Timestamp = Timestamp,
-        MentraOSWebsocketUrl = MentraOSWebsocketUrl,
+        MentraOSWebSocketUrl = MentraOSWebSocketUrl,
     };
 }

@@ -22,22 +22,22 @@ public sealed partial record SessionWebhookRequest : global::Mentra.Generated.We
     /// The WebSocket URL the AppSession should connect to, as the newest clouds send it.
     /// </summary>
     /// <remarks>JSON: <c>websocketUrl</c>, optional.</remarks>
-    public string? WebsocketUrl { get; init; }
+    public string? WebSocketUrl { get; init; }
 
     /// <summary>
     /// The specific WebSocket URL the AppSession should connect to for this session.
     /// </summary>
     /// <remarks>JSON: <c>mentraOSWebsocketUrl</c>, optional.</remarks>
-    public string? MentraOSWebsocketUrl { get; init; }
+    public string? MentraOSWebSocketUrl { get; init; }
 
     /// <summary>
     /// The legacy name of the WebSocket URL, the only one older clouds sent.
     /// </summary>
     /// <remarks>JSON: <c>augmentOSWebsocketUrl</c>, optional.</remarks>
-    public string? AugmentOSWebsocketUrl { get; init; }
+    public string? AugmentOSWebSocketUrl { get; init; }
 
     /// <summary>
     /// The WebSocket URL of the v2 app-session protocol: mentraOSWebsocketUrl, else augmentOSWebsocketUrl (what older clouds send), else websocketUrl (the v3 endpoint, where a v2 client's init times out; used only when nothing else is sent); null when none is set. Validate it before connecting: webhooks are not authenticated.
     /// </summary>
-    public string? ResolvedWebSocketUrl => !string.IsNullOrEmpty(MentraOSWebsocketUrl) ? MentraOSWebsocketUrl : !string.IsNullOrEmpty(AugmentOSWebsocketUrl) ? AugmentOSWebsocketUrl : !string.IsNullOrEmpty(WebsocketUrl) ? WebsocketUrl : null;
+    public string? ResolvedWebSocketUrl => !string.IsNullOrEmpty(MentraOSWebSocketUrl) ? MentraOSWebSocketUrl : !string.IsNullOrEmpty(AugmentOSWebSocketUrl) ? AugmentOSWebSocketUrl : !string.IsNullOrEmpty(WebSocketUrl) ? WebSocketUrl : null;
 }

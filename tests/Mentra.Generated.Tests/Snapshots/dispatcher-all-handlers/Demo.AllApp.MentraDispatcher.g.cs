@@ -68,7 +68,7 @@ partial class AllApp : global::Mentra.Generated.IMentraApp
         private static global::System.Threading.Tasks.ValueTask<global::Mentra.Generated.WebhookResponse> InvokeRecover(global::Mentra.Generated.SessionRecoveryWebhookRequest request, global::System.IServiceProvider services, global::System.Threading.CancellationToken cancellationToken)
         {
             global::Demo.AllApp app = new global::Demo.AllApp();
-            return global::Mentra.Generated.WebhookDispatch.From(app.Recover(request.MentraOSWebsocketUrl));
+            return global::Mentra.Generated.WebhookDispatch.From(app.Recover(request.MentraOSWebSocketUrl));
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
