@@ -305,23 +305,37 @@ internal sealed class AppSessionManager : IHostedService
         }
     }
 
-    /// <summary>Remembers a stopped id; false when it was already remembered (its stop handler has run).</summary>
+    /// <summary>
+    /// Remembers a stopped id; false when it was already remembered (its stop handler has run). Stop webhooks carry no
+    /// credential, so what is remembered has a limit and an age: at most <see cref="MaxStopped"/> ids, each for
+    /// <see cref="StoppedMemory"/>, the oldest forgotten first (in the order remembered, without a walk of the map).
+    /// </summary>
     private bool Remember(string sessionId)
     {
         long now = _time.GetTimestamp();
-        if (_stopped.Count > 10_000)
+        if (!_stopped.TryAdd(sessionId, now))
         {
-            foreach (KeyValuePair<string, long> entry in _stopped)
-            {
-                if (_time.GetElapsedTime(entry.Value, now) > StoppedMemory)
-                {
-                    _stopped.TryRemove(entry);
-                }
-            }
+            return false;
         }
 
-        return _stopped.TryAdd(sessionId, now);
+        _stoppedOrder.Enqueue((sessionId, now));
+        while (_stoppedOrder.TryPeek(out (string Id, long At) oldest)
+            && (_stoppedOrder.Count > MaxStopped || _time.GetElapsedTime(oldest.At, now) > StoppedMemory)
+            && _stoppedOrder.TryDequeue(out oldest))
+        {
+            _stopped.TryRemove(new KeyValuePair<string, long>(oldest.Id, oldest.At)); // unless the id was stopped again since
+        }
+
+        return true;
     }
+
+    /// <summary>The most stopped ids remembered.</summary>
+    internal const int MaxStopped = 10_000;
+
+    /// <summary>How many stopped ids are remembered now (for tests).</summary>
+    internal int StoppedCount => _stoppedOrder.Count;
+
+    private readonly ConcurrentQueue<(string Id, long At)> _stoppedOrder = new();
 
     public Task StartAsync(CancellationToken cancellationToken)
     {

@@ -116,6 +116,23 @@ public sealed class WebhookAbuseTests
     }
 
     [Fact]
+    public async Task Forged_stops_are_remembered_up_to_the_limit_oldest_forgotten_first()
+    {
+        await using SessionHarness harness = await SessionHarness.StartAsync();
+        int limit = Mentra.Generated.Sessions.AppSessionManager.MaxStopped;
+
+        for (int i = 0; i < limit + 50; i++)
+        {
+            Assert.True(await harness.Manager.StopFromWebhookAsync("forged-" + i), "a first stop of an id runs its handler");
+        }
+
+        Assert.Equal(limit, harness.Manager.StoppedCount);
+        Assert.False(await harness.Manager.StopFromWebhookAsync("forged-" + (limit + 49)), "a recent id is remembered: its handler does not run twice");
+        Assert.True(await harness.Manager.StopFromWebhookAsync("forged-0"), "the oldest was forgotten to make room");
+        Assert.Equal(limit, harness.Manager.StoppedCount);
+    }
+
+    [Fact]
     public async Task A_flood_of_bad_webhooks_logs_a_few_warnings()
     {
         await using KestrelHost host = await KestrelHost.StartHostingAppAsync();
