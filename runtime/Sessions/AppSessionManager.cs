@@ -318,12 +318,16 @@ internal sealed class AppSessionManager : IHostedService
             return false;
         }
 
-        _stoppedOrder.Enqueue((sessionId, now));
-        while (_stoppedOrder.TryPeek(out (string Id, long At) oldest)
-            && (_stoppedOrder.Count > MaxStopped || _time.GetElapsedTime(oldest.At, now) > StoppedMemory)
-            && _stoppedOrder.TryDequeue(out oldest))
+        // One lock for the order: callers hold only their own id's gate, and the oldest entry looked at must be the one taken.
+        lock (_stoppedOrder)
         {
-            _stopped.TryRemove(new KeyValuePair<string, long>(oldest.Id, oldest.At)); // unless the id was stopped again since
+            _stoppedOrder.Enqueue((sessionId, now));
+            while (_stoppedOrder.TryPeek(out (string Id, long At) oldest)
+                && (_stoppedOrder.Count > MaxStopped || _time.GetElapsedTime(oldest.At, now) > StoppedMemory))
+            {
+                _stoppedOrder.Dequeue();
+                _stopped.TryRemove(new KeyValuePair<string, long>(oldest.Id, oldest.At)); // unless the id was stopped again since
+            }
         }
 
         return true;
@@ -333,9 +337,18 @@ internal sealed class AppSessionManager : IHostedService
     internal const int MaxStopped = 10_000;
 
     /// <summary>How many stopped ids are remembered now (for tests).</summary>
-    internal int StoppedCount => _stoppedOrder.Count;
+    internal int StoppedCount
+    {
+        get
+        {
+            lock (_stoppedOrder)
+            {
+                return _stoppedOrder.Count;
+            }
+        }
+    }
 
-    private readonly ConcurrentQueue<(string Id, long At)> _stoppedOrder = new();
+    private readonly Queue<(string Id, long At)> _stoppedOrder = new();
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
