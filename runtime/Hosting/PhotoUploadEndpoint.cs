@@ -75,17 +75,13 @@ internal sealed class PhotoUploadEndpoint(AppSessionManager sessions, HostLogLim
         }
         catch (BadHttpRequestException e)
         {
-            Answer(context, e.StatusCode switch
+            (int status, string error) = e.StatusCode switch
             {
-                StatusCodes.Status413PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
-                StatusCodes.Status408RequestTimeout => StatusCodes.Status408RequestTimeout,
-                _ => StatusCodes.Status400BadRequest,
-            }, error: e.StatusCode switch
-            {
-                StatusCodes.Status413PayloadTooLarge => "The photo is larger than 10 MB",
-                StatusCodes.Status408RequestTimeout => "The upload did not arrive in time",
-                _ => "The form is not valid multipart/form-data: " + e.Message,
-            });
+                StatusCodes.Status413PayloadTooLarge => (StatusCodes.Status413PayloadTooLarge, "The photo is larger than 10 MB"),
+                StatusCodes.Status408RequestTimeout => (StatusCodes.Status408RequestTimeout, "The upload did not arrive in time"),
+                _ => (StatusCodes.Status400BadRequest, "The form is not valid multipart/form-data: " + e.Message),
+            };
+            Answer(context, status, error: error);
             await context.Response.BodyWriter.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             return;
         }

@@ -247,7 +247,7 @@ internal sealed class WebhookEndpoint(
     {
         if (change == SessionChange.None || !logger.IsEnabled(LogLevel.Information))
         {
-            return; // counting the sessions takes every lock of the registry
+            return; // counting the sessions takes the registry's lock and drops its expired entries
         }
 
         switch (change)
