@@ -22,6 +22,7 @@ public sealed class SnapshotTests
     [InlineData("names", "Schemas/names.webhooks.schema.json")]
     [InlineData("app", "AppSchema/notes.webhooks.schema.json")]
     [InlineData("shapes", "Schemas/shapes.messages.schema.json")]
+    [InlineData("protocol", "../../schema/mentra.appsession.messages.schema.json")]
     public void Generated_source_matches_the_snapshot_and_compiles_cleanly(string name, string schemaPath)
     {
         string text = File.ReadAllText(Path.Combine(ProjectDirectory(), schemaPath));
