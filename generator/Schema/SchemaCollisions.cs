@@ -52,7 +52,9 @@ internal static class SchemaCollisions
             foreach (ObjectSpec type in spec.Objects)
             {
                 var owner = new Owner(type.SchemaName, result.Path, spec.Namespace);
-                foreach ((string? attribute, string keyword) in new[] { (type.Handler, "x-handler"), (type.UnknownHandler, "x-unknown-handler") })
+                var attributes = new[] { (type.Handler, "x-handler"), (type.UnknownHandler, "x-unknown-handler") }
+                    .Concat(type.SessionHandlers.Select(h => ((string?)h.Name, "x-session-handlers")));
+                foreach ((string? attribute, string keyword) in attributes)
                 {
                     if (attribute is not null && Claim(handlers, attribute, owner) is { } earlier)
                     {

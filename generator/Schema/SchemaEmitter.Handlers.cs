@@ -12,7 +12,7 @@ internal sealed partial class SchemaEmitter
     /// </summary>
     private string EmitHandlerAttributes()
     {
-        SourceWriter w = Begin(Ns);
+        SourceWriter w = Begin(AttributeNs);
         bool first = true;
         foreach (ObjectSpec root in _schema.Objects.Where(o => o.IsAbstract))
         {

@@ -11,7 +11,7 @@ internal sealed partial class SchemaEmitter
     /// </summary>
     private string EmitSessionHandlerAttributes()
     {
-        SourceWriter w = Begin(Ns);
+        SourceWriter w = Begin(AttributeNs);
         bool first = true;
         foreach (ObjectSpec spec in _schema.Objects)
         {

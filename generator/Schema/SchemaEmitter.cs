@@ -30,6 +30,8 @@ internal sealed partial class SchemaEmitter
 
     private string Ns => _schema.Namespace;
 
+    private string AttributeNs => _schema.AttributeNamespace;
+
     private string SerializationNs => _schema.Namespace + ".Serialization";
 
     /// <summary>The schema's reading helpers (<see cref="EmitJsonHelpers"/>), qualified, for calls from converters.</summary>

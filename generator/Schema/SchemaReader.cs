@@ -26,7 +26,7 @@ internal sealed partial class SchemaReader
 
     private static readonly HashSet<string> RootKeywords = new(AnnotationKeywords)
     {
-        "$schema", "$id", "$defs", "x-namespace", "x-context", "x-guards",
+        "$schema", "$id", "$defs", "x-namespace", "x-attribute-namespace", "x-context", "x-guards",
     };
 
     private static readonly HashSet<string> EnumKeywords = new(AnnotationKeywords)
@@ -94,6 +94,13 @@ internal sealed partial class SchemaReader
         if (ns is not null && !ns.Split('.').All(IsIdentifier))
         {
             Report(DiagnosticDescriptors.InvalidIdentifier, root.Find("x-namespace")!.Value.Span, ns);
+        }
+
+        string? attributeNs = ReadString(root, "x-attribute-namespace");
+        if (attributeNs is not null && !attributeNs.Split('.').All(IsIdentifier))
+        {
+            Report(DiagnosticDescriptors.InvalidIdentifier, root.Find("x-attribute-namespace")!.Value.Span, attributeNs);
+            attributeNs = null;
         }
 
         string? lastSegment = ns?.Split('.').Last();
@@ -190,6 +197,7 @@ internal sealed partial class SchemaReader
         return ns is null ? null : new SchemaSpec(ns, contextName, guardsName, description, enums.ToEquatableArray(), objects.ToEquatableArray())
         {
             Unions = unions.ToEquatableArray(),
+            AttributeNamespace = attributeNs ?? ns,
         };
     }
 

@@ -13,6 +13,12 @@ internal sealed record SchemaSpec(
 {
     /// <summary>The types whose JSON is one of several shapes (a string or an object), chosen by the token's kind.</summary>
     public EquatableArray<UnionSpec> Unions { get; init; } = EquatableArray<UnionSpec>.Empty;
+
+    /// <summary>
+    /// The namespace of the handler attributes (<c>x-attribute-namespace</c>, default <see cref="Namespace"/>), so that
+    /// the handlers of every schema an app uses can be spelled with one <c>using</c>.
+    /// </summary>
+    public string AttributeNamespace { get; init; } = Namespace;
 }
 
 /// <summary>

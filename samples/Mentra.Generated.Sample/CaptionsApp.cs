@@ -2,7 +2,6 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 using Mentra.Generated;
-using Mentra.Generated.Protocol;
 using Mentra.Generated.Sessions;
 using Microsoft.Extensions.Logging;
 

@@ -80,19 +80,19 @@ public sealed class DispatcherGeneratorTests
             {
                 [OnSession] public void Start(string sessionId) { }
                 [OnStop] public void Stop(string sessionId) { }
-                [Mentra.Generated.Sessions.OnConnected] public Task Welcome(Mentra.Generated.Sessions.AppSession session) => Task.CompletedTask;
-                [Mentra.Generated.Protocol.OnTranscription("fr-FR")] public ValueTask Caption(string text, bool isFinal, Mentra.Generated.Sessions.AppSession session, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-                [Mentra.Generated.Protocol.OnTranslation("es-ES", "en-US")] public void Translate(Mentra.Generated.Protocol.TranslationData data) { }
-                [Mentra.Generated.Protocol.OnTouchEvent("double_tap")] public void DoubleTap() { }
-                [Mentra.Generated.Protocol.OnTouchEvent] public void AnyTouch(string gestureName) { }
-                [Mentra.Generated.Protocol.OnLocation(Rate = "high")] public static void Moved(double lat, double lng, Captions captions) { }
-                [Mentra.Generated.Protocol.OnSystemSettingsChanged("metricSystemEnabled")] public void Units(Mentra.Generated.Protocol.SystemSettings settings) { }
-                [Mentra.Generated.Protocol.OnSettingsChanged] public void Settings(Mentra.Generated.Protocol.SettingsUpdate update) { }
-                [Mentra.Generated.Sessions.OnAudioChunk] public void Audio(ReadOnlyMemory<byte> chunk) { }
-                [Mentra.Generated.Sessions.OnEnded] public void Gone(string reason) { }
-                [Mentra.Generated.Sessions.OnDisconnected] public void Dropped(int? closeStatus, Captions captions) { }
-                [Mentra.Generated.Sessions.OnReconnecting] public System.Threading.Tasks.Task Retrying(int attempt, System.TimeSpan delay) => System.Threading.Tasks.Task.CompletedTask;
-                [Mentra.Generated.Sessions.OnReconnected] public void Back(Mentra.Generated.Sessions.AppSessionReconnect reconnect, System.Threading.CancellationToken cancellationToken) { }
+                [Mentra.Generated.OnConnected] public Task Welcome(Mentra.Generated.Sessions.AppSession session) => Task.CompletedTask;
+                [Mentra.Generated.OnTranscription("fr-FR")] public ValueTask Caption(string text, bool isFinal, Mentra.Generated.Sessions.AppSession session, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+                [Mentra.Generated.OnTranslation("es-ES", "en-US")] public void Translate(Mentra.Generated.Protocol.TranslationData data) { }
+                [Mentra.Generated.OnTouchEvent("double_tap")] public void DoubleTap() { }
+                [Mentra.Generated.OnTouchEvent] public void AnyTouch(string gestureName) { }
+                [Mentra.Generated.OnLocation(Rate = "high")] public static void Moved(double lat, double lng, Captions captions) { }
+                [Mentra.Generated.OnSystemSettingsChanged("metricSystemEnabled")] public void Units(Mentra.Generated.Protocol.SystemSettings settings) { }
+                [Mentra.Generated.OnSettingsChanged] public void Settings(Mentra.Generated.Protocol.SettingsUpdate update) { }
+                [Mentra.Generated.OnAudioChunk] public void Audio(ReadOnlyMemory<byte> chunk) { }
+                [Mentra.Generated.OnEnded] public void Gone(string reason) { }
+                [Mentra.Generated.OnDisconnected] public void Dropped(int? closeStatus, Captions captions) { }
+                [Mentra.Generated.OnReconnecting] public System.Threading.Tasks.Task Retrying(int attempt, System.TimeSpan delay) => System.Threading.Tasks.Task.CompletedTask;
+                [Mentra.Generated.OnReconnected] public void Back(Mentra.Generated.Sessions.AppSessionReconnect reconnect, System.Threading.CancellationToken cancellationToken) { }
                 public void Dispose() { }
                 public Captions Captions => captions;
             }

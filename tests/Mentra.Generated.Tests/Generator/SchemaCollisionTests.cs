@@ -105,4 +105,24 @@ public sealed class SchemaCollisionTests
         Assert.Equal("The type name 'ABase' is also declared in 'first.webhooks.schema.json' (namespace 'A.Hooks'); a handler parameter of that name is ambiguous", diagnostic.GetMessage());
         Assert.Contains(run.Sources, s => s.HintName == "B.Hooks.ABase.g.cs");
     }
+
+    [Fact]
+    public void Attribute_namespace_puts_a_schemas_handler_attributes_beside_another_schemas_and_their_types_stay_in_its_own()
+    {
+        string second = Schema("\"B.Hooks\"", "B", "\"OnBSaved\"", "\"b_saved\"")
+            .Replace("\"x-namespace\": \"B.Hooks\",", "\"x-namespace\": \"B.Hooks\", \"x-attribute-namespace\": \"A.Hooks\",");
+        string app = App.Replace("[A.Hooks.OnASaved] public static void Saved(string text) { }",
+            "[A.Hooks.OnASaved] public static void Saved(string text) { }\n    [A.Hooks.OnBSaved] public static void BSaved(B.Hooks.BSaved request) { }");
+
+        GeneratorRun run = GeneratorHarness.RunApp(
+            [new InMemoryAdditionalText(FirstPath, Schema("\"A.Hooks\"", "A", "\"OnASaved\"", "\"a_saved\"")), new InMemoryAdditionalText(SecondPath, second)],
+            app);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.True(run.CompilationProblems.Count == 0, string.Join("\n", run.CompilationProblems));
+        string attributes = Assert.Single(run.Sources, s => s.HintName == "B.Hooks.HandlerAttributes.g.cs").Source;
+        Assert.Contains("namespace A.Hooks;", attributes);
+        Assert.Contains("namespace B.Hooks;", Assert.Single(run.Sources, s => s.HintName == "B.Hooks.BSaved.g.cs").Source);
+        Assert.Contains("\"b_saved\"", Assert.Single(run.Sources, s => s.HintName.EndsWith("MentraDispatcher.g.cs")).Source);
+    }
 }

@@ -1,5 +1,4 @@
 using Mentra.Generated;
-using Mentra.Generated.Protocol;
 using Mentra.Generated.Sessions;
 
 namespace MentraApp1;
