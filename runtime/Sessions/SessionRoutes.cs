@@ -67,7 +67,7 @@ internal sealed class SessionRoutes
     public IDisposable Subscribe(Subscription subscription)
     {
         Update(ref _extra, array => [.. array, subscription]);
-        return new Unregister(() => Update(ref _extra, array => Without(array, subscription)));
+        return new Registration(() => Update(ref _extra, array => Without(array, subscription)));
     }
 
     public IDisposable OnStream<TData>(Subscription subscription, Func<TData, CancellationToken, ValueTask> handler)
@@ -75,7 +75,7 @@ internal sealed class SessionRoutes
     {
         var route = new Route<TData>(subscription, Key(subscription), handler);
         Update(ref _streams, array => [.. array, route]);
-        return new Unregister(() => Update(ref _streams, array => Without(array, route)));
+        return new Registration(() => Update(ref _streams, array => Without(array, route)));
     }
 
     public IDisposable OnMessage<TMessage>(Func<TMessage, CancellationToken, ValueTask> handler)
@@ -83,13 +83,13 @@ internal sealed class SessionRoutes
     {
         var route = new Route<TMessage>(null, typeof(TMessage).Name, handler);
         Update(ref _messages, array => [.. array, route], notify: false);
-        return new Unregister(() => Update(ref _messages, array => Without(array, route), notify: false));
+        return new Registration(() => Update(ref _messages, array => Without(array, route), notify: false));
     }
 
     public IDisposable OnAudio(Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> handler)
     {
         Update(ref _audio, array => [.. array, handler]);
-        return new Unregister(() => Update(ref _audio, array => Without(array, handler)));
+        return new Registration(() => Update(ref _audio, array => Without(array, handler)));
     }
 
     /// <summary>
@@ -97,7 +97,7 @@ internal sealed class SessionRoutes
     /// exactly that stream, or else those whose stream matches it without options. No allocation on the way, and no
     /// state machine while every handler finishes at once (the common case, on the receive loop's hot path).
     /// </summary>
-    public ValueTask InvokeStreamAsync(string streamType, object data, AppSession session, CancellationToken cancellationToken)
+    public ValueTask InvokeStreamAsync(string streamType, object data, IHandlerFailures failures, CancellationToken cancellationToken)
     {
         Route[] routes = Volatile.Read(ref _streams);
         bool exact = false;
@@ -107,14 +107,14 @@ internal sealed class SessionRoutes
         }
 
         // An exact handler exists: only exact ones run (loose is null); else those that match without options.
-        return InvokeStreamFrom(routes, 0, streamType, exact ? null : Loose(streamType), data, session, cancellationToken);
+        return InvokeStreamFrom(routes, 0, streamType, exact ? null : Loose(streamType), data, failures, cancellationToken);
     }
 
     /// <summary>
     /// The stream's handlers from <paramref name="start"/> on: exactly <paramref name="streamType"/>'s, or with
     /// <paramref name="loose"/> those whose stream matches it without options; awaits only a handler that has not finished.
     /// </summary>
-    private static ValueTask InvokeStreamFrom(Route[] routes, int start, string streamType, string? loose, object data, AppSession session, CancellationToken cancellationToken)
+    private static ValueTask InvokeStreamFrom(Route[] routes, int start, string streamType, string? loose, object data, IHandlerFailures failures, CancellationToken cancellationToken)
     {
         for (int i = start; i < routes.Length; i++)
         {
@@ -123,30 +123,30 @@ internal sealed class SessionRoutes
                 : string.Equals(Loose(routes[i].Key), loose, StringComparison.Ordinal);
             if (matches)
             {
-                ValueTask run = session.Invoke(routes[i].Invoke(data, cancellationToken), streamType);
+                ValueTask run = HandlerCall.Guard(routes[i].Invoke(data, cancellationToken), streamType, failures);
                 if (!run.IsCompletedSuccessfully)
                 {
-                    return ThenFrom(run, routes, i + 1, streamType, loose, data, session, cancellationToken);
+                    return ThenFrom(run, routes, i + 1, streamType, loose, data, failures, cancellationToken);
                 }
             }
         }
 
         return default;
 
-        static async ValueTask ThenFrom(ValueTask run, Route[] routes, int next, string streamType, string? loose, object data, AppSession session, CancellationToken cancellationToken)
+        static async ValueTask ThenFrom(ValueTask run, Route[] routes, int next, string streamType, string? loose, object data, IHandlerFailures failures, CancellationToken cancellationToken)
         {
             await run.ConfigureAwait(false);
-            await InvokeStreamFrom(routes, next, streamType, loose, data, session, cancellationToken).ConfigureAwait(false);
+            await InvokeStreamFrom(routes, next, streamType, loose, data, failures, cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>Calls every handler of cloud messages with <paramref name="message"/>, in registration order.</summary>
-    public async ValueTask InvokeMessageAsync(CloudMessage message, AppSession session, CancellationToken cancellationToken)
+    public async ValueTask InvokeMessageAsync(CloudMessage message, IHandlerFailures failures, CancellationToken cancellationToken)
     {
         Route[] routes = Volatile.Read(ref _messages);
         for (int i = 0; i < routes.Length; i++)
         {
-            await session.Invoke(routes[i].Invoke(message, cancellationToken), message.Type).ConfigureAwait(false);
+            await HandlerCall.Guard(routes[i].Invoke(message, cancellationToken), message.Type, failures).ConfigureAwait(false);
         }
     }
 
@@ -204,18 +204,5 @@ internal sealed class SessionRoutes
     {
         public override ValueTask Invoke(object value, CancellationToken cancellationToken) =>
             value is T typed ? handler(typed, cancellationToken) : ValueTask.CompletedTask;
-    }
-
-    private sealed class Unregister(Action undo) : IDisposable
-    {
-        private int _disposed;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _disposed, 1) == 0)
-            {
-                undo();
-            }
-        }
     }
 }
