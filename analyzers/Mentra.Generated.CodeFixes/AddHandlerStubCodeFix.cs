@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
@@ -22,8 +23,11 @@ public sealed class AddHandlerStubCodeFix : CodeFixProvider
     /// <inheritdoc/>
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticDescriptors.MissingHandlerId);
 
-    /// <inheritdoc/>
-    public override FixAllProvider? GetFixAllProvider() => null;
+    /// <summary>
+    /// Fixes every missing handler of a document at once (<c>dotnet format analyzers</c>, or Fix all in the IDE): the
+    /// stubs of one class are added together, so that two missing handlers of one class both get theirs.
+    /// </summary>
+    public override FixAllProvider GetFixAllProvider() => FixAllProvider.Create(FixAllInDocumentAsync);
 
     /// <inheritdoc/>
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
@@ -39,18 +43,51 @@ public sealed class AddHandlerStubCodeFix : CodeFixProvider
             }
 
             string shortName = HandlerBinding.WithoutAttributeSuffix(attribute.Substring(attribute.LastIndexOf('.') + 1));
+            Document document = context.Document;
             context.RegisterCodeFix(
                 CodeAction.Create(
                     $"Add an [{shortName}] handler",
-                    cancellationToken => AddStubAsync(context.Document, root, declaration, attribute, shortName, requestType, cancellationToken),
-                    equivalenceKey: nameof(AddHandlerStubCodeFix) + shortName),
+                    cancellationToken =>
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        return Task.FromResult(document.WithSyntaxRoot(root.ReplaceNode(declaration, declaration.AddMembers(Stub(attribute, requestType, blankLineBefore: declaration.Members.Count > 0)))));
+                    },
+                    equivalenceKey: nameof(AddHandlerStubCodeFix)),
                 diagnostic);
         }
     }
 
-    private static Task<Document> AddStubAsync(Document document, SyntaxNode root, ClassDeclarationSyntax declaration, string attribute, string shortName, string requestType, CancellationToken cancellationToken)
+    private static async Task<Document?> FixAllInDocumentAsync(FixAllContext context, Document document, ImmutableArray<Diagnostic> diagnostics)
+    {
+        if (await document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false) is not { } root)
+        {
+            return null;
+        }
+
+        var stubs = new Dictionary<ClassDeclarationSyntax, List<MethodDeclarationSyntax>>();
+        foreach (Diagnostic diagnostic in diagnostics.OrderBy(d => d.Location.SourceSpan.Start))
+        {
+            if (diagnostic.Properties.TryGetValue(HandlerAnalyzer.AttributeProperty, out string? attribute) && attribute is not null
+                && diagnostic.Properties.TryGetValue(HandlerAnalyzer.RequestTypeProperty, out string? requestType) && requestType is not null
+                && root.FindToken(diagnostic.Location.SourceSpan.Start).Parent?.AncestorsAndSelf().OfType<ClassDeclarationSyntax>().FirstOrDefault() is { } declaration)
+            {
+                if (!stubs.TryGetValue(declaration, out List<MethodDeclarationSyntax>? methods))
+                {
+                    stubs[declaration] = methods = new List<MethodDeclarationSyntax>();
+                }
+
+                methods.Add(Stub(attribute, requestType, blankLineBefore: declaration.Members.Count + methods.Count > 0));
+            }
+        }
+
+        return stubs.Count == 0 ? null : document.WithSyntaxRoot(root.ReplaceNodes(stubs.Keys, (original, _) => original.AddMembers(stubs[original].ToArray())));
+    }
+
+    /// <summary>The stub of a handler marked <paramref name="attribute"/> that takes <paramref name="requestType"/>.</summary>
+    private static MethodDeclarationSyntax Stub(string attribute, string requestType, bool blankLineBefore)
     {
         string attributeName = HandlerBinding.WithoutAttributeSuffix(attribute);
+        string shortName = HandlerBinding.WithoutAttributeSuffix(attribute.Substring(attribute.LastIndexOf('.') + 1));
         string text =
             $"[global::{attributeName}]\n" +
             $"public global::System.Threading.Tasks.Task {shortName}Async(global::{requestType} request, global::System.Threading.CancellationToken cancellationToken)\n" +
@@ -58,11 +95,8 @@ public sealed class AddHandlerStubCodeFix : CodeFixProvider
             "    return global::System.Threading.Tasks.Task.CompletedTask;\n" +
             "}\n";
         var method = (MethodDeclarationSyntax)SyntaxFactory.ParseMemberDeclaration(text)!;
-        // A blank line before the stub, as between the members a developer writes.
-        method = method
-            .WithLeadingTrivia(method.GetLeadingTrivia().Insert(0, SyntaxFactory.LineFeed))
+        // A blank line before the stub, as between the members a developer writes; none as the class's first member.
+        return (blankLineBefore ? method.WithLeadingTrivia(method.GetLeadingTrivia().Insert(0, SyntaxFactory.LineFeed)) : method)
             .WithAdditionalAnnotations(Simplifier.Annotation, Formatter.Annotation);
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(document.WithSyntaxRoot(root.ReplaceNode(declaration, declaration.AddMembers(method))));
     }
 }

@@ -68,5 +68,9 @@ internal static class DiagnosticDescriptors
         "MENTRA014", "Two schemas declare one type name", "The type name '{0}' is also declared in '{1}' (namespace '{2}'); a handler parameter of that name is ambiguous", DiagnosticSeverity.Warning);
 
     private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity = DiagnosticSeverity.Error) =>
-        new(id, title, message, Category, severity, isEnabledByDefault: true, description: Help);
+        new(id, title, message, Category, severity, isEnabledByDefault: true, description: Help, helpLinkUri: HelpLink(id));
+
+    /// <summary>The section of docs/diagnostics.md about the diagnostic <paramref name="id"/>.</summary>
+    public static string HelpLink(string id) =>
+        "https://github.com/mentra-generated/Mentra.Generated/blob/main/docs/diagnostics.md#" + id.ToLowerInvariant();
 }

@@ -65,4 +65,34 @@ public sealed class CodeFixTests
         }
         """,
         Diagnostic("MENTRA101").WithLocation(0).WithArguments("App", "OnStop", "stop_request"));
+
+    /// <summary>
+    /// Both handlers missing: one fix at a time and Fix all (as <c>dotnet format analyzers</c> applies it, which the test
+    /// framework checks in the document, the project and the solution) give both stubs.
+    /// </summary>
+    [Fact]
+    public Task Adds_both_missing_stubs_one_at_a_time_and_all_at_once() => CodeFix<AddHandlerStubCodeFix>("""
+        [MentraApp]
+        public partial class {|#0:{|#1:App|}|}
+        {
+        }
+        """, """
+        [MentraApp]
+        public partial class App
+        {
+            [OnSession]
+            public Task OnSessionAsync(SessionWebhookRequest request, CancellationToken cancellationToken)
+            {
+                return Task.CompletedTask;
+            }
+
+            [OnStop]
+            public Task OnStopAsync(StopWebhookRequest request, CancellationToken cancellationToken)
+            {
+                return Task.CompletedTask;
+            }
+        }
+        """,
+        Diagnostic("MENTRA101").WithLocation(0).WithArguments("App", "OnSession", "session_request"),
+        Diagnostic("MENTRA101").WithLocation(1).WithArguments("App", "OnStop", "stop_request"));
 }
