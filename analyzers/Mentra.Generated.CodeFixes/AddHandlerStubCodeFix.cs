@@ -35,9 +35,7 @@ public sealed class AddHandlerStubCodeFix : CodeFixProvider
         SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
         foreach (Diagnostic diagnostic in context.Diagnostics)
         {
-            if (!diagnostic.Properties.TryGetValue(HandlerAnalyzer.AttributeProperty, out string? attribute) || attribute is null
-                || !diagnostic.Properties.TryGetValue(HandlerAnalyzer.RequestTypeProperty, out string? requestType) || requestType is null
-                || root?.FindToken(diagnostic.Location.SourceSpan.Start).Parent?.AncestorsAndSelf().OfType<ClassDeclarationSyntax>().FirstOrDefault() is not { } declaration)
+            if (root is null || Missing(diagnostic, root, out string attribute, out string requestType) is not { } declaration)
             {
                 continue;
             }
@@ -67,9 +65,7 @@ public sealed class AddHandlerStubCodeFix : CodeFixProvider
         var stubs = new Dictionary<ClassDeclarationSyntax, List<MethodDeclarationSyntax>>();
         foreach (Diagnostic diagnostic in diagnostics.OrderBy(d => d.Location.SourceSpan.Start))
         {
-            if (diagnostic.Properties.TryGetValue(HandlerAnalyzer.AttributeProperty, out string? attribute) && attribute is not null
-                && diagnostic.Properties.TryGetValue(HandlerAnalyzer.RequestTypeProperty, out string? requestType) && requestType is not null
-                && root.FindToken(diagnostic.Location.SourceSpan.Start).Parent?.AncestorsAndSelf().OfType<ClassDeclarationSyntax>().FirstOrDefault() is { } declaration)
+            if (Missing(diagnostic, root, out string attribute, out string requestType) is { } declaration)
             {
                 if (!stubs.TryGetValue(declaration, out List<MethodDeclarationSyntax>? methods))
                 {
@@ -81,6 +77,16 @@ public sealed class AddHandlerStubCodeFix : CodeFixProvider
         }
 
         return stubs.Count == 0 ? null : document.WithSyntaxRoot(root.ReplaceNodes(stubs.Keys, (original, _) => original.AddMembers(stubs[original].ToArray())));
+    }
+
+    /// <summary>What a MENTRA101 diagnostic says is missing (its properties), and the app class it is reported on.</summary>
+    private static ClassDeclarationSyntax? Missing(Diagnostic diagnostic, SyntaxNode root, out string attribute, out string requestType)
+    {
+        attribute = diagnostic.Properties.TryGetValue(HandlerAnalyzer.AttributeProperty, out string? a) ? a ?? string.Empty : string.Empty;
+        requestType = diagnostic.Properties.TryGetValue(HandlerAnalyzer.RequestTypeProperty, out string? r) ? r ?? string.Empty : string.Empty;
+        return attribute.Length > 0 && requestType.Length > 0
+            ? root.FindToken(diagnostic.Location.SourceSpan.Start).Parent?.AncestorsAndSelf().OfType<ClassDeclarationSyntax>().FirstOrDefault()
+            : null;
     }
 
     /// <summary>The stub of a handler marked <paramref name="attribute"/> that takes <paramref name="requestType"/>.</summary>
