@@ -22,9 +22,8 @@ internal static class DiagnosticDescriptors
 
     private const string Category = "Mentra.Handlers";
 
-    /// <summary>The section of docs/diagnostics.md about the diagnostic <paramref name="id"/>.</summary>
-    public static string HelpLink(string id) =>
-        "https://github.com/mentra-generated/Mentra.Generated/blob/main/docs/diagnostics.md#" + id.ToLowerInvariant();
+    /// <summary>The section of docs/diagnostics.md about the diagnostic <paramref name="id"/>, as for the schema's diagnostics.</summary>
+    private static string HelpLink(string id) => Generator.Common.DiagnosticDescriptors.HelpLink(id);
 
     /// <summary>MENTRA101: "App class '{0}' has no [{1}] handler, so {2} webhooks are answered with an error".</summary>
     public static readonly DiagnosticDescriptor MissingHandler = new(

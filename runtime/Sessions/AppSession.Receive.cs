@@ -80,19 +80,19 @@ public sealed partial class AppSession
                 break;
             }
 
-            (SessionSocket? next, AppSessionReconnect? reconnect, AppSessionEnd? lost) = await ReconnectAsync(status, description).ConfigureAwait(false);
+            (AppSessionReconnect? reconnected, AppSessionEnd? lost) = await ReconnectAsync(status, description).ConfigureAwait(false);
             if (lost is not null)
             {
                 end = lost;
                 break;
             }
 
-            if (next is null)
+            if (reconnected is null)
             {
                 return; // ended from this side meanwhile
             }
 
-            await AfterAckAsync(reconnect).ConfigureAwait(false);
+            await AfterAckAsync(reconnected).ConfigureAwait(false);
         }
 
         await EndAsync(end, runStopHandler: true, release: null).ConfigureAwait(false);

@@ -16,10 +16,11 @@ public sealed partial class AppSession
     /// After a close that does not end the session: tells the disconnected handlers, then tries again after each delay
     /// the policy gives until a socket is acked, the policy gives up, the cloud refuses, or the grace has passed. Every
     /// attempt, its wait for the ack included, ends within the cloud's grace: past it, the cloud brings the session back
-    /// with new webhooks, and a socket of this session would only be refused. Returns the new socket (the session is
-    /// Connected again), or the end when the connection is lost, or neither when the session was ended from this side.
+    /// with new webhooks, and a socket of this session would only be refused. Returns the attempt that succeeded (the new
+    /// socket is the session's, Connected), or the end when the connection is lost, or neither when the session was ended
+    /// from this side.
     /// </summary>
-    private async Task<(SessionSocket? Next, AppSessionReconnect? Reconnect, AppSessionEnd? Lost)> ReconnectAsync(int? status, string? description)
+    private async Task<(AppSessionReconnect? Reconnected, AppSessionEnd? Lost)> ReconnectAsync(int? status, string? description)
     {
         if (!TryTransition(AppSessionState.Connected, AppSessionState.Reconnecting))
         {
@@ -76,7 +77,7 @@ public sealed partial class AppSession
         _options.Metrics?.SessionReconnect(next is null ? "lost" : "reconnected");
         if (next is null)
         {
-            return (null, null, new AppSessionEnd(last?.Error is null ? "Connection lost" : "The cloud refused the reconnect", status, last?.Error));
+            return (null, new AppSessionEnd(last?.Error is null ? "Connection lost" : "The cloud refused the reconnect", status, last?.Error));
         }
 
         SessionSocket old = Interlocked.Exchange(ref _socket, next)!;
@@ -91,6 +92,6 @@ public sealed partial class AppSession
         }
 
         Log.Reconnected(_logger, SessionId);
-        return (next, reconnect, null);
+        return (reconnect, null);
     }
 }
