@@ -34,8 +34,11 @@ internal sealed partial class SchemaEmitter
 
     private string SerializationNs => _schema.Namespace + ".Serialization";
 
-    /// <summary>The schema's reading helpers (<see cref="EmitJsonHelpers"/>), qualified, for calls from converters.</summary>
-    private string Helpers => "global::" + SerializationNs + ".WebhookJson";
+    /// <summary>
+    /// The reading and comparing helpers that converters and records call: the runtime's <c>GeneratedJson</c>, in the
+    /// library that ships with the generator, as System.Text.Json's generated code calls its <c>JsonMetadataServices</c>.
+    /// </summary>
+    private const string Helpers = "global::Mentra.Generated.Serialization.GeneratedJson";
 
     public static IReadOnlyList<GeneratedFile> Emit(SchemaSpec schema)
     {
@@ -70,7 +73,6 @@ internal sealed partial class SchemaEmitter
             files.Add(emitter.File("Serialization." + spec.Name + "JsonConverter", emitter.EmitUnionConverter(spec)));
         }
 
-        files.Add(emitter.File("Serialization.WebhookJson", emitter.EmitJsonHelpers()));
         files.Add(emitter.File(schema.ContextName, emitter.EmitContext()));
         if (schema.Objects.Any(o => o.IsAbstract))
         {

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using Mentra.Generated.Protocol;
-using Mentra.Generated.Protocol.Serialization;
+using Mentra.Generated.Serialization;
 
 namespace Mentra.Generated.Sessions;
 
@@ -22,7 +22,7 @@ internal sealed class SharedValues
 
     private readonly Recent<Capabilities> _capabilities = new(static (a, b) => a.Equals(b));
     private readonly Recent<SystemSettings> _systemSettings = new(static (a, b) => a.Equals(b));
-    private readonly Recent<IReadOnlyList<AppSetting>> _settings = new(static (a, b) => WebhookJson.ListEquals(a, b));
+    private readonly Recent<IReadOnlyList<AppSetting>> _settings = new(static (a, b) => GeneratedJson.ListEquals(a, b));
 
     /// <summary>The system settings a session has before its ack: none known.</summary>
     internal static SystemSettings NoSystemSettings { get; } = new();

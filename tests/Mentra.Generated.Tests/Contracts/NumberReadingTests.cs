@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Mentra.Generated.Protocol;
-using Mentra.Generated.Protocol.Serialization;
+using Mentra.Generated.Serialization;
 using Xunit;
 
 namespace Mentra.Generated.Tests.Contracts;
@@ -20,7 +20,7 @@ public sealed class NumberReadingTests
     {
         var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json));
         reader.Read();
-        return WebhookJson.ReadDouble(ref reader, "n");
+        return GeneratedJson.ReadDouble(ref reader, "n");
     }
 
     private static void AssertSameAsParsing(string json)

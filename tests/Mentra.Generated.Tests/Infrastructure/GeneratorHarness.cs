@@ -18,12 +18,15 @@ internal static class GeneratorHarness
 
     public static CSharpParseOptions ParseOptions { get; } = new(LanguageVersion.Latest);
 
-    /// <summary>The framework's assemblies, without the SDK's own (whose types the generator recreates here).</summary>
-    public static ImmutableArray<MetadataReference> References => FrameworkReferences.Value;
+    /// <summary>
+    /// The framework's assemblies and the runtime's reading helpers that generated code calls, compiled from the runtime's
+    /// own source, without the rest of the SDK (whose types the generator recreates here).
+    /// </summary>
+    public static ImmutableArray<MetadataReference> References { get; } = FrameworkReferences.Value.Add(CompileJsonHelpers(FrameworkReferences.Value));
 
     /// <summary>The framework's assemblies and the SDK runtime, as an app compiles against.</summary>
     public static ImmutableArray<MetadataReference> AppReferences { get; } =
-        References.Add(MetadataReference.CreateFromFile(typeof(WebhookRequest).Assembly.Location));
+        FrameworkReferences.Value.Add(MetadataReference.CreateFromFile(typeof(WebhookRequest).Assembly.Location));
 
     public static CSharpCompilation CreateCompilation(params string[] sources) => CreateCompilation(References, sources);
 
@@ -76,6 +79,25 @@ internal static class GeneratorHarness
                 && !name.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal))
             .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
             .ToImmutableArray();
+    }
+
+    private static MetadataReference CompileJsonHelpers(IEnumerable<MetadataReference> framework)
+    {
+        using Stream resource = typeof(GeneratorHarness).Assembly.GetManifestResourceStream("GeneratedJson.cs")!;
+        SourceText source = SourceText.From(resource);
+        CSharpCompilation helpers = CSharpCompilation.Create(
+            "Mentra.Generated.JsonHelpers",
+            new[] { CSharpSyntaxTree.ParseText(source, ParseOptions, path: "GeneratedJson.cs") },
+            framework,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        using var image = new MemoryStream();
+        Microsoft.CodeAnalysis.Emit.EmitResult result = helpers.Emit(image);
+        if (!result.Success)
+        {
+            throw new InvalidOperationException("The runtime's GeneratedJson.cs does not compile alone: " + string.Join("; ", result.Diagnostics));
+        }
+
+        return MetadataReference.CreateFromImage(image.ToArray());
     }
 }
 

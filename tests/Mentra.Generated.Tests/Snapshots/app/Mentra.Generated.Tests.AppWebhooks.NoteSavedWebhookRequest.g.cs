@@ -50,7 +50,7 @@ public sealed partial record NoteSavedWebhookRequest : global::Mentra.Generated.
             && global::System.Collections.Generic.EqualityComparer<string>.Default.Equals(Text, other.Text)
             && global::System.Collections.Generic.EqualityComparer<global::Mentra.Generated.Tests.AppWebhooks.Priority>.Default.Equals(Priority, other.Priority)
             && global::System.Collections.Generic.EqualityComparer<long?>.Default.Equals(WordCount, other.WordCount)
-            && global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ListEquals(Tags, other.Tags);
+            && global::Mentra.Generated.Serialization.GeneratedJson.ListEquals(Tags, other.Tags);
     }
 
     /// <summary>A hash consistent with <see cref="Equals(global::Mentra.Generated.Tests.AppWebhooks.NoteSavedWebhookRequest?)"/>; a list contributes its length.</summary>

@@ -28,7 +28,7 @@ public sealed class NoteDeletedWebhookRequestJsonConverter : global::System.Text
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Tests.AppWebhooks.NoteDeletedWebhookRequest ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ExpectObject(ref reader, "note_deleted");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "note_deleted");
         return ReadProperties(ref reader, false);
     }
 
@@ -52,39 +52,39 @@ public sealed class NoteDeletedWebhookRequestJsonConverter : global::System.Text
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "note_deleted"u8, "note_deleted");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "note_deleted"u8, "note_deleted");
                     hasType = true;
                     break;
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "noteId"u8):
                 {
-                    _noteId = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadString(ref reader, "noteId");
+                    _noteId = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "noteId");
                     break;
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "userId"u8):
                 {
-                    _userId = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadString(ref reader, "userId");
+                    _userId = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "userId");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "sessionId"u8):
                 {
-                    _sessionId = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadString(ref reader, "sessionId");
+                    _sessionId = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "sessionId");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadString(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "timestamp");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -92,27 +92,27 @@ public sealed class NoteDeletedWebhookRequestJsonConverter : global::System.Text
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Missing("type", "note_deleted");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "note_deleted");
         }
 
         if (_sessionId is null)
         {
-            throw global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Missing("sessionId", "note_deleted");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("sessionId", "note_deleted");
         }
 
         if (_userId is null)
         {
-            throw global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Missing("userId", "note_deleted");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("userId", "note_deleted");
         }
 
         if (_timestamp is null)
         {
-            throw global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Missing("timestamp", "note_deleted");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("timestamp", "note_deleted");
         }
 
         if (_noteId is null)
         {
-            throw global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Missing("noteId", "note_deleted");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("noteId", "note_deleted");
         }
 
         return new global::Mentra.Generated.Tests.AppWebhooks.NoteDeletedWebhookRequest

@@ -31,7 +31,7 @@ public sealed class NoteSavedWebhookRequestJsonConverter : global::System.Text.J
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Tests.AppWebhooks.NoteSavedWebhookRequest ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ExpectObject(ref reader, "note_saved");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "note_saved");
         return ReadProperties(ref reader, false);
     }
 
@@ -58,7 +58,7 @@ public sealed class NoteSavedWebhookRequestJsonConverter : global::System.Text.J
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
@@ -70,7 +70,7 @@ public sealed class NoteSavedWebhookRequestJsonConverter : global::System.Text.J
                         continue;
                     }
 
-                    global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ExpectArray(ref reader, "tags");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectArray(ref reader, "tags");
                     var items0 = new global::System.Collections.Generic.List<string>();
                     while (true)
                     {
@@ -80,7 +80,7 @@ public sealed class NoteSavedWebhookRequestJsonConverter : global::System.Text.J
                             break;
                         }
 
-                        items0.Add(global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadString(ref reader, "tags"));
+                        items0.Add(global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "tags"));
                     }
 
                     _tags = items0;
@@ -88,44 +88,44 @@ public sealed class NoteSavedWebhookRequestJsonConverter : global::System.Text.J
                 }
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "text"u8):
                 {
-                    _text = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadString(ref reader, "text");
+                    _text = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "text");
                     break;
                 }
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "note_saved"u8, "note_saved");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "note_saved"u8, "note_saved");
                     hasType = true;
                     break;
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "userId"u8):
                 {
-                    _userId = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadString(ref reader, "userId");
+                    _userId = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "userId");
                     break;
                 }
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "priority"u8):
                 {
-                    global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ExpectNotNull(ref reader, "priority");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref reader, "priority");
                     _priority = global::Mentra.Generated.Tests.AppWebhooks.Serialization.PriorityJsonConverter.ReadValue(ref reader, "priority");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "sessionId"u8):
                 {
-                    _sessionId = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadString(ref reader, "sessionId");
+                    _sessionId = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "sessionId");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadString(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "timestamp");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "wordCount"u8):
                 {
-                    _wordCount = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadInt64OrNull(ref reader, "wordCount");
+                    _wordCount = global::Mentra.Generated.Serialization.GeneratedJson.ReadInt64OrNull(ref reader, "wordCount");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -133,32 +133,32 @@ public sealed class NoteSavedWebhookRequestJsonConverter : global::System.Text.J
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Missing("type", "note_saved");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "note_saved");
         }
 
         if (_sessionId is null)
         {
-            throw global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Missing("sessionId", "note_saved");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("sessionId", "note_saved");
         }
 
         if (_userId is null)
         {
-            throw global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Missing("userId", "note_saved");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("userId", "note_saved");
         }
 
         if (_timestamp is null)
         {
-            throw global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Missing("timestamp", "note_saved");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("timestamp", "note_saved");
         }
 
         if (_text is null)
         {
-            throw global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Missing("text", "note_saved");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("text", "note_saved");
         }
 
         if (_priority is null)
         {
-            throw global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Missing("priority", "note_saved");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("priority", "note_saved");
         }
 
         return new global::Mentra.Generated.Tests.AppWebhooks.NoteSavedWebhookRequest

@@ -25,16 +25,16 @@ public sealed class NotesWebhookRequestJsonConverter : global::System.Text.Json.
     /// </summary>
     internal static global::Mentra.Generated.Tests.AppWebhooks.NotesWebhookRequest ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ExpectObject(ref reader, "NotesWebhookRequest");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "NotesWebhookRequest");
         const int longestText = 12;
         global::System.Text.Json.Utf8JsonReader start = reader;
         reader.Read();
-        if (reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName && global::System.MemoryExtensions.SequenceEqual(global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Utf8(in reader, longestText), "type"u8))
+        if (reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName && global::System.MemoryExtensions.SequenceEqual(global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText), "type"u8))
         {
             reader.Read();
             if (reader.TokenType == global::System.Text.Json.JsonTokenType.String)
             {
-                global::System.ReadOnlySpan<byte> first = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Utf8(in reader, longestText);
+                global::System.ReadOnlySpan<byte> first = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
                 switch (first.Length)
                 {
                     case 10 when global::System.MemoryExtensions.SequenceEqual(first, "note_saved"u8):
@@ -67,24 +67,24 @@ public sealed class NotesWebhookRequestJsonConverter : global::System.Text.Json.
             scan.Read();
             if (scan.TokenType == global::System.Text.Json.JsonTokenType.EndObject)
             {
-                throw global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Missing("type", "NotesWebhookRequest");
+                throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "NotesWebhookRequest");
             }
 
             bool isDiscriminator = scan.ValueTextEquals("type"u8);
             scan.Read();
             if (!isDiscriminator)
             {
-                global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Skip(ref scan);
+                global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref scan);
                 continue;
             }
 
-            global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ExpectNotNull(ref scan, "type");
+            global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref scan, "type");
             if (scan.TokenType != global::System.Text.Json.JsonTokenType.String)
             {
-                throw global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.WrongType(ref scan, "type", "a string");
+                throw global::Mentra.Generated.Serialization.GeneratedJson.WrongType(ref scan, "type", "a string");
             }
 
-            global::System.ReadOnlySpan<byte> value = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Utf8(in scan, longestText);
+            global::System.ReadOnlySpan<byte> value = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in scan, longestText);
             switch (value.Length)
             {
                 case 10 when global::System.MemoryExtensions.SequenceEqual(value, "note_saved"u8):

@@ -23,11 +23,11 @@ public sealed class PriorityJsonConverter : global::System.Text.Json.Serializati
     {
         if (reader.TokenType != global::System.Text.Json.JsonTokenType.String)
         {
-            throw global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.WrongType(ref reader, property, "a string");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.WrongType(ref reader, property, "a string");
         }
 
         const int longestText = 4;
-        global::System.ReadOnlySpan<byte> text = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Utf8(in reader, longestText);
+        global::System.ReadOnlySpan<byte> text = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
         switch (text.Length)
         {
             case 3 when global::System.MemoryExtensions.SequenceEqual(text, "low"u8):
@@ -40,6 +40,6 @@ public sealed class PriorityJsonConverter : global::System.Text.Json.Serializati
             }
         }
 
-        return new global::Mentra.Generated.Tests.AppWebhooks.Priority(global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Text(in reader));
+        return new global::Mentra.Generated.Tests.AppWebhooks.Priority(global::Mentra.Generated.Serialization.GeneratedJson.Text(in reader));
     }
 }

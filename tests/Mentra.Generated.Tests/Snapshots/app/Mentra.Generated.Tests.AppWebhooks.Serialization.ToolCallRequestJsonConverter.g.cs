@@ -31,7 +31,7 @@ public sealed class ToolCallRequestJsonConverter : global::System.Text.Json.Seri
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Tests.AppWebhooks.ToolCallRequest ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ExpectObject(ref reader, "ToolCallRequest");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "ToolCallRequest");
         string? _toolId = null;
         string? _userId = null;
         string? _timestamp = null;
@@ -50,7 +50,7 @@ public sealed class ToolCallRequestJsonConverter : global::System.Text.Json.Seri
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
@@ -62,7 +62,7 @@ public sealed class ToolCallRequestJsonConverter : global::System.Text.Json.Seri
                         continue;
                     }
 
-                    global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ExpectArray(ref reader, "labels");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectArray(ref reader, "labels");
                     var items0 = new global::System.Collections.Generic.List<string>();
                     while (true)
                     {
@@ -72,7 +72,7 @@ public sealed class ToolCallRequestJsonConverter : global::System.Text.Json.Seri
                             break;
                         }
 
-                        items0.Add(global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadString(ref reader, "labels"));
+                        items0.Add(global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "labels"));
                     }
 
                     _labels = items0;
@@ -80,22 +80,22 @@ public sealed class ToolCallRequestJsonConverter : global::System.Text.Json.Seri
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "toolId"u8):
                 {
-                    _toolId = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadString(ref reader, "toolId");
+                    _toolId = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "toolId");
                     break;
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "urgent"u8):
                 {
-                    _urgent = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "urgent");
+                    _urgent = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "urgent");
                     break;
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "userId"u8):
                 {
-                    _userId = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadString(ref reader, "userId");
+                    _userId = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "userId");
                     break;
                 }
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "attempts"u8):
                 {
-                    _attempts = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadInt64OrNull(ref reader, "attempts");
+                    _attempts = global::Mentra.Generated.Serialization.GeneratedJson.ReadInt64OrNull(ref reader, "attempts");
                     break;
                 }
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "priority"u8):
@@ -111,12 +111,12 @@ public sealed class ToolCallRequestJsonConverter : global::System.Text.Json.Seri
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadString(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "timestamp");
                     break;
                 }
                 case 10 when global::System.MemoryExtensions.SequenceEqual(name, "confidence"u8):
                 {
-                    _confidence = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadDoubleOrNull(ref reader, "confidence");
+                    _confidence = global::Mentra.Generated.Serialization.GeneratedJson.ReadDoubleOrNull(ref reader, "confidence");
                     break;
                 }
                 case 14 when global::System.MemoryExtensions.SequenceEqual(name, "toolParameters"u8):
@@ -132,7 +132,7 @@ public sealed class ToolCallRequestJsonConverter : global::System.Text.Json.Seri
                 }
                 default:
                 {
-                    global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -140,17 +140,17 @@ public sealed class ToolCallRequestJsonConverter : global::System.Text.Json.Seri
 
         if (_toolId is null)
         {
-            throw global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Missing("toolId", "ToolCallRequest");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("toolId", "ToolCallRequest");
         }
 
         if (_userId is null)
         {
-            throw global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Missing("userId", "ToolCallRequest");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("userId", "ToolCallRequest");
         }
 
         if (_timestamp is null)
         {
-            throw global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Missing("timestamp", "ToolCallRequest");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("timestamp", "ToolCallRequest");
         }
 
         return new global::Mentra.Generated.Tests.AppWebhooks.ToolCallRequest

@@ -24,7 +24,7 @@ public sealed class ToolParametersJsonConverter : global::System.Text.Json.Seria
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Tests.AppWebhooks.ToolParameters ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ExpectObject(ref reader, "ToolParameters");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "ToolParameters");
         string? _text = null;
         global::System.Collections.Generic.IReadOnlyList<global::Mentra.Generated.Tests.AppWebhooks.Priority>? _tags = null;
         const int longestText = 4;
@@ -36,7 +36,7 @@ public sealed class ToolParametersJsonConverter : global::System.Text.Json.Seria
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
@@ -48,7 +48,7 @@ public sealed class ToolParametersJsonConverter : global::System.Text.Json.Seria
                         continue;
                     }
 
-                    global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ExpectArray(ref reader, "tags");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectArray(ref reader, "tags");
                     var items0 = new global::System.Collections.Generic.List<global::Mentra.Generated.Tests.AppWebhooks.Priority>();
                     while (true)
                     {
@@ -58,7 +58,7 @@ public sealed class ToolParametersJsonConverter : global::System.Text.Json.Seria
                             break;
                         }
 
-                        global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ExpectNotNull(ref reader, "tags");
+                        global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref reader, "tags");
                         items0.Add(global::Mentra.Generated.Tests.AppWebhooks.Serialization.PriorityJsonConverter.ReadValue(ref reader, "tags"));
                     }
 
@@ -67,12 +67,12 @@ public sealed class ToolParametersJsonConverter : global::System.Text.Json.Seria
                 }
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "text"u8):
                 {
-                    _text = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadStringOrNull(ref reader, "text");
+                    _text = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "text");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }

@@ -21,7 +21,7 @@ public sealed class UnknownNotesWebhookRequestJsonConverter : global::System.Tex
     /// <summary>Reads the properties every request has, and keeps the whole object.</summary>
     internal static global::Mentra.Generated.Tests.AppWebhooks.UnknownNotesWebhookRequest ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ExpectObject(ref reader, "NotesWebhookRequest");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "NotesWebhookRequest");
         global::System.Text.Json.Utf8JsonReader copy = reader;
         global::System.Text.Json.JsonElement json = global::System.Text.Json.JsonElement.ParseValue(ref copy);
         string? _type = null;
@@ -37,33 +37,33 @@ public sealed class UnknownNotesWebhookRequestJsonConverter : global::System.Tex
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    _type = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadString(ref reader, "type");
+                    _type = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "type");
                     break;
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "userId"u8):
                 {
-                    _userId = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadString(ref reader, "userId");
+                    _userId = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "userId");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "sessionId"u8):
                 {
-                    _sessionId = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadString(ref reader, "sessionId");
+                    _sessionId = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "sessionId");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ReadString(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "timestamp");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -71,22 +71,22 @@ public sealed class UnknownNotesWebhookRequestJsonConverter : global::System.Tex
 
         if (_type is null)
         {
-            throw global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Missing("type", "NotesWebhookRequest");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "NotesWebhookRequest");
         }
 
         if (_sessionId is null)
         {
-            throw global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Missing("sessionId", "NotesWebhookRequest");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("sessionId", "NotesWebhookRequest");
         }
 
         if (_userId is null)
         {
-            throw global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Missing("userId", "NotesWebhookRequest");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("userId", "NotesWebhookRequest");
         }
 
         if (_timestamp is null)
         {
-            throw global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.Missing("timestamp", "NotesWebhookRequest");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("timestamp", "NotesWebhookRequest");
         }
 
         return new global::Mentra.Generated.Tests.AppWebhooks.UnknownNotesWebhookRequest(_type, json)

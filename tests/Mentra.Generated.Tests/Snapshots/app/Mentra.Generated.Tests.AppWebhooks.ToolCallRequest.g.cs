@@ -62,7 +62,7 @@ public sealed partial record ToolCallRequest
             && global::System.Collections.Generic.EqualityComparer<long?>.Default.Equals(Attempts, other.Attempts)
             && global::System.Collections.Generic.EqualityComparer<double?>.Default.Equals(Confidence, other.Confidence)
             && global::System.Collections.Generic.EqualityComparer<bool?>.Default.Equals(Urgent, other.Urgent)
-            && global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ListEquals(Labels, other.Labels)
+            && global::Mentra.Generated.Serialization.GeneratedJson.ListEquals(Labels, other.Labels)
             && global::System.Collections.Generic.EqualityComparer<global::Mentra.Generated.Tests.AppWebhooks.Priority?>.Default.Equals(Priority, other.Priority);
     }
 

@@ -29,7 +29,7 @@ public sealed partial record ToolParameters
 
         return EqualityContract == other.EqualityContract
             && global::System.Collections.Generic.EqualityComparer<string?>.Default.Equals(Text, other.Text)
-            && global::Mentra.Generated.Tests.AppWebhooks.Serialization.WebhookJson.ListEquals(Tags, other.Tags);
+            && global::Mentra.Generated.Serialization.GeneratedJson.ListEquals(Tags, other.Tags);
     }
 
     /// <summary>A hash consistent with <see cref="Equals(global::Mentra.Generated.Tests.AppWebhooks.ToolParameters?)"/>; a list contributes its length.</summary>

@@ -24,7 +24,7 @@ public sealed class PointJsonConverter : global::System.Text.Json.Serialization.
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Focus.Arrays.Point ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Focus.Arrays.Serialization.WebhookJson.ExpectObject(ref reader, "Point");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "Point");
         double? _x = null;
         double? _y = null;
         const int longestText = 1;
@@ -36,23 +36,23 @@ public sealed class PointJsonConverter : global::System.Text.Json.Serialization.
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Focus.Arrays.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 1 when global::System.MemoryExtensions.SequenceEqual(name, "x"u8):
                 {
-                    _x = global::Focus.Arrays.Serialization.WebhookJson.ReadDouble(ref reader, "x");
+                    _x = global::Mentra.Generated.Serialization.GeneratedJson.ReadDouble(ref reader, "x");
                     break;
                 }
                 case 1 when global::System.MemoryExtensions.SequenceEqual(name, "y"u8):
                 {
-                    _y = global::Focus.Arrays.Serialization.WebhookJson.ReadDouble(ref reader, "y");
+                    _y = global::Mentra.Generated.Serialization.GeneratedJson.ReadDouble(ref reader, "y");
                     break;
                 }
                 default:
                 {
-                    global::Focus.Arrays.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -60,12 +60,12 @@ public sealed class PointJsonConverter : global::System.Text.Json.Serialization.
 
         if (_x is null)
         {
-            throw global::Focus.Arrays.Serialization.WebhookJson.Missing("x", "Point");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("x", "Point");
         }
 
         if (_y is null)
         {
-            throw global::Focus.Arrays.Serialization.WebhookJson.Missing("y", "Point");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("y", "Point");
         }
 
         return new global::Focus.Arrays.Point

@@ -25,7 +25,7 @@ public sealed class ShapeJsonConverter : global::System.Text.Json.Serialization.
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Focus.Arrays.Shape ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Focus.Arrays.Serialization.WebhookJson.ExpectObject(ref reader, "Shape");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "Shape");
         global::System.Collections.Generic.IReadOnlyList<string>? _tags = null;
         global::System.Collections.Generic.IReadOnlyList<global::Focus.Arrays.Point>? _points = null;
         global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.IReadOnlyList<long>>? _grid = null;
@@ -38,7 +38,7 @@ public sealed class ShapeJsonConverter : global::System.Text.Json.Serialization.
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Focus.Arrays.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
@@ -50,7 +50,7 @@ public sealed class ShapeJsonConverter : global::System.Text.Json.Serialization.
                         continue;
                     }
 
-                    global::Focus.Arrays.Serialization.WebhookJson.ExpectArray(ref reader, "grid");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectArray(ref reader, "grid");
                     var items0 = new global::System.Collections.Generic.List<global::System.Collections.Generic.IReadOnlyList<long>>();
                     while (true)
                     {
@@ -60,9 +60,9 @@ public sealed class ShapeJsonConverter : global::System.Text.Json.Serialization.
                             break;
                         }
 
-                        global::Focus.Arrays.Serialization.WebhookJson.ExpectNotNull(ref reader, "grid");
+                        global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref reader, "grid");
                         global::System.Collections.Generic.IReadOnlyList<long> item0;
-                        global::Focus.Arrays.Serialization.WebhookJson.ExpectArray(ref reader, "grid");
+                        global::Mentra.Generated.Serialization.GeneratedJson.ExpectArray(ref reader, "grid");
                         var items1 = new global::System.Collections.Generic.List<long>();
                         while (true)
                         {
@@ -72,7 +72,7 @@ public sealed class ShapeJsonConverter : global::System.Text.Json.Serialization.
                                 break;
                             }
 
-                            items1.Add(global::Focus.Arrays.Serialization.WebhookJson.ReadInt64(ref reader, "grid"));
+                            items1.Add(global::Mentra.Generated.Serialization.GeneratedJson.ReadInt64(ref reader, "grid"));
                         }
 
                         item0 = items1;
@@ -84,8 +84,8 @@ public sealed class ShapeJsonConverter : global::System.Text.Json.Serialization.
                 }
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "tags"u8):
                 {
-                    global::Focus.Arrays.Serialization.WebhookJson.ExpectNotNull(ref reader, "tags");
-                    global::Focus.Arrays.Serialization.WebhookJson.ExpectArray(ref reader, "tags");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref reader, "tags");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectArray(ref reader, "tags");
                     var items0 = new global::System.Collections.Generic.List<string>();
                     while (true)
                     {
@@ -95,7 +95,7 @@ public sealed class ShapeJsonConverter : global::System.Text.Json.Serialization.
                             break;
                         }
 
-                        items0.Add(global::Focus.Arrays.Serialization.WebhookJson.ReadString(ref reader, "tags"));
+                        items0.Add(global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "tags"));
                     }
 
                     _tags = items0;
@@ -109,7 +109,7 @@ public sealed class ShapeJsonConverter : global::System.Text.Json.Serialization.
                         continue;
                     }
 
-                    global::Focus.Arrays.Serialization.WebhookJson.ExpectArray(ref reader, "points");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectArray(ref reader, "points");
                     var items0 = new global::System.Collections.Generic.List<global::Focus.Arrays.Point>();
                     while (true)
                     {
@@ -119,7 +119,7 @@ public sealed class ShapeJsonConverter : global::System.Text.Json.Serialization.
                             break;
                         }
 
-                        global::Focus.Arrays.Serialization.WebhookJson.ExpectNotNull(ref reader, "points");
+                        global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref reader, "points");
                         items0.Add(global::Focus.Arrays.Serialization.PointJsonConverter.ReadObject(ref reader));
                     }
 
@@ -128,7 +128,7 @@ public sealed class ShapeJsonConverter : global::System.Text.Json.Serialization.
                 }
                 default:
                 {
-                    global::Focus.Arrays.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -136,7 +136,7 @@ public sealed class ShapeJsonConverter : global::System.Text.Json.Serialization.
 
         if (_tags is null)
         {
-            throw global::Focus.Arrays.Serialization.WebhookJson.Missing("tags", "Shape");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("tags", "Shape");
         }
 
         return new global::Focus.Arrays.Shape

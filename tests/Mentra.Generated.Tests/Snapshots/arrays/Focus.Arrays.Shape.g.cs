@@ -34,9 +34,9 @@ public sealed partial record Shape
         }
 
         return EqualityContract == other.EqualityContract
-            && global::Focus.Arrays.Serialization.WebhookJson.ListEquals(Tags, other.Tags)
-            && global::Focus.Arrays.Serialization.WebhookJson.ListEquals(Points, other.Points)
-            && global::Focus.Arrays.Serialization.WebhookJson.ListEquals(Grid, other.Grid);
+            && global::Mentra.Generated.Serialization.GeneratedJson.ListEquals(Tags, other.Tags)
+            && global::Mentra.Generated.Serialization.GeneratedJson.ListEquals(Points, other.Points)
+            && global::Mentra.Generated.Serialization.GeneratedJson.ListEquals(Grid, other.Grid);
     }
 
     /// <summary>A hash consistent with <see cref="Equals(global::Focus.Arrays.Shape?)"/>; a list contributes its length.</summary>

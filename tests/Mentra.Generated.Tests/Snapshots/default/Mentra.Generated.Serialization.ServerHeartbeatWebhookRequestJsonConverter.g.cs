@@ -28,7 +28,7 @@ public sealed class ServerHeartbeatWebhookRequestJsonConverter : global::System.
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.ServerHeartbeatWebhookRequest ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Serialization.WebhookJson.ExpectObject(ref reader, "server_heartbeat");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "server_heartbeat");
         return ReadProperties(ref reader, false);
     }
 
@@ -52,39 +52,39 @@ public sealed class ServerHeartbeatWebhookRequestJsonConverter : global::System.
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "server_heartbeat"u8, "server_heartbeat");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "server_heartbeat"u8, "server_heartbeat");
                     hasType = true;
                     break;
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "userId"u8):
                 {
-                    _userId = global::Mentra.Generated.Serialization.WebhookJson.AtMost(global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "userId"), "userId", 512);
+                    _userId = global::Mentra.Generated.Serialization.GeneratedJson.AtMost(global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "userId"), "userId", 512);
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "sessionId"u8):
                 {
-                    _sessionId = global::Mentra.Generated.Serialization.WebhookJson.AtMost(global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "sessionId"), "sessionId", 512);
+                    _sessionId = global::Mentra.Generated.Serialization.GeneratedJson.AtMost(global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "sessionId"), "sessionId", 512);
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "timestamp");
                     break;
                 }
                 case 14 when global::System.MemoryExtensions.SequenceEqual(name, "registrationId"u8):
                 {
-                    _registrationId = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "registrationId");
+                    _registrationId = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "registrationId");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -92,27 +92,27 @@ public sealed class ServerHeartbeatWebhookRequestJsonConverter : global::System.
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Serialization.WebhookJson.Missing("type", "server_heartbeat");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "server_heartbeat");
         }
 
         if (_sessionId is null)
         {
-            throw global::Mentra.Generated.Serialization.WebhookJson.Missing("sessionId", "server_heartbeat");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("sessionId", "server_heartbeat");
         }
 
         if (_userId is null)
         {
-            throw global::Mentra.Generated.Serialization.WebhookJson.Missing("userId", "server_heartbeat");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("userId", "server_heartbeat");
         }
 
         if (_timestamp is null)
         {
-            throw global::Mentra.Generated.Serialization.WebhookJson.Missing("timestamp", "server_heartbeat");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("timestamp", "server_heartbeat");
         }
 
         if (_registrationId is null)
         {
-            throw global::Mentra.Generated.Serialization.WebhookJson.Missing("registrationId", "server_heartbeat");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("registrationId", "server_heartbeat");
         }
 
         return new global::Mentra.Generated.ServerHeartbeatWebhookRequest

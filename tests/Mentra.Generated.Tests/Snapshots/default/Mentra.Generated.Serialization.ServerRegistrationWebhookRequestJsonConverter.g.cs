@@ -30,7 +30,7 @@ public sealed class ServerRegistrationWebhookRequestJsonConverter : global::Syst
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.ServerRegistrationWebhookRequest ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Serialization.WebhookJson.ExpectObject(ref reader, "server_registration");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "server_registration");
         return ReadProperties(ref reader, false);
     }
 
@@ -56,35 +56,35 @@ public sealed class ServerRegistrationWebhookRequestJsonConverter : global::Syst
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "server_registration"u8, "server_registration");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "server_registration"u8, "server_registration");
                     hasType = true;
                     break;
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "userId"u8):
                 {
-                    _userId = global::Mentra.Generated.Serialization.WebhookJson.AtMost(global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "userId"), "userId", 512);
+                    _userId = global::Mentra.Generated.Serialization.GeneratedJson.AtMost(global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "userId"), "userId", 512);
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "sessionId"u8):
                 {
-                    _sessionId = global::Mentra.Generated.Serialization.WebhookJson.AtMost(global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "sessionId"), "sessionId", 512);
+                    _sessionId = global::Mentra.Generated.Serialization.GeneratedJson.AtMost(global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "sessionId"), "sessionId", 512);
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "timestamp");
                     break;
                 }
                 case 10 when global::System.MemoryExtensions.SequenceEqual(name, "serverUrls"u8):
                 {
-                    global::Mentra.Generated.Serialization.WebhookJson.ExpectNotNull(ref reader, "serverUrls");
-                    global::Mentra.Generated.Serialization.WebhookJson.ExpectArray(ref reader, "serverUrls");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref reader, "serverUrls");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectArray(ref reader, "serverUrls");
                     var items0 = new global::System.Collections.Generic.List<string>();
                     while (true)
                     {
@@ -94,7 +94,7 @@ public sealed class ServerRegistrationWebhookRequestJsonConverter : global::Syst
                             break;
                         }
 
-                        items0.Add(global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "serverUrls"));
+                        items0.Add(global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "serverUrls"));
                     }
 
                     _serverUrls = items0;
@@ -102,17 +102,17 @@ public sealed class ServerRegistrationWebhookRequestJsonConverter : global::Syst
                 }
                 case 11 when global::System.MemoryExtensions.SequenceEqual(name, "packageName"u8):
                 {
-                    _packageName = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "packageName");
+                    _packageName = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "packageName");
                     break;
                 }
                 case 14 when global::System.MemoryExtensions.SequenceEqual(name, "registrationId"u8):
                 {
-                    _registrationId = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "registrationId");
+                    _registrationId = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "registrationId");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -120,37 +120,37 @@ public sealed class ServerRegistrationWebhookRequestJsonConverter : global::Syst
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Serialization.WebhookJson.Missing("type", "server_registration");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "server_registration");
         }
 
         if (_sessionId is null)
         {
-            throw global::Mentra.Generated.Serialization.WebhookJson.Missing("sessionId", "server_registration");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("sessionId", "server_registration");
         }
 
         if (_userId is null)
         {
-            throw global::Mentra.Generated.Serialization.WebhookJson.Missing("userId", "server_registration");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("userId", "server_registration");
         }
 
         if (_timestamp is null)
         {
-            throw global::Mentra.Generated.Serialization.WebhookJson.Missing("timestamp", "server_registration");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("timestamp", "server_registration");
         }
 
         if (_registrationId is null)
         {
-            throw global::Mentra.Generated.Serialization.WebhookJson.Missing("registrationId", "server_registration");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("registrationId", "server_registration");
         }
 
         if (_packageName is null)
         {
-            throw global::Mentra.Generated.Serialization.WebhookJson.Missing("packageName", "server_registration");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("packageName", "server_registration");
         }
 
         if (_serverUrls is null)
         {
-            throw global::Mentra.Generated.Serialization.WebhookJson.Missing("serverUrls", "server_registration");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("serverUrls", "server_registration");
         }
 
         return new global::Mentra.Generated.ServerRegistrationWebhookRequest

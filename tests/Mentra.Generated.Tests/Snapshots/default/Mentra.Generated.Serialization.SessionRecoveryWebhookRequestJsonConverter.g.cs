@@ -28,7 +28,7 @@ public sealed class SessionRecoveryWebhookRequestJsonConverter : global::System.
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.SessionRecoveryWebhookRequest ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Serialization.WebhookJson.ExpectObject(ref reader, "session_recovery");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "session_recovery");
         return ReadProperties(ref reader, false);
     }
 
@@ -52,39 +52,39 @@ public sealed class SessionRecoveryWebhookRequestJsonConverter : global::System.
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "session_recovery"u8, "session_recovery");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "session_recovery"u8, "session_recovery");
                     hasType = true;
                     break;
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "userId"u8):
                 {
-                    _userId = global::Mentra.Generated.Serialization.WebhookJson.AtMost(global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "userId"), "userId", 512);
+                    _userId = global::Mentra.Generated.Serialization.GeneratedJson.AtMost(global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "userId"), "userId", 512);
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "sessionId"u8):
                 {
-                    _sessionId = global::Mentra.Generated.Serialization.WebhookJson.AtMost(global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "sessionId"), "sessionId", 512);
+                    _sessionId = global::Mentra.Generated.Serialization.GeneratedJson.AtMost(global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "sessionId"), "sessionId", 512);
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "timestamp");
                     break;
                 }
                 case 20 when global::System.MemoryExtensions.SequenceEqual(name, "mentraOSWebsocketUrl"u8):
                 {
-                    _mentraOSWebSocketUrl = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "mentraOSWebsocketUrl");
+                    _mentraOSWebSocketUrl = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "mentraOSWebsocketUrl");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -92,27 +92,27 @@ public sealed class SessionRecoveryWebhookRequestJsonConverter : global::System.
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Serialization.WebhookJson.Missing("type", "session_recovery");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "session_recovery");
         }
 
         if (_sessionId is null)
         {
-            throw global::Mentra.Generated.Serialization.WebhookJson.Missing("sessionId", "session_recovery");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("sessionId", "session_recovery");
         }
 
         if (_userId is null)
         {
-            throw global::Mentra.Generated.Serialization.WebhookJson.Missing("userId", "session_recovery");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("userId", "session_recovery");
         }
 
         if (_timestamp is null)
         {
-            throw global::Mentra.Generated.Serialization.WebhookJson.Missing("timestamp", "session_recovery");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("timestamp", "session_recovery");
         }
 
         if (_mentraOSWebSocketUrl is null)
         {
-            throw global::Mentra.Generated.Serialization.WebhookJson.Missing("mentraOSWebsocketUrl", "session_recovery");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("mentraOSWebsocketUrl", "session_recovery");
         }
 
         return new global::Mentra.Generated.SessionRecoveryWebhookRequest

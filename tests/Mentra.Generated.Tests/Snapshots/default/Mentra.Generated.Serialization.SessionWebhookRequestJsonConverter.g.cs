@@ -41,7 +41,7 @@ public sealed class SessionWebhookRequestJsonConverter : global::System.Text.Jso
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.SessionWebhookRequest ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Serialization.WebhookJson.ExpectObject(ref reader, "session_request");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "session_request");
         return ReadProperties(ref reader, false);
     }
 
@@ -70,61 +70,61 @@ public sealed class SessionWebhookRequestJsonConverter : global::System.Text.Jso
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "session_request"u8, "session_request");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "session_request"u8, "session_request");
                     hasType = true;
                     break;
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "userId"u8):
                 {
-                    _userId = global::Mentra.Generated.Serialization.WebhookJson.AtMost(global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "userId"), "userId", 512);
+                    _userId = global::Mentra.Generated.Serialization.GeneratedJson.AtMost(global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "userId"), "userId", 512);
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "sessionId"u8):
                 {
-                    _sessionId = global::Mentra.Generated.Serialization.WebhookJson.AtMost(global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "sessionId"), "sessionId", 512);
+                    _sessionId = global::Mentra.Generated.Serialization.GeneratedJson.AtMost(global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "sessionId"), "sessionId", 512);
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "timestamp");
                     break;
                 }
                 case 12 when global::System.MemoryExtensions.SequenceEqual(name, "websocketUrl"u8):
                 {
                     _webSocketUrl =
-                        global::Mentra.Generated.Serialization.WebhookJson.SameText(in reader, utf8_MentraOSWebSocketUrl) ? _mentraOSWebSocketUrl :
-                        global::Mentra.Generated.Serialization.WebhookJson.SameText(in reader, utf8_AugmentOSWebSocketUrl) ? _augmentOSWebSocketUrl :
-                        global::Mentra.Generated.Serialization.WebhookJson.ReadStringOrNull(ref reader, "websocketUrl", ref LastRead.WebSocketUrl);
-                    utf8_WebSocketUrl = global::Mentra.Generated.Serialization.WebhookJson.RawText(in reader);
+                        global::Mentra.Generated.Serialization.GeneratedJson.SameText(in reader, utf8_MentraOSWebSocketUrl) ? _mentraOSWebSocketUrl :
+                        global::Mentra.Generated.Serialization.GeneratedJson.SameText(in reader, utf8_AugmentOSWebSocketUrl) ? _augmentOSWebSocketUrl :
+                        global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "websocketUrl", ref LastRead.WebSocketUrl);
+                    utf8_WebSocketUrl = global::Mentra.Generated.Serialization.GeneratedJson.RawText(in reader);
                     break;
                 }
                 case 20 when global::System.MemoryExtensions.SequenceEqual(name, "mentraOSWebsocketUrl"u8):
                 {
                     _mentraOSWebSocketUrl =
-                        global::Mentra.Generated.Serialization.WebhookJson.SameText(in reader, utf8_AugmentOSWebSocketUrl) ? _augmentOSWebSocketUrl :
-                        global::Mentra.Generated.Serialization.WebhookJson.SameText(in reader, utf8_WebSocketUrl) ? _webSocketUrl :
-                        global::Mentra.Generated.Serialization.WebhookJson.ReadStringOrNull(ref reader, "mentraOSWebsocketUrl", ref LastRead.MentraOSWebSocketUrl);
-                    utf8_MentraOSWebSocketUrl = global::Mentra.Generated.Serialization.WebhookJson.RawText(in reader);
+                        global::Mentra.Generated.Serialization.GeneratedJson.SameText(in reader, utf8_AugmentOSWebSocketUrl) ? _augmentOSWebSocketUrl :
+                        global::Mentra.Generated.Serialization.GeneratedJson.SameText(in reader, utf8_WebSocketUrl) ? _webSocketUrl :
+                        global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "mentraOSWebsocketUrl", ref LastRead.MentraOSWebSocketUrl);
+                    utf8_MentraOSWebSocketUrl = global::Mentra.Generated.Serialization.GeneratedJson.RawText(in reader);
                     break;
                 }
                 case 21 when global::System.MemoryExtensions.SequenceEqual(name, "augmentOSWebsocketUrl"u8):
                 {
                     _augmentOSWebSocketUrl =
-                        global::Mentra.Generated.Serialization.WebhookJson.SameText(in reader, utf8_MentraOSWebSocketUrl) ? _mentraOSWebSocketUrl :
-                        global::Mentra.Generated.Serialization.WebhookJson.SameText(in reader, utf8_WebSocketUrl) ? _webSocketUrl :
-                        global::Mentra.Generated.Serialization.WebhookJson.ReadStringOrNull(ref reader, "augmentOSWebsocketUrl", ref LastRead.AugmentOSWebSocketUrl);
-                    utf8_AugmentOSWebSocketUrl = global::Mentra.Generated.Serialization.WebhookJson.RawText(in reader);
+                        global::Mentra.Generated.Serialization.GeneratedJson.SameText(in reader, utf8_MentraOSWebSocketUrl) ? _mentraOSWebSocketUrl :
+                        global::Mentra.Generated.Serialization.GeneratedJson.SameText(in reader, utf8_WebSocketUrl) ? _webSocketUrl :
+                        global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "augmentOSWebsocketUrl", ref LastRead.AugmentOSWebSocketUrl);
+                    utf8_AugmentOSWebSocketUrl = global::Mentra.Generated.Serialization.GeneratedJson.RawText(in reader);
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -132,22 +132,22 @@ public sealed class SessionWebhookRequestJsonConverter : global::System.Text.Jso
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Serialization.WebhookJson.Missing("type", "session_request");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "session_request");
         }
 
         if (_sessionId is null)
         {
-            throw global::Mentra.Generated.Serialization.WebhookJson.Missing("sessionId", "session_request");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("sessionId", "session_request");
         }
 
         if (_userId is null)
         {
-            throw global::Mentra.Generated.Serialization.WebhookJson.Missing("userId", "session_request");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("userId", "session_request");
         }
 
         if (_timestamp is null)
         {
-            throw global::Mentra.Generated.Serialization.WebhookJson.Missing("timestamp", "session_request");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("timestamp", "session_request");
         }
 
         return new global::Mentra.Generated.SessionWebhookRequest

@@ -28,7 +28,7 @@ public sealed class StopWebhookRequestJsonConverter : global::System.Text.Json.S
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.StopWebhookRequest ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Serialization.WebhookJson.ExpectObject(ref reader, "stop_request");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "stop_request");
         return ReadProperties(ref reader, false);
     }
 
@@ -52,40 +52,40 @@ public sealed class StopWebhookRequestJsonConverter : global::System.Text.Json.S
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "stop_request"u8, "stop_request");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "stop_request"u8, "stop_request");
                     hasType = true;
                     break;
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "reason"u8):
                 {
-                    global::Mentra.Generated.Serialization.WebhookJson.ExpectNotNull(ref reader, "reason");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref reader, "reason");
                     _reason = global::Mentra.Generated.Serialization.StopReasonJsonConverter.ReadValue(ref reader, "reason");
                     break;
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "userId"u8):
                 {
-                    _userId = global::Mentra.Generated.Serialization.WebhookJson.AtMost(global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "userId"), "userId", 512);
+                    _userId = global::Mentra.Generated.Serialization.GeneratedJson.AtMost(global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "userId"), "userId", 512);
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "sessionId"u8):
                 {
-                    _sessionId = global::Mentra.Generated.Serialization.WebhookJson.AtMost(global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "sessionId"), "sessionId", 512);
+                    _sessionId = global::Mentra.Generated.Serialization.GeneratedJson.AtMost(global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "sessionId"), "sessionId", 512);
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "timestamp");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -93,27 +93,27 @@ public sealed class StopWebhookRequestJsonConverter : global::System.Text.Json.S
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Serialization.WebhookJson.Missing("type", "stop_request");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "stop_request");
         }
 
         if (_sessionId is null)
         {
-            throw global::Mentra.Generated.Serialization.WebhookJson.Missing("sessionId", "stop_request");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("sessionId", "stop_request");
         }
 
         if (_userId is null)
         {
-            throw global::Mentra.Generated.Serialization.WebhookJson.Missing("userId", "stop_request");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("userId", "stop_request");
         }
 
         if (_timestamp is null)
         {
-            throw global::Mentra.Generated.Serialization.WebhookJson.Missing("timestamp", "stop_request");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("timestamp", "stop_request");
         }
 
         if (_reason is null)
         {
-            throw global::Mentra.Generated.Serialization.WebhookJson.Missing("reason", "stop_request");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("reason", "stop_request");
         }
 
         return new global::Mentra.Generated.StopWebhookRequest

@@ -21,7 +21,7 @@ public sealed class UnknownWebhookRequestJsonConverter : global::System.Text.Jso
     /// <summary>Reads the properties every request has, and keeps the whole object.</summary>
     internal static global::Mentra.Generated.UnknownWebhookRequest ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Serialization.WebhookJson.ExpectObject(ref reader, "WebhookRequest");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "WebhookRequest");
         global::System.Text.Json.Utf8JsonReader copy = reader;
         global::System.Text.Json.JsonElement json = global::System.Text.Json.JsonElement.ParseValue(ref copy);
         global::Mentra.Generated.WebhookRequestType? _type = null;
@@ -37,34 +37,34 @@ public sealed class UnknownWebhookRequestJsonConverter : global::System.Text.Jso
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Serialization.WebhookJson.ExpectNotNull(ref reader, "type");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref reader, "type");
                     _type = global::Mentra.Generated.Serialization.WebhookRequestTypeJsonConverter.ReadValue(ref reader, "type");
                     break;
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "userId"u8):
                 {
-                    _userId = global::Mentra.Generated.Serialization.WebhookJson.AtMost(global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "userId"), "userId", 512);
+                    _userId = global::Mentra.Generated.Serialization.GeneratedJson.AtMost(global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "userId"), "userId", 512);
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "sessionId"u8):
                 {
-                    _sessionId = global::Mentra.Generated.Serialization.WebhookJson.AtMost(global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "sessionId"), "sessionId", 512);
+                    _sessionId = global::Mentra.Generated.Serialization.GeneratedJson.AtMost(global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "sessionId"), "sessionId", 512);
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Serialization.WebhookJson.ReadString(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "timestamp");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -72,22 +72,22 @@ public sealed class UnknownWebhookRequestJsonConverter : global::System.Text.Jso
 
         if (_type is null)
         {
-            throw global::Mentra.Generated.Serialization.WebhookJson.Missing("type", "WebhookRequest");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "WebhookRequest");
         }
 
         if (_sessionId is null)
         {
-            throw global::Mentra.Generated.Serialization.WebhookJson.Missing("sessionId", "WebhookRequest");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("sessionId", "WebhookRequest");
         }
 
         if (_userId is null)
         {
-            throw global::Mentra.Generated.Serialization.WebhookJson.Missing("userId", "WebhookRequest");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("userId", "WebhookRequest");
         }
 
         if (_timestamp is null)
         {
-            throw global::Mentra.Generated.Serialization.WebhookJson.Missing("timestamp", "WebhookRequest");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("timestamp", "WebhookRequest");
         }
 
         return new global::Mentra.Generated.UnknownWebhookRequest(_type.Value, json)

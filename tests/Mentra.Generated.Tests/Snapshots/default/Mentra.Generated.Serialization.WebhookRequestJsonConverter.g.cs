@@ -25,16 +25,16 @@ public sealed class WebhookRequestJsonConverter : global::System.Text.Json.Seria
     /// </summary>
     internal static global::Mentra.Generated.WebhookRequest ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Serialization.WebhookJson.ExpectObject(ref reader, "WebhookRequest");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "WebhookRequest");
         const int longestText = 19;
         global::System.Text.Json.Utf8JsonReader start = reader;
         reader.Read();
-        if (reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName && global::System.MemoryExtensions.SequenceEqual(global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, longestText), "type"u8))
+        if (reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName && global::System.MemoryExtensions.SequenceEqual(global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText), "type"u8))
         {
             reader.Read();
             if (reader.TokenType == global::System.Text.Json.JsonTokenType.String)
             {
-                global::System.ReadOnlySpan<byte> first = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, longestText);
+                global::System.ReadOnlySpan<byte> first = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
                 switch (first.Length)
                 {
                     case 12 when global::System.MemoryExtensions.SequenceEqual(first, "stop_request"u8):
@@ -79,24 +79,24 @@ public sealed class WebhookRequestJsonConverter : global::System.Text.Json.Seria
             scan.Read();
             if (scan.TokenType == global::System.Text.Json.JsonTokenType.EndObject)
             {
-                throw global::Mentra.Generated.Serialization.WebhookJson.Missing("type", "WebhookRequest");
+                throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "WebhookRequest");
             }
 
             bool isDiscriminator = scan.ValueTextEquals("type"u8);
             scan.Read();
             if (!isDiscriminator)
             {
-                global::Mentra.Generated.Serialization.WebhookJson.Skip(ref scan);
+                global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref scan);
                 continue;
             }
 
-            global::Mentra.Generated.Serialization.WebhookJson.ExpectNotNull(ref scan, "type");
+            global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref scan, "type");
             if (scan.TokenType != global::System.Text.Json.JsonTokenType.String)
             {
-                throw global::Mentra.Generated.Serialization.WebhookJson.WrongType(ref scan, "type", "a string");
+                throw global::Mentra.Generated.Serialization.GeneratedJson.WrongType(ref scan, "type", "a string");
             }
 
-            global::System.ReadOnlySpan<byte> value = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in scan, longestText);
+            global::System.ReadOnlySpan<byte> value = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in scan, longestText);
             switch (value.Length)
             {
                 case 12 when global::System.MemoryExtensions.SequenceEqual(value, "stop_request"u8):

@@ -23,11 +23,11 @@ public sealed class WebhookRequestTypeJsonConverter : global::System.Text.Json.S
     {
         if (reader.TokenType != global::System.Text.Json.JsonTokenType.String)
         {
-            throw global::Mentra.Generated.Serialization.WebhookJson.WrongType(ref reader, property, "a string");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.WrongType(ref reader, property, "a string");
         }
 
         const int longestText = 19;
-        global::System.ReadOnlySpan<byte> text = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, longestText);
+        global::System.ReadOnlySpan<byte> text = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
         switch (text.Length)
         {
             case 12 when global::System.MemoryExtensions.SequenceEqual(text, "stop_request"u8):
@@ -52,6 +52,6 @@ public sealed class WebhookRequestTypeJsonConverter : global::System.Text.Json.S
             }
         }
 
-        return new global::Mentra.Generated.WebhookRequestType(global::Mentra.Generated.Serialization.WebhookJson.Text(in reader));
+        return new global::Mentra.Generated.WebhookRequestType(global::Mentra.Generated.Serialization.GeneratedJson.Text(in reader));
     }
 }

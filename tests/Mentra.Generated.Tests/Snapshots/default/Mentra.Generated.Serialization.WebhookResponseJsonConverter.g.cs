@@ -24,7 +24,7 @@ public sealed class WebhookResponseJsonConverter : global::System.Text.Json.Seri
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.WebhookResponse ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Serialization.WebhookJson.ExpectObject(ref reader, "WebhookResponse");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "WebhookResponse");
         global::Mentra.Generated.WebhookResponseStatus? _status = null;
         string? _message = null;
         const int longestText = 7;
@@ -36,24 +36,24 @@ public sealed class WebhookResponseJsonConverter : global::System.Text.Json.Seri
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "status"u8):
                 {
-                    global::Mentra.Generated.Serialization.WebhookJson.ExpectNotNull(ref reader, "status");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref reader, "status");
                     _status = global::Mentra.Generated.Serialization.WebhookResponseStatusJsonConverter.ReadValue(ref reader, "status");
                     break;
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "message"u8):
                 {
-                    _message = global::Mentra.Generated.Serialization.WebhookJson.ReadStringOrNull(ref reader, "message");
+                    _message = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "message");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -61,7 +61,7 @@ public sealed class WebhookResponseJsonConverter : global::System.Text.Json.Seri
 
         if (_status is null)
         {
-            throw global::Mentra.Generated.Serialization.WebhookJson.Missing("status", "WebhookResponse");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("status", "WebhookResponse");
         }
 
         return new global::Mentra.Generated.WebhookResponse

@@ -23,11 +23,11 @@ public sealed class WebhookResponseStatusJsonConverter : global::System.Text.Jso
     {
         if (reader.TokenType != global::System.Text.Json.JsonTokenType.String)
         {
-            throw global::Mentra.Generated.Serialization.WebhookJson.WrongType(ref reader, property, "a string");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.WrongType(ref reader, property, "a string");
         }
 
         const int longestText = 7;
-        global::System.ReadOnlySpan<byte> text = global::Mentra.Generated.Serialization.WebhookJson.Utf8(in reader, longestText);
+        global::System.ReadOnlySpan<byte> text = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
         switch (text.Length)
         {
             case 5 when global::System.MemoryExtensions.SequenceEqual(text, "error"u8):
@@ -40,6 +40,6 @@ public sealed class WebhookResponseStatusJsonConverter : global::System.Text.Jso
             }
         }
 
-        return new global::Mentra.Generated.WebhookResponseStatus(global::Mentra.Generated.Serialization.WebhookJson.Text(in reader));
+        return new global::Mentra.Generated.WebhookResponseStatus(global::Mentra.Generated.Serialization.GeneratedJson.Text(in reader));
     }
 }

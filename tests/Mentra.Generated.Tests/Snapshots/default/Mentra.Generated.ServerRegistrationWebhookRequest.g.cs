@@ -52,7 +52,7 @@ public sealed partial record ServerRegistrationWebhookRequest : global::Mentra.G
         return base.Equals(other)
             && global::System.Collections.Generic.EqualityComparer<string>.Default.Equals(RegistrationId, other.RegistrationId)
             && global::System.Collections.Generic.EqualityComparer<string>.Default.Equals(PackageName, other.PackageName)
-            && global::Mentra.Generated.Serialization.WebhookJson.ListEquals(ServerUrls, other.ServerUrls);
+            && global::Mentra.Generated.Serialization.GeneratedJson.ListEquals(ServerUrls, other.ServerUrls);
     }
 
     /// <summary>A hash consistent with <see cref="Equals(global::Mentra.Generated.ServerRegistrationWebhookRequest?)"/>; a list contributes its length.</summary>

@@ -28,7 +28,7 @@ public sealed partial record UnknownWebhookRequest : global::Mentra.Generated.We
     public global::System.Text.Json.JsonElement Json { get; }
 
     /// <summary>Compares the JSON values, not the documents that hold them.</summary>
-    public bool Equals(global::Mentra.Generated.UnknownWebhookRequest? other) => other is not null && global::Mentra.Generated.Serialization.WebhookJson.JsonEquals(Json, other.Json);
+    public bool Equals(global::Mentra.Generated.UnknownWebhookRequest? other) => other is not null && global::Mentra.Generated.Serialization.GeneratedJson.JsonEquals(Json, other.Json);
 
     /// <summary>A hash consistent with <see cref="Equals(global::Mentra.Generated.UnknownWebhookRequest?)"/>.</summary>
     public override int GetHashCode() => Type.GetHashCode();

@@ -23,11 +23,11 @@ public sealed class ColorJsonConverter : global::System.Text.Json.Serialization.
     {
         if (reader.TokenType != global::System.Text.Json.JsonTokenType.String)
         {
-            throw global::Focus.Enums.Serialization.WebhookJson.WrongType(ref reader, property, "a string");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.WrongType(ref reader, property, "a string");
         }
 
         const int longestText = 10;
-        global::System.ReadOnlySpan<byte> text = global::Focus.Enums.Serialization.WebhookJson.Utf8(in reader, longestText);
+        global::System.ReadOnlySpan<byte> text = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
         switch (text.Length)
         {
             case 3 when global::System.MemoryExtensions.SequenceEqual(text, "red"u8):
@@ -44,6 +44,6 @@ public sealed class ColorJsonConverter : global::System.Text.Json.Serialization.
             }
         }
 
-        return new global::Focus.Enums.Color(global::Focus.Enums.Serialization.WebhookJson.Text(in reader));
+        return new global::Focus.Enums.Color(global::Mentra.Generated.Serialization.GeneratedJson.Text(in reader));
     }
 }

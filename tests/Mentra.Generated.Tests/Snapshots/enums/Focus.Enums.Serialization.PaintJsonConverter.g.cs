@@ -24,7 +24,7 @@ public sealed class PaintJsonConverter : global::System.Text.Json.Serialization.
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Focus.Enums.Paint ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Focus.Enums.Serialization.WebhookJson.ExpectObject(ref reader, "Paint");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "Paint");
         global::Focus.Enums.Color? _color = null;
         global::Focus.Enums.Color? _accent = null;
         const int longestText = 6;
@@ -36,13 +36,13 @@ public sealed class PaintJsonConverter : global::System.Text.Json.Serialization.
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Focus.Enums.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "color"u8):
                 {
-                    global::Focus.Enums.Serialization.WebhookJson.ExpectNotNull(ref reader, "color");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref reader, "color");
                     _color = global::Focus.Enums.Serialization.ColorJsonConverter.ReadValue(ref reader, "color");
                     break;
                 }
@@ -59,7 +59,7 @@ public sealed class PaintJsonConverter : global::System.Text.Json.Serialization.
                 }
                 default:
                 {
-                    global::Focus.Enums.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -67,7 +67,7 @@ public sealed class PaintJsonConverter : global::System.Text.Json.Serialization.
 
         if (_color is null)
         {
-            throw global::Focus.Enums.Serialization.WebhookJson.Missing("color", "Paint");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("color", "Paint");
         }
 
         return new global::Focus.Enums.Paint

@@ -25,7 +25,7 @@ public sealed class ClosedJsonConverter : global::System.Text.Json.Serialization
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Focus.Inheritance.Closed ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Focus.Inheritance.Serialization.WebhookJson.ExpectObject(ref reader, "closed");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "closed");
         return ReadProperties(ref reader, false);
     }
 
@@ -46,24 +46,24 @@ public sealed class ClosedJsonConverter : global::System.Text.Json.Serialization
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Focus.Inheritance.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 2 when global::System.MemoryExtensions.SequenceEqual(name, "id"u8):
                 {
-                    _id = global::Focus.Inheritance.Serialization.WebhookJson.ReadString(ref reader, "id");
+                    _id = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "id");
                     break;
                 }
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "kind"u8):
                 {
-                    global::Focus.Inheritance.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "kind", "closed"u8, "closed");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "kind", "closed"u8, "closed");
                     hasKind = true;
                     break;
                 }
                 default:
                 {
-                    global::Focus.Inheritance.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -71,12 +71,12 @@ public sealed class ClosedJsonConverter : global::System.Text.Json.Serialization
 
         if (!hasKind)
         {
-            throw global::Focus.Inheritance.Serialization.WebhookJson.Missing("kind", "closed");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("kind", "closed");
         }
 
         if (_id is null)
         {
-            throw global::Focus.Inheritance.Serialization.WebhookJson.Missing("id", "closed");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("id", "closed");
         }
 
         return new global::Focus.Inheritance.Closed

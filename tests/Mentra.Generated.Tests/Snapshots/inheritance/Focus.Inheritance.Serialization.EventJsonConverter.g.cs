@@ -25,16 +25,16 @@ public sealed class EventJsonConverter : global::System.Text.Json.Serialization.
     /// </summary>
     internal static global::Focus.Inheritance.Event ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Focus.Inheritance.Serialization.WebhookJson.ExpectObject(ref reader, "Event");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "Event");
         const int longestText = 6;
         global::System.Text.Json.Utf8JsonReader start = reader;
         reader.Read();
-        if (reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName && global::System.MemoryExtensions.SequenceEqual(global::Focus.Inheritance.Serialization.WebhookJson.Utf8(in reader, longestText), "kind"u8))
+        if (reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName && global::System.MemoryExtensions.SequenceEqual(global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText), "kind"u8))
         {
             reader.Read();
             if (reader.TokenType == global::System.Text.Json.JsonTokenType.String)
             {
-                global::System.ReadOnlySpan<byte> first = global::Focus.Inheritance.Serialization.WebhookJson.Utf8(in reader, longestText);
+                global::System.ReadOnlySpan<byte> first = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
                 switch (first.Length)
                 {
                     case 6 when global::System.MemoryExtensions.SequenceEqual(first, "closed"u8):
@@ -67,24 +67,24 @@ public sealed class EventJsonConverter : global::System.Text.Json.Serialization.
             scan.Read();
             if (scan.TokenType == global::System.Text.Json.JsonTokenType.EndObject)
             {
-                throw global::Focus.Inheritance.Serialization.WebhookJson.Missing("kind", "Event");
+                throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("kind", "Event");
             }
 
             bool isDiscriminator = scan.ValueTextEquals("kind"u8);
             scan.Read();
             if (!isDiscriminator)
             {
-                global::Focus.Inheritance.Serialization.WebhookJson.Skip(ref scan);
+                global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref scan);
                 continue;
             }
 
-            global::Focus.Inheritance.Serialization.WebhookJson.ExpectNotNull(ref scan, "kind");
+            global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref scan, "kind");
             if (scan.TokenType != global::System.Text.Json.JsonTokenType.String)
             {
-                throw global::Focus.Inheritance.Serialization.WebhookJson.WrongType(ref scan, "kind", "a string");
+                throw global::Mentra.Generated.Serialization.GeneratedJson.WrongType(ref scan, "kind", "a string");
             }
 
-            global::System.ReadOnlySpan<byte> value = global::Focus.Inheritance.Serialization.WebhookJson.Utf8(in scan, longestText);
+            global::System.ReadOnlySpan<byte> value = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in scan, longestText);
             switch (value.Length)
             {
                 case 6 when global::System.MemoryExtensions.SequenceEqual(value, "closed"u8):

@@ -26,7 +26,7 @@ public sealed class OpenedJsonConverter : global::System.Text.Json.Serialization
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Focus.Inheritance.Opened ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Focus.Inheritance.Serialization.WebhookJson.ExpectObject(ref reader, "opened");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "opened");
         return ReadProperties(ref reader, false);
     }
 
@@ -48,29 +48,29 @@ public sealed class OpenedJsonConverter : global::System.Text.Json.Serialization
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Focus.Inheritance.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 2 when global::System.MemoryExtensions.SequenceEqual(name, "by"u8):
                 {
-                    _by = global::Focus.Inheritance.Serialization.WebhookJson.ReadString(ref reader, "by");
+                    _by = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "by");
                     break;
                 }
                 case 2 when global::System.MemoryExtensions.SequenceEqual(name, "id"u8):
                 {
-                    _id = global::Focus.Inheritance.Serialization.WebhookJson.ReadString(ref reader, "id");
+                    _id = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "id");
                     break;
                 }
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "kind"u8):
                 {
-                    global::Focus.Inheritance.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "kind", "opened"u8, "opened");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "kind", "opened"u8, "opened");
                     hasKind = true;
                     break;
                 }
                 default:
                 {
-                    global::Focus.Inheritance.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -78,17 +78,17 @@ public sealed class OpenedJsonConverter : global::System.Text.Json.Serialization
 
         if (!hasKind)
         {
-            throw global::Focus.Inheritance.Serialization.WebhookJson.Missing("kind", "opened");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("kind", "opened");
         }
 
         if (_id is null)
         {
-            throw global::Focus.Inheritance.Serialization.WebhookJson.Missing("id", "opened");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("id", "opened");
         }
 
         if (_by is null)
         {
-            throw global::Focus.Inheritance.Serialization.WebhookJson.Missing("by", "opened");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("by", "opened");
         }
 
         return new global::Focus.Inheritance.Opened

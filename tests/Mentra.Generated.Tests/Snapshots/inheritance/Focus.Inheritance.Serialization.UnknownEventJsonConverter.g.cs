@@ -21,7 +21,7 @@ public sealed class UnknownEventJsonConverter : global::System.Text.Json.Seriali
     /// <summary>Reads the properties every request has, and keeps the whole object.</summary>
     internal static global::Focus.Inheritance.UnknownEvent ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Focus.Inheritance.Serialization.WebhookJson.ExpectObject(ref reader, "Event");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "Event");
         global::System.Text.Json.Utf8JsonReader copy = reader;
         global::System.Text.Json.JsonElement json = global::System.Text.Json.JsonElement.ParseValue(ref copy);
         string? _kind = null;
@@ -35,23 +35,23 @@ public sealed class UnknownEventJsonConverter : global::System.Text.Json.Seriali
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Focus.Inheritance.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 2 when global::System.MemoryExtensions.SequenceEqual(name, "id"u8):
                 {
-                    _id = global::Focus.Inheritance.Serialization.WebhookJson.ReadString(ref reader, "id");
+                    _id = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "id");
                     break;
                 }
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "kind"u8):
                 {
-                    _kind = global::Focus.Inheritance.Serialization.WebhookJson.ReadString(ref reader, "kind");
+                    _kind = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "kind");
                     break;
                 }
                 default:
                 {
-                    global::Focus.Inheritance.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -59,12 +59,12 @@ public sealed class UnknownEventJsonConverter : global::System.Text.Json.Seriali
 
         if (_kind is null)
         {
-            throw global::Focus.Inheritance.Serialization.WebhookJson.Missing("kind", "Event");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("kind", "Event");
         }
 
         if (_id is null)
         {
-            throw global::Focus.Inheritance.Serialization.WebhookJson.Missing("id", "Event");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("id", "Event");
         }
 
         return new global::Focus.Inheritance.UnknownEvent(_kind, json)

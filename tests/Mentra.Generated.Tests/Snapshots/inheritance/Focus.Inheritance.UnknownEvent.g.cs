@@ -28,7 +28,7 @@ public sealed partial record UnknownEvent : global::Focus.Inheritance.Event
     public global::System.Text.Json.JsonElement Json { get; }
 
     /// <summary>Compares the JSON values, not the documents that hold them.</summary>
-    public bool Equals(global::Focus.Inheritance.UnknownEvent? other) => other is not null && global::Focus.Inheritance.Serialization.WebhookJson.JsonEquals(Json, other.Json);
+    public bool Equals(global::Focus.Inheritance.UnknownEvent? other) => other is not null && global::Mentra.Generated.Serialization.GeneratedJson.JsonEquals(Json, other.Json);
 
     /// <summary>A hash consistent with <see cref="Equals(global::Focus.Inheritance.UnknownEvent?)"/>.</summary>
     public override int GetHashCode() => Kind.GetHashCode();

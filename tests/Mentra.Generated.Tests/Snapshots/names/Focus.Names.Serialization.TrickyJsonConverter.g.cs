@@ -35,7 +35,7 @@ public sealed class TrickyJsonConverter : global::System.Text.Json.Serialization
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Focus.Names.Tricky ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Focus.Names.Serialization.WebhookJson.ExpectObject(ref reader, "Tricky");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "Tricky");
         string? _reader = null;
         string? _writer = null;
         string? _value = null;
@@ -58,38 +58,38 @@ public sealed class TrickyJsonConverter : global::System.Text.Json.Serialization
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Focus.Names.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "json"u8):
                 {
-                    _json = global::Focus.Names.Serialization.WebhookJson.ReadDoubleOrNull(ref reader, "json");
+                    _json = global::Mentra.Generated.Serialization.GeneratedJson.ReadDoubleOrNull(ref reader, "json");
                     break;
                 }
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "name"u8):
                 {
-                    _name = global::Focus.Names.Serialization.WebhookJson.ReadStringOrNull(ref reader, "name");
+                    _name = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "name");
                     break;
                 }
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    _type = global::Focus.Names.Serialization.WebhookJson.ReadString(ref reader, "type");
+                    _type = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "type");
                     break;
                 }
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "class"u8):
                 {
-                    _class = global::Focus.Names.Serialization.WebhookJson.ReadStringOrNull(ref reader, "class");
+                    _class = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "class");
                     break;
                 }
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "item0"u8):
                 {
-                    _item0 = global::Focus.Names.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "item0");
+                    _item0 = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "item0");
                     break;
                 }
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "value"u8):
                 {
-                    _value = global::Focus.Names.Serialization.WebhookJson.ReadString(ref reader, "value");
+                    _value = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "value");
                     break;
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "items0"u8):
@@ -100,7 +100,7 @@ public sealed class TrickyJsonConverter : global::System.Text.Json.Serialization
                         continue;
                     }
 
-                    global::Focus.Names.Serialization.WebhookJson.ExpectArray(ref reader, "items0");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectArray(ref reader, "items0");
                     var items0 = new global::System.Collections.Generic.List<string>();
                     while (true)
                     {
@@ -110,7 +110,7 @@ public sealed class TrickyJsonConverter : global::System.Text.Json.Serialization
                             break;
                         }
 
-                        items0.Add(global::Focus.Names.Serialization.WebhookJson.ReadString(ref reader, "items0"));
+                        items0.Add(global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "items0"));
                     }
 
                     _items0 = items0;
@@ -118,37 +118,37 @@ public sealed class TrickyJsonConverter : global::System.Text.Json.Serialization
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "reader"u8):
                 {
-                    _reader = global::Focus.Names.Serialization.WebhookJson.ReadString(ref reader, "reader");
+                    _reader = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "reader");
                     break;
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "writer"u8):
                 {
-                    _writer = global::Focus.Names.Serialization.WebhookJson.ReadStringOrNull(ref reader, "writer");
+                    _writer = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "writer");
                     break;
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "hasType"u8):
                 {
-                    _hasType = global::Focus.Names.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "hasType");
+                    _hasType = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "hasType");
                     break;
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "options"u8):
                 {
-                    _options = global::Focus.Names.Serialization.WebhookJson.ReadStringOrNull(ref reader, "options");
+                    _options = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "options");
                     break;
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "scratch"u8):
                 {
-                    _scratch = global::Focus.Names.Serialization.WebhookJson.ReadInt64OrNull(ref reader, "scratch");
+                    _scratch = global::Mentra.Generated.Serialization.GeneratedJson.ReadInt64OrNull(ref reader, "scratch");
                     break;
                 }
                 case 20 when global::System.MemoryExtensions.SequenceEqual(name, "snake_case-and-kebab"u8):
                 {
-                    _snakeCaseAndKebab = global::Focus.Names.Serialization.WebhookJson.ReadStringOrNull(ref reader, "snake_case-and-kebab");
+                    _snakeCaseAndKebab = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "snake_case-and-kebab");
                     break;
                 }
                 default:
                 {
-                    global::Focus.Names.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -156,17 +156,17 @@ public sealed class TrickyJsonConverter : global::System.Text.Json.Serialization
 
         if (_reader is null)
         {
-            throw global::Focus.Names.Serialization.WebhookJson.Missing("reader", "Tricky");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("reader", "Tricky");
         }
 
         if (_value is null)
         {
-            throw global::Focus.Names.Serialization.WebhookJson.Missing("value", "Tricky");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("value", "Tricky");
         }
 
         if (_type is null)
         {
-            throw global::Focus.Names.Serialization.WebhookJson.Missing("type", "Tricky");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "Tricky");
         }
 
         return new global::Focus.Names.Tricky

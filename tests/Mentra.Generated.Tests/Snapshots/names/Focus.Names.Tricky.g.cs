@@ -69,7 +69,7 @@ public sealed partial record Tricky
             && global::System.Collections.Generic.EqualityComparer<string>.Default.Equals(Value, other.Value)
             && global::System.Collections.Generic.EqualityComparer<string?>.Default.Equals(Name, other.Name)
             && global::System.Collections.Generic.EqualityComparer<long?>.Default.Equals(Scratch, other.Scratch)
-            && global::Focus.Names.Serialization.WebhookJson.ListEquals(Items0, other.Items0)
+            && global::Mentra.Generated.Serialization.GeneratedJson.ListEquals(Items0, other.Items0)
             && global::System.Collections.Generic.EqualityComparer<bool?>.Default.Equals(Item0, other.Item0)
             && global::System.Collections.Generic.EqualityComparer<double?>.Default.Equals(Json, other.Json)
             && global::System.Collections.Generic.EqualityComparer<string>.Default.Equals(Type, other.Type)

@@ -40,7 +40,7 @@ public sealed class SettingsJsonConverter : global::System.Text.Json.Serializati
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Focus.Optional.Settings ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Focus.Optional.Serialization.WebhookJson.ExpectObject(ref reader, "Settings");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "Settings");
         string? _name = null;
         string? _nickname = null;
         long? _count = null;
@@ -58,53 +58,53 @@ public sealed class SettingsJsonConverter : global::System.Text.Json.Serializati
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Focus.Optional.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "name"u8):
                 {
-                    _name = global::Focus.Optional.Serialization.WebhookJson.ReadString(ref reader, "name", ref LastRead.Name);
+                    _name = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "name", ref LastRead.Name);
                     break;
                 }
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "count"u8):
                 {
-                    _count = global::Focus.Optional.Serialization.WebhookJson.ReadInt64(ref reader, "count");
+                    _count = global::Mentra.Generated.Serialization.GeneratedJson.ReadInt64(ref reader, "count");
                     break;
                 }
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "limit"u8):
                 {
-                    _limit = global::Focus.Optional.Serialization.WebhookJson.ReadInt64OrNull(ref reader, "limit");
+                    _limit = global::Mentra.Generated.Serialization.GeneratedJson.ReadInt64OrNull(ref reader, "limit");
                     break;
                 }
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "ratio"u8):
                 {
-                    _ratio = global::Focus.Optional.Serialization.WebhookJson.ReadDouble(ref reader, "ratio");
+                    _ratio = global::Mentra.Generated.Serialization.GeneratedJson.ReadDouble(ref reader, "ratio");
                     break;
                 }
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "scale"u8):
                 {
-                    _scale = global::Focus.Optional.Serialization.WebhookJson.ReadDoubleOrNull(ref reader, "scale");
+                    _scale = global::Mentra.Generated.Serialization.GeneratedJson.ReadDoubleOrNull(ref reader, "scale");
                     break;
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "enabled"u8):
                 {
-                    _enabled = global::Focus.Optional.Serialization.WebhookJson.ReadBoolean(ref reader, "enabled");
+                    _enabled = global::Mentra.Generated.Serialization.GeneratedJson.ReadBoolean(ref reader, "enabled");
                     break;
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "visible"u8):
                 {
-                    _visible = global::Focus.Optional.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "visible");
+                    _visible = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "visible");
                     break;
                 }
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "nickname"u8):
                 {
-                    _nickname = global::Focus.Optional.Serialization.WebhookJson.ReadStringOrNull(ref reader, "nickname", ref LastRead.Nickname);
+                    _nickname = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "nickname", ref LastRead.Nickname);
                     break;
                 }
                 default:
                 {
-                    global::Focus.Optional.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -112,22 +112,22 @@ public sealed class SettingsJsonConverter : global::System.Text.Json.Serializati
 
         if (_name is null)
         {
-            throw global::Focus.Optional.Serialization.WebhookJson.Missing("name", "Settings");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("name", "Settings");
         }
 
         if (_count is null)
         {
-            throw global::Focus.Optional.Serialization.WebhookJson.Missing("count", "Settings");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("count", "Settings");
         }
 
         if (_ratio is null)
         {
-            throw global::Focus.Optional.Serialization.WebhookJson.Missing("ratio", "Settings");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("ratio", "Settings");
         }
 
         if (_enabled is null)
         {
-            throw global::Focus.Optional.Serialization.WebhookJson.Missing("enabled", "Settings");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("enabled", "Settings");
         }
 
         return new global::Focus.Optional.Settings

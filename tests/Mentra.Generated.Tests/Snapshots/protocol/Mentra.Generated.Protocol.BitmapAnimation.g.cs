@@ -50,7 +50,7 @@ public sealed partial record BitmapAnimation : global::Mentra.Generated.Protocol
         }
 
         return base.Equals(other)
-            && global::Mentra.Generated.Protocol.Serialization.WebhookJson.ListEquals(Frames, other.Frames)
+            && global::Mentra.Generated.Serialization.GeneratedJson.ListEquals(Frames, other.Frames)
             && global::System.Collections.Generic.EqualityComparer<long?>.Default.Equals(Interval, other.Interval)
             && global::System.Collections.Generic.EqualityComparer<bool?>.Default.Equals(Repeat, other.Repeat);
     }

@@ -38,7 +38,7 @@ public sealed partial record ButtonCapabilities
 
         return EqualityContract == other.EqualityContract
             && global::System.Collections.Generic.EqualityComparer<long?>.Default.Equals(Count, other.Count)
-            && global::Mentra.Generated.Protocol.Serialization.WebhookJson.JsonEquals(Buttons, other.Buttons);
+            && global::Mentra.Generated.Serialization.GeneratedJson.JsonEquals(Buttons, other.Buttons);
     }
 
     /// <summary>A hash consistent with <see cref="Equals(global::Mentra.Generated.Protocol.ButtonCapabilities?)"/>; a list contributes its length, any JSON its kind.</summary>

@@ -52,7 +52,7 @@ public sealed partial record CameraCapabilities
             && global::System.Collections.Generic.EqualityComparer<global::Mentra.Generated.Protocol.Resolution?>.Default.Equals(Resolution, other.Resolution)
             && global::System.Collections.Generic.EqualityComparer<bool?>.Default.Equals(HasHDR, other.HasHDR)
             && global::System.Collections.Generic.EqualityComparer<bool?>.Default.Equals(HasFocus, other.HasFocus)
-            && global::Mentra.Generated.Protocol.Serialization.WebhookJson.JsonEquals(Video, other.Video);
+            && global::Mentra.Generated.Serialization.GeneratedJson.JsonEquals(Video, other.Video);
     }
 
     /// <summary>A hash consistent with <see cref="Equals(global::Mentra.Generated.Protocol.CameraCapabilities?)"/>; a list contributes its length, any JSON its kind.</summary>

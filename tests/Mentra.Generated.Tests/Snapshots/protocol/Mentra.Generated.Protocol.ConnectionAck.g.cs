@@ -87,13 +87,13 @@ public sealed partial record ConnectionAck : global::Mentra.Generated.Protocol.C
 
         return base.Equals(other)
             && global::System.Collections.Generic.EqualityComparer<string?>.Default.Equals(SessionId, other.SessionId)
-            && global::Mentra.Generated.Protocol.Serialization.WebhookJson.ListEquals(Settings, other.Settings)
+            && global::Mentra.Generated.Serialization.GeneratedJson.ListEquals(Settings, other.Settings)
             && global::System.Collections.Generic.EqualityComparer<global::Mentra.Generated.Protocol.SystemSettings?>.Default.Equals(MentraosSettings, other.MentraosSettings)
             && global::System.Collections.Generic.EqualityComparer<global::Mentra.Generated.Protocol.SystemSettings?>.Default.Equals(AugmentosSettings, other.AugmentosSettings)
             && global::System.Collections.Generic.EqualityComparer<global::Mentra.Generated.Protocol.Capabilities?>.Default.Equals(Capabilities, other.Capabilities)
-            && global::Mentra.Generated.Protocol.Serialization.WebhookJson.ListEquals(Subscriptions, other.Subscriptions)
+            && global::Mentra.Generated.Serialization.GeneratedJson.ListEquals(Subscriptions, other.Subscriptions)
             && global::System.Collections.Generic.EqualityComparer<string?>.Default.Equals(UserId, other.UserId)
-            && global::Mentra.Generated.Protocol.Serialization.WebhookJson.JsonEquals(Config, other.Config)
+            && global::Mentra.Generated.Serialization.GeneratedJson.JsonEquals(Config, other.Config)
             && global::System.Collections.Generic.EqualityComparer<string?>.Default.Equals(Timestamp, other.Timestamp);
     }
 

@@ -51,7 +51,7 @@ public sealed partial record CustomMessage : global::Mentra.Generated.Protocol.C
 
         return base.Equals(other)
             && global::System.Collections.Generic.EqualityComparer<string>.Default.Equals(Action, other.Action)
-            && global::Mentra.Generated.Protocol.Serialization.WebhookJson.JsonEquals(Payload, other.Payload)
+            && global::Mentra.Generated.Serialization.GeneratedJson.JsonEquals(Payload, other.Payload)
             && global::System.Collections.Generic.EqualityComparer<string?>.Default.Equals(Timestamp, other.Timestamp);
     }
 

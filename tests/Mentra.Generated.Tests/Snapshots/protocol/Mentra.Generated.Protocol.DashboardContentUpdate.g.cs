@@ -65,7 +65,7 @@ public sealed partial record DashboardContentUpdate : global::Mentra.Generated.P
             && global::System.Collections.Generic.EqualityComparer<string>.Default.Equals(PackageName, other.PackageName)
             && global::System.Collections.Generic.EqualityComparer<string?>.Default.Equals(SessionId, other.SessionId)
             && global::System.Collections.Generic.EqualityComparer<string>.Default.Equals(Content, other.Content)
-            && global::Mentra.Generated.Protocol.Serialization.WebhookJson.ListEquals(Modes, other.Modes)
+            && global::Mentra.Generated.Serialization.GeneratedJson.ListEquals(Modes, other.Modes)
             && global::System.Collections.Generic.EqualityComparer<string?>.Default.Equals(Timestamp, other.Timestamp);
     }
 

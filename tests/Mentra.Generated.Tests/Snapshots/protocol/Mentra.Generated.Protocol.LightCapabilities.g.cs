@@ -38,7 +38,7 @@ public sealed partial record LightCapabilities
 
         return EqualityContract == other.EqualityContract
             && global::System.Collections.Generic.EqualityComparer<long?>.Default.Equals(Count, other.Count)
-            && global::Mentra.Generated.Protocol.Serialization.WebhookJson.JsonEquals(Lights, other.Lights);
+            && global::Mentra.Generated.Serialization.GeneratedJson.JsonEquals(Lights, other.Lights);
     }
 
     /// <summary>A hash consistent with <see cref="Equals(global::Mentra.Generated.Protocol.LightCapabilities?)"/>; a list contributes its length, any JSON its kind.</summary>

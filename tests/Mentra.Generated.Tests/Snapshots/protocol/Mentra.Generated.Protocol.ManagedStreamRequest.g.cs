@@ -86,7 +86,7 @@ public sealed partial record ManagedStreamRequest : global::Mentra.Generated.Pro
             && global::System.Collections.Generic.EqualityComparer<global::Mentra.Generated.Protocol.VideoConfig?>.Default.Equals(Video, other.Video)
             && global::System.Collections.Generic.EqualityComparer<global::Mentra.Generated.Protocol.AudioConfig?>.Default.Equals(Audio, other.Audio)
             && global::System.Collections.Generic.EqualityComparer<global::Mentra.Generated.Protocol.StreamConfig?>.Default.Equals(Stream, other.Stream)
-            && global::Mentra.Generated.Protocol.Serialization.WebhookJson.ListEquals(RestreamDestinations, other.RestreamDestinations)
+            && global::Mentra.Generated.Serialization.GeneratedJson.ListEquals(RestreamDestinations, other.RestreamDestinations)
             && global::System.Collections.Generic.EqualityComparer<string?>.Default.Equals(Timestamp, other.Timestamp);
     }
 

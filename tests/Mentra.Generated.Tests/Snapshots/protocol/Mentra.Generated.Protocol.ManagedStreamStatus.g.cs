@@ -100,7 +100,7 @@ public sealed partial record ManagedStreamStatus : global::Mentra.Generated.Prot
             && global::System.Collections.Generic.EqualityComparer<string?>.Default.Equals(ThumbnailUrl, other.ThumbnailUrl)
             && global::System.Collections.Generic.EqualityComparer<string?>.Default.Equals(Message, other.Message)
             && global::System.Collections.Generic.EqualityComparer<string?>.Default.Equals(StreamId, other.StreamId)
-            && global::Mentra.Generated.Protocol.Serialization.WebhookJson.ListEquals(Outputs, other.Outputs)
+            && global::Mentra.Generated.Serialization.GeneratedJson.ListEquals(Outputs, other.Outputs)
             && global::System.Collections.Generic.EqualityComparer<string?>.Default.Equals(Timestamp, other.Timestamp);
     }
 

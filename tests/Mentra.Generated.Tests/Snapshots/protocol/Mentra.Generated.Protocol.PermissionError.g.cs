@@ -51,7 +51,7 @@ public sealed partial record PermissionError : global::Mentra.Generated.Protocol
 
         return base.Equals(other)
             && global::System.Collections.Generic.EqualityComparer<string?>.Default.Equals(Message, other.Message)
-            && global::Mentra.Generated.Protocol.Serialization.WebhookJson.ListEquals(Details, other.Details)
+            && global::Mentra.Generated.Serialization.GeneratedJson.ListEquals(Details, other.Details)
             && global::System.Collections.Generic.EqualityComparer<string?>.Default.Equals(Timestamp, other.Timestamp);
     }
 

@@ -25,16 +25,16 @@ public sealed class AppMessageJsonConverter : global::System.Text.Json.Serializa
     /// </summary>
     internal static global::Mentra.Generated.Protocol.AppMessage ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "AppMessage");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "AppMessage");
         const int longestText = 24;
         global::System.Text.Json.Utf8JsonReader start = reader;
         reader.Read();
-        if (reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName && global::System.MemoryExtensions.SequenceEqual(global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText), "type"u8))
+        if (reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName && global::System.MemoryExtensions.SequenceEqual(global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText), "type"u8))
         {
             reader.Read();
             if (reader.TokenType == global::System.Text.Json.JsonTokenType.String)
             {
-                global::System.ReadOnlySpan<byte> first = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+                global::System.ReadOnlySpan<byte> first = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
                 switch (first.Length)
                 {
                     case 13 when global::System.MemoryExtensions.SequenceEqual(first, "display_event"u8):
@@ -131,24 +131,24 @@ public sealed class AppMessageJsonConverter : global::System.Text.Json.Serializa
             scan.Read();
             if (scan.TokenType == global::System.Text.Json.JsonTokenType.EndObject)
             {
-                throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("type", "AppMessage");
+                throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "AppMessage");
             }
 
             bool isDiscriminator = scan.ValueTextEquals("type"u8);
             scan.Read();
             if (!isDiscriminator)
             {
-                global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref scan);
+                global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref scan);
                 continue;
             }
 
-            global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectNotNull(ref scan, "type");
+            global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref scan, "type");
             if (scan.TokenType != global::System.Text.Json.JsonTokenType.String)
             {
-                throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.WrongType(ref scan, "type", "a string");
+                throw global::Mentra.Generated.Serialization.GeneratedJson.WrongType(ref scan, "type", "a string");
             }
 
-            global::System.ReadOnlySpan<byte> value = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in scan, longestText);
+            global::System.ReadOnlySpan<byte> value = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in scan, longestText);
             switch (value.Length)
             {
                 case 13 when global::System.MemoryExtensions.SequenceEqual(value, "display_event"u8):

@@ -35,7 +35,7 @@ public sealed class AppSettingJsonConverter : global::System.Text.Json.Serializa
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.AppSetting ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "AppSetting");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "AppSetting");
         string? _key = null;
         string? _label = null;
         global::Mentra.Generated.Protocol.AppSettingType? _type = null;
@@ -58,28 +58,28 @@ public sealed class AppSettingJsonConverter : global::System.Text.Json.Serializa
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 3 when global::System.MemoryExtensions.SequenceEqual(name, "key"u8):
                 {
-                    _key = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "key");
+                    _key = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "key");
                     break;
                 }
                 case 3 when global::System.MemoryExtensions.SequenceEqual(name, "max"u8):
                 {
-                    _max = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadDoubleOrNull(ref reader, "max");
+                    _max = global::Mentra.Generated.Serialization.GeneratedJson.ReadDoubleOrNull(ref reader, "max");
                     break;
                 }
                 case 3 when global::System.MemoryExtensions.SequenceEqual(name, "min"u8):
                 {
-                    _min = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadDoubleOrNull(ref reader, "min");
+                    _min = global::Mentra.Generated.Serialization.GeneratedJson.ReadDoubleOrNull(ref reader, "min");
                     break;
                 }
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "step"u8):
                 {
-                    _step = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadDoubleOrNull(ref reader, "step");
+                    _step = global::Mentra.Generated.Serialization.GeneratedJson.ReadDoubleOrNull(ref reader, "step");
                     break;
                 }
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
@@ -95,12 +95,12 @@ public sealed class AppSettingJsonConverter : global::System.Text.Json.Serializa
                 }
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "label"u8):
                 {
-                    _label = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "label");
+                    _label = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "label");
                     break;
                 }
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "title"u8):
                 {
-                    _title = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "title");
+                    _title = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "title");
                     break;
                 }
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "value"u8):
@@ -122,7 +122,7 @@ public sealed class AppSettingJsonConverter : global::System.Text.Json.Serializa
                         continue;
                     }
 
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectArray(ref reader, "options");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectArray(ref reader, "options");
                     var items0 = new global::System.Collections.Generic.List<global::Mentra.Generated.Protocol.SettingOption>();
                     while (true)
                     {
@@ -132,7 +132,7 @@ public sealed class AppSettingJsonConverter : global::System.Text.Json.Serializa
                             break;
                         }
 
-                        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectNotNull(ref reader, "options");
+                        global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref reader, "options");
                         items0.Add(global::Mentra.Generated.Protocol.Serialization.SettingOptionJsonConverter.ReadObject(ref reader));
                     }
 
@@ -141,17 +141,17 @@ public sealed class AppSettingJsonConverter : global::System.Text.Json.Serializa
                 }
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "maxLines"u8):
                 {
-                    _maxLines = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadInt64OrNull(ref reader, "maxLines");
+                    _maxLines = global::Mentra.Generated.Serialization.GeneratedJson.ReadInt64OrNull(ref reader, "maxLines");
                     break;
                 }
                 case 11 when global::System.MemoryExtensions.SequenceEqual(name, "placeholder"u8):
                 {
-                    _placeholder = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "placeholder");
+                    _placeholder = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "placeholder");
                     break;
                 }
                 case 11 when global::System.MemoryExtensions.SequenceEqual(name, "showSeconds"u8):
                 {
-                    _showSeconds = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "showSeconds");
+                    _showSeconds = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "showSeconds");
                     break;
                 }
                 case 12 when global::System.MemoryExtensions.SequenceEqual(name, "defaultValue"u8):
@@ -167,7 +167,7 @@ public sealed class AppSettingJsonConverter : global::System.Text.Json.Serializa
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }

@@ -26,7 +26,7 @@ public sealed class AudioConfigJsonConverter : global::System.Text.Json.Serializ
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.AudioConfig ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "AudioConfig");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "AudioConfig");
         long? _bitrate = null;
         long? _sampleRate = null;
         bool? _echoCancellation = null;
@@ -40,33 +40,33 @@ public sealed class AudioConfigJsonConverter : global::System.Text.Json.Serializ
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "bitrate"u8):
                 {
-                    _bitrate = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadInt64OrNull(ref reader, "bitrate");
+                    _bitrate = global::Mentra.Generated.Serialization.GeneratedJson.ReadInt64OrNull(ref reader, "bitrate");
                     break;
                 }
                 case 10 when global::System.MemoryExtensions.SequenceEqual(name, "sampleRate"u8):
                 {
-                    _sampleRate = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadInt64OrNull(ref reader, "sampleRate");
+                    _sampleRate = global::Mentra.Generated.Serialization.GeneratedJson.ReadInt64OrNull(ref reader, "sampleRate");
                     break;
                 }
                 case 16 when global::System.MemoryExtensions.SequenceEqual(name, "echoCancellation"u8):
                 {
-                    _echoCancellation = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "echoCancellation");
+                    _echoCancellation = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "echoCancellation");
                     break;
                 }
                 case 16 when global::System.MemoryExtensions.SequenceEqual(name, "noiseSuppression"u8):
                 {
-                    _noiseSuppression = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "noiseSuppression");
+                    _noiseSuppression = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "noiseSuppression");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }

@@ -32,7 +32,7 @@ public sealed class AudioPlayRequestJsonConverter : global::System.Text.Json.Ser
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.AudioPlayRequest ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "audio_play_request");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "audio_play_request");
         return ReadProperties(ref reader, false);
     }
 
@@ -60,59 +60,59 @@ public sealed class AudioPlayRequestJsonConverter : global::System.Text.Json.Ser
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "audio_play_request"u8, "audio_play_request");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "audio_play_request"u8, "audio_play_request");
                     hasType = true;
                     break;
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "volume"u8):
                 {
-                    _volume = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadDoubleOrNull(ref reader, "volume");
+                    _volume = global::Mentra.Generated.Serialization.GeneratedJson.ReadDoubleOrNull(ref reader, "volume");
                     break;
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "trackId"u8):
                 {
-                    _trackId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadInt64OrNull(ref reader, "trackId");
+                    _trackId = global::Mentra.Generated.Serialization.GeneratedJson.ReadInt64OrNull(ref reader, "trackId");
                     break;
                 }
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "audioUrl"u8):
                 {
-                    _audioUrl = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "audioUrl");
+                    _audioUrl = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "audioUrl");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "requestId"u8):
                 {
-                    _requestId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "requestId");
+                    _requestId = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "requestId");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "sessionId"u8):
                 {
-                    _sessionId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "sessionId");
+                    _sessionId = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "sessionId");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 case 11 when global::System.MemoryExtensions.SequenceEqual(name, "packageName"u8):
                 {
-                    _packageName = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "packageName");
+                    _packageName = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "packageName");
                     break;
                 }
                 case 14 when global::System.MemoryExtensions.SequenceEqual(name, "stopOtherAudio"u8):
                 {
-                    _stopOtherAudio = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "stopOtherAudio");
+                    _stopOtherAudio = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "stopOtherAudio");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -120,27 +120,27 @@ public sealed class AudioPlayRequestJsonConverter : global::System.Text.Json.Ser
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("type", "audio_play_request");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "audio_play_request");
         }
 
         if (_packageName is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("packageName", "audio_play_request");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("packageName", "audio_play_request");
         }
 
         if (_sessionId is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("sessionId", "audio_play_request");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("sessionId", "audio_play_request");
         }
 
         if (_requestId is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("requestId", "audio_play_request");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("requestId", "audio_play_request");
         }
 
         if (_audioUrl is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("audioUrl", "audio_play_request");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("audioUrl", "audio_play_request");
         }
 
         return new global::Mentra.Generated.Protocol.AudioPlayRequest

@@ -30,7 +30,7 @@ public sealed class AudioPlayResponseJsonConverter : global::System.Text.Json.Se
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.AudioPlayResponse ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "audio_play_response");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "audio_play_response");
         return ReadProperties(ref reader, false);
     }
 
@@ -56,49 +56,49 @@ public sealed class AudioPlayResponseJsonConverter : global::System.Text.Json.Se
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "audio_play_response"u8, "audio_play_response");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "audio_play_response"u8, "audio_play_response");
                     hasType = true;
                     break;
                 }
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "error"u8):
                 {
-                    _error = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "error");
+                    _error = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "error");
                     break;
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "success"u8):
                 {
-                    _success = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBoolean(ref reader, "success");
+                    _success = global::Mentra.Generated.Serialization.GeneratedJson.ReadBoolean(ref reader, "success");
                     break;
                 }
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "duration"u8):
                 {
-                    _duration = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadDoubleOrNull(ref reader, "duration");
+                    _duration = global::Mentra.Generated.Serialization.GeneratedJson.ReadDoubleOrNull(ref reader, "duration");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "requestId"u8):
                 {
-                    _requestId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "requestId");
+                    _requestId = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "requestId");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "sessionId"u8):
                 {
-                    _sessionId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "sessionId");
+                    _sessionId = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "sessionId");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -106,17 +106,17 @@ public sealed class AudioPlayResponseJsonConverter : global::System.Text.Json.Se
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("type", "audio_play_response");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "audio_play_response");
         }
 
         if (_requestId is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("requestId", "audio_play_response");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("requestId", "audio_play_response");
         }
 
         if (_success is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("success", "audio_play_response");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("success", "audio_play_response");
         }
 
         return new global::Mentra.Generated.Protocol.AudioPlayResponse

@@ -28,7 +28,7 @@ public sealed class AudioStopRequestJsonConverter : global::System.Text.Json.Ser
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.AudioStopRequest ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "audio_stop_request");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "audio_stop_request");
         return ReadProperties(ref reader, false);
     }
 
@@ -52,39 +52,39 @@ public sealed class AudioStopRequestJsonConverter : global::System.Text.Json.Ser
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "audio_stop_request"u8, "audio_stop_request");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "audio_stop_request"u8, "audio_stop_request");
                     hasType = true;
                     break;
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "trackId"u8):
                 {
-                    _trackId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadInt64OrNull(ref reader, "trackId");
+                    _trackId = global::Mentra.Generated.Serialization.GeneratedJson.ReadInt64OrNull(ref reader, "trackId");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "sessionId"u8):
                 {
-                    _sessionId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "sessionId");
+                    _sessionId = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "sessionId");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 case 11 when global::System.MemoryExtensions.SequenceEqual(name, "packageName"u8):
                 {
-                    _packageName = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "packageName");
+                    _packageName = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "packageName");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -92,17 +92,17 @@ public sealed class AudioStopRequestJsonConverter : global::System.Text.Json.Ser
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("type", "audio_stop_request");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "audio_stop_request");
         }
 
         if (_packageName is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("packageName", "audio_stop_request");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("packageName", "audio_stop_request");
         }
 
         if (_sessionId is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("sessionId", "audio_stop_request");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("sessionId", "audio_stop_request");
         }
 
         return new global::Mentra.Generated.Protocol.AudioStopRequest

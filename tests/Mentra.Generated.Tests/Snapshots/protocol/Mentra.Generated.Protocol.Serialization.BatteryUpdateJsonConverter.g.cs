@@ -26,7 +26,7 @@ public sealed class BatteryUpdateJsonConverter : global::System.Text.Json.Serial
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.BatteryUpdate ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "BatteryUpdate");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "BatteryUpdate");
         long? _level = null;
         bool? _charging = null;
         double? _timeRemaining = null;
@@ -40,33 +40,33 @@ public sealed class BatteryUpdateJsonConverter : global::System.Text.Json.Serial
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "level"u8):
                 {
-                    _level = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadInt64(ref reader, "level");
+                    _level = global::Mentra.Generated.Serialization.GeneratedJson.ReadInt64(ref reader, "level");
                     break;
                 }
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "charging"u8):
                 {
-                    _charging = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBoolean(ref reader, "charging");
+                    _charging = global::Mentra.Generated.Serialization.GeneratedJson.ReadBoolean(ref reader, "charging");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 case 13 when global::System.MemoryExtensions.SequenceEqual(name, "timeRemaining"u8):
                 {
-                    _timeRemaining = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadDoubleOrNull(ref reader, "timeRemaining");
+                    _timeRemaining = global::Mentra.Generated.Serialization.GeneratedJson.ReadDoubleOrNull(ref reader, "timeRemaining");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -74,12 +74,12 @@ public sealed class BatteryUpdateJsonConverter : global::System.Text.Json.Serial
 
         if (_level is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("level", "BatteryUpdate");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("level", "BatteryUpdate");
         }
 
         if (_charging is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("charging", "BatteryUpdate");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("charging", "BatteryUpdate");
         }
 
         return new global::Mentra.Generated.Protocol.BatteryUpdate

@@ -27,7 +27,7 @@ public sealed class BitmapAnimationJsonConverter : global::System.Text.Json.Seri
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.BitmapAnimation ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "bitmap_animation");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "bitmap_animation");
         return ReadProperties(ref reader, false);
     }
 
@@ -50,14 +50,14 @@ public sealed class BitmapAnimationJsonConverter : global::System.Text.Json.Seri
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "frames"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectNotNull(ref reader, "frames");
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectArray(ref reader, "frames");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref reader, "frames");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectArray(ref reader, "frames");
                     var items0 = new global::System.Collections.Generic.List<string>();
                     while (true)
                     {
@@ -67,7 +67,7 @@ public sealed class BitmapAnimationJsonConverter : global::System.Text.Json.Seri
                             break;
                         }
 
-                        items0.Add(global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "frames"));
+                        items0.Add(global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "frames"));
                     }
 
                     _frames = items0;
@@ -75,23 +75,23 @@ public sealed class BitmapAnimationJsonConverter : global::System.Text.Json.Seri
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "repeat"u8):
                 {
-                    _repeat = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "repeat");
+                    _repeat = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "repeat");
                     break;
                 }
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "interval"u8):
                 {
-                    _interval = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadInt64OrNull(ref reader, "interval");
+                    _interval = global::Mentra.Generated.Serialization.GeneratedJson.ReadInt64OrNull(ref reader, "interval");
                     break;
                 }
                 case 10 when global::System.MemoryExtensions.SequenceEqual(name, "layoutType"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "layoutType", "bitmap_animation"u8, "bitmap_animation");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "layoutType", "bitmap_animation"u8, "bitmap_animation");
                     hasLayoutType = true;
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -99,12 +99,12 @@ public sealed class BitmapAnimationJsonConverter : global::System.Text.Json.Seri
 
         if (!hasLayoutType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("layoutType", "bitmap_animation");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("layoutType", "bitmap_animation");
         }
 
         if (_frames is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("frames", "bitmap_animation");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("frames", "bitmap_animation");
         }
 
         return new global::Mentra.Generated.Protocol.BitmapAnimation

@@ -25,7 +25,7 @@ public sealed class BitmapViewJsonConverter : global::System.Text.Json.Serializa
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.BitmapView ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "bitmap_view");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "bitmap_view");
         return ReadProperties(ref reader, false);
     }
 
@@ -46,24 +46,24 @@ public sealed class BitmapViewJsonConverter : global::System.Text.Json.Serializa
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "data"u8):
                 {
-                    _data = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "data");
+                    _data = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "data");
                     break;
                 }
                 case 10 when global::System.MemoryExtensions.SequenceEqual(name, "layoutType"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "layoutType", "bitmap_view"u8, "bitmap_view");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "layoutType", "bitmap_view"u8, "bitmap_view");
                     hasLayoutType = true;
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -71,12 +71,12 @@ public sealed class BitmapViewJsonConverter : global::System.Text.Json.Serializa
 
         if (!hasLayoutType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("layoutType", "bitmap_view");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("layoutType", "bitmap_view");
         }
 
         if (_data is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("data", "bitmap_view");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("data", "bitmap_view");
         }
 
         return new global::Mentra.Generated.Protocol.BitmapView

@@ -24,7 +24,7 @@ public sealed class ButtonCapabilitiesJsonConverter : global::System.Text.Json.S
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.ButtonCapabilities ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "ButtonCapabilities");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "ButtonCapabilities");
         long? _count = null;
         global::System.Text.Json.JsonElement? _buttons = null;
         const int longestText = 7;
@@ -36,13 +36,13 @@ public sealed class ButtonCapabilitiesJsonConverter : global::System.Text.Json.S
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "count"u8):
                 {
-                    _count = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadInt64OrNull(ref reader, "count");
+                    _count = global::Mentra.Generated.Serialization.GeneratedJson.ReadInt64OrNull(ref reader, "count");
                     break;
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "buttons"u8):
@@ -58,7 +58,7 @@ public sealed class ButtonCapabilitiesJsonConverter : global::System.Text.Json.S
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }

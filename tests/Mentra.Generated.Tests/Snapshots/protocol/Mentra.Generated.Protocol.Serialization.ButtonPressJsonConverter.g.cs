@@ -26,7 +26,7 @@ public sealed class ButtonPressJsonConverter : global::System.Text.Json.Serializ
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.ButtonPress ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "ButtonPress");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "ButtonPress");
         string? _buttonId = null;
         global::Mentra.Generated.Protocol.PressType? _pressType = null;
         string? _timestamp = null;
@@ -39,29 +39,29 @@ public sealed class ButtonPressJsonConverter : global::System.Text.Json.Serializ
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "buttonId"u8):
                 {
-                    _buttonId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "buttonId");
+                    _buttonId = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "buttonId");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "pressType"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectNotNull(ref reader, "pressType");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref reader, "pressType");
                     _pressType = global::Mentra.Generated.Protocol.Serialization.PressTypeJsonConverter.ReadValue(ref reader, "pressType");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -69,12 +69,12 @@ public sealed class ButtonPressJsonConverter : global::System.Text.Json.Serializ
 
         if (_buttonId is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("buttonId", "ButtonPress");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("buttonId", "ButtonPress");
         }
 
         if (_pressType is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("pressType", "ButtonPress");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("pressType", "ButtonPress");
         }
 
         return new global::Mentra.Generated.Protocol.ButtonPress

@@ -28,7 +28,7 @@ public sealed class CalendarEventJsonConverter : global::System.Text.Json.Serial
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.CalendarEvent ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "CalendarEvent");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "CalendarEvent");
         string? _eventId = null;
         string? _title = null;
         string? _dtStart = null;
@@ -44,43 +44,43 @@ public sealed class CalendarEventJsonConverter : global::System.Text.Json.Serial
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "dtEnd"u8):
                 {
-                    _dtEnd = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "dtEnd");
+                    _dtEnd = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "dtEnd");
                     break;
                 }
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "title"u8):
                 {
-                    _title = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "title");
+                    _title = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "title");
                     break;
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "dtStart"u8):
                 {
-                    _dtStart = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "dtStart");
+                    _dtStart = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "dtStart");
                     break;
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "eventId"u8):
                 {
-                    _eventId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "eventId");
+                    _eventId = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "eventId");
                     break;
                 }
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "timezone"u8):
                 {
-                    _timezone = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timezone");
+                    _timezone = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timezone");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timeStamp"u8):
                 {
-                    _timeStamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timeStamp");
+                    _timeStamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timeStamp");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }

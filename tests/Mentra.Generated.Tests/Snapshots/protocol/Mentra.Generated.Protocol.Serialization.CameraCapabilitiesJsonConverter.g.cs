@@ -26,7 +26,7 @@ public sealed class CameraCapabilitiesJsonConverter : global::System.Text.Json.S
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.CameraCapabilities ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "CameraCapabilities");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "CameraCapabilities");
         global::Mentra.Generated.Protocol.Resolution? _resolution = null;
         bool? _hasHDR = null;
         bool? _hasFocus = null;
@@ -40,7 +40,7 @@ public sealed class CameraCapabilitiesJsonConverter : global::System.Text.Json.S
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
@@ -57,12 +57,12 @@ public sealed class CameraCapabilitiesJsonConverter : global::System.Text.Json.S
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "hasHDR"u8):
                 {
-                    _hasHDR = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "hasHDR");
+                    _hasHDR = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "hasHDR");
                     break;
                 }
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "hasFocus"u8):
                 {
-                    _hasFocus = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "hasFocus");
+                    _hasFocus = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "hasFocus");
                     break;
                 }
                 case 10 when global::System.MemoryExtensions.SequenceEqual(name, "resolution"u8):
@@ -78,7 +78,7 @@ public sealed class CameraCapabilitiesJsonConverter : global::System.Text.Json.S
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }

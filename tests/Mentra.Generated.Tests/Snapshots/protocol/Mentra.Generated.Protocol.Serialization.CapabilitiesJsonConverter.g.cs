@@ -39,7 +39,7 @@ public sealed class CapabilitiesJsonConverter : global::System.Text.Json.Seriali
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.Capabilities ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "Capabilities");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "Capabilities");
         string? _modelName = null;
         bool? _hasCamera = null;
         global::Mentra.Generated.Protocol.CameraCapabilities? _camera = null;
@@ -66,7 +66,7 @@ public sealed class CapabilitiesJsonConverter : global::System.Text.Json.Seriali
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
@@ -127,7 +127,7 @@ public sealed class CapabilitiesJsonConverter : global::System.Text.Json.Seriali
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "hasIMU"u8):
                 {
-                    _hasIMU = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "hasIMU");
+                    _hasIMU = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "hasIMU");
                     break;
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "display"u8):
@@ -143,7 +143,7 @@ public sealed class CapabilitiesJsonConverter : global::System.Text.Json.Seriali
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "hasWifi"u8):
                 {
-                    _hasWifi = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "hasWifi");
+                    _hasWifi = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "hasWifi");
                     break;
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "speaker"u8):
@@ -159,32 +159,32 @@ public sealed class CapabilitiesJsonConverter : global::System.Text.Json.Seriali
                 }
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "hasLight"u8):
                 {
-                    _hasLight = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "hasLight");
+                    _hasLight = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "hasLight");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "hasButton"u8):
                 {
-                    _hasButton = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "hasButton");
+                    _hasButton = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "hasButton");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "hasCamera"u8):
                 {
-                    _hasCamera = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "hasCamera");
+                    _hasCamera = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "hasCamera");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "modelName"u8):
                 {
-                    _modelName = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "modelName");
+                    _modelName = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "modelName");
                     break;
                 }
                 case 10 when global::System.MemoryExtensions.SequenceEqual(name, "hasDisplay"u8):
                 {
-                    _hasDisplay = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "hasDisplay");
+                    _hasDisplay = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "hasDisplay");
                     break;
                 }
                 case 10 when global::System.MemoryExtensions.SequenceEqual(name, "hasSpeaker"u8):
                 {
-                    _hasSpeaker = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "hasSpeaker");
+                    _hasSpeaker = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "hasSpeaker");
                     break;
                 }
                 case 10 when global::System.MemoryExtensions.SequenceEqual(name, "microphone"u8):
@@ -200,12 +200,12 @@ public sealed class CapabilitiesJsonConverter : global::System.Text.Json.Seriali
                 }
                 case 13 when global::System.MemoryExtensions.SequenceEqual(name, "hasMicrophone"u8):
                 {
-                    _hasMicrophone = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "hasMicrophone");
+                    _hasMicrophone = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "hasMicrophone");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }

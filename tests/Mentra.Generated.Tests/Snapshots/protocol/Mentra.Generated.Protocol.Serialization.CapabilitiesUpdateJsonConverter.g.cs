@@ -27,7 +27,7 @@ public sealed class CapabilitiesUpdateJsonConverter : global::System.Text.Json.S
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.CapabilitiesUpdate ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "capabilities_update");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "capabilities_update");
         return ReadProperties(ref reader, false);
     }
 
@@ -50,24 +50,24 @@ public sealed class CapabilitiesUpdateJsonConverter : global::System.Text.Json.S
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "capabilities_update"u8, "capabilities_update");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "capabilities_update"u8, "capabilities_update");
                     hasType = true;
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "modelName"u8):
                 {
-                    _modelName = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "modelName");
+                    _modelName = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "modelName");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 case 12 when global::System.MemoryExtensions.SequenceEqual(name, "capabilities"u8):
@@ -83,7 +83,7 @@ public sealed class CapabilitiesUpdateJsonConverter : global::System.Text.Json.S
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -91,7 +91,7 @@ public sealed class CapabilitiesUpdateJsonConverter : global::System.Text.Json.S
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("type", "capabilities_update");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "capabilities_update");
         }
 
         return new global::Mentra.Generated.Protocol.CapabilitiesUpdate

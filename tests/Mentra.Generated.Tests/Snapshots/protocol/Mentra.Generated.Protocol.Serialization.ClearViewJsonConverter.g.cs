@@ -24,7 +24,7 @@ public sealed class ClearViewJsonConverter : global::System.Text.Json.Serializat
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.ClearView ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "clear_view");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "clear_view");
         return ReadProperties(ref reader, false);
     }
 
@@ -44,19 +44,19 @@ public sealed class ClearViewJsonConverter : global::System.Text.Json.Serializat
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 10 when global::System.MemoryExtensions.SequenceEqual(name, "layoutType"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "layoutType", "clear_view"u8, "clear_view");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "layoutType", "clear_view"u8, "clear_view");
                     hasLayoutType = true;
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -64,7 +64,7 @@ public sealed class ClearViewJsonConverter : global::System.Text.Json.Serializat
 
         if (!hasLayoutType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("layoutType", "clear_view");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("layoutType", "clear_view");
         }
 
         return new global::Mentra.Generated.Protocol.ClearView

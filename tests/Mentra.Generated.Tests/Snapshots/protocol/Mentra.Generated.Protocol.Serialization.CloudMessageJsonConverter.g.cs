@@ -25,16 +25,16 @@ public sealed class CloudMessageJsonConverter : global::System.Text.Json.Seriali
     /// </summary>
     internal static global::Mentra.Generated.Protocol.CloudMessage ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "CloudMessage");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "CloudMessage");
         const int longestText = 28;
         global::System.Text.Json.Utf8JsonReader start = reader;
         reader.Read();
-        if (reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName && global::System.MemoryExtensions.SequenceEqual(global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText), "type"u8))
+        if (reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName && global::System.MemoryExtensions.SequenceEqual(global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText), "type"u8))
         {
             reader.Read();
             if (reader.TokenType == global::System.Text.Json.JsonTokenType.String)
             {
-                global::System.ReadOnlySpan<byte> first = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+                global::System.ReadOnlySpan<byte> first = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
                 switch (first.Length)
                 {
                     case 11 when global::System.MemoryExtensions.SequenceEqual(first, "app_stopped"u8):
@@ -135,24 +135,24 @@ public sealed class CloudMessageJsonConverter : global::System.Text.Json.Seriali
             scan.Read();
             if (scan.TokenType == global::System.Text.Json.JsonTokenType.EndObject)
             {
-                throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("type", "CloudMessage");
+                throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "CloudMessage");
             }
 
             bool isDiscriminator = scan.ValueTextEquals("type"u8);
             scan.Read();
             if (!isDiscriminator)
             {
-                global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref scan);
+                global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref scan);
                 continue;
             }
 
-            global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectNotNull(ref scan, "type");
+            global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref scan, "type");
             if (scan.TokenType != global::System.Text.Json.JsonTokenType.String)
             {
-                throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.WrongType(ref scan, "type", "a string");
+                throw global::Mentra.Generated.Serialization.GeneratedJson.WrongType(ref scan, "type", "a string");
             }
 
-            global::System.ReadOnlySpan<byte> value = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in scan, longestText);
+            global::System.ReadOnlySpan<byte> value = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in scan, longestText);
             switch (value.Length)
             {
                 case 11 when global::System.MemoryExtensions.SequenceEqual(value, "app_stopped"u8):

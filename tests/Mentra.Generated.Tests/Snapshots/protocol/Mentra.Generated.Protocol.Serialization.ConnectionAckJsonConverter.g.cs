@@ -33,7 +33,7 @@ public sealed class ConnectionAckJsonConverter : global::System.Text.Json.Serial
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.ConnectionAck ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "tpa_connection_ack");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "tpa_connection_ack");
         return ReadProperties(ref reader, false);
     }
 
@@ -62,13 +62,13 @@ public sealed class ConnectionAckJsonConverter : global::System.Text.Json.Serial
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "tpa_connection_ack"u8, "tpa_connection_ack");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "tpa_connection_ack"u8, "tpa_connection_ack");
                     hasType = true;
                     break;
                 }
@@ -85,7 +85,7 @@ public sealed class ConnectionAckJsonConverter : global::System.Text.Json.Serial
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "userId"u8):
                 {
-                    _userId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "userId");
+                    _userId = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "userId");
                     break;
                 }
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "settings"u8):
@@ -96,7 +96,7 @@ public sealed class ConnectionAckJsonConverter : global::System.Text.Json.Serial
                         continue;
                     }
 
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectArray(ref reader, "settings");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectArray(ref reader, "settings");
                     var items0 = new global::System.Collections.Generic.List<global::Mentra.Generated.Protocol.AppSetting>();
                     while (true)
                     {
@@ -106,7 +106,7 @@ public sealed class ConnectionAckJsonConverter : global::System.Text.Json.Serial
                             break;
                         }
 
-                        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectNotNull(ref reader, "settings");
+                        global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref reader, "settings");
                         items0.Add(global::Mentra.Generated.Protocol.Serialization.AppSettingJsonConverter.ReadObject(ref reader));
                     }
 
@@ -115,12 +115,12 @@ public sealed class ConnectionAckJsonConverter : global::System.Text.Json.Serial
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "sessionId"u8):
                 {
-                    _sessionId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "sessionId");
+                    _sessionId = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "sessionId");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 case 12 when global::System.MemoryExtensions.SequenceEqual(name, "capabilities"u8):
@@ -142,7 +142,7 @@ public sealed class ConnectionAckJsonConverter : global::System.Text.Json.Serial
                         continue;
                     }
 
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectArray(ref reader, "subscriptions");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectArray(ref reader, "subscriptions");
                     var items0 = new global::System.Collections.Generic.List<global::Mentra.Generated.Protocol.Subscription>();
                     while (true)
                     {
@@ -152,7 +152,7 @@ public sealed class ConnectionAckJsonConverter : global::System.Text.Json.Serial
                             break;
                         }
 
-                        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectNotNull(ref reader, "subscriptions");
+                        global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref reader, "subscriptions");
                         items0.Add(global::Mentra.Generated.Protocol.Serialization.SubscriptionJsonConverter.ReadValue(ref reader, "subscriptions"));
                     }
 
@@ -183,7 +183,7 @@ public sealed class ConnectionAckJsonConverter : global::System.Text.Json.Serial
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -191,7 +191,7 @@ public sealed class ConnectionAckJsonConverter : global::System.Text.Json.Serial
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("type", "tpa_connection_ack");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "tpa_connection_ack");
         }
 
         return new global::Mentra.Generated.Protocol.ConnectionAck

@@ -29,7 +29,7 @@ public sealed class ConnectionInitJsonConverter : global::System.Text.Json.Seria
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.ConnectionInit ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "tpa_connection_init");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "tpa_connection_init");
         return ReadProperties(ref reader, false);
     }
 
@@ -54,44 +54,44 @@ public sealed class ConnectionInitJsonConverter : global::System.Text.Json.Seria
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "tpa_connection_init"u8, "tpa_connection_init");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "tpa_connection_init"u8, "tpa_connection_init");
                     hasType = true;
                     break;
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "apiKey"u8):
                 {
-                    _apiKey = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "apiKey");
+                    _apiKey = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "apiKey");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "sessionId"u8):
                 {
-                    _sessionId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "sessionId");
+                    _sessionId = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "sessionId");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 case 10 when global::System.MemoryExtensions.SequenceEqual(name, "sdkVersion"u8):
                 {
-                    _sdkVersion = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "sdkVersion");
+                    _sdkVersion = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "sdkVersion");
                     break;
                 }
                 case 11 when global::System.MemoryExtensions.SequenceEqual(name, "packageName"u8):
                 {
-                    _packageName = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "packageName");
+                    _packageName = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "packageName");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -99,22 +99,22 @@ public sealed class ConnectionInitJsonConverter : global::System.Text.Json.Seria
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("type", "tpa_connection_init");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "tpa_connection_init");
         }
 
         if (_sessionId is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("sessionId", "tpa_connection_init");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("sessionId", "tpa_connection_init");
         }
 
         if (_packageName is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("packageName", "tpa_connection_init");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("packageName", "tpa_connection_init");
         }
 
         if (_apiKey is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("apiKey", "tpa_connection_init");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("apiKey", "tpa_connection_init");
         }
 
         return new global::Mentra.Generated.Protocol.ConnectionInit

@@ -27,7 +27,7 @@ public sealed class CustomMessageJsonConverter : global::System.Text.Json.Serial
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.CustomMessage ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "custom_message");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "custom_message");
         return ReadProperties(ref reader, false);
     }
 
@@ -50,19 +50,19 @@ public sealed class CustomMessageJsonConverter : global::System.Text.Json.Serial
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "custom_message"u8, "custom_message");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "custom_message"u8, "custom_message");
                     hasType = true;
                     break;
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "action"u8):
                 {
-                    _action = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "action");
+                    _action = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "action");
                     break;
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "payload"u8):
@@ -78,12 +78,12 @@ public sealed class CustomMessageJsonConverter : global::System.Text.Json.Serial
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -91,12 +91,12 @@ public sealed class CustomMessageJsonConverter : global::System.Text.Json.Serial
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("type", "custom_message");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "custom_message");
         }
 
         if (_action is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("action", "custom_message");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("action", "custom_message");
         }
 
         return new global::Mentra.Generated.Protocol.CustomMessage

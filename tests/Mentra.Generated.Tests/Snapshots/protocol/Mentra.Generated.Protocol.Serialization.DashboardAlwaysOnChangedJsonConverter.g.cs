@@ -26,7 +26,7 @@ public sealed class DashboardAlwaysOnChangedJsonConverter : global::System.Text.
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.DashboardAlwaysOnChanged ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "dashboard_always_on_changed");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "dashboard_always_on_changed");
         return ReadProperties(ref reader, false);
     }
 
@@ -48,29 +48,29 @@ public sealed class DashboardAlwaysOnChangedJsonConverter : global::System.Text.
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "dashboard_always_on_changed"u8, "dashboard_always_on_changed");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "dashboard_always_on_changed"u8, "dashboard_always_on_changed");
                     hasType = true;
                     break;
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "enabled"u8):
                 {
-                    _enabled = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBoolean(ref reader, "enabled");
+                    _enabled = global::Mentra.Generated.Serialization.GeneratedJson.ReadBoolean(ref reader, "enabled");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -78,12 +78,12 @@ public sealed class DashboardAlwaysOnChangedJsonConverter : global::System.Text.
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("type", "dashboard_always_on_changed");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "dashboard_always_on_changed");
         }
 
         if (_enabled is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("enabled", "dashboard_always_on_changed");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("enabled", "dashboard_always_on_changed");
         }
 
         return new global::Mentra.Generated.Protocol.DashboardAlwaysOnChanged

@@ -26,7 +26,7 @@ public sealed class DashboardCardJsonConverter : global::System.Text.Json.Serial
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.DashboardCard ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "dashboard_card");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "dashboard_card");
         return ReadProperties(ref reader, false);
     }
 
@@ -48,29 +48,29 @@ public sealed class DashboardCardJsonConverter : global::System.Text.Json.Serial
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "leftText"u8):
                 {
-                    _leftText = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "leftText");
+                    _leftText = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "leftText");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "rightText"u8):
                 {
-                    _rightText = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "rightText");
+                    _rightText = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "rightText");
                     break;
                 }
                 case 10 when global::System.MemoryExtensions.SequenceEqual(name, "layoutType"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "layoutType", "dashboard_card"u8, "dashboard_card");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "layoutType", "dashboard_card"u8, "dashboard_card");
                     hasLayoutType = true;
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -78,17 +78,17 @@ public sealed class DashboardCardJsonConverter : global::System.Text.Json.Serial
 
         if (!hasLayoutType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("layoutType", "dashboard_card");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("layoutType", "dashboard_card");
         }
 
         if (_leftText is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("leftText", "dashboard_card");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("leftText", "dashboard_card");
         }
 
         if (_rightText is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("rightText", "dashboard_card");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("rightText", "dashboard_card");
         }
 
         return new global::Mentra.Generated.Protocol.DashboardCard

@@ -29,7 +29,7 @@ public sealed class DashboardContentUpdateJsonConverter : global::System.Text.Js
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.DashboardContentUpdate ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "dashboard_content_update");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "dashboard_content_update");
         return ReadProperties(ref reader, false);
     }
 
@@ -54,20 +54,20 @@ public sealed class DashboardContentUpdateJsonConverter : global::System.Text.Js
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "dashboard_content_update"u8, "dashboard_content_update");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "dashboard_content_update"u8, "dashboard_content_update");
                     hasType = true;
                     break;
                 }
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "modes"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectNotNull(ref reader, "modes");
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectArray(ref reader, "modes");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref reader, "modes");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectArray(ref reader, "modes");
                     var items0 = new global::System.Collections.Generic.List<global::Mentra.Generated.Protocol.DashboardMode>();
                     while (true)
                     {
@@ -77,7 +77,7 @@ public sealed class DashboardContentUpdateJsonConverter : global::System.Text.Js
                             break;
                         }
 
-                        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectNotNull(ref reader, "modes");
+                        global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref reader, "modes");
                         items0.Add(global::Mentra.Generated.Protocol.Serialization.DashboardModeJsonConverter.ReadValue(ref reader, "modes"));
                     }
 
@@ -86,27 +86,27 @@ public sealed class DashboardContentUpdateJsonConverter : global::System.Text.Js
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "content"u8):
                 {
-                    _content = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "content");
+                    _content = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "content");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "sessionId"u8):
                 {
-                    _sessionId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "sessionId");
+                    _sessionId = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "sessionId");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 case 11 when global::System.MemoryExtensions.SequenceEqual(name, "packageName"u8):
                 {
-                    _packageName = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "packageName");
+                    _packageName = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "packageName");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -114,22 +114,22 @@ public sealed class DashboardContentUpdateJsonConverter : global::System.Text.Js
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("type", "dashboard_content_update");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "dashboard_content_update");
         }
 
         if (_packageName is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("packageName", "dashboard_content_update");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("packageName", "dashboard_content_update");
         }
 
         if (_content is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("content", "dashboard_content_update");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("content", "dashboard_content_update");
         }
 
         if (_modes is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("modes", "dashboard_content_update");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("modes", "dashboard_content_update");
         }
 
         return new global::Mentra.Generated.Protocol.DashboardContentUpdate

@@ -28,7 +28,7 @@ public sealed class DashboardModeChangeJsonConverter : global::System.Text.Json.
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.DashboardModeChange ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "dashboard_mode_change");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "dashboard_mode_change");
         return ReadProperties(ref reader, false);
     }
 
@@ -52,40 +52,40 @@ public sealed class DashboardModeChangeJsonConverter : global::System.Text.Json.
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "mode"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectNotNull(ref reader, "mode");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref reader, "mode");
                     _mode = global::Mentra.Generated.Protocol.Serialization.DashboardModeJsonConverter.ReadValue(ref reader, "mode");
                     break;
                 }
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "dashboard_mode_change"u8, "dashboard_mode_change");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "dashboard_mode_change"u8, "dashboard_mode_change");
                     hasType = true;
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "sessionId"u8):
                 {
-                    _sessionId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "sessionId");
+                    _sessionId = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "sessionId");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 case 11 when global::System.MemoryExtensions.SequenceEqual(name, "packageName"u8):
                 {
-                    _packageName = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "packageName");
+                    _packageName = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "packageName");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -93,17 +93,17 @@ public sealed class DashboardModeChangeJsonConverter : global::System.Text.Json.
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("type", "dashboard_mode_change");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "dashboard_mode_change");
         }
 
         if (_packageName is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("packageName", "dashboard_mode_change");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("packageName", "dashboard_mode_change");
         }
 
         if (_mode is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("mode", "dashboard_mode_change");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("mode", "dashboard_mode_change");
         }
 
         return new global::Mentra.Generated.Protocol.DashboardModeChange

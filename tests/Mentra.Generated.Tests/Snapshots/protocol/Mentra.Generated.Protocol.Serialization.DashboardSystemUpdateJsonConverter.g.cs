@@ -29,7 +29,7 @@ public sealed class DashboardSystemUpdateJsonConverter : global::System.Text.Jso
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.DashboardSystemUpdate ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "dashboard_system_update");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "dashboard_system_update");
         return ReadProperties(ref reader, false);
     }
 
@@ -54,45 +54,45 @@ public sealed class DashboardSystemUpdateJsonConverter : global::System.Text.Jso
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "dashboard_system_update"u8, "dashboard_system_update");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "dashboard_system_update"u8, "dashboard_system_update");
                     hasType = true;
                     break;
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "content"u8):
                 {
-                    _content = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "content");
+                    _content = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "content");
                     break;
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "section"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectNotNull(ref reader, "section");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref reader, "section");
                     _section = global::Mentra.Generated.Protocol.Serialization.DashboardSectionJsonConverter.ReadValue(ref reader, "section");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "sessionId"u8):
                 {
-                    _sessionId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "sessionId");
+                    _sessionId = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "sessionId");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 case 11 when global::System.MemoryExtensions.SequenceEqual(name, "packageName"u8):
                 {
-                    _packageName = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "packageName");
+                    _packageName = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "packageName");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -100,22 +100,22 @@ public sealed class DashboardSystemUpdateJsonConverter : global::System.Text.Jso
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("type", "dashboard_system_update");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "dashboard_system_update");
         }
 
         if (_packageName is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("packageName", "dashboard_system_update");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("packageName", "dashboard_system_update");
         }
 
         if (_section is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("section", "dashboard_system_update");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("section", "dashboard_system_update");
         }
 
         if (_content is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("content", "dashboard_system_update");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("content", "dashboard_system_update");
         }
 
         return new global::Mentra.Generated.Protocol.DashboardSystemUpdate

@@ -38,7 +38,7 @@ public sealed class DataStreamJsonConverter : global::System.Text.Json.Serializa
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.DataStream ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "data_stream");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "data_stream");
         return ReadProperties(ref reader, false);
     }
 
@@ -63,7 +63,7 @@ public sealed class DataStreamJsonConverter : global::System.Text.Json.Serializa
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
@@ -88,28 +88,28 @@ public sealed class DataStreamJsonConverter : global::System.Text.Json.Serializa
                 }
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "data_stream"u8, "data_stream");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "data_stream"u8, "data_stream");
                     hasType = true;
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "sessionId"u8):
                 {
-                    _sessionId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "sessionId", ref LastRead.SessionId);
+                    _sessionId = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "sessionId", ref LastRead.SessionId);
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 case 10 when global::System.MemoryExtensions.SequenceEqual(name, "streamType"u8):
                 {
-                    _streamType = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "streamType", ref LastRead.StreamType);
+                    _streamType = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "streamType", ref LastRead.StreamType);
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -122,17 +122,17 @@ public sealed class DataStreamJsonConverter : global::System.Text.Json.Serializa
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("type", "data_stream");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "data_stream");
         }
 
         if (_streamType is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("streamType", "data_stream");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("streamType", "data_stream");
         }
 
         if (_data is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("data", "data_stream");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("data", "data_stream");
         }
 
         return new global::Mentra.Generated.Protocol.DataStream
@@ -165,7 +165,7 @@ public sealed class DataStreamJsonConverter : global::System.Text.Json.Serializa
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
@@ -190,7 +190,7 @@ public sealed class DataStreamJsonConverter : global::System.Text.Json.Serializa
                 }
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "data_stream"u8, "data_stream");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "data_stream"u8, "data_stream");
                     hasType = true;
                     break;
                 }
@@ -198,7 +198,7 @@ public sealed class DataStreamJsonConverter : global::System.Text.Json.Serializa
                 {
                     if (reader.TokenType != global::System.Text.Json.JsonTokenType.String && reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
                     {
-                        throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Unexpected(ref reader, "sessionId", "a string");
+                        throw global::Mentra.Generated.Serialization.GeneratedJson.Unexpected(ref reader, "sessionId", "a string");
                     }
                     break;
                 }
@@ -206,18 +206,18 @@ public sealed class DataStreamJsonConverter : global::System.Text.Json.Serializa
                 {
                     if (reader.TokenType != global::System.Text.Json.JsonTokenType.String && reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
                     {
-                        throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Unexpected(ref reader, "timestamp", "a string");
+                        throw global::Mentra.Generated.Serialization.GeneratedJson.Unexpected(ref reader, "timestamp", "a string");
                     }
                     break;
                 }
                 case 10 when global::System.MemoryExtensions.SequenceEqual(name, "streamType"u8):
                 {
-                    _streamType = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "streamType", ref LastRead.StreamType);
+                    _streamType = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "streamType", ref LastRead.StreamType);
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -230,17 +230,17 @@ public sealed class DataStreamJsonConverter : global::System.Text.Json.Serializa
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("type", "data_stream");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "data_stream");
         }
 
         if (_streamType is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("streamType", "data_stream");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("streamType", "data_stream");
         }
 
         if (_data is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("data", "data_stream");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("data", "data_stream");
         }
 
         tag = _streamType;

@@ -47,7 +47,7 @@ public sealed class DeviceStateJsonConverter : global::System.Text.Json.Serializ
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.DeviceState ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "DeviceState");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "DeviceState");
         bool? _connected = null;
         string? _modelName = null;
         bool? _wifiConnected = null;
@@ -82,138 +82,138 @@ public sealed class DeviceStateJsonConverter : global::System.Text.Json.Serializ
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "color"u8):
                 {
-                    _color = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "color");
+                    _color = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "color");
                     break;
                 }
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "style"u8):
                 {
-                    _style = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "style");
+                    _style = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "style");
                     break;
                 }
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "caseOpen"u8):
                 {
-                    _caseOpen = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "caseOpen");
+                    _caseOpen = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "caseOpen");
                     break;
                 }
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "charging"u8):
                 {
-                    _charging = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "charging");
+                    _charging = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "charging");
                     break;
                 }
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "wifiSsid"u8):
                 {
-                    _wifiSsid = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "wifiSsid");
+                    _wifiSsid = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "wifiSsid");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "connected"u8):
                 {
-                    _connected = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "connected");
+                    _connected = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "connected");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "fwVersion"u8):
                 {
-                    _fwVersion = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "fwVersion");
+                    _fwVersion = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "fwVersion");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "modelName"u8):
                 {
-                    _modelName = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "modelName");
+                    _modelName = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "modelName");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 case 10 when global::System.MemoryExtensions.SequenceEqual(name, "appVersion"u8):
                 {
-                    _appVersion = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "appVersion");
+                    _appVersion = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "appVersion");
                     break;
                 }
                 case 11 when global::System.MemoryExtensions.SequenceEqual(name, "buildNumber"u8):
                 {
-                    _buildNumber = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "buildNumber");
+                    _buildNumber = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "buildNumber");
                     break;
                 }
                 case 11 when global::System.MemoryExtensions.SequenceEqual(name, "caseRemoved"u8):
                 {
-                    _caseRemoved = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "caseRemoved");
+                    _caseRemoved = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "caseRemoved");
                     break;
                 }
                 case 11 when global::System.MemoryExtensions.SequenceEqual(name, "hotspotSsid"u8):
                 {
-                    _hotspotSsid = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "hotspotSsid");
+                    _hotspotSsid = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "hotspotSsid");
                     break;
                 }
                 case 11 when global::System.MemoryExtensions.SequenceEqual(name, "wifiLocalIp"u8):
                 {
-                    _wifiLocalIp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "wifiLocalIp");
+                    _wifiLocalIp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "wifiLocalIp");
                     break;
                 }
                 case 12 when global::System.MemoryExtensions.SequenceEqual(name, "batteryLevel"u8):
                 {
-                    _batteryLevel = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadInt64OrNull(ref reader, "batteryLevel");
+                    _batteryLevel = global::Mentra.Generated.Serialization.GeneratedJson.ReadInt64OrNull(ref reader, "batteryLevel");
                     break;
                 }
                 case 12 when global::System.MemoryExtensions.SequenceEqual(name, "caseCharging"u8):
                 {
-                    _caseCharging = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "caseCharging");
+                    _caseCharging = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "caseCharging");
                     break;
                 }
                 case 12 when global::System.MemoryExtensions.SequenceEqual(name, "serialNumber"u8):
                 {
-                    _serialNumber = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "serialNumber");
+                    _serialNumber = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "serialNumber");
                     break;
                 }
                 case 13 when global::System.MemoryExtensions.SequenceEqual(name, "bluetoothName"u8):
                 {
-                    _bluetoothName = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "bluetoothName");
+                    _bluetoothName = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "bluetoothName");
                     break;
                 }
                 case 13 when global::System.MemoryExtensions.SequenceEqual(name, "otaVersionUrl"u8):
                 {
-                    _otaVersionUrl = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "otaVersionUrl");
+                    _otaVersionUrl = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "otaVersionUrl");
                     break;
                 }
                 case 13 when global::System.MemoryExtensions.SequenceEqual(name, "wifiConnected"u8):
                 {
-                    _wifiConnected = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "wifiConnected");
+                    _wifiConnected = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "wifiConnected");
                     break;
                 }
                 case 14 when global::System.MemoryExtensions.SequenceEqual(name, "androidVersion"u8):
                 {
-                    _androidVersion = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "androidVersion");
+                    _androidVersion = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "androidVersion");
                     break;
                 }
                 case 14 when global::System.MemoryExtensions.SequenceEqual(name, "hotspotEnabled"u8):
                 {
-                    _hotspotEnabled = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "hotspotEnabled");
+                    _hotspotEnabled = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "hotspotEnabled");
                     break;
                 }
                 case 15 when global::System.MemoryExtensions.SequenceEqual(name, "hotspotPassword"u8):
                 {
-                    _hotspotPassword = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "hotspotPassword");
+                    _hotspotPassword = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "hotspotPassword");
                     break;
                 }
                 case 16 when global::System.MemoryExtensions.SequenceEqual(name, "caseBatteryLevel"u8):
                 {
-                    _caseBatteryLevel = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadInt64OrNull(ref reader, "caseBatteryLevel");
+                    _caseBatteryLevel = global::Mentra.Generated.Serialization.GeneratedJson.ReadInt64OrNull(ref reader, "caseBatteryLevel");
                     break;
                 }
                 case 16 when global::System.MemoryExtensions.SequenceEqual(name, "hotspotGatewayIp"u8):
                 {
-                    _hotspotGatewayIp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "hotspotGatewayIp");
+                    _hotspotGatewayIp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "hotspotGatewayIp");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }

@@ -27,7 +27,7 @@ public sealed class DeviceStateUpdateJsonConverter : global::System.Text.Json.Se
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.DeviceStateUpdate ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "device_state_update");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "device_state_update");
         return ReadProperties(ref reader, false);
     }
 
@@ -50,35 +50,35 @@ public sealed class DeviceStateUpdateJsonConverter : global::System.Text.Json.Se
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "device_state_update"u8, "device_state_update");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "device_state_update"u8, "device_state_update");
                     hasType = true;
                     break;
                 }
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "state"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectNotNull(ref reader, "state");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref reader, "state");
                     _state = global::Mentra.Generated.Protocol.Serialization.DeviceStateJsonConverter.ReadObject(ref reader);
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 case 12 when global::System.MemoryExtensions.SequenceEqual(name, "fullSnapshot"u8):
                 {
-                    _fullSnapshot = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "fullSnapshot");
+                    _fullSnapshot = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "fullSnapshot");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -86,12 +86,12 @@ public sealed class DeviceStateUpdateJsonConverter : global::System.Text.Json.Se
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("type", "device_state_update");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "device_state_update");
         }
 
         if (_state is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("state", "device_state_update");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("state", "device_state_update");
         }
 
         return new global::Mentra.Generated.Protocol.DeviceStateUpdate

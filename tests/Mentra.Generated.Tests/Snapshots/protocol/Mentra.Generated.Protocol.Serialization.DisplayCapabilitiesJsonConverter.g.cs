@@ -30,7 +30,7 @@ public sealed class DisplayCapabilitiesJsonConverter : global::System.Text.Json.
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.DisplayCapabilities ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "DisplayCapabilities");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "DisplayCapabilities");
         long? _count = null;
         bool? _isColor = null;
         string? _color = null;
@@ -48,23 +48,23 @@ public sealed class DisplayCapabilitiesJsonConverter : global::System.Text.Json.
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "color"u8):
                 {
-                    _color = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "color");
+                    _color = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "color");
                     break;
                 }
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "count"u8):
                 {
-                    _count = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadInt64OrNull(ref reader, "count");
+                    _count = global::Mentra.Generated.Serialization.GeneratedJson.ReadInt64OrNull(ref reader, "count");
                     break;
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "isColor"u8):
                 {
-                    _isColor = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "isColor");
+                    _isColor = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "isColor");
                     break;
                 }
                 case 10 when global::System.MemoryExtensions.SequenceEqual(name, "resolution"u8):
@@ -91,22 +91,22 @@ public sealed class DisplayCapabilitiesJsonConverter : global::System.Text.Json.
                 }
                 case 12 when global::System.MemoryExtensions.SequenceEqual(name, "maxTextLines"u8):
                 {
-                    _maxTextLines = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadInt64OrNull(ref reader, "maxTextLines");
+                    _maxTextLines = global::Mentra.Generated.Serialization.GeneratedJson.ReadInt64OrNull(ref reader, "maxTextLines");
                     break;
                 }
                 case 16 when global::System.MemoryExtensions.SequenceEqual(name, "adjustBrightness"u8):
                 {
-                    _adjustBrightness = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "adjustBrightness");
+                    _adjustBrightness = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "adjustBrightness");
                     break;
                 }
                 case 16 when global::System.MemoryExtensions.SequenceEqual(name, "canDisplayBitmap"u8):
                 {
-                    _canDisplayBitmap = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "canDisplayBitmap");
+                    _canDisplayBitmap = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "canDisplayBitmap");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }

@@ -31,7 +31,7 @@ public sealed class DisplayEventJsonConverter : global::System.Text.Json.Seriali
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.DisplayEvent ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "display_event");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "display_event");
         return ReadProperties(ref reader, false);
     }
 
@@ -58,56 +58,56 @@ public sealed class DisplayEventJsonConverter : global::System.Text.Json.Seriali
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "display_event"u8, "display_event");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "display_event"u8, "display_event");
                     hasType = true;
                     break;
                 }
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "view"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectNotNull(ref reader, "view");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref reader, "view");
                     _view = global::Mentra.Generated.Protocol.Serialization.DisplayViewJsonConverter.ReadValue(ref reader, "view");
                     break;
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "layout"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectNotNull(ref reader, "layout");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref reader, "layout");
                     _layout = global::Mentra.Generated.Protocol.Serialization.LayoutJsonConverter.ReadObject(ref reader);
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "sessionId"u8):
                 {
-                    _sessionId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "sessionId");
+                    _sessionId = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "sessionId");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 case 10 when global::System.MemoryExtensions.SequenceEqual(name, "durationMs"u8):
                 {
-                    _durationMs = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadInt64OrNull(ref reader, "durationMs");
+                    _durationMs = global::Mentra.Generated.Serialization.GeneratedJson.ReadInt64OrNull(ref reader, "durationMs");
                     break;
                 }
                 case 11 when global::System.MemoryExtensions.SequenceEqual(name, "packageName"u8):
                 {
-                    _packageName = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "packageName");
+                    _packageName = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "packageName");
                     break;
                 }
                 case 12 when global::System.MemoryExtensions.SequenceEqual(name, "forceDisplay"u8):
                 {
-                    _forceDisplay = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "forceDisplay");
+                    _forceDisplay = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "forceDisplay");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -115,22 +115,22 @@ public sealed class DisplayEventJsonConverter : global::System.Text.Json.Seriali
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("type", "display_event");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "display_event");
         }
 
         if (_packageName is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("packageName", "display_event");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("packageName", "display_event");
         }
 
         if (_view is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("view", "display_event");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("view", "display_event");
         }
 
         if (_layout is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("layout", "display_event");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("layout", "display_event");
         }
 
         return new global::Mentra.Generated.Protocol.DisplayEvent

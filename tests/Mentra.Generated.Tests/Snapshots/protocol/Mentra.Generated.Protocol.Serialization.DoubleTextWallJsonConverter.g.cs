@@ -26,7 +26,7 @@ public sealed class DoubleTextWallJsonConverter : global::System.Text.Json.Seria
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.DoubleTextWall ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "double_text_wall");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "double_text_wall");
         return ReadProperties(ref reader, false);
     }
 
@@ -48,29 +48,29 @@ public sealed class DoubleTextWallJsonConverter : global::System.Text.Json.Seria
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "topText"u8):
                 {
-                    _topText = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "topText");
+                    _topText = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "topText");
                     break;
                 }
                 case 10 when global::System.MemoryExtensions.SequenceEqual(name, "bottomText"u8):
                 {
-                    _bottomText = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "bottomText");
+                    _bottomText = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "bottomText");
                     break;
                 }
                 case 10 when global::System.MemoryExtensions.SequenceEqual(name, "layoutType"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "layoutType", "double_text_wall"u8, "double_text_wall");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "layoutType", "double_text_wall"u8, "double_text_wall");
                     hasLayoutType = true;
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -78,17 +78,17 @@ public sealed class DoubleTextWallJsonConverter : global::System.Text.Json.Seria
 
         if (!hasLayoutType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("layoutType", "double_text_wall");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("layoutType", "double_text_wall");
         }
 
         if (_topText is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("topText", "double_text_wall");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("topText", "double_text_wall");
         }
 
         if (_bottomText is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("bottomText", "double_text_wall");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("bottomText", "double_text_wall");
         }
 
         return new global::Mentra.Generated.Protocol.DoubleTextWall

@@ -24,7 +24,7 @@ public sealed class FieldOfViewJsonConverter : global::System.Text.Json.Serializ
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.FieldOfView ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "FieldOfView");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "FieldOfView");
         double? _horizontal = null;
         double? _vertical = null;
         const int longestText = 10;
@@ -36,23 +36,23 @@ public sealed class FieldOfViewJsonConverter : global::System.Text.Json.Serializ
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "vertical"u8):
                 {
-                    _vertical = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadDoubleOrNull(ref reader, "vertical");
+                    _vertical = global::Mentra.Generated.Serialization.GeneratedJson.ReadDoubleOrNull(ref reader, "vertical");
                     break;
                 }
                 case 10 when global::System.MemoryExtensions.SequenceEqual(name, "horizontal"u8):
                 {
-                    _horizontal = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadDoubleOrNull(ref reader, "horizontal");
+                    _horizontal = global::Mentra.Generated.Serialization.GeneratedJson.ReadDoubleOrNull(ref reader, "horizontal");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }

@@ -26,7 +26,7 @@ public sealed class GlassesConnectionStateJsonConverter : global::System.Text.Js
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.GlassesConnectionState ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "GlassesConnectionState");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "GlassesConnectionState");
         string? _modelName = null;
         string? _status = null;
         global::Mentra.Generated.Protocol.WifiStatus? _wifi = null;
@@ -40,7 +40,7 @@ public sealed class GlassesConnectionStateJsonConverter : global::System.Text.Js
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
@@ -57,22 +57,22 @@ public sealed class GlassesConnectionStateJsonConverter : global::System.Text.Js
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "status"u8):
                 {
-                    _status = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "status");
+                    _status = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "status");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "modelName"u8):
                 {
-                    _modelName = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "modelName");
+                    _modelName = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "modelName");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -80,7 +80,7 @@ public sealed class GlassesConnectionStateJsonConverter : global::System.Text.Js
 
         if (_status is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("status", "GlassesConnectionState");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("status", "GlassesConnectionState");
         }
 
         return new global::Mentra.Generated.Protocol.GlassesConnectionState

@@ -25,7 +25,7 @@ public sealed class HeadPositionDataJsonConverter : global::System.Text.Json.Ser
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.HeadPositionData ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "HeadPositionData");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "HeadPositionData");
         global::Mentra.Generated.Protocol.HeadPosition? _position = null;
         string? _timestamp = null;
         const int longestText = 9;
@@ -37,24 +37,24 @@ public sealed class HeadPositionDataJsonConverter : global::System.Text.Json.Ser
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "position"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectNotNull(ref reader, "position");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref reader, "position");
                     _position = global::Mentra.Generated.Protocol.Serialization.HeadPositionJsonConverter.ReadValue(ref reader, "position");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -62,7 +62,7 @@ public sealed class HeadPositionDataJsonConverter : global::System.Text.Json.Ser
 
         if (_position is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("position", "HeadPositionData");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("position", "HeadPositionData");
         }
 
         return new global::Mentra.Generated.Protocol.HeadPositionData

@@ -26,7 +26,7 @@ public sealed class ImuCapabilitiesJsonConverter : global::System.Text.Json.Seri
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.ImuCapabilities ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "ImuCapabilities");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "ImuCapabilities");
         long? _axisCount = null;
         bool? _hasAccelerometer = null;
         bool? _hasCompass = null;
@@ -40,33 +40,33 @@ public sealed class ImuCapabilitiesJsonConverter : global::System.Text.Json.Seri
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "axisCount"u8):
                 {
-                    _axisCount = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadInt64OrNull(ref reader, "axisCount");
+                    _axisCount = global::Mentra.Generated.Serialization.GeneratedJson.ReadInt64OrNull(ref reader, "axisCount");
                     break;
                 }
                 case 10 when global::System.MemoryExtensions.SequenceEqual(name, "hasCompass"u8):
                 {
-                    _hasCompass = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "hasCompass");
+                    _hasCompass = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "hasCompass");
                     break;
                 }
                 case 12 when global::System.MemoryExtensions.SequenceEqual(name, "hasGyroscope"u8):
                 {
-                    _hasGyroscope = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "hasGyroscope");
+                    _hasGyroscope = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "hasGyroscope");
                     break;
                 }
                 case 16 when global::System.MemoryExtensions.SequenceEqual(name, "hasAccelerometer"u8):
                 {
-                    _hasAccelerometer = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "hasAccelerometer");
+                    _hasAccelerometer = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "hasAccelerometer");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }

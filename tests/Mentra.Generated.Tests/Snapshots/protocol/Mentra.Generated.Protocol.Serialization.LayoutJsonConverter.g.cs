@@ -25,16 +25,16 @@ public sealed class LayoutJsonConverter : global::System.Text.Json.Serialization
     /// </summary>
     internal static global::Mentra.Generated.Protocol.Layout ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "Layout");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "Layout");
         const int longestText = 16;
         global::System.Text.Json.Utf8JsonReader start = reader;
         reader.Read();
-        if (reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName && global::System.MemoryExtensions.SequenceEqual(global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText), "layoutType"u8))
+        if (reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName && global::System.MemoryExtensions.SequenceEqual(global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText), "layoutType"u8))
         {
             reader.Read();
             if (reader.TokenType == global::System.Text.Json.JsonTokenType.String)
             {
-                global::System.ReadOnlySpan<byte> first = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+                global::System.ReadOnlySpan<byte> first = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
                 switch (first.Length)
                 {
                     case 9 when global::System.MemoryExtensions.SequenceEqual(first, "text_wall"u8):
@@ -87,24 +87,24 @@ public sealed class LayoutJsonConverter : global::System.Text.Json.Serialization
             scan.Read();
             if (scan.TokenType == global::System.Text.Json.JsonTokenType.EndObject)
             {
-                throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("layoutType", "Layout");
+                throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("layoutType", "Layout");
             }
 
             bool isDiscriminator = scan.ValueTextEquals("layoutType"u8);
             scan.Read();
             if (!isDiscriminator)
             {
-                global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref scan);
+                global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref scan);
                 continue;
             }
 
-            global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectNotNull(ref scan, "layoutType");
+            global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref scan, "layoutType");
             if (scan.TokenType != global::System.Text.Json.JsonTokenType.String)
             {
-                throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.WrongType(ref scan, "layoutType", "a string");
+                throw global::Mentra.Generated.Serialization.GeneratedJson.WrongType(ref scan, "layoutType", "a string");
             }
 
-            global::System.ReadOnlySpan<byte> value = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in scan, longestText);
+            global::System.ReadOnlySpan<byte> value = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in scan, longestText);
             switch (value.Length)
             {
                 case 9 when global::System.MemoryExtensions.SequenceEqual(value, "text_wall"u8):

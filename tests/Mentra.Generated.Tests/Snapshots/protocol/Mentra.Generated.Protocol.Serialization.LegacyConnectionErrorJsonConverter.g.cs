@@ -27,7 +27,7 @@ public sealed class LegacyConnectionErrorJsonConverter : global::System.Text.Jso
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.LegacyConnectionError ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "connection_error");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "connection_error");
         return ReadProperties(ref reader, false);
     }
 
@@ -50,7 +50,7 @@ public sealed class LegacyConnectionErrorJsonConverter : global::System.Text.Jso
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
@@ -67,23 +67,23 @@ public sealed class LegacyConnectionErrorJsonConverter : global::System.Text.Jso
                 }
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "connection_error"u8, "connection_error");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "connection_error"u8, "connection_error");
                     hasType = true;
                     break;
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "message"u8):
                 {
-                    _message = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "message");
+                    _message = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "message");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -91,7 +91,7 @@ public sealed class LegacyConnectionErrorJsonConverter : global::System.Text.Jso
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("type", "connection_error");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "connection_error");
         }
 
         return new global::Mentra.Generated.Protocol.LegacyConnectionError

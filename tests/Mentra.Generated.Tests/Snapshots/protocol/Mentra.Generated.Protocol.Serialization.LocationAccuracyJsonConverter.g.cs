@@ -23,11 +23,11 @@ public sealed class LocationAccuracyJsonConverter : global::System.Text.Json.Ser
     {
         if (reader.TokenType != global::System.Text.Json.JsonTokenType.String)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.WrongType(ref reader, property, "a string");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.WrongType(ref reader, property, "a string");
         }
 
         const int longestText = 15;
-        global::System.ReadOnlySpan<byte> text = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+        global::System.ReadOnlySpan<byte> text = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
         switch (text.Length)
         {
             case 4 when global::System.MemoryExtensions.SequenceEqual(text, "high"u8):
@@ -64,6 +64,6 @@ public sealed class LocationAccuracyJsonConverter : global::System.Text.Json.Ser
             }
         }
 
-        return new global::Mentra.Generated.Protocol.LocationAccuracy(global::Mentra.Generated.Protocol.Serialization.WebhookJson.Text(in reader));
+        return new global::Mentra.Generated.Protocol.LocationAccuracy(global::Mentra.Generated.Serialization.GeneratedJson.Text(in reader));
     }
 }

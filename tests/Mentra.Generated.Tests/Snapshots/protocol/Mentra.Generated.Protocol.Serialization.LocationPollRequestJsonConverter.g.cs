@@ -29,7 +29,7 @@ public sealed class LocationPollRequestJsonConverter : global::System.Text.Json.
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.LocationPollRequest ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "location_poll_request");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "location_poll_request");
         return ReadProperties(ref reader, false);
     }
 
@@ -54,13 +54,13 @@ public sealed class LocationPollRequestJsonConverter : global::System.Text.Json.
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "location_poll_request"u8, "location_poll_request");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "location_poll_request"u8, "location_poll_request");
                     hasType = true;
                     break;
                 }
@@ -77,27 +77,27 @@ public sealed class LocationPollRequestJsonConverter : global::System.Text.Json.
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "sessionId"u8):
                 {
-                    _sessionId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "sessionId");
+                    _sessionId = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "sessionId");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 case 11 when global::System.MemoryExtensions.SequenceEqual(name, "packageName"u8):
                 {
-                    _packageName = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "packageName");
+                    _packageName = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "packageName");
                     break;
                 }
                 case 13 when global::System.MemoryExtensions.SequenceEqual(name, "correlationId"u8):
                 {
-                    _correlationId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "correlationId");
+                    _correlationId = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "correlationId");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -105,22 +105,22 @@ public sealed class LocationPollRequestJsonConverter : global::System.Text.Json.
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("type", "location_poll_request");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "location_poll_request");
         }
 
         if (_correlationId is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("correlationId", "location_poll_request");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("correlationId", "location_poll_request");
         }
 
         if (_packageName is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("packageName", "location_poll_request");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("packageName", "location_poll_request");
         }
 
         if (_sessionId is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("sessionId", "location_poll_request");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("sessionId", "location_poll_request");
         }
 
         return new global::Mentra.Generated.Protocol.LocationPollRequest

@@ -24,7 +24,7 @@ public sealed class LocationStreamSubscriptionJsonConverter : global::System.Tex
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.LocationStreamSubscription ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "LocationStreamSubscription");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "LocationStreamSubscription");
         string? _stream = null;
         global::Mentra.Generated.Protocol.LocationAccuracy? _rate = null;
         const int longestText = 6;
@@ -36,24 +36,24 @@ public sealed class LocationStreamSubscriptionJsonConverter : global::System.Tex
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "rate"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectNotNull(ref reader, "rate");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref reader, "rate");
                     _rate = global::Mentra.Generated.Protocol.Serialization.LocationAccuracyJsonConverter.ReadValue(ref reader, "rate");
                     break;
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "stream"u8):
                 {
-                    _stream = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "stream");
+                    _stream = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "stream");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -61,12 +61,12 @@ public sealed class LocationStreamSubscriptionJsonConverter : global::System.Tex
 
         if (_stream is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("stream", "LocationStreamSubscription");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("stream", "LocationStreamSubscription");
         }
 
         if (_rate is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("rate", "LocationStreamSubscription");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("rate", "LocationStreamSubscription");
         }
 
         return new global::Mentra.Generated.Protocol.LocationStreamSubscription

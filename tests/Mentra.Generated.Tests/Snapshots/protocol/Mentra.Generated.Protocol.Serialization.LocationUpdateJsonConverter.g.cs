@@ -28,7 +28,7 @@ public sealed class LocationUpdateJsonConverter : global::System.Text.Json.Seria
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.LocationUpdate ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "LocationUpdate");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "LocationUpdate");
         double? _lat = null;
         double? _lng = null;
         double? _accuracy = null;
@@ -43,38 +43,38 @@ public sealed class LocationUpdateJsonConverter : global::System.Text.Json.Seria
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 3 when global::System.MemoryExtensions.SequenceEqual(name, "lat"u8):
                 {
-                    _lat = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadDouble(ref reader, "lat");
+                    _lat = global::Mentra.Generated.Serialization.GeneratedJson.ReadDouble(ref reader, "lat");
                     break;
                 }
                 case 3 when global::System.MemoryExtensions.SequenceEqual(name, "lng"u8):
                 {
-                    _lng = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadDouble(ref reader, "lng");
+                    _lng = global::Mentra.Generated.Serialization.GeneratedJson.ReadDouble(ref reader, "lng");
                     break;
                 }
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "accuracy"u8):
                 {
-                    _accuracy = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadDoubleOrNull(ref reader, "accuracy");
+                    _accuracy = global::Mentra.Generated.Serialization.GeneratedJson.ReadDoubleOrNull(ref reader, "accuracy");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 case 13 when global::System.MemoryExtensions.SequenceEqual(name, "correlationId"u8):
                 {
-                    _correlationId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "correlationId");
+                    _correlationId = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "correlationId");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -82,12 +82,12 @@ public sealed class LocationUpdateJsonConverter : global::System.Text.Json.Seria
 
         if (_lat is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("lat", "LocationUpdate");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("lat", "LocationUpdate");
         }
 
         if (_lng is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("lng", "LocationUpdate");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("lng", "LocationUpdate");
         }
 
         return new global::Mentra.Generated.Protocol.LocationUpdate

@@ -32,7 +32,7 @@ public sealed class ManagedStreamRequestJsonConverter : global::System.Text.Json
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.ManagedStreamRequest ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "managed_stream_request");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "managed_stream_request");
         return ReadProperties(ref reader, false);
     }
 
@@ -60,13 +60,13 @@ public sealed class ManagedStreamRequestJsonConverter : global::System.Text.Json
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "managed_stream_request"u8, "managed_stream_request");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "managed_stream_request"u8, "managed_stream_request");
                     hasType = true;
                     break;
                 }
@@ -105,22 +105,22 @@ public sealed class ManagedStreamRequestJsonConverter : global::System.Text.Json
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "quality"u8):
                 {
-                    _quality = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "quality");
+                    _quality = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "quality");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 case 11 when global::System.MemoryExtensions.SequenceEqual(name, "packageName"u8):
                 {
-                    _packageName = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "packageName");
+                    _packageName = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "packageName");
                     break;
                 }
                 case 12 when global::System.MemoryExtensions.SequenceEqual(name, "enableWebRTC"u8):
                 {
-                    _enableWebRTC = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "enableWebRTC");
+                    _enableWebRTC = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "enableWebRTC");
                     break;
                 }
                 case 20 when global::System.MemoryExtensions.SequenceEqual(name, "restreamDestinations"u8):
@@ -131,7 +131,7 @@ public sealed class ManagedStreamRequestJsonConverter : global::System.Text.Json
                         continue;
                     }
 
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectArray(ref reader, "restreamDestinations");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectArray(ref reader, "restreamDestinations");
                     var items0 = new global::System.Collections.Generic.List<global::Mentra.Generated.Protocol.RestreamDestination>();
                     while (true)
                     {
@@ -141,7 +141,7 @@ public sealed class ManagedStreamRequestJsonConverter : global::System.Text.Json
                             break;
                         }
 
-                        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectNotNull(ref reader, "restreamDestinations");
+                        global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref reader, "restreamDestinations");
                         items0.Add(global::Mentra.Generated.Protocol.Serialization.RestreamDestinationJsonConverter.ReadObject(ref reader));
                     }
 
@@ -150,7 +150,7 @@ public sealed class ManagedStreamRequestJsonConverter : global::System.Text.Json
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -158,12 +158,12 @@ public sealed class ManagedStreamRequestJsonConverter : global::System.Text.Json
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("type", "managed_stream_request");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "managed_stream_request");
         }
 
         if (_packageName is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("packageName", "managed_stream_request");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("packageName", "managed_stream_request");
         }
 
         return new global::Mentra.Generated.Protocol.ManagedStreamRequest

@@ -34,7 +34,7 @@ public sealed class ManagedStreamStatusJsonConverter : global::System.Text.Json.
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.ManagedStreamStatus ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "managed_stream_status");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "managed_stream_status");
         return ReadProperties(ref reader, false);
     }
 
@@ -64,35 +64,35 @@ public sealed class ManagedStreamStatusJsonConverter : global::System.Text.Json.
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "managed_stream_status"u8, "managed_stream_status");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "managed_stream_status"u8, "managed_stream_status");
                     hasType = true;
                     break;
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "hlsUrl"u8):
                 {
-                    _hlsUrl = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "hlsUrl");
+                    _hlsUrl = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "hlsUrl");
                     break;
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "status"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectNotNull(ref reader, "status");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref reader, "status");
                     _status = global::Mentra.Generated.Protocol.Serialization.ManagedStreamStateJsonConverter.ReadValue(ref reader, "status");
                     break;
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "dashUrl"u8):
                 {
-                    _dashUrl = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "dashUrl");
+                    _dashUrl = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "dashUrl");
                     break;
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "message"u8):
                 {
-                    _message = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "message");
+                    _message = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "message");
                     break;
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "outputs"u8):
@@ -103,7 +103,7 @@ public sealed class ManagedStreamStatusJsonConverter : global::System.Text.Json.
                         continue;
                     }
 
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectArray(ref reader, "outputs");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectArray(ref reader, "outputs");
                     var items0 = new global::System.Collections.Generic.List<global::Mentra.Generated.Protocol.StreamOutput>();
                     while (true)
                     {
@@ -113,7 +113,7 @@ public sealed class ManagedStreamStatusJsonConverter : global::System.Text.Json.
                             break;
                         }
 
-                        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectNotNull(ref reader, "outputs");
+                        global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref reader, "outputs");
                         items0.Add(global::Mentra.Generated.Protocol.Serialization.StreamOutputJsonConverter.ReadObject(ref reader));
                     }
 
@@ -122,32 +122,32 @@ public sealed class ManagedStreamStatusJsonConverter : global::System.Text.Json.
                 }
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "streamId"u8):
                 {
-                    _streamId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "streamId");
+                    _streamId = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "streamId");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "webrtcUrl"u8):
                 {
-                    _webrtcUrl = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "webrtcUrl");
+                    _webrtcUrl = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "webrtcUrl");
                     break;
                 }
                 case 10 when global::System.MemoryExtensions.SequenceEqual(name, "previewUrl"u8):
                 {
-                    _previewUrl = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "previewUrl");
+                    _previewUrl = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "previewUrl");
                     break;
                 }
                 case 12 when global::System.MemoryExtensions.SequenceEqual(name, "thumbnailUrl"u8):
                 {
-                    _thumbnailUrl = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "thumbnailUrl");
+                    _thumbnailUrl = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "thumbnailUrl");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -155,12 +155,12 @@ public sealed class ManagedStreamStatusJsonConverter : global::System.Text.Json.
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("type", "managed_stream_status");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "managed_stream_status");
         }
 
         if (_status is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("status", "managed_stream_status");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("status", "managed_stream_status");
         }
 
         return new global::Mentra.Generated.Protocol.ManagedStreamStatus

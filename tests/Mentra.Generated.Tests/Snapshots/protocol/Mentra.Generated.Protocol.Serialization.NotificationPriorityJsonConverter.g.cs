@@ -23,11 +23,11 @@ public sealed class NotificationPriorityJsonConverter : global::System.Text.Json
     {
         if (reader.TokenType != global::System.Text.Json.JsonTokenType.String)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.WrongType(ref reader, property, "a string");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.WrongType(ref reader, property, "a string");
         }
 
         const int longestText = 6;
-        global::System.ReadOnlySpan<byte> text = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+        global::System.ReadOnlySpan<byte> text = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
         switch (text.Length)
         {
             case 3 when global::System.MemoryExtensions.SequenceEqual(text, "low"u8):
@@ -44,6 +44,6 @@ public sealed class NotificationPriorityJsonConverter : global::System.Text.Json
             }
         }
 
-        return new global::Mentra.Generated.Protocol.NotificationPriority(global::Mentra.Generated.Protocol.Serialization.WebhookJson.Text(in reader));
+        return new global::Mentra.Generated.Protocol.NotificationPriority(global::Mentra.Generated.Serialization.GeneratedJson.Text(in reader));
     }
 }

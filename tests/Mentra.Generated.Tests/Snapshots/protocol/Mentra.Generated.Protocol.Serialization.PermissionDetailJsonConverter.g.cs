@@ -25,7 +25,7 @@ public sealed class PermissionDetailJsonConverter : global::System.Text.Json.Ser
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.PermissionDetail ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "PermissionDetail");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "PermissionDetail");
         string? _stream = null;
         string? _requiredPermission = null;
         string? _message = null;
@@ -38,28 +38,28 @@ public sealed class PermissionDetailJsonConverter : global::System.Text.Json.Ser
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "stream"u8):
                 {
-                    _stream = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "stream");
+                    _stream = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "stream");
                     break;
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "message"u8):
                 {
-                    _message = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "message");
+                    _message = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "message");
                     break;
                 }
                 case 18 when global::System.MemoryExtensions.SequenceEqual(name, "requiredPermission"u8):
                 {
-                    _requiredPermission = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "requiredPermission");
+                    _requiredPermission = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "requiredPermission");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }

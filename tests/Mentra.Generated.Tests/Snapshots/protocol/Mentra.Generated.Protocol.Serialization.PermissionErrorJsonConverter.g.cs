@@ -27,7 +27,7 @@ public sealed class PermissionErrorJsonConverter : global::System.Text.Json.Seri
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.PermissionError ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "permission_error");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "permission_error");
         return ReadProperties(ref reader, false);
     }
 
@@ -50,13 +50,13 @@ public sealed class PermissionErrorJsonConverter : global::System.Text.Json.Seri
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "permission_error"u8, "permission_error");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "permission_error"u8, "permission_error");
                     hasType = true;
                     break;
                 }
@@ -68,7 +68,7 @@ public sealed class PermissionErrorJsonConverter : global::System.Text.Json.Seri
                         continue;
                     }
 
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectArray(ref reader, "details");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectArray(ref reader, "details");
                     var items0 = new global::System.Collections.Generic.List<global::Mentra.Generated.Protocol.PermissionDetail>();
                     while (true)
                     {
@@ -78,7 +78,7 @@ public sealed class PermissionErrorJsonConverter : global::System.Text.Json.Seri
                             break;
                         }
 
-                        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectNotNull(ref reader, "details");
+                        global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref reader, "details");
                         items0.Add(global::Mentra.Generated.Protocol.Serialization.PermissionDetailJsonConverter.ReadObject(ref reader));
                     }
 
@@ -87,17 +87,17 @@ public sealed class PermissionErrorJsonConverter : global::System.Text.Json.Seri
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "message"u8):
                 {
-                    _message = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "message");
+                    _message = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "message");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -105,7 +105,7 @@ public sealed class PermissionErrorJsonConverter : global::System.Text.Json.Seri
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("type", "permission_error");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "permission_error");
         }
 
         return new global::Mentra.Generated.Protocol.PermissionError

@@ -28,7 +28,7 @@ public sealed class PhoneNotificationDismissedJsonConverter : global::System.Tex
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.PhoneNotificationDismissed ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "PhoneNotificationDismissed");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "PhoneNotificationDismissed");
         string? _notificationId = null;
         string? _app = null;
         string? _title = null;
@@ -44,43 +44,43 @@ public sealed class PhoneNotificationDismissedJsonConverter : global::System.Tex
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 3 when global::System.MemoryExtensions.SequenceEqual(name, "app"u8):
                 {
-                    _app = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "app");
+                    _app = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "app");
                     break;
                 }
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "title"u8):
                 {
-                    _title = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "title");
+                    _title = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "title");
                     break;
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "content"u8):
                 {
-                    _content = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "content");
+                    _content = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "content");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 case 14 when global::System.MemoryExtensions.SequenceEqual(name, "notificationId"u8):
                 {
-                    _notificationId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "notificationId");
+                    _notificationId = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "notificationId");
                     break;
                 }
                 case 15 when global::System.MemoryExtensions.SequenceEqual(name, "notificationKey"u8):
                 {
-                    _notificationKey = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "notificationKey");
+                    _notificationKey = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "notificationKey");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }

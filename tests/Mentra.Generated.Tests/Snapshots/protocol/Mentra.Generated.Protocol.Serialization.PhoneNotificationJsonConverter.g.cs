@@ -28,7 +28,7 @@ public sealed class PhoneNotificationJsonConverter : global::System.Text.Json.Se
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.PhoneNotification ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "PhoneNotification");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "PhoneNotification");
         string? _notificationId = null;
         string? _app = null;
         string? _title = null;
@@ -44,23 +44,23 @@ public sealed class PhoneNotificationJsonConverter : global::System.Text.Json.Se
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 3 when global::System.MemoryExtensions.SequenceEqual(name, "app"u8):
                 {
-                    _app = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "app");
+                    _app = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "app");
                     break;
                 }
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "title"u8):
                 {
-                    _title = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "title");
+                    _title = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "title");
                     break;
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "content"u8):
                 {
-                    _content = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "content");
+                    _content = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "content");
                     break;
                 }
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "priority"u8):
@@ -76,17 +76,17 @@ public sealed class PhoneNotificationJsonConverter : global::System.Text.Json.Se
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 case 14 when global::System.MemoryExtensions.SequenceEqual(name, "notificationId"u8):
                 {
-                    _notificationId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "notificationId");
+                    _notificationId = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "notificationId");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }

@@ -24,7 +24,7 @@ public sealed class PhotoErrorJsonConverter : global::System.Text.Json.Serializa
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.PhotoError ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "PhotoError");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "PhotoError");
         string? _code = null;
         string? _message = null;
         const int longestText = 7;
@@ -36,23 +36,23 @@ public sealed class PhotoErrorJsonConverter : global::System.Text.Json.Serializa
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "code"u8):
                 {
-                    _code = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "code");
+                    _code = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "code");
                     break;
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "message"u8):
                 {
-                    _message = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "message");
+                    _message = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "message");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }

@@ -33,7 +33,7 @@ public sealed class PhotoRequestJsonConverter : global::System.Text.Json.Seriali
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.PhotoRequest ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "photo_request");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "photo_request");
         return ReadProperties(ref reader, false);
     }
 
@@ -62,7 +62,7 @@ public sealed class PhotoRequestJsonConverter : global::System.Text.Json.Seriali
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
@@ -79,7 +79,7 @@ public sealed class PhotoRequestJsonConverter : global::System.Text.Json.Seriali
                 }
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "photo_request"u8, "photo_request");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "photo_request"u8, "photo_request");
                     hasType = true;
                     break;
                 }
@@ -96,42 +96,42 @@ public sealed class PhotoRequestJsonConverter : global::System.Text.Json.Seriali
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "authToken"u8):
                 {
-                    _authToken = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "authToken");
+                    _authToken = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "authToken");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "requestId"u8):
                 {
-                    _requestId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "requestId");
+                    _requestId = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "requestId");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "sessionId"u8):
                 {
-                    _sessionId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "sessionId");
+                    _sessionId = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "sessionId");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 case 11 when global::System.MemoryExtensions.SequenceEqual(name, "packageName"u8):
                 {
-                    _packageName = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "packageName");
+                    _packageName = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "packageName");
                     break;
                 }
                 case 13 when global::System.MemoryExtensions.SequenceEqual(name, "saveToGallery"u8):
                 {
-                    _saveToGallery = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "saveToGallery");
+                    _saveToGallery = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "saveToGallery");
                     break;
                 }
                 case 16 when global::System.MemoryExtensions.SequenceEqual(name, "customWebhookUrl"u8):
                 {
-                    _customWebhookUrl = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "customWebhookUrl");
+                    _customWebhookUrl = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "customWebhookUrl");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -139,22 +139,22 @@ public sealed class PhotoRequestJsonConverter : global::System.Text.Json.Seriali
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("type", "photo_request");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "photo_request");
         }
 
         if (_packageName is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("packageName", "photo_request");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("packageName", "photo_request");
         }
 
         if (_sessionId is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("sessionId", "photo_request");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("sessionId", "photo_request");
         }
 
         if (_requestId is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("requestId", "photo_request");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("requestId", "photo_request");
         }
 
         return new global::Mentra.Generated.Protocol.PhotoRequest

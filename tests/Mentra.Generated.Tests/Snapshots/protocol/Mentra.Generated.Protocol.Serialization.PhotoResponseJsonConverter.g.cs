@@ -29,7 +29,7 @@ public sealed class PhotoResponseJsonConverter : global::System.Text.Json.Serial
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.PhotoResponse ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "photo_response");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "photo_response");
         return ReadProperties(ref reader, false);
     }
 
@@ -54,13 +54,13 @@ public sealed class PhotoResponseJsonConverter : global::System.Text.Json.Serial
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "photo_response"u8, "photo_response");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "photo_response"u8, "photo_response");
                     hasType = true;
                     break;
                 }
@@ -77,27 +77,27 @@ public sealed class PhotoResponseJsonConverter : global::System.Text.Json.Serial
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "success"u8):
                 {
-                    _success = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "success");
+                    _success = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "success");
                     break;
                 }
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "photoUrl"u8):
                 {
-                    _photoUrl = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "photoUrl");
+                    _photoUrl = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "photoUrl");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "requestId"u8):
                 {
-                    _requestId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "requestId");
+                    _requestId = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "requestId");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -105,12 +105,12 @@ public sealed class PhotoResponseJsonConverter : global::System.Text.Json.Serial
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("type", "photo_response");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "photo_response");
         }
 
         if (_requestId is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("requestId", "photo_response");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("requestId", "photo_response");
         }
 
         return new global::Mentra.Generated.Protocol.PhotoResponse

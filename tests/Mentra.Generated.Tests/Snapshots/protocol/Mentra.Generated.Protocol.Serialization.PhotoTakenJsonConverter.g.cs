@@ -25,7 +25,7 @@ public sealed class PhotoTakenJsonConverter : global::System.Text.Json.Serializa
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.PhotoTaken ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "PhotoTaken");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "PhotoTaken");
         string? _photoData = null;
         string? _mimeType = null;
         string? _timestamp = null;
@@ -38,28 +38,28 @@ public sealed class PhotoTakenJsonConverter : global::System.Text.Json.Serializa
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "mimeType"u8):
                 {
-                    _mimeType = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "mimeType");
+                    _mimeType = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "mimeType");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "photoData"u8):
                 {
-                    _photoData = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "photoData");
+                    _photoData = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "photoData");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -67,7 +67,7 @@ public sealed class PhotoTakenJsonConverter : global::System.Text.Json.Serializa
 
         if (_photoData is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("photoData", "PhotoTaken");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("photoData", "PhotoTaken");
         }
 
         return new global::Mentra.Generated.Protocol.PhotoTaken

@@ -23,7 +23,7 @@ public sealed class PowerCapabilitiesJsonConverter : global::System.Text.Json.Se
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.PowerCapabilities ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "PowerCapabilities");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "PowerCapabilities");
         bool? _hasExternalBattery = null;
         const int longestText = 18;
         while (true)
@@ -34,18 +34,18 @@ public sealed class PowerCapabilitiesJsonConverter : global::System.Text.Json.Se
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 18 when global::System.MemoryExtensions.SequenceEqual(name, "hasExternalBattery"u8):
                 {
-                    _hasExternalBattery = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "hasExternalBattery");
+                    _hasExternalBattery = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "hasExternalBattery");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }

@@ -26,7 +26,7 @@ public sealed class ReferenceCardJsonConverter : global::System.Text.Json.Serial
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.ReferenceCard ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "reference_card");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "reference_card");
         return ReadProperties(ref reader, false);
     }
 
@@ -48,29 +48,29 @@ public sealed class ReferenceCardJsonConverter : global::System.Text.Json.Serial
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "text"u8):
                 {
-                    _text = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "text");
+                    _text = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "text");
                     break;
                 }
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "title"u8):
                 {
-                    _title = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "title");
+                    _title = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "title");
                     break;
                 }
                 case 10 when global::System.MemoryExtensions.SequenceEqual(name, "layoutType"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "layoutType", "reference_card"u8, "reference_card");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "layoutType", "reference_card"u8, "reference_card");
                     hasLayoutType = true;
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -78,17 +78,17 @@ public sealed class ReferenceCardJsonConverter : global::System.Text.Json.Serial
 
         if (!hasLayoutType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("layoutType", "reference_card");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("layoutType", "reference_card");
         }
 
         if (_title is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("title", "reference_card");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("title", "reference_card");
         }
 
         if (_text is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("text", "reference_card");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("text", "reference_card");
         }
 
         return new global::Mentra.Generated.Protocol.ReferenceCard

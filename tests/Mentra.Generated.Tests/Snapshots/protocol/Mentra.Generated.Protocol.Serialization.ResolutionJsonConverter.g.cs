@@ -24,7 +24,7 @@ public sealed class ResolutionJsonConverter : global::System.Text.Json.Serializa
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.Resolution ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "Resolution");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "Resolution");
         long? _width = null;
         long? _height = null;
         const int longestText = 6;
@@ -36,23 +36,23 @@ public sealed class ResolutionJsonConverter : global::System.Text.Json.Serializa
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "width"u8):
                 {
-                    _width = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadInt64OrNull(ref reader, "width");
+                    _width = global::Mentra.Generated.Serialization.GeneratedJson.ReadInt64OrNull(ref reader, "width");
                     break;
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "height"u8):
                 {
-                    _height = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadInt64OrNull(ref reader, "height");
+                    _height = global::Mentra.Generated.Serialization.GeneratedJson.ReadInt64OrNull(ref reader, "height");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }

@@ -24,7 +24,7 @@ public sealed class RestreamDestinationJsonConverter : global::System.Text.Json.
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.RestreamDestination ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "RestreamDestination");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "RestreamDestination");
         string? _url = null;
         string? _name = null;
         const int longestText = 4;
@@ -36,23 +36,23 @@ public sealed class RestreamDestinationJsonConverter : global::System.Text.Json.
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 3 when global::System.MemoryExtensions.SequenceEqual(name, "url"u8):
                 {
-                    _url = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "url");
+                    _url = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "url");
                     break;
                 }
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "name"u8):
                 {
-                    _name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "name");
+                    _name = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "name");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -60,7 +60,7 @@ public sealed class RestreamDestinationJsonConverter : global::System.Text.Json.
 
         if (_url is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("url", "RestreamDestination");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("url", "RestreamDestination");
         }
 
         return new global::Mentra.Generated.Protocol.RestreamDestination

@@ -33,7 +33,7 @@ public sealed class RgbLedControlJsonConverter : global::System.Text.Json.Serial
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.RgbLedControl ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "rgb_led_control");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "rgb_led_control");
         return ReadProperties(ref reader, false);
     }
 
@@ -62,13 +62,13 @@ public sealed class RgbLedControlJsonConverter : global::System.Text.Json.Serial
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "rgb_led_control"u8, "rgb_led_control");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "rgb_led_control"u8, "rgb_led_control");
                     hasType = true;
                     break;
                 }
@@ -85,48 +85,48 @@ public sealed class RgbLedControlJsonConverter : global::System.Text.Json.Serial
                 }
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "count"u8):
                 {
-                    _count = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadInt64OrNull(ref reader, "count");
+                    _count = global::Mentra.Generated.Serialization.GeneratedJson.ReadInt64OrNull(ref reader, "count");
                     break;
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "action"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectNotNull(ref reader, "action");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref reader, "action");
                     _action = global::Mentra.Generated.Protocol.Serialization.LedActionJsonConverter.ReadValue(ref reader, "action");
                     break;
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "ontime"u8):
                 {
-                    _ontime = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadInt64OrNull(ref reader, "ontime");
+                    _ontime = global::Mentra.Generated.Serialization.GeneratedJson.ReadInt64OrNull(ref reader, "ontime");
                     break;
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "offtime"u8):
                 {
-                    _offtime = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadInt64OrNull(ref reader, "offtime");
+                    _offtime = global::Mentra.Generated.Serialization.GeneratedJson.ReadInt64OrNull(ref reader, "offtime");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "requestId"u8):
                 {
-                    _requestId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "requestId");
+                    _requestId = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "requestId");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "sessionId"u8):
                 {
-                    _sessionId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "sessionId");
+                    _sessionId = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "sessionId");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 case 11 when global::System.MemoryExtensions.SequenceEqual(name, "packageName"u8):
                 {
-                    _packageName = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "packageName");
+                    _packageName = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "packageName");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -134,27 +134,27 @@ public sealed class RgbLedControlJsonConverter : global::System.Text.Json.Serial
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("type", "rgb_led_control");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "rgb_led_control");
         }
 
         if (_packageName is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("packageName", "rgb_led_control");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("packageName", "rgb_led_control");
         }
 
         if (_sessionId is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("sessionId", "rgb_led_control");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("sessionId", "rgb_led_control");
         }
 
         if (_requestId is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("requestId", "rgb_led_control");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("requestId", "rgb_led_control");
         }
 
         if (_action is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("action", "rgb_led_control");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("action", "rgb_led_control");
         }
 
         return new global::Mentra.Generated.Protocol.RgbLedControl

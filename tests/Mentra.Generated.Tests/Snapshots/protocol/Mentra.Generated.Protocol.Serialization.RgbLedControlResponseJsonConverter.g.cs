@@ -27,7 +27,7 @@ public sealed class RgbLedControlResponseJsonConverter : global::System.Text.Jso
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.RgbLedControlResponse ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "rgb_led_control_response");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "rgb_led_control_response");
         return ReadProperties(ref reader, false);
     }
 
@@ -50,34 +50,34 @@ public sealed class RgbLedControlResponseJsonConverter : global::System.Text.Jso
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "rgb_led_control_response"u8, "rgb_led_control_response");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "rgb_led_control_response"u8, "rgb_led_control_response");
                     hasType = true;
                     break;
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "success"u8):
                 {
-                    _success = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "success");
+                    _success = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "success");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "requestId"u8):
                 {
-                    _requestId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "requestId");
+                    _requestId = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "requestId");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -85,7 +85,7 @@ public sealed class RgbLedControlResponseJsonConverter : global::System.Text.Jso
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("type", "rgb_led_control_response");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "rgb_led_control_response");
         }
 
         return new global::Mentra.Generated.Protocol.RgbLedControlResponse

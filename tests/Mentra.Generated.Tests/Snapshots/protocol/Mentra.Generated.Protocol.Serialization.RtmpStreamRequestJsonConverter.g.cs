@@ -31,7 +31,7 @@ public sealed class RtmpStreamRequestJsonConverter : global::System.Text.Json.Se
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.RtmpStreamRequest ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "rtmp_stream_request");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "rtmp_stream_request");
         return ReadProperties(ref reader, false);
     }
 
@@ -58,13 +58,13 @@ public sealed class RtmpStreamRequestJsonConverter : global::System.Text.Json.Se
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "rtmp_stream_request"u8, "rtmp_stream_request");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "rtmp_stream_request"u8, "rtmp_stream_request");
                     hasType = true;
                     break;
                 }
@@ -103,27 +103,27 @@ public sealed class RtmpStreamRequestJsonConverter : global::System.Text.Json.Se
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "rtmpUrl"u8):
                 {
-                    _rtmpUrl = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "rtmpUrl");
+                    _rtmpUrl = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "rtmpUrl");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "sessionId"u8):
                 {
-                    _sessionId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "sessionId");
+                    _sessionId = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "sessionId");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 case 11 when global::System.MemoryExtensions.SequenceEqual(name, "packageName"u8):
                 {
-                    _packageName = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "packageName");
+                    _packageName = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "packageName");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -131,17 +131,17 @@ public sealed class RtmpStreamRequestJsonConverter : global::System.Text.Json.Se
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("type", "rtmp_stream_request");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "rtmp_stream_request");
         }
 
         if (_packageName is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("packageName", "rtmp_stream_request");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("packageName", "rtmp_stream_request");
         }
 
         if (_rtmpUrl is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("rtmpUrl", "rtmp_stream_request");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("rtmpUrl", "rtmp_stream_request");
         }
 
         return new global::Mentra.Generated.Protocol.RtmpStreamRequest

@@ -23,11 +23,11 @@ public sealed class RtmpStreamStateJsonConverter : global::System.Text.Json.Seri
     {
         if (reader.TokenType != global::System.Text.Json.JsonTokenType.String)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.WrongType(ref reader, property, "a string");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.WrongType(ref reader, property, "a string");
         }
 
         const int longestText = 16;
-        global::System.ReadOnlySpan<byte> text = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+        global::System.ReadOnlySpan<byte> text = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
         switch (text.Length)
         {
             case 5 when global::System.MemoryExtensions.SequenceEqual(text, "error"u8):
@@ -80,6 +80,6 @@ public sealed class RtmpStreamStateJsonConverter : global::System.Text.Json.Seri
             }
         }
 
-        return new global::Mentra.Generated.Protocol.RtmpStreamState(global::Mentra.Generated.Protocol.Serialization.WebhookJson.Text(in reader));
+        return new global::Mentra.Generated.Protocol.RtmpStreamState(global::Mentra.Generated.Serialization.GeneratedJson.Text(in reader));
     }
 }

@@ -30,7 +30,7 @@ public sealed class RtmpStreamStatusJsonConverter : global::System.Text.Json.Ser
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.RtmpStreamStatus ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "rtmp_stream_status");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "rtmp_stream_status");
         return ReadProperties(ref reader, false);
     }
 
@@ -56,19 +56,19 @@ public sealed class RtmpStreamStatusJsonConverter : global::System.Text.Json.Ser
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "rtmp_stream_status"u8, "rtmp_stream_status");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "rtmp_stream_status"u8, "rtmp_stream_status");
                     hasType = true;
                     break;
                 }
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "appId"u8):
                 {
-                    _appId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "appId");
+                    _appId = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "appId");
                     break;
                 }
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "stats"u8):
@@ -84,28 +84,28 @@ public sealed class RtmpStreamStatusJsonConverter : global::System.Text.Json.Ser
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "status"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectNotNull(ref reader, "status");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref reader, "status");
                     _status = global::Mentra.Generated.Protocol.Serialization.RtmpStreamStateJsonConverter.ReadValue(ref reader, "status");
                     break;
                 }
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "streamId"u8):
                 {
-                    _streamId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "streamId");
+                    _streamId = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "streamId");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 case 12 when global::System.MemoryExtensions.SequenceEqual(name, "errorDetails"u8):
                 {
-                    _errorDetails = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "errorDetails");
+                    _errorDetails = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "errorDetails");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -113,12 +113,12 @@ public sealed class RtmpStreamStatusJsonConverter : global::System.Text.Json.Ser
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("type", "rtmp_stream_status");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "rtmp_stream_status");
         }
 
         if (_status is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("status", "rtmp_stream_status");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("status", "rtmp_stream_status");
         }
 
         return new global::Mentra.Generated.Protocol.RtmpStreamStatus

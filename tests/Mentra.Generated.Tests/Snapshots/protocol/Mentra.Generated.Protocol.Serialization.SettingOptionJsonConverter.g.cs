@@ -24,7 +24,7 @@ public sealed class SettingOptionJsonConverter : global::System.Text.Json.Serial
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.SettingOption ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "SettingOption");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "SettingOption");
         string? _label = null;
         global::System.Text.Json.JsonElement? _value = null;
         const int longestText = 5;
@@ -36,13 +36,13 @@ public sealed class SettingOptionJsonConverter : global::System.Text.Json.Serial
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "label"u8):
                 {
-                    _label = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "label");
+                    _label = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "label");
                     break;
                 }
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "value"u8):
@@ -58,7 +58,7 @@ public sealed class SettingOptionJsonConverter : global::System.Text.Json.Serial
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }

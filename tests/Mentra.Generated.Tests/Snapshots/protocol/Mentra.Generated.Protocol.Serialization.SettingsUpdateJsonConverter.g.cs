@@ -28,7 +28,7 @@ public sealed class SettingsUpdateJsonConverter : global::System.Text.Json.Seria
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.SettingsUpdate ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "settings_update");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "settings_update");
         return ReadProperties(ref reader, false);
     }
 
@@ -52,20 +52,20 @@ public sealed class SettingsUpdateJsonConverter : global::System.Text.Json.Seria
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "settings_update"u8, "settings_update");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "settings_update"u8, "settings_update");
                     hasType = true;
                     break;
                 }
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "settings"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectNotNull(ref reader, "settings");
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectArray(ref reader, "settings");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref reader, "settings");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectArray(ref reader, "settings");
                     var items0 = new global::System.Collections.Generic.List<global::Mentra.Generated.Protocol.AppSetting>();
                     while (true)
                     {
@@ -75,7 +75,7 @@ public sealed class SettingsUpdateJsonConverter : global::System.Text.Json.Seria
                             break;
                         }
 
-                        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectNotNull(ref reader, "settings");
+                        global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref reader, "settings");
                         items0.Add(global::Mentra.Generated.Protocol.Serialization.AppSettingJsonConverter.ReadObject(ref reader));
                     }
 
@@ -84,22 +84,22 @@ public sealed class SettingsUpdateJsonConverter : global::System.Text.Json.Seria
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "sessionId"u8):
                 {
-                    _sessionId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "sessionId");
+                    _sessionId = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "sessionId");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 case 11 when global::System.MemoryExtensions.SequenceEqual(name, "packageName"u8):
                 {
-                    _packageName = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "packageName");
+                    _packageName = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "packageName");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -107,12 +107,12 @@ public sealed class SettingsUpdateJsonConverter : global::System.Text.Json.Seria
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("type", "settings_update");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "settings_update");
         }
 
         if (_settings is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("settings", "settings_update");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("settings", "settings_update");
         }
 
         return new global::Mentra.Generated.Protocol.SettingsUpdate

@@ -24,7 +24,7 @@ public sealed class SpeakerCapabilitiesJsonConverter : global::System.Text.Json.
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.SpeakerCapabilities ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "SpeakerCapabilities");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "SpeakerCapabilities");
         long? _count = null;
         bool? _isPrivate = null;
         const int longestText = 9;
@@ -36,23 +36,23 @@ public sealed class SpeakerCapabilitiesJsonConverter : global::System.Text.Json.
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "count"u8):
                 {
-                    _count = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadInt64OrNull(ref reader, "count");
+                    _count = global::Mentra.Generated.Serialization.GeneratedJson.ReadInt64OrNull(ref reader, "count");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "isPrivate"u8):
                 {
-                    _isPrivate = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "isPrivate");
+                    _isPrivate = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "isPrivate");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }

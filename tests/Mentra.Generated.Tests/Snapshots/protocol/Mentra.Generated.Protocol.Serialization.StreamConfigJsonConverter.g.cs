@@ -23,7 +23,7 @@ public sealed class StreamConfigJsonConverter : global::System.Text.Json.Seriali
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.StreamConfig ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "StreamConfig");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "StreamConfig");
         long? _durationLimit = null;
         const int longestText = 13;
         while (true)
@@ -34,18 +34,18 @@ public sealed class StreamConfigJsonConverter : global::System.Text.Json.Seriali
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 13 when global::System.MemoryExtensions.SequenceEqual(name, "durationLimit"u8):
                 {
-                    _durationLimit = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadInt64OrNull(ref reader, "durationLimit");
+                    _durationLimit = global::Mentra.Generated.Serialization.GeneratedJson.ReadInt64OrNull(ref reader, "durationLimit");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }

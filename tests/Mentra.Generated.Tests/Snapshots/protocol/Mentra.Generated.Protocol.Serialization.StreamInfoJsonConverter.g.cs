@@ -35,7 +35,7 @@ public sealed class StreamInfoJsonConverter : global::System.Text.Json.Serializa
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.StreamInfo ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "StreamInfo");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "StreamInfo");
         string? _type = null;
         string? _streamId = null;
         string? _status = null;
@@ -58,78 +58,78 @@ public sealed class StreamInfoJsonConverter : global::System.Text.Json.Serializa
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    _type = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "type");
+                    _type = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "type");
                     break;
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "hlsUrl"u8):
                 {
-                    _hlsUrl = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "hlsUrl");
+                    _hlsUrl = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "hlsUrl");
                     break;
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "status"u8):
                 {
-                    _status = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "status");
+                    _status = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "status");
                     break;
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "dashUrl"u8):
                 {
-                    _dashUrl = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "dashUrl");
+                    _dashUrl = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "dashUrl");
                     break;
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "rtmpUrl"u8):
                 {
-                    _rtmpUrl = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "rtmpUrl");
+                    _rtmpUrl = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "rtmpUrl");
                     break;
                 }
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "streamId"u8):
                 {
-                    _streamId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "streamId");
+                    _streamId = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "streamId");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "createdAt"u8):
                 {
-                    _createdAt = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "createdAt");
+                    _createdAt = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "createdAt");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "streamUrl"u8):
                 {
-                    _streamUrl = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "streamUrl");
+                    _streamUrl = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "streamUrl");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "webrtcUrl"u8):
                 {
-                    _webrtcUrl = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "webrtcUrl");
+                    _webrtcUrl = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "webrtcUrl");
                     break;
                 }
                 case 10 when global::System.MemoryExtensions.SequenceEqual(name, "previewUrl"u8):
                 {
-                    _previewUrl = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "previewUrl");
+                    _previewUrl = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "previewUrl");
                     break;
                 }
                 case 12 when global::System.MemoryExtensions.SequenceEqual(name, "thumbnailUrl"u8):
                 {
-                    _thumbnailUrl = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "thumbnailUrl");
+                    _thumbnailUrl = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "thumbnailUrl");
                     break;
                 }
                 case 13 when global::System.MemoryExtensions.SequenceEqual(name, "activeViewers"u8):
                 {
-                    _activeViewers = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadInt64OrNull(ref reader, "activeViewers");
+                    _activeViewers = global::Mentra.Generated.Serialization.GeneratedJson.ReadInt64OrNull(ref reader, "activeViewers");
                     break;
                 }
                 case 15 when global::System.MemoryExtensions.SequenceEqual(name, "requestingAppId"u8):
                 {
-                    _requestingAppId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "requestingAppId");
+                    _requestingAppId = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "requestingAppId");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }

@@ -26,7 +26,7 @@ public sealed class StreamOutputJsonConverter : global::System.Text.Json.Seriali
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.StreamOutput ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "StreamOutput");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "StreamOutput");
         string? _url = null;
         string? _name = null;
         string? _status = null;
@@ -40,33 +40,33 @@ public sealed class StreamOutputJsonConverter : global::System.Text.Json.Seriali
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 3 when global::System.MemoryExtensions.SequenceEqual(name, "url"u8):
                 {
-                    _url = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "url");
+                    _url = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "url");
                     break;
                 }
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "name"u8):
                 {
-                    _name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "name");
+                    _name = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "name");
                     break;
                 }
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "error"u8):
                 {
-                    _error = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "error");
+                    _error = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "error");
                     break;
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "status"u8):
                 {
-                    _status = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "status");
+                    _status = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "status");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }

@@ -26,7 +26,7 @@ public sealed class StreamStatsJsonConverter : global::System.Text.Json.Serializ
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.StreamStats ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "StreamStats");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "StreamStats");
         double? _bitrate = null;
         double? _fps = null;
         long? _droppedFrames = null;
@@ -40,33 +40,33 @@ public sealed class StreamStatsJsonConverter : global::System.Text.Json.Serializ
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 3 when global::System.MemoryExtensions.SequenceEqual(name, "fps"u8):
                 {
-                    _fps = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadDoubleOrNull(ref reader, "fps");
+                    _fps = global::Mentra.Generated.Serialization.GeneratedJson.ReadDoubleOrNull(ref reader, "fps");
                     break;
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "bitrate"u8):
                 {
-                    _bitrate = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadDoubleOrNull(ref reader, "bitrate");
+                    _bitrate = global::Mentra.Generated.Serialization.GeneratedJson.ReadDoubleOrNull(ref reader, "bitrate");
                     break;
                 }
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "duration"u8):
                 {
-                    _duration = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadDoubleOrNull(ref reader, "duration");
+                    _duration = global::Mentra.Generated.Serialization.GeneratedJson.ReadDoubleOrNull(ref reader, "duration");
                     break;
                 }
                 case 13 when global::System.MemoryExtensions.SequenceEqual(name, "droppedFrames"u8):
                 {
-                    _droppedFrames = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadInt64OrNull(ref reader, "droppedFrames");
+                    _droppedFrames = global::Mentra.Generated.Serialization.GeneratedJson.ReadInt64OrNull(ref reader, "droppedFrames");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }

@@ -27,7 +27,7 @@ public sealed class StreamStatusCheckResponseJsonConverter : global::System.Text
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.StreamStatusCheckResponse ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "stream_status_check_response");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "stream_status_check_response");
         return ReadProperties(ref reader, false);
     }
 
@@ -50,19 +50,19 @@ public sealed class StreamStatusCheckResponseJsonConverter : global::System.Text
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "stream_status_check_response"u8, "stream_status_check_response");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "stream_status_check_response"u8, "stream_status_check_response");
                     hasType = true;
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 case 10 when global::System.MemoryExtensions.SequenceEqual(name, "streamInfo"u8):
@@ -78,12 +78,12 @@ public sealed class StreamStatusCheckResponseJsonConverter : global::System.Text
                 }
                 case 15 when global::System.MemoryExtensions.SequenceEqual(name, "hasActiveStream"u8):
                 {
-                    _hasActiveStream = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBoolean(ref reader, "hasActiveStream");
+                    _hasActiveStream = global::Mentra.Generated.Serialization.GeneratedJson.ReadBoolean(ref reader, "hasActiveStream");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -91,12 +91,12 @@ public sealed class StreamStatusCheckResponseJsonConverter : global::System.Text
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("type", "stream_status_check_response");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "stream_status_check_response");
         }
 
         if (_hasActiveStream is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("hasActiveStream", "stream_status_check_response");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("hasActiveStream", "stream_status_check_response");
         }
 
         return new global::Mentra.Generated.Protocol.StreamStatusCheckResponse

@@ -23,9 +23,9 @@ public sealed class SubscriptionJsonConverter : global::System.Text.Json.Seriali
     {
         return reader.TokenType switch
         {
-            global::System.Text.Json.JsonTokenType.String => new global::Mentra.Generated.Protocol.Subscription(global::Mentra.Generated.Protocol.Serialization.WebhookJson.Text(in reader)),
+            global::System.Text.Json.JsonTokenType.String => new global::Mentra.Generated.Protocol.Subscription(global::Mentra.Generated.Serialization.GeneratedJson.Text(in reader)),
             global::System.Text.Json.JsonTokenType.StartObject => new global::Mentra.Generated.Protocol.Subscription(global::Mentra.Generated.Protocol.Serialization.LocationStreamSubscriptionJsonConverter.ReadObject(ref reader)),
-            _ => throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Unexpected(ref reader, property, "a string or an object"),
+            _ => throw global::Mentra.Generated.Serialization.GeneratedJson.Unexpected(ref reader, property, "a string or an object"),
         };
     }
 

@@ -28,7 +28,7 @@ public sealed class SubscriptionUpdateJsonConverter : global::System.Text.Json.S
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.SubscriptionUpdate ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "subscription_update");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "subscription_update");
         return ReadProperties(ref reader, false);
     }
 
@@ -52,35 +52,35 @@ public sealed class SubscriptionUpdateJsonConverter : global::System.Text.Json.S
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "subscription_update"u8, "subscription_update");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "subscription_update"u8, "subscription_update");
                     hasType = true;
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "sessionId"u8):
                 {
-                    _sessionId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "sessionId");
+                    _sessionId = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "sessionId");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 case 11 when global::System.MemoryExtensions.SequenceEqual(name, "packageName"u8):
                 {
-                    _packageName = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "packageName");
+                    _packageName = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "packageName");
                     break;
                 }
                 case 13 when global::System.MemoryExtensions.SequenceEqual(name, "subscriptions"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectNotNull(ref reader, "subscriptions");
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectArray(ref reader, "subscriptions");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref reader, "subscriptions");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectArray(ref reader, "subscriptions");
                     var items0 = new global::System.Collections.Generic.List<global::Mentra.Generated.Protocol.Subscription>();
                     while (true)
                     {
@@ -90,7 +90,7 @@ public sealed class SubscriptionUpdateJsonConverter : global::System.Text.Json.S
                             break;
                         }
 
-                        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectNotNull(ref reader, "subscriptions");
+                        global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref reader, "subscriptions");
                         items0.Add(global::Mentra.Generated.Protocol.Serialization.SubscriptionJsonConverter.ReadValue(ref reader, "subscriptions"));
                     }
 
@@ -99,7 +99,7 @@ public sealed class SubscriptionUpdateJsonConverter : global::System.Text.Json.S
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -107,17 +107,17 @@ public sealed class SubscriptionUpdateJsonConverter : global::System.Text.Json.S
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("type", "subscription_update");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "subscription_update");
         }
 
         if (_packageName is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("packageName", "subscription_update");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("packageName", "subscription_update");
         }
 
         if (_subscriptions is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("subscriptions", "subscription_update");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("subscriptions", "subscription_update");
         }
 
         return new global::Mentra.Generated.Protocol.SubscriptionUpdate

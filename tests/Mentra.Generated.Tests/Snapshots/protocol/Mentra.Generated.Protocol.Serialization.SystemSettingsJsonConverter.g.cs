@@ -34,7 +34,7 @@ public sealed class SystemSettingsJsonConverter : global::System.Text.Json.Seria
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.SystemSettings ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "SystemSettings");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "SystemSettings");
         bool? _metricSystemEnabled = null;
         bool? _contextualDashboard = null;
         double? _headUpAngle = null;
@@ -56,73 +56,73 @@ public sealed class SystemSettingsJsonConverter : global::System.Text.Json.Seria
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "bypassVad"u8):
                 {
-                    _bypassVad = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "bypassVad");
+                    _bypassVad = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "bypassVad");
                     break;
                 }
                 case 10 when global::System.MemoryExtensions.SequenceEqual(name, "brightness"u8):
                 {
-                    _brightness = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadDoubleOrNull(ref reader, "brightness");
+                    _brightness = global::Mentra.Generated.Serialization.GeneratedJson.ReadDoubleOrNull(ref reader, "brightness");
                     break;
                 }
                 case 11 when global::System.MemoryExtensions.SequenceEqual(name, "headUpAngle"u8):
                 {
-                    _headUpAngle = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadDoubleOrNull(ref reader, "headUpAngle");
+                    _headUpAngle = global::Mentra.Generated.Serialization.GeneratedJson.ReadDoubleOrNull(ref reader, "headUpAngle");
                     break;
                 }
                 case 12 when global::System.MemoryExtensions.SequenceEqual(name, "preferredMic"u8):
                 {
-                    _preferredMic = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "preferredMic");
+                    _preferredMic = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "preferredMic");
                     break;
                 }
                 case 12 when global::System.MemoryExtensions.SequenceEqual(name, "userTimezone"u8):
                 {
-                    _userTimezone = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "userTimezone");
+                    _userTimezone = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "userTimezone");
                     break;
                 }
                 case 13 when global::System.MemoryExtensions.SequenceEqual(name, "useOnboardMic"u8):
                 {
-                    _useOnboardMic = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "useOnboardMic");
+                    _useOnboardMic = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "useOnboardMic");
                     break;
                 }
                 case 14 when global::System.MemoryExtensions.SequenceEqual(name, "autoBrightness"u8):
                 {
-                    _autoBrightness = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "autoBrightness");
+                    _autoBrightness = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "autoBrightness");
                     break;
                 }
                 case 14 when global::System.MemoryExtensions.SequenceEqual(name, "sensingEnabled"u8):
                 {
-                    _sensingEnabled = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "sensingEnabled");
+                    _sensingEnabled = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "sensingEnabled");
                     break;
                 }
                 case 17 when global::System.MemoryExtensions.SequenceEqual(name, "alwaysOnStatusBar"u8):
                 {
-                    _alwaysOnStatusBar = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "alwaysOnStatusBar");
+                    _alwaysOnStatusBar = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "alwaysOnStatusBar");
                     break;
                 }
                 case 19 when global::System.MemoryExtensions.SequenceEqual(name, "bypassAudioEncoding"u8):
                 {
-                    _bypassAudioEncoding = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "bypassAudioEncoding");
+                    _bypassAudioEncoding = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "bypassAudioEncoding");
                     break;
                 }
                 case 19 when global::System.MemoryExtensions.SequenceEqual(name, "contextualDashboard"u8):
                 {
-                    _contextualDashboard = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "contextualDashboard");
+                    _contextualDashboard = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "contextualDashboard");
                     break;
                 }
                 case 19 when global::System.MemoryExtensions.SequenceEqual(name, "metricSystemEnabled"u8):
                 {
-                    _metricSystemEnabled = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "metricSystemEnabled");
+                    _metricSystemEnabled = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "metricSystemEnabled");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }

@@ -27,7 +27,7 @@ public sealed class SystemSettingsUpdateJsonConverter : global::System.Text.Json
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.SystemSettingsUpdate ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "augmentos_settings_update");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "augmentos_settings_update");
         return ReadProperties(ref reader, false);
     }
 
@@ -50,35 +50,35 @@ public sealed class SystemSettingsUpdateJsonConverter : global::System.Text.Json
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "type", "augmentos_settings_update"u8, "augmentos_settings_update");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "augmentos_settings_update"u8, "augmentos_settings_update");
                     hasType = true;
                     break;
                 }
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "settings"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectNotNull(ref reader, "settings");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref reader, "settings");
                     _settings = global::Mentra.Generated.Protocol.Serialization.SystemSettingsJsonConverter.ReadObject(ref reader);
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "sessionId"u8):
                 {
-                    _sessionId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "sessionId");
+                    _sessionId = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "sessionId");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -86,12 +86,12 @@ public sealed class SystemSettingsUpdateJsonConverter : global::System.Text.Json
 
         if (!hasType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("type", "augmentos_settings_update");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "augmentos_settings_update");
         }
 
         if (_settings is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("settings", "augmentos_settings_update");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("settings", "augmentos_settings_update");
         }
 
         return new global::Mentra.Generated.Protocol.SystemSettingsUpdate

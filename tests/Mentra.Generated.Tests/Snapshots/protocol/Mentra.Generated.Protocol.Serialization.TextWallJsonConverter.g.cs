@@ -25,7 +25,7 @@ public sealed class TextWallJsonConverter : global::System.Text.Json.Serializati
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.TextWall ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "text_wall");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "text_wall");
         return ReadProperties(ref reader, false);
     }
 
@@ -46,24 +46,24 @@ public sealed class TextWallJsonConverter : global::System.Text.Json.Serializati
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "text"u8):
                 {
-                    _text = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "text");
+                    _text = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "text");
                     break;
                 }
                 case 10 when global::System.MemoryExtensions.SequenceEqual(name, "layoutType"u8):
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectDiscriminator(ref reader, "layoutType", "text_wall"u8, "text_wall");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "layoutType", "text_wall"u8, "text_wall");
                     hasLayoutType = true;
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -71,12 +71,12 @@ public sealed class TextWallJsonConverter : global::System.Text.Json.Serializati
 
         if (!hasLayoutType)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("layoutType", "text_wall");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("layoutType", "text_wall");
         }
 
         if (_text is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("text", "text_wall");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("text", "text_wall");
         }
 
         return new global::Mentra.Generated.Protocol.TextWall

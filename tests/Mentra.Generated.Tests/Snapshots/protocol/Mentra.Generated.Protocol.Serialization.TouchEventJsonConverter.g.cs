@@ -26,7 +26,7 @@ public sealed class TouchEventJsonConverter : global::System.Text.Json.Serializa
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.TouchEvent ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "TouchEvent");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "TouchEvent");
         string? _deviceModel = null;
         string? _gestureName = null;
         string? _timestamp = null;
@@ -39,28 +39,28 @@ public sealed class TouchEventJsonConverter : global::System.Text.Json.Serializa
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "timestamp"u8):
                 {
-                    _timestamp = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "timestamp");
+                    _timestamp = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "timestamp");
                     break;
                 }
                 case 12 when global::System.MemoryExtensions.SequenceEqual(name, "device_model"u8):
                 {
-                    _deviceModel = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "device_model");
+                    _deviceModel = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "device_model");
                     break;
                 }
                 case 12 when global::System.MemoryExtensions.SequenceEqual(name, "gesture_name"u8):
                 {
-                    _gestureName = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "gesture_name");
+                    _gestureName = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "gesture_name");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -68,7 +68,7 @@ public sealed class TouchEventJsonConverter : global::System.Text.Json.Serializa
 
         if (_gestureName is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("gesture_name", "TouchEvent");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("gesture_name", "TouchEvent");
         }
 
         return new global::Mentra.Generated.Protocol.TouchEvent

@@ -46,7 +46,7 @@ public sealed class TranscriptionDataJsonConverter : global::System.Text.Json.Se
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.TranscriptionData ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "TranscriptionData");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "TranscriptionData");
         string? _text = null;
         bool? _isFinal = null;
         string? _utteranceId = null;
@@ -68,28 +68,28 @@ public sealed class TranscriptionDataJsonConverter : global::System.Text.Json.Se
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "text"u8):
                 {
-                    _text = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "text");
+                    _text = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "text");
                     break;
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "endTime"u8):
                 {
-                    _endTime = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadDoubleOrNull(ref reader, "endTime");
+                    _endTime = global::Mentra.Generated.Serialization.GeneratedJson.ReadDoubleOrNull(ref reader, "endTime");
                     break;
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "isFinal"u8):
                 {
-                    _isFinal = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBoolean(ref reader, "isFinal");
+                    _isFinal = global::Mentra.Generated.Serialization.GeneratedJson.ReadBoolean(ref reader, "isFinal");
                     break;
                 }
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "duration"u8):
                 {
-                    _duration = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadDoubleOrNull(ref reader, "duration");
+                    _duration = global::Mentra.Generated.Serialization.GeneratedJson.ReadDoubleOrNull(ref reader, "duration");
                     break;
                 }
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "metadata"u8):
@@ -105,42 +105,42 @@ public sealed class TranscriptionDataJsonConverter : global::System.Text.Json.Se
                 }
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "provider"u8):
                 {
-                    _provider = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "provider", ref LastRead.Provider);
+                    _provider = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "provider", ref LastRead.Provider);
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "speakerId"u8):
                 {
-                    _speakerId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "speakerId");
+                    _speakerId = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "speakerId");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "startTime"u8):
                 {
-                    _startTime = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadDoubleOrNull(ref reader, "startTime");
+                    _startTime = global::Mentra.Generated.Serialization.GeneratedJson.ReadDoubleOrNull(ref reader, "startTime");
                     break;
                 }
                 case 10 when global::System.MemoryExtensions.SequenceEqual(name, "confidence"u8):
                 {
-                    _confidence = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadDoubleOrNull(ref reader, "confidence");
+                    _confidence = global::Mentra.Generated.Serialization.GeneratedJson.ReadDoubleOrNull(ref reader, "confidence");
                     break;
                 }
                 case 11 when global::System.MemoryExtensions.SequenceEqual(name, "utteranceId"u8):
                 {
-                    _utteranceId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "utteranceId");
+                    _utteranceId = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "utteranceId");
                     break;
                 }
                 case 16 when global::System.MemoryExtensions.SequenceEqual(name, "detectedLanguage"u8):
                 {
-                    _detectedLanguage = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "detectedLanguage", ref LastRead.DetectedLanguage);
+                    _detectedLanguage = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "detectedLanguage", ref LastRead.DetectedLanguage);
                     break;
                 }
                 case 18 when global::System.MemoryExtensions.SequenceEqual(name, "transcribeLanguage"u8):
                 {
-                    _transcribeLanguage = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "transcribeLanguage", ref LastRead.TranscribeLanguage);
+                    _transcribeLanguage = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "transcribeLanguage", ref LastRead.TranscribeLanguage);
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -148,12 +148,12 @@ public sealed class TranscriptionDataJsonConverter : global::System.Text.Json.Se
 
         if (_text is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("text", "TranscriptionData");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("text", "TranscriptionData");
         }
 
         if (_isFinal is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("isFinal", "TranscriptionData");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("isFinal", "TranscriptionData");
         }
 
         return new global::Mentra.Generated.Protocol.TranscriptionData

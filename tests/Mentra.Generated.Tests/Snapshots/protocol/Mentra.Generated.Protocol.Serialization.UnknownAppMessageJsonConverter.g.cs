@@ -21,7 +21,7 @@ public sealed class UnknownAppMessageJsonConverter : global::System.Text.Json.Se
     /// <summary>Reads the properties every request has, and keeps the whole object.</summary>
     internal static global::Mentra.Generated.Protocol.UnknownAppMessage ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "AppMessage");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "AppMessage");
         global::System.Text.Json.Utf8JsonReader copy = reader;
         global::System.Text.Json.JsonElement json = global::System.Text.Json.JsonElement.ParseValue(ref copy);
         string? _type = null;
@@ -34,18 +34,18 @@ public sealed class UnknownAppMessageJsonConverter : global::System.Text.Json.Se
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    _type = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "type");
+                    _type = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "type");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -53,7 +53,7 @@ public sealed class UnknownAppMessageJsonConverter : global::System.Text.Json.Se
 
         if (_type is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("type", "AppMessage");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "AppMessage");
         }
 
         return new global::Mentra.Generated.Protocol.UnknownAppMessage(_type, json)

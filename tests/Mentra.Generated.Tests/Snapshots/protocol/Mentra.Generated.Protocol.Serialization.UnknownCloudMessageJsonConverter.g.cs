@@ -21,7 +21,7 @@ public sealed class UnknownCloudMessageJsonConverter : global::System.Text.Json.
     /// <summary>Reads the properties every request has, and keeps the whole object.</summary>
     internal static global::Mentra.Generated.Protocol.UnknownCloudMessage ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "CloudMessage");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "CloudMessage");
         global::System.Text.Json.Utf8JsonReader copy = reader;
         global::System.Text.Json.JsonElement json = global::System.Text.Json.JsonElement.ParseValue(ref copy);
         string? _type = null;
@@ -34,18 +34,18 @@ public sealed class UnknownCloudMessageJsonConverter : global::System.Text.Json.
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "type"u8):
                 {
-                    _type = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "type");
+                    _type = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "type");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -53,7 +53,7 @@ public sealed class UnknownCloudMessageJsonConverter : global::System.Text.Json.
 
         if (_type is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("type", "CloudMessage");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("type", "CloudMessage");
         }
 
         return new global::Mentra.Generated.Protocol.UnknownCloudMessage(_type, json)

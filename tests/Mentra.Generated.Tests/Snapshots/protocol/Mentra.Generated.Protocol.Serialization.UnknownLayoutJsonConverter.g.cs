@@ -21,7 +21,7 @@ public sealed class UnknownLayoutJsonConverter : global::System.Text.Json.Serial
     /// <summary>Reads the properties every request has, and keeps the whole object.</summary>
     internal static global::Mentra.Generated.Protocol.UnknownLayout ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "Layout");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "Layout");
         global::System.Text.Json.Utf8JsonReader copy = reader;
         global::System.Text.Json.JsonElement json = global::System.Text.Json.JsonElement.ParseValue(ref copy);
         string? _layoutType = null;
@@ -34,18 +34,18 @@ public sealed class UnknownLayoutJsonConverter : global::System.Text.Json.Serial
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 10 when global::System.MemoryExtensions.SequenceEqual(name, "layoutType"u8):
                 {
-                    _layoutType = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadString(ref reader, "layoutType");
+                    _layoutType = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "layoutType");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -53,7 +53,7 @@ public sealed class UnknownLayoutJsonConverter : global::System.Text.Json.Serial
 
         if (_layoutType is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("layoutType", "Layout");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("layoutType", "Layout");
         }
 
         return new global::Mentra.Generated.Protocol.UnknownLayout(_layoutType, json)

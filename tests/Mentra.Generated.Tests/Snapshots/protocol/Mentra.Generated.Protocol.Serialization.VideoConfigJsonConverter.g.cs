@@ -26,7 +26,7 @@ public sealed class VideoConfigJsonConverter : global::System.Text.Json.Serializ
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.VideoConfig ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "VideoConfig");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "VideoConfig");
         long? _width = null;
         long? _height = null;
         long? _bitrate = null;
@@ -40,33 +40,33 @@ public sealed class VideoConfigJsonConverter : global::System.Text.Json.Serializ
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "width"u8):
                 {
-                    _width = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadInt64OrNull(ref reader, "width");
+                    _width = global::Mentra.Generated.Serialization.GeneratedJson.ReadInt64OrNull(ref reader, "width");
                     break;
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "height"u8):
                 {
-                    _height = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadInt64OrNull(ref reader, "height");
+                    _height = global::Mentra.Generated.Serialization.GeneratedJson.ReadInt64OrNull(ref reader, "height");
                     break;
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "bitrate"u8):
                 {
-                    _bitrate = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadInt64OrNull(ref reader, "bitrate");
+                    _bitrate = global::Mentra.Generated.Serialization.GeneratedJson.ReadInt64OrNull(ref reader, "bitrate");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "frameRate"u8):
                 {
-                    _frameRate = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadInt64OrNull(ref reader, "frameRate");
+                    _frameRate = global::Mentra.Generated.Serialization.GeneratedJson.ReadInt64OrNull(ref reader, "frameRate");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }

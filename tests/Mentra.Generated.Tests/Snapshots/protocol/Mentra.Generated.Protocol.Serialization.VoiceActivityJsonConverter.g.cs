@@ -24,7 +24,7 @@ public sealed class VoiceActivityJsonConverter : global::System.Text.Json.Serial
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.VoiceActivity ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "VoiceActivity");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "VoiceActivity");
         bool? _status = null;
         const int longestText = 6;
         while (true)
@@ -35,18 +35,18 @@ public sealed class VoiceActivityJsonConverter : global::System.Text.Json.Serial
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "status"u8):
                 {
-                    _status = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadLenientBoolean(ref reader, "status");
+                    _status = global::Mentra.Generated.Serialization.GeneratedJson.ReadLenientBoolean(ref reader, "status");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -54,7 +54,7 @@ public sealed class VoiceActivityJsonConverter : global::System.Text.Json.Serial
 
         if (_status is null)
         {
-            throw global::Mentra.Generated.Protocol.Serialization.WebhookJson.Missing("status", "VoiceActivity");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("status", "VoiceActivity");
         }
 
         return new global::Mentra.Generated.Protocol.VoiceActivity

@@ -32,7 +32,7 @@ public sealed class VpsCoordinatesJsonConverter : global::System.Text.Json.Seria
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.VpsCoordinates ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "VpsCoordinates");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "VpsCoordinates");
         string? _deviceModel = null;
         string? _requestId = null;
         double? _x = null;
@@ -52,63 +52,63 @@ public sealed class VpsCoordinatesJsonConverter : global::System.Text.Json.Seria
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 1 when global::System.MemoryExtensions.SequenceEqual(name, "x"u8):
                 {
-                    _x = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadDoubleOrNull(ref reader, "x");
+                    _x = global::Mentra.Generated.Serialization.GeneratedJson.ReadDoubleOrNull(ref reader, "x");
                     break;
                 }
                 case 1 when global::System.MemoryExtensions.SequenceEqual(name, "y"u8):
                 {
-                    _y = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadDoubleOrNull(ref reader, "y");
+                    _y = global::Mentra.Generated.Serialization.GeneratedJson.ReadDoubleOrNull(ref reader, "y");
                     break;
                 }
                 case 1 when global::System.MemoryExtensions.SequenceEqual(name, "z"u8):
                 {
-                    _z = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadDoubleOrNull(ref reader, "z");
+                    _z = global::Mentra.Generated.Serialization.GeneratedJson.ReadDoubleOrNull(ref reader, "z");
                     break;
                 }
                 case 2 when global::System.MemoryExtensions.SequenceEqual(name, "qw"u8):
                 {
-                    _qw = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadDoubleOrNull(ref reader, "qw");
+                    _qw = global::Mentra.Generated.Serialization.GeneratedJson.ReadDoubleOrNull(ref reader, "qw");
                     break;
                 }
                 case 2 when global::System.MemoryExtensions.SequenceEqual(name, "qx"u8):
                 {
-                    _qx = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadDoubleOrNull(ref reader, "qx");
+                    _qx = global::Mentra.Generated.Serialization.GeneratedJson.ReadDoubleOrNull(ref reader, "qx");
                     break;
                 }
                 case 2 when global::System.MemoryExtensions.SequenceEqual(name, "qy"u8):
                 {
-                    _qy = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadDoubleOrNull(ref reader, "qy");
+                    _qy = global::Mentra.Generated.Serialization.GeneratedJson.ReadDoubleOrNull(ref reader, "qy");
                     break;
                 }
                 case 2 when global::System.MemoryExtensions.SequenceEqual(name, "qz"u8):
                 {
-                    _qz = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadDoubleOrNull(ref reader, "qz");
+                    _qz = global::Mentra.Generated.Serialization.GeneratedJson.ReadDoubleOrNull(ref reader, "qz");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "requestId"u8):
                 {
-                    _requestId = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "requestId");
+                    _requestId = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "requestId");
                     break;
                 }
                 case 10 when global::System.MemoryExtensions.SequenceEqual(name, "confidence"u8):
                 {
-                    _confidence = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadDoubleOrNull(ref reader, "confidence");
+                    _confidence = global::Mentra.Generated.Serialization.GeneratedJson.ReadDoubleOrNull(ref reader, "confidence");
                     break;
                 }
                 case 11 when global::System.MemoryExtensions.SequenceEqual(name, "deviceModel"u8):
                 {
-                    _deviceModel = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "deviceModel");
+                    _deviceModel = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "deviceModel");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }

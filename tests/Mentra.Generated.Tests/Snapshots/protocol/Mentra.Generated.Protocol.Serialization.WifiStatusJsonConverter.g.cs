@@ -24,7 +24,7 @@ public sealed class WifiStatusJsonConverter : global::System.Text.Json.Serializa
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Mentra.Generated.Protocol.WifiStatus ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Mentra.Generated.Protocol.Serialization.WebhookJson.ExpectObject(ref reader, "WifiStatus");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "WifiStatus");
         bool? _connected = null;
         string? _ssid = null;
         const int longestText = 9;
@@ -36,23 +36,23 @@ public sealed class WifiStatusJsonConverter : global::System.Text.Json.Serializa
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Protocol.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "ssid"u8):
                 {
-                    _ssid = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadStringOrNull(ref reader, "ssid");
+                    _ssid = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "ssid");
                     break;
                 }
                 case 9 when global::System.MemoryExtensions.SequenceEqual(name, "connected"u8):
                 {
-                    _connected = global::Mentra.Generated.Protocol.Serialization.WebhookJson.ReadBooleanOrNull(ref reader, "connected");
+                    _connected = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "connected");
                     break;
                 }
                 default:
                 {
-                    global::Mentra.Generated.Protocol.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }

@@ -38,7 +38,7 @@ public sealed partial record SettingOption
 
         return EqualityContract == other.EqualityContract
             && global::System.Collections.Generic.EqualityComparer<string?>.Default.Equals(Label, other.Label)
-            && global::Mentra.Generated.Protocol.Serialization.WebhookJson.JsonEquals(Value, other.Value);
+            && global::Mentra.Generated.Serialization.GeneratedJson.JsonEquals(Value, other.Value);
     }
 
     /// <summary>A hash consistent with <see cref="Equals(global::Mentra.Generated.Protocol.SettingOption?)"/>; a list contributes its length, any JSON its kind.</summary>

@@ -58,7 +58,7 @@ public sealed partial record SettingsUpdate : global::Mentra.Generated.Protocol.
         return base.Equals(other)
             && global::System.Collections.Generic.EqualityComparer<string?>.Default.Equals(PackageName, other.PackageName)
             && global::System.Collections.Generic.EqualityComparer<string?>.Default.Equals(SessionId, other.SessionId)
-            && global::Mentra.Generated.Protocol.Serialization.WebhookJson.ListEquals(Settings, other.Settings)
+            && global::Mentra.Generated.Serialization.GeneratedJson.ListEquals(Settings, other.Settings)
             && global::System.Collections.Generic.EqualityComparer<string?>.Default.Equals(Timestamp, other.Timestamp);
     }
 

@@ -57,7 +57,7 @@ public sealed partial record SubscriptionUpdate : global::Mentra.Generated.Proto
 
         return base.Equals(other)
             && global::System.Collections.Generic.EqualityComparer<string>.Default.Equals(PackageName, other.PackageName)
-            && global::Mentra.Generated.Protocol.Serialization.WebhookJson.ListEquals(Subscriptions, other.Subscriptions)
+            && global::Mentra.Generated.Serialization.GeneratedJson.ListEquals(Subscriptions, other.Subscriptions)
             && global::System.Collections.Generic.EqualityComparer<string?>.Default.Equals(SessionId, other.SessionId)
             && global::System.Collections.Generic.EqualityComparer<string?>.Default.Equals(Timestamp, other.Timestamp);
     }

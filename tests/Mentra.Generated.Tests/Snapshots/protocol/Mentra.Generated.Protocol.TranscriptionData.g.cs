@@ -112,7 +112,7 @@ public sealed partial record TranscriptionData : global::Mentra.Generated.Protoc
             && global::System.Collections.Generic.EqualityComparer<double?>.Default.Equals(Duration, other.Duration)
             && global::System.Collections.Generic.EqualityComparer<string?>.Default.Equals(Provider, other.Provider)
             && global::System.Collections.Generic.EqualityComparer<double?>.Default.Equals(Confidence, other.Confidence)
-            && global::Mentra.Generated.Protocol.Serialization.WebhookJson.JsonEquals(Metadata, other.Metadata);
+            && global::Mentra.Generated.Serialization.GeneratedJson.JsonEquals(Metadata, other.Metadata);
     }
 
     /// <summary>A hash consistent with <see cref="Equals(global::Mentra.Generated.Protocol.TranscriptionData?)"/>; a list contributes its length, any JSON its kind.</summary>

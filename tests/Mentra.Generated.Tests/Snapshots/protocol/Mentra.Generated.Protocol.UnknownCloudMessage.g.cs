@@ -28,7 +28,7 @@ public sealed partial record UnknownCloudMessage : global::Mentra.Generated.Prot
     public global::System.Text.Json.JsonElement Json { get; }
 
     /// <summary>Compares the JSON values, not the documents that hold them.</summary>
-    public bool Equals(global::Mentra.Generated.Protocol.UnknownCloudMessage? other) => other is not null && global::Mentra.Generated.Protocol.Serialization.WebhookJson.JsonEquals(Json, other.Json);
+    public bool Equals(global::Mentra.Generated.Protocol.UnknownCloudMessage? other) => other is not null && global::Mentra.Generated.Serialization.GeneratedJson.JsonEquals(Json, other.Json);
 
     /// <summary>A hash consistent with <see cref="Equals(global::Mentra.Generated.Protocol.UnknownCloudMessage?)"/>.</summary>
     public override int GetHashCode() => Type.GetHashCode();

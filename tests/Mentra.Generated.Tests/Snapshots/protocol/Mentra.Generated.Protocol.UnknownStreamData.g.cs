@@ -23,7 +23,7 @@ public sealed partial record UnknownStreamData : global::Mentra.Generated.Protoc
     public global::System.Text.Json.JsonElement Json { get; }
 
     /// <summary>Compares the JSON values, not the documents that hold them.</summary>
-    public bool Equals(global::Mentra.Generated.Protocol.UnknownStreamData? other) => other is not null && global::Mentra.Generated.Protocol.Serialization.WebhookJson.JsonEquals(Json, other.Json);
+    public bool Equals(global::Mentra.Generated.Protocol.UnknownStreamData? other) => other is not null && global::Mentra.Generated.Serialization.GeneratedJson.JsonEquals(Json, other.Json);
 
     /// <summary>A hash consistent with <see cref="Equals(global::Mentra.Generated.Protocol.UnknownStreamData?)"/>.</summary>
     public override int GetHashCode() => (int)Json.ValueKind;

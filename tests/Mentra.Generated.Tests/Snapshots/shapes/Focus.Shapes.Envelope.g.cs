@@ -45,8 +45,8 @@ public sealed partial record Envelope
         return EqualityContract == other.EqualityContract
             && global::System.Collections.Generic.EqualityComparer<string>.Default.Equals(Kind, other.Kind)
             && global::System.Collections.Generic.EqualityComparer<global::Focus.Shapes.Payload>.Default.Equals(Payload, other.Payload)
-            && global::Focus.Shapes.Serialization.WebhookJson.ListEquals(Items, other.Items)
-            && global::Focus.Shapes.Serialization.WebhookJson.JsonEquals(Extra, other.Extra)
+            && global::Mentra.Generated.Serialization.GeneratedJson.ListEquals(Items, other.Items)
+            && global::Mentra.Generated.Serialization.GeneratedJson.JsonEquals(Extra, other.Extra)
             && global::System.Collections.Generic.EqualityComparer<global::Focus.Shapes.Located?>.Default.Equals(Located, other.Located);
     }
 

@@ -23,7 +23,7 @@ public sealed partial record OtherPayload : global::Focus.Shapes.Payload
     public global::System.Text.Json.JsonElement Json { get; }
 
     /// <summary>Compares the JSON values, not the documents that hold them.</summary>
-    public bool Equals(global::Focus.Shapes.OtherPayload? other) => other is not null && global::Focus.Shapes.Serialization.WebhookJson.JsonEquals(Json, other.Json);
+    public bool Equals(global::Focus.Shapes.OtherPayload? other) => other is not null && global::Mentra.Generated.Serialization.GeneratedJson.JsonEquals(Json, other.Json);
 
     /// <summary>A hash consistent with <see cref="Equals(global::Focus.Shapes.OtherPayload?)"/>.</summary>
     public override int GetHashCode() => (int)Json.ValueKind;

@@ -27,7 +27,7 @@ public sealed class EnvelopeJsonConverter : global::System.Text.Json.Serializati
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Focus.Shapes.Envelope ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Focus.Shapes.Serialization.WebhookJson.ExpectObject(ref reader, "Envelope");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "Envelope");
         string? _kind = null;
         global::Focus.Shapes.Payload? _payload = null;
         global::System.Text.Json.JsonElement? pending_Payload = null;
@@ -43,13 +43,13 @@ public sealed class EnvelopeJsonConverter : global::System.Text.Json.Serializati
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Focus.Shapes.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "kind"u8):
                 {
-                    _kind = global::Focus.Shapes.Serialization.WebhookJson.ReadString(ref reader, "kind");
+                    _kind = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "kind");
                     break;
                 }
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "extra"u8):
@@ -71,7 +71,7 @@ public sealed class EnvelopeJsonConverter : global::System.Text.Json.Serializati
                         continue;
                     }
 
-                    global::Focus.Shapes.Serialization.WebhookJson.ExpectArray(ref reader, "items");
+                    global::Mentra.Generated.Serialization.GeneratedJson.ExpectArray(ref reader, "items");
                     var items0 = new global::System.Collections.Generic.List<global::Focus.Shapes.Item>();
                     while (true)
                     {
@@ -81,7 +81,7 @@ public sealed class EnvelopeJsonConverter : global::System.Text.Json.Serializati
                             break;
                         }
 
-                        global::Focus.Shapes.Serialization.WebhookJson.ExpectNotNull(ref reader, "items");
+                        global::Mentra.Generated.Serialization.GeneratedJson.ExpectNotNull(ref reader, "items");
                         items0.Add(global::Focus.Shapes.Serialization.ItemJsonConverter.ReadValue(ref reader, "items"));
                     }
 
@@ -120,7 +120,7 @@ public sealed class EnvelopeJsonConverter : global::System.Text.Json.Serializati
                 }
                 default:
                 {
-                    global::Focus.Shapes.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -133,12 +133,12 @@ public sealed class EnvelopeJsonConverter : global::System.Text.Json.Serializati
 
         if (_kind is null)
         {
-            throw global::Focus.Shapes.Serialization.WebhookJson.Missing("kind", "Envelope");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("kind", "Envelope");
         }
 
         if (_payload is null)
         {
-            throw global::Focus.Shapes.Serialization.WebhookJson.Missing("payload", "Envelope");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("payload", "Envelope");
         }
 
         return new global::Focus.Shapes.Envelope

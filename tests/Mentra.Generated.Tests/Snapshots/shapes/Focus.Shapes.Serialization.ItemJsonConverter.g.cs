@@ -23,9 +23,9 @@ public sealed class ItemJsonConverter : global::System.Text.Json.Serialization.J
     {
         return reader.TokenType switch
         {
-            global::System.Text.Json.JsonTokenType.String => new global::Focus.Shapes.Item(global::Focus.Shapes.Serialization.WebhookJson.Text(in reader)),
+            global::System.Text.Json.JsonTokenType.String => new global::Focus.Shapes.Item(global::Mentra.Generated.Serialization.GeneratedJson.Text(in reader)),
             global::System.Text.Json.JsonTokenType.StartObject => new global::Focus.Shapes.Item(global::Focus.Shapes.Serialization.LocatedJsonConverter.ReadObject(ref reader)),
-            _ => throw global::Focus.Shapes.Serialization.WebhookJson.Unexpected(ref reader, property, "a string or an object"),
+            _ => throw global::Mentra.Generated.Serialization.GeneratedJson.Unexpected(ref reader, property, "a string or an object"),
         };
     }
 

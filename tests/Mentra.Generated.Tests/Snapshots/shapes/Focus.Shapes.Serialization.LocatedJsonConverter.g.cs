@@ -24,7 +24,7 @@ public sealed class LocatedJsonConverter : global::System.Text.Json.Serializatio
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Focus.Shapes.Located ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Focus.Shapes.Serialization.WebhookJson.ExpectObject(ref reader, "Located");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "Located");
         string? _stream = null;
         global::Focus.Shapes.Rate? _rate = null;
         const int longestText = 6;
@@ -36,7 +36,7 @@ public sealed class LocatedJsonConverter : global::System.Text.Json.Serializatio
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Focus.Shapes.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
@@ -53,12 +53,12 @@ public sealed class LocatedJsonConverter : global::System.Text.Json.Serializatio
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "stream"u8):
                 {
-                    _stream = global::Focus.Shapes.Serialization.WebhookJson.ReadString(ref reader, "stream");
+                    _stream = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "stream");
                     break;
                 }
                 default:
                 {
-                    global::Focus.Shapes.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -66,7 +66,7 @@ public sealed class LocatedJsonConverter : global::System.Text.Json.Serializatio
 
         if (_stream is null)
         {
-            throw global::Focus.Shapes.Serialization.WebhookJson.Missing("stream", "Located");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("stream", "Located");
         }
 
         return new global::Focus.Shapes.Located

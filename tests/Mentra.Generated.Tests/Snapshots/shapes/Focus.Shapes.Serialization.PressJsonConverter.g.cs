@@ -23,7 +23,7 @@ public sealed class PressJsonConverter : global::System.Text.Json.Serialization.
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Focus.Shapes.Press ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Focus.Shapes.Serialization.WebhookJson.ExpectObject(ref reader, "Press");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "Press");
         string? _id = null;
         const int longestText = 2;
         while (true)
@@ -34,18 +34,18 @@ public sealed class PressJsonConverter : global::System.Text.Json.Serialization.
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Focus.Shapes.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 2 when global::System.MemoryExtensions.SequenceEqual(name, "id"u8):
                 {
-                    _id = global::Focus.Shapes.Serialization.WebhookJson.ReadStringOrNull(ref reader, "id");
+                    _id = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "id");
                     break;
                 }
                 default:
                 {
-                    global::Focus.Shapes.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }

@@ -36,7 +36,7 @@ public sealed class RoutedJsonConverter : global::System.Text.Json.Serialization
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Focus.Shapes.Routed ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Focus.Shapes.Serialization.WebhookJson.ExpectObject(ref reader, "Routed");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "Routed");
         string? _kind = null;
         global::Focus.Shapes.Payload? _payload = null;
         global::System.Text.Json.JsonElement? pending_Payload = null;
@@ -52,23 +52,23 @@ public sealed class RoutedJsonConverter : global::System.Text.Json.Serialization
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Focus.Shapes.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "kind"u8):
                 {
-                    _kind = global::Focus.Shapes.Serialization.WebhookJson.ReadString(ref reader, "kind", ref LastRead.Kind);
+                    _kind = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "kind", ref LastRead.Kind);
                     break;
                 }
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "sent"u8):
                 {
-                    _sent = global::Focus.Shapes.Serialization.WebhookJson.ReadStringOrNull(ref reader, "sent");
+                    _sent = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "sent");
                     break;
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "origin"u8):
                 {
-                    _origin = global::Focus.Shapes.Serialization.WebhookJson.ReadStringOrNull(ref reader, "origin");
+                    _origin = global::Mentra.Generated.Serialization.GeneratedJson.ReadStringOrNull(ref reader, "origin");
                     break;
                 }
                 case 7 when global::System.MemoryExtensions.SequenceEqual(name, "payload"u8):
@@ -92,12 +92,12 @@ public sealed class RoutedJsonConverter : global::System.Text.Json.Serialization
                 }
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "sequence"u8):
                 {
-                    _sequence = global::Focus.Shapes.Serialization.WebhookJson.ReadInt64(ref reader, "sequence");
+                    _sequence = global::Mentra.Generated.Serialization.GeneratedJson.ReadInt64(ref reader, "sequence");
                     break;
                 }
                 default:
                 {
-                    global::Focus.Shapes.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -110,17 +110,17 @@ public sealed class RoutedJsonConverter : global::System.Text.Json.Serialization
 
         if (_kind is null)
         {
-            throw global::Focus.Shapes.Serialization.WebhookJson.Missing("kind", "Routed");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("kind", "Routed");
         }
 
         if (_payload is null)
         {
-            throw global::Focus.Shapes.Serialization.WebhookJson.Missing("payload", "Routed");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("payload", "Routed");
         }
 
         if (_sequence is null)
         {
-            throw global::Focus.Shapes.Serialization.WebhookJson.Missing("sequence", "Routed");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("sequence", "Routed");
         }
 
         return new global::Focus.Shapes.Routed
@@ -141,7 +141,7 @@ public sealed class RoutedJsonConverter : global::System.Text.Json.Serialization
     /// </summary>
     internal static global::Focus.Shapes.Payload ReadTaggedOnly(ref global::System.Text.Json.Utf8JsonReader reader, out string tag)
     {
-        global::Focus.Shapes.Serialization.WebhookJson.ExpectObject(ref reader, "Routed");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "Routed");
         string? _kind = null;
         global::Focus.Shapes.Payload? _payload = null;
         global::System.Text.Json.JsonElement? pending_Payload = null;
@@ -155,20 +155,20 @@ public sealed class RoutedJsonConverter : global::System.Text.Json.Serialization
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Focus.Shapes.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "kind"u8):
                 {
-                    _kind = global::Focus.Shapes.Serialization.WebhookJson.ReadString(ref reader, "kind", ref LastRead.Kind);
+                    _kind = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "kind", ref LastRead.Kind);
                     break;
                 }
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "sent"u8):
                 {
                     if (reader.TokenType != global::System.Text.Json.JsonTokenType.String && reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
                     {
-                        throw global::Focus.Shapes.Serialization.WebhookJson.Unexpected(ref reader, "sent", "a string");
+                        throw global::Mentra.Generated.Serialization.GeneratedJson.Unexpected(ref reader, "sent", "a string");
                     }
                     break;
                 }
@@ -176,7 +176,7 @@ public sealed class RoutedJsonConverter : global::System.Text.Json.Serialization
                 {
                     if (reader.TokenType != global::System.Text.Json.JsonTokenType.String && reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
                     {
-                        throw global::Focus.Shapes.Serialization.WebhookJson.Unexpected(ref reader, "origin", "a string");
+                        throw global::Mentra.Generated.Serialization.GeneratedJson.Unexpected(ref reader, "origin", "a string");
                     }
                     break;
                 }
@@ -201,13 +201,13 @@ public sealed class RoutedJsonConverter : global::System.Text.Json.Serialization
                 }
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "sequence"u8):
                 {
-                    _ = global::Focus.Shapes.Serialization.WebhookJson.ReadInt64(ref reader, "sequence");
+                    _ = global::Mentra.Generated.Serialization.GeneratedJson.ReadInt64(ref reader, "sequence");
                     hasSequence = true;
                     break;
                 }
                 default:
                 {
-                    global::Focus.Shapes.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -220,17 +220,17 @@ public sealed class RoutedJsonConverter : global::System.Text.Json.Serialization
 
         if (_kind is null)
         {
-            throw global::Focus.Shapes.Serialization.WebhookJson.Missing("kind", "Routed");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("kind", "Routed");
         }
 
         if (_payload is null)
         {
-            throw global::Focus.Shapes.Serialization.WebhookJson.Missing("payload", "Routed");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("payload", "Routed");
         }
 
         if (!hasSequence)
         {
-            throw global::Focus.Shapes.Serialization.WebhookJson.Missing("sequence", "Routed");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("sequence", "Routed");
         }
 
         tag = _kind;

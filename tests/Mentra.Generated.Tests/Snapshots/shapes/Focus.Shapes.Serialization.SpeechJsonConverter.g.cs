@@ -25,7 +25,7 @@ public sealed class SpeechJsonConverter : global::System.Text.Json.Serialization
     /// <summary>Reads the object under the reader, in one pass, properties in any order; unknown properties are skipped.</summary>
     internal static global::Focus.Shapes.Speech ReadObject(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        global::Focus.Shapes.Serialization.WebhookJson.ExpectObject(ref reader, "Speech");
+        global::Mentra.Generated.Serialization.GeneratedJson.ExpectObject(ref reader, "Speech");
         string? _text = null;
         bool? _active = null;
         const int longestText = 6;
@@ -37,23 +37,23 @@ public sealed class SpeechJsonConverter : global::System.Text.Json.Serialization
                 break;
             }
 
-            global::System.ReadOnlySpan<byte> name = global::Focus.Shapes.Serialization.WebhookJson.Utf8(in reader, longestText);
+            global::System.ReadOnlySpan<byte> name = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
             reader.Read();
             switch (name.Length)
             {
                 case 4 when global::System.MemoryExtensions.SequenceEqual(name, "text"u8):
                 {
-                    _text = global::Focus.Shapes.Serialization.WebhookJson.ReadString(ref reader, "text");
+                    _text = global::Mentra.Generated.Serialization.GeneratedJson.ReadString(ref reader, "text");
                     break;
                 }
                 case 6 when global::System.MemoryExtensions.SequenceEqual(name, "active"u8):
                 {
-                    _active = global::Focus.Shapes.Serialization.WebhookJson.ReadLenientBooleanOrNull(ref reader, "active");
+                    _active = global::Mentra.Generated.Serialization.GeneratedJson.ReadLenientBooleanOrNull(ref reader, "active");
                     break;
                 }
                 default:
                 {
-                    global::Focus.Shapes.Serialization.WebhookJson.Skip(ref reader);
+                    global::Mentra.Generated.Serialization.GeneratedJson.Skip(ref reader);
                     break;
                 }
             }
@@ -61,7 +61,7 @@ public sealed class SpeechJsonConverter : global::System.Text.Json.Serialization
 
         if (_text is null)
         {
-            throw global::Focus.Shapes.Serialization.WebhookJson.Missing("text", "Speech");
+            throw global::Mentra.Generated.Serialization.GeneratedJson.Missing("text", "Speech");
         }
 
         return new global::Focus.Shapes.Speech
