@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using Mentra.Generated.Generator.Common;
 
@@ -300,6 +301,7 @@ internal sealed partial class SchemaEmitter
         w.GeneratedCode();
         w.Open("public static partial class " + _schema.GuardsName);
         bool first = true;
+        bool checksUrls = false;
         foreach (ObjectSpec root in _schema.Objects.Where(o => o.IsAbstract))
         {
             var targets = _schema.Objects.Where(o => o.BaseName == root.Name).Select(o => o.Name).ToList();
@@ -322,9 +324,63 @@ internal sealed partial class SchemaEmitter
                 w.Line("return result is not null;");
                 w.Close();
             }
+
+            checksUrls |= EmitCheckWebSocketUrls(w, root);
+        }
+
+        if (checksUrls)
+        {
+            w.Line();
+            w.Line("private static string? CheckWebSocketUrl(string? url, global::System.Func<string, string?> check) => string.IsNullOrEmpty(url) ? null : check(url);");
         }
 
         w.Close();
         return w.ToString();
+    }
+
+    /// <summary>
+    /// <c>CheckWebSocketUrls</c> for the types of <paramref name="root"/> that carry a property marked <c>x-websocket-url</c>
+    /// (of their own or inherited): the hosting's URL policy checks each before a handler runs, so a URL property added to the
+    /// schema is checked because the schema says so. Nothing (and false) when no type of this base has one.
+    /// </summary>
+    private bool EmitCheckWebSocketUrls(SourceWriter w, ObjectSpec root)
+    {
+        var carriers = _schema.Objects
+            .Where(o => o.BaseName == root.Name && !o.IsAbstract)
+            .Select(o => (Type: o, Urls: AllProperties(o).Where(p => p.IsWebSocketUrl).ToList()))
+            .Where(c => c.Urls.Count > 0)
+            .ToList();
+        if (carriers.Count == 0)
+        {
+            return false;
+        }
+
+        const string Check = "global::System.Func<string, string?>";
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// The first problem <paramref name=\"check\"/> finds with a WebSocket URL that <paramref name=\"request\"/> carries, or null");
+        w.Line("/// when each passes: the properties the schema marks <c>x-websocket-url</c>, each checked when set. The app's server");
+        w.Line("/// would connect to such a URL with its API key, so every one is checked before a handler can read it.");
+        w.Line("/// <list type=\"bullet\">");
+        foreach ((ObjectSpec type, List<PropertySpec> urls) in carriers)
+        {
+            w.Line("/// <item><see cref=\"" + Global(type.Name) + "\"/>: " + string.Join(", ", urls.Select(u => "<c>" + u.JsonName + "</c>")) + "</item>");
+        }
+
+        w.Line("/// </list>");
+        w.Line("/// </summary>");
+        w.Open("public static string? CheckWebSocketUrls(" + Global(root.Name) + " request, " + Check + " check)");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(check);");
+        w.Line("return request switch");
+        w.Line("{");
+        foreach ((ObjectSpec type, List<PropertySpec> urls) in carriers)
+        {
+            w.Line("    " + Global(type.Name) + " message => " + string.Join(" ?? ", urls.Select(u => "CheckWebSocketUrl(message." + u.Name + ", check)")) + ",");
+        }
+
+        w.Line("    _ => null,");
+        w.Line("};");
+        w.Close();
+        return true;
     }
 }

@@ -233,8 +233,17 @@ internal sealed partial class SchemaReader
             Report(DiagnosticDescriptors.UnsupportedKeyword, property.Value.Find("x-lenient")!.NameSpan, "x-lenient", "on a property that is not a boolean");
         }
 
+        bool webSocketUrl = ReadBoolean(property.Value, "x-websocket-url");
+        if (webSocketUrl && constant is null && type is not null && type.Kind != ValueKind.String)
+        {
+            Report(DiagnosticDescriptors.UnsupportedKeyword, property.Value.Find("x-websocket-url")!.NameSpan, "x-websocket-url", "on a property that is not a string");
+        }
+
+        webSocketUrl &= constant is null && type?.Kind == ValueKind.String;
+
         return type is null ? null : new PropertySpec(property.Name, name, ReadString(property.Value, "description"), type, IsRequired: false, reuseLast)
         {
+            IsWebSocketUrl = webSocketUrl,
             WriteNull = ReadBoolean(property.Value, "x-write-null"),
             Lenient = lenient,
             Constant = constant,

@@ -84,7 +84,7 @@ internal sealed partial class SchemaReader
             return null;
         }
 
-        foreach (string keyword in new[] { "$ref", "items", "format", "x-reuse-last", "x-write-null", "x-lenient", "x-tag" })
+        foreach (string keyword in new[] { "$ref", "items", "format", "x-reuse-last", "x-write-null", "x-lenient", "x-tag", "x-websocket-url" })
         {
             if (property.Find(keyword) is { } other)
             {

@@ -46,6 +46,7 @@ internal sealed partial class SchemaReader
     private static readonly HashSet<string> PropertyKeywords = new(AnnotationKeywords)
     {
         "type", "format", "$ref", "items", "x-csharp-name", "x-reuse-last", "const", "x-write-null", "x-lenient", "x-tag", "maxLength",
+        "x-websocket-url",
     };
 
     private const string SupportedPropertyTypes = "string, integer, number, boolean, array, a $ref to a definition, or no type for any JSON value";

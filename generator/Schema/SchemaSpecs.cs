@@ -138,6 +138,12 @@ internal sealed record PropertySpec(
 
     /// <summary><c>maxLength</c> on a string property: a longer value is refused when read, naming the property.</summary>
     public int? MaxLength { get; init; }
+
+    /// <summary>
+    /// <c>x-websocket-url</c> on a string property: a URL the app's server would connect to with its API key, so the
+    /// hosting's URL policy checks it (through the guards' generated <c>CheckWebSocketUrls</c>) before a handler runs.
+    /// </summary>
+    public bool IsWebSocketUrl { get; init; }
 }
 
 /// <summary>The kinds of value a property can hold.</summary>

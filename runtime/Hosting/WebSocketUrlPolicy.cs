@@ -15,6 +15,7 @@ internal sealed class WebSocketUrlPolicy
     private readonly string[] _exactHosts;
     private readonly string[] _suffixes;
     private readonly bool _allowInsecureLoopback;
+    private readonly Func<string, string?> _check;
 
     // The last verdicts, by URL text: the cloud sends its own one or two URLs in every session_request, and parsing a
     // URL costs more than reading the whole webhook. Each entry is immutable and replaced whole, so readers need no
@@ -28,18 +29,15 @@ internal sealed class WebSocketUrlPolicy
         _exactHosts = [.. entries.Where(h => !h.StartsWith("*.", StringComparison.Ordinal))];
         _suffixes = [.. entries.Where(h => h.StartsWith("*.", StringComparison.Ordinal)).Select(h => h.Substring(1))];
         _allowInsecureLoopback = allowInsecureLoopback;
+        _check = Check;
     }
 
     /// <summary>
     /// Null when every WebSocket URL that <paramref name="request"/> carries may be used, else why not. Every one must
-    /// pass, not only the one a session connects to: a handler may read any of them.
+    /// pass, not only the one a session connects to: a handler may read any of them. Which properties are URLs the schema
+    /// says (<c>x-websocket-url</c>), so a URL field added to it is checked here without a change.
     /// </summary>
-    public string? Check(WebhookRequest request) => request switch
-    {
-        SessionWebhookRequest session => CheckPresent(session.WebSocketUrl) ?? CheckPresent(session.MentraOSWebSocketUrl) ?? CheckPresent(session.AugmentOSWebSocketUrl),
-        SessionRecoveryWebhookRequest recovery => CheckPresent(recovery.MentraOSWebSocketUrl),
-        _ => null,
-    };
+    public string? Check(WebhookRequest request) => WebhookGuards.CheckWebSocketUrls(request, _check);
 
     /// <summary>Null when <paramref name="url"/> may be used, else why not.</summary>
     public string? Check(string url)
@@ -87,8 +85,6 @@ internal sealed class WebSocketUrlPolicy
     }
 
     private sealed record Verdict(string Url, string? Problem);
-
-    private string? CheckPresent(string? url) => string.IsNullOrEmpty(url) ? null : Check(url);
 
     private bool IsAllowed(string host) =>
         _exactHosts.Contains(host, StringComparer.Ordinal)

@@ -93,6 +93,8 @@ public sealed class SchemaDiagnosticTests
     [InlineData("""{ "type": "integer", [|"x-reuse-last"|]: true }""", "MENTRA002", "The keyword 'x-reuse-last' is not supported on a property that is not a string")]
     [InlineData("""{ "type": "array", "items": { "type": "string", [|"x-reuse-last"|]: true } }""", "MENTRA002", "The keyword 'x-reuse-last' is not supported on array items; set it on a string property")]
     [InlineData("""{ "type": "string", "x-reuse-last": [|"yes"|] }""", "MENTRA008", "The value of 'x-reuse-last' must be true or false")]
+    [InlineData("""{ "type": "integer", [|"x-websocket-url"|]: true }""", "MENTRA002", "The keyword 'x-websocket-url' is not supported on a property that is not a string")]
+    [InlineData("""{ "const": "wss://x", [|"x-websocket-url"|]: true }""", "MENTRA002", "The keyword 'x-websocket-url' is not supported beside const")]
     public void Reuse_last_only_on_a_string_property_and_only_true_or_false(string property, string id, string message)
     {
         AssertSingleError($$"""

@@ -1,5 +1,8 @@
+using System.IO;
 using System.Linq;
+using System.Text.Json;
 using System.Threading.Tasks;
+using Mentra.Generated.Tests.Generator;
 using Xunit;
 
 namespace Mentra.Generated.Tests.Hosting;
@@ -71,5 +74,44 @@ public sealed class WebSocketUrlPolicyTests
 
         Assert.Equal("the host 'evil.example' is not on the allow-list", policy.Check(request));
         Assert.Null(policy.Check(request with { AugmentOSWebSocketUrl = null }));
+    }
+
+    public static TheoryData<string, WebhookRequest> OneForgedUrl()
+    {
+        const string Good = "wss://cloud.mentra.glass/app-ws";
+        const string Forged = "wss://evil.example/app-ws";
+        var session = new SessionWebhookRequest { SessionId = "s", UserId = "u", Timestamp = "t", MentraOSWebSocketUrl = Good, AugmentOSWebSocketUrl = Good, WebSocketUrl = Good };
+        return new()
+        {
+            { "session_request websocketUrl", session with { WebSocketUrl = Forged } },
+            { "session_request mentraOSWebsocketUrl", session with { MentraOSWebSocketUrl = Forged } },
+            { "session_request augmentOSWebsocketUrl", session with { AugmentOSWebSocketUrl = Forged } },
+            { "session_recovery mentraOSWebsocketUrl", new SessionRecoveryWebhookRequest { SessionId = "s", UserId = "u", Timestamp = "t", MentraOSWebSocketUrl = Forged } },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(OneForgedUrl))]
+    public void Each_url_property_the_schema_marks_is_checked(string where, WebhookRequest request)
+    {
+        Assert.True(Policy().Check(request) == "the host 'evil.example' is not on the allow-list", where);
+    }
+
+    [Fact]
+    public void Every_url_property_of_the_webhook_schema_is_marked_for_the_policy()
+    {
+        using var schema = JsonDocument.Parse(File.ReadAllText(Path.Combine(SnapshotTests.ProjectDirectory(), "..", "..", "schema", "mentra.webhooks.schema.json")));
+        var urls = schema.RootElement.GetProperty("$defs").EnumerateObject()
+            .Where(type => type.Value.TryGetProperty("properties", out _))
+            .SelectMany(type => type.Value.GetProperty("properties").EnumerateObject().Select(p => (Where: type.Name + "." + p.Name, p.Value)))
+            .Where(p => p.Where.Contains("url", System.StringComparison.OrdinalIgnoreCase))
+            .ToList();
+
+        // server_registration's serverUrls, a list the SDK never connects to, is the one URL property left unmarked.
+        Assert.Equal(["ServerRegistrationWebhookRequest.serverUrls"], urls.Where(p => p.Value.GetProperty("type").GetString() != "string").Select(p => p.Where));
+        urls.RemoveAll(p => p.Value.GetProperty("type").GetString() != "string");
+
+        Assert.Equal(4, urls.Count);
+        Assert.All(urls, p => Assert.True(p.Value.TryGetProperty("x-websocket-url", out JsonElement marked) && marked.GetBoolean(), p.Where + " is not marked x-websocket-url"));
     }
 }

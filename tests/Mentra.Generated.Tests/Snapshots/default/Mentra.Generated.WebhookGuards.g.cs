@@ -70,4 +70,26 @@ public static partial class WebhookGuards
         result = request as global::Mentra.Generated.UnknownWebhookRequest;
         return result is not null;
     }
+
+    /// <summary>
+    /// The first problem <paramref name="check"/> finds with a WebSocket URL that <paramref name="request"/> carries, or null
+    /// when each passes: the properties the schema marks <c>x-websocket-url</c>, each checked when set. The app's server
+    /// would connect to such a URL with its API key, so every one is checked before a handler can read it.
+    /// <list type="bullet">
+    /// <item><see cref="global::Mentra.Generated.SessionWebhookRequest"/>: <c>websocketUrl</c>, <c>mentraOSWebsocketUrl</c>, <c>augmentOSWebsocketUrl</c></item>
+    /// <item><see cref="global::Mentra.Generated.SessionRecoveryWebhookRequest"/>: <c>mentraOSWebsocketUrl</c></item>
+    /// </list>
+    /// </summary>
+    public static string? CheckWebSocketUrls(global::Mentra.Generated.WebhookRequest request, global::System.Func<string, string?> check)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(check);
+        return request switch
+        {
+            global::Mentra.Generated.SessionWebhookRequest message => CheckWebSocketUrl(message.WebSocketUrl, check) ?? CheckWebSocketUrl(message.MentraOSWebSocketUrl, check) ?? CheckWebSocketUrl(message.AugmentOSWebSocketUrl, check),
+            global::Mentra.Generated.SessionRecoveryWebhookRequest message => CheckWebSocketUrl(message.MentraOSWebSocketUrl, check),
+            _ => null,
+        };
+    }
+
+    private static string? CheckWebSocketUrl(string? url, global::System.Func<string, string?> check) => string.IsNullOrEmpty(url) ? null : check(url);
 }
