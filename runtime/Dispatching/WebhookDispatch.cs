@@ -16,11 +16,6 @@ public static class WebhookDispatch
 {
     private static readonly ValueTask<WebhookResponse> CompletedSuccess = new(WebhookResponse.Success);
 
-    // The error responses that blame the sender (a type nobody handles, JSON that does not fit its record), as
-    // opposed to a handler's refusal: the host answers them 400 instead of 422. Rare, so a weak table is enough.
-    private static readonly ConditionalWeakTable<WebhookResponse, object> SendersMistakes = new();
-    private static readonly object Marked = new();
-
     /// <summary>The answer of a handler that returns nothing: success.</summary>
     public static ValueTask<WebhookResponse> Success
     {
@@ -58,7 +53,7 @@ public static class WebhookDispatch
 
     /// <summary>The answer for a type the schema does not know, when the app has no fallback handler.</summary>
     public static ValueTask<WebhookResponse> Unknown(WebhookRequest request) =>
-        new(SendersMistake("Unknown webhook type: " + request.Type.Value));
+        new(WebhookResponse.InvalidRequest("Unknown webhook type: " + request.Type.Value));
 
     /// <summary>
     /// Reads a webhook of a type the app's own schema declares (it arrives as an <see cref="UnknownWebhookRequest"/>,
@@ -75,13 +70,13 @@ public static class WebhookDispatch
         catch (JsonException exception)
         {
             typed = null;
-            invalid = new(SendersMistake("Invalid " + request.Type.Value + " webhook: " + exception.Message));
+            invalid = new(WebhookResponse.InvalidRequest("Invalid " + request.Type.Value + " webhook: " + exception.Message));
             return false;
         }
 
         if (typed is null)
         {
-            invalid = new(SendersMistake("Invalid " + request.Type.Value + " webhook: the request is null."));
+            invalid = new(WebhookResponse.InvalidRequest("Invalid " + request.Type.Value + " webhook: the request is null."));
             return false;
         }
 
@@ -89,15 +84,6 @@ public static class WebhookDispatch
         return true;
     }
 
-    /// <summary>Whether <paramref name="response"/> is one of this class's answers that blame the sender, not a handler's.</summary>
-    internal static bool IsSendersMistake(WebhookResponse response) => SendersMistakes.TryGetValue(response, out _);
-
-    private static WebhookResponse SendersMistake(string message)
-    {
-        WebhookResponse response = WebhookResponse.Error(message);
-        SendersMistakes.Add(response, Marked);
-        return response;
-    }
 
     private static async ValueTask<WebhookResponse> AwaitThenSucceed(Task task)
     {

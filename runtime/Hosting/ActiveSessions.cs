@@ -29,7 +29,7 @@ public interface IActiveSessions
 }
 
 /// <summary>
-/// The thread-safe registry behind <see cref="IActiveSessions"/>. A session with a live socket stays until it ends. One
+/// The thread-safe registry behind <see cref="IActiveSessions"/>, written only by the session manager. A session with a live socket stays until it ends. One
 /// known only from a webhook (the app does not connect sessions) has nothing that proves it is still there, and webhooks
 /// carry no credential, so forged ones must not pile up: at most <see cref="MentraOptions.MaxTrackedSessions"/> of them
 /// are held, the oldest dropped first, each for at most <see cref="MentraOptions.TrackedSessionLifetime"/>.
@@ -73,25 +73,10 @@ internal sealed class ActiveSessionRegistry(TimeProvider time, Microsoft.Extensi
     }
 
     /// <summary>
-    /// What a webhook changes when the app does not connect sessions: a <c>stop_request</c> ends its session whatever its
-    /// handler did; a <c>session_request</c> or <c>session_recovery</c> starts one when its handler <paramref name="accepted"/> it.
+    /// Adds a session, or replaces the one with the same id; true when it replaced one. <paramref name="withSocket"/>: the
+    /// cloud has acked its socket, so it stays until it ends; without one it is held within the limits above.
     /// </summary>
-    public SessionChange Track(WebhookRequest request, bool accepted) => request switch
-    {
-        StopWebhookRequest stop => Stop(stop.SessionId) ? SessionChange.Stopped : SessionChange.None,
-        SessionWebhookRequest session when accepted => Started(session.SessionId, session.UserId, session.ResolvedWebSocketUrl),
-        SessionRecoveryWebhookRequest recovery when accepted => Started(recovery.SessionId, recovery.UserId, recovery.ResolvedWebSocketUrl),
-        _ => SessionChange.None,
-    };
-
-    private SessionChange Started(string sessionId, string userId, string? webSocketUrl) =>
-        Add(sessionId, userId, webSocketUrl, withSocket: false) ? SessionChange.Replaced : SessionChange.Started;
-
-    /// <summary>Adds a session whose socket the cloud has acked, or replaces the one with the same id.</summary>
-    public void Start(string sessionId, string userId, string? webSocketUrl) => Add(sessionId, userId, webSocketUrl, withSocket: true);
-
-    /// <summary>Adds the session, or replaces the one with the same id; true when it replaced one.</summary>
-    private bool Add(string sessionId, string userId, string? webSocketUrl, bool withSocket)
+    public bool Add(string sessionId, string userId, string? webSocketUrl, bool withSocket)
     {
         var session = new ActiveSession(sessionId, userId, webSocketUrl, time.GetUtcNow());
         lock (_gate)
@@ -146,13 +131,4 @@ internal sealed class ActiveSessionRegistry(TimeProvider time, Microsoft.Extensi
 
     /// <summary>A session, and its place among those without a socket (null for one with a socket).</summary>
     private readonly record struct Entry(ActiveSession Session, LinkedListNode<ActiveSession>? Node);
-}
-
-/// <summary>What a webhook did to the active sessions.</summary>
-internal enum SessionChange
-{
-    None,
-    Started,
-    Replaced,
-    Stopped,
 }

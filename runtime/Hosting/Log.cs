@@ -12,7 +12,7 @@ internal static partial class Log
     [LoggerMessage(2, LogLevel.Warning, "Rejected a webhook with {StatusCode}: {Reason}")]
     public static partial void Rejected(ILogger logger, int statusCode, string reason);
 
-    [LoggerMessage(3, LogLevel.Warning, "Rejected a {WebhookType} webhook whose WebSocket URL cannot be trusted: {Reason}. It may be forged; no handler was called")]
+    [LoggerMessage(3, LogLevel.Warning, "Rejected a {WebhookType} webhook: {Reason}. It may be forged; no handler was called")]
     public static partial void UntrustedWebSocketUrl(ILogger logger, string webhookType, string reason);
 
     [LoggerMessage(4, LogLevel.Error, "The handler for a {WebhookType} webhook threw; the sender was answered 500")]

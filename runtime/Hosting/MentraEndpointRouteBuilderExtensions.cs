@@ -22,7 +22,7 @@ public static class MentraEndpointRouteBuilderExtensions
         WebhookEndpoint endpoint = endpoints.ServiceProvider.GetRequiredService<WebhookEndpoint>();
         if (options.EnableHealthEndpoint)
         {
-            endpoints.MapGet(options.HealthPath, (RequestDelegate)endpoint.HealthAsync).WithDisplayName("MentraOS health");
+            endpoints.MapGet(options.HealthPath, (RequestDelegate)endpoints.ServiceProvider.GetRequiredService<HealthEndpoint>().HandleAsync).WithDisplayName("MentraOS health");
         }
 
         if (endpoints.ServiceProvider.GetRequiredService<Sessions.AppSessionManager>().Enabled)

@@ -48,6 +48,7 @@ public static class MentraServiceCollectionExtensions
         services.TryAddSingleton<Sessions.AppSessionManager>();
         services.AddHostedService(provider => provider.GetRequiredService<Sessions.AppSessionManager>());
         services.TryAddSingleton<WebhookEndpoint>();
+        services.TryAddSingleton<HealthEndpoint>();
         services.TryAddSingleton<PhotoUploadEndpoint>();
         services.AddSingleton(TApp.Dispatcher);
         return services;

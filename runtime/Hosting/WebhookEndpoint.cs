@@ -12,19 +12,19 @@ using Microsoft.Extensions.Options;
 namespace Mentra.Generated;
 
 /// <summary>
-/// The webhook and health endpoints. Every answer is a JSON <see cref="WebhookResponse"/>: the sender's
-/// mistakes are 4xx with a message that says what is wrong, a handler's exception is 500 with a generic
-/// message (the exception goes to the log), and nothing else is ever sent.
+/// The webhook endpoint. Every answer is a JSON <see cref="WebhookResponse"/>, decided in one place (<c>Finish</c>) from
+/// how the webhook ended (<see cref="WebhookOutcome"/>): the sender's mistakes are 4xx with a message that says what is
+/// wrong, a handler's exception is 500 with a generic message (the exception goes to the log), and nothing else is ever
+/// sent. What a webhook does to the sessions is the session manager's, which alone keeps the active sessions.
 /// </summary>
 internal sealed class WebhookEndpoint(
     IWebhookDispatcher dispatcher,
-    ActiveSessionRegistry sessions,
     WebSocketUrlPolicy urlPolicy,
-    MentraMetrics metrics,
+    Sessions.AppSessionManager sessions,
     IServiceProvider root,
     ServiceLifetimes lifetimes,
-    Sessions.AppSessionManager appSessions,
     IOptions<MentraOptions> options,
+    MentraMetrics metrics,
     HostLogLimits logLimits,
     ILogger<WebhookEndpoint> logger)
 {
@@ -40,20 +40,19 @@ internal sealed class WebhookEndpoint(
     private static readonly byte[] SuccessJson = JsonSerializer.SerializeToUtf8Bytes(WebhookResponse.Success, ResponseJson.WebhookResponse);
 
     private readonly long _maxBodySize = options.Value.MaxRequestBodySize;
-    private readonly string _packageName = options.Value.PackageName ?? string.Empty;
 
     public async Task HandleAsync(HttpContext context)
     {
         HttpRequest request = context.Request;
         if (!IsJson(request))
         {
-            Reject(context, StatusCodes.Status415UnsupportedMediaType, "The Content-Type must be application/json");
+            Finish(context, new Attempt(), WebhookOutcome.NotJson, "The Content-Type must be application/json");
             return;
         }
 
         if (request.ContentLength > _maxBodySize)
         {
-            RejectTooLarge(context);
+            Finish(context, new Attempt(), WebhookOutcome.TooLarge, TooLargeMessage);
             return;
         }
 
@@ -89,35 +88,18 @@ internal sealed class WebhookEndpoint(
         await DispatchAsync(context, webhook);
     }
 
-    public Task HealthAsync(HttpContext context)
-    {
-        var json = new ArrayBufferWriter<byte>(128);
-        using (var writer = new Utf8JsonWriter(json))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("status"u8, "healthy"u8);
-            writer.WriteString("app"u8, _packageName);
-            writer.WriteNumber("activeSessions"u8, sessions.Count);
-            writer.WriteEndObject();
-        }
-
-        context.Response.Headers.CacheControl = "no-store";
-        Write(context, StatusCodes.Status200OK, json.WrittenSpan);
-        return Task.CompletedTask;
-    }
-
     /// <summary>The webhook in <paramref name="body"/>, or null once the sender's mistake has been answered.</summary>
     private WebhookRequest? Read(HttpContext context, in WebhookBody body)
     {
         if (body.IsTooLarge)
         {
-            RejectTooLarge(context);
+            Finish(context, new Attempt(), WebhookOutcome.TooLarge, TooLargeMessage);
             return null;
         }
 
         if (body.Span.IsEmpty)
         {
-            Reject(context, StatusCodes.Status400BadRequest, "The body is empty; a webhook is a JSON object");
+            Finish(context, new Attempt(), WebhookOutcome.Unreadable, "The body is empty; a webhook is a JSON object");
             return null;
         }
 
@@ -128,11 +110,11 @@ internal sealed class WebhookEndpoint(
                 return webhook;
             }
 
-            Reject(context, StatusCodes.Status400BadRequest, "Invalid webhook: the body is null; a webhook is a JSON object");
+            Finish(context, new Attempt(), WebhookOutcome.Unreadable, "Invalid webhook: the body is null; a webhook is a JSON object");
         }
         catch (JsonException e)
         {
-            Reject(context, StatusCodes.Status400BadRequest, "Invalid webhook: " + e.Message);
+            Finish(context, new Attempt(), WebhookOutcome.Unreadable, "Invalid webhook: " + e.Message);
         }
 
         return null;
@@ -141,153 +123,123 @@ internal sealed class WebhookEndpoint(
     private async Task DispatchAsync(HttpContext context, WebhookRequest webhook)
     {
         string type = webhook.Type.Value;
-        using Activity? activity = MentraTelemetry.ActivitySource.StartActivity("mentra.webhook", ActivityKind.Server);
+        var attempt = new Attempt(type, MentraTelemetry.ActivitySource.StartActivity("mentra.webhook", ActivityKind.Server));
+        using Activity? activity = attempt.Activity;
         activity?.SetTag("webhook.type", type);
         Log.Received(logger, type);
 
         if (urlPolicy.Check(webhook) is { } untrusted)
         {
-            if (Log.Limited(logger, logLimits, HostWarning.UntrustedWebSocketUrl))
-            {
-                Log.UntrustedWebSocketUrl(logger, type, untrusted);
-            }
-
-            Finish(activity, type, "rejected");
-            Answer(context, StatusCodes.Status400BadRequest, WebhookResponse.Error("Untrusted WebSocket URL: " + untrusted));
+            Finish(context, attempt, WebhookOutcome.UntrustedUrl, "Untrusted WebSocket URL: " + untrusted);
             return;
         }
 
-        if (appSessions.Enabled && SessionUrl(webhook) is null && webhook is SessionWebhookRequest or SessionRecoveryWebhookRequest)
+        if (sessions.Enabled && Sessions.AppSessionManager.UrlOf(webhook) is null && webhook is SessionWebhookRequest or SessionRecoveryWebhookRequest)
         {
-            string message = "The " + type + " names no WebSocket URL (mentraOSWebsocketUrl, augmentOSWebsocketUrl): the app connects its sessions and cannot connect this one";
-            if (Log.Limited(logger, logLimits, HostWarning.WebhookRejected))
-            {
-                Log.Rejected(logger, StatusCodes.Status400BadRequest, message);
-            }
-
-            Finish(activity, type, "rejected");
-            Answer(context, StatusCodes.Status400BadRequest, WebhookResponse.Error(message));
+            Finish(context, attempt, WebhookOutcome.NoSessionUrl, "The " + type + " names no WebSocket URL (mentraOSWebsocketUrl, augmentOSWebsocketUrl): the app connects its sessions and cannot connect this one");
             return;
         }
 
-        long started = metrics.HandlerTimingEnabled ? Stopwatch.GetTimestamp() : 0;
-        if (appSessions.Enabled && webhook is StopWebhookRequest stop && !await appSessions.StopFromWebhookAsync(stop.SessionId))
+        attempt.Started = metrics.HandlerTimingEnabled ? Stopwatch.GetTimestamp() : 0;
+        if (webhook is StopWebhookRequest stop && !await sessions.StopFromWebhookAsync(stop.SessionId))
         {
-            // The session already stopped over its socket (app_stopped, its close) and the stop handler has run.
-            Finish(activity, type, "success", started);
-            Answer(context, StatusCodes.Status200OK, WebhookResponse.Success);
+            Finish(context, attempt, WebhookOutcome.AlreadyStopped, WebhookResponse.Success);
             return;
         }
 
-        bool connects = appSessions.Enabled && webhook is SessionWebhookRequest or SessionRecoveryWebhookRequest;
-        WebhookResponse? response = null;
+        WebhookResponse response;
         try
         {
             response = await dispatcher.DispatchAsync(webhook, new WebhookServices(root, lifetimes, context), context.RequestAborted);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
-            Log.SenderGone(logger, type);
-            Finish(activity, type, "cancelled", started);
+            Finish(context, attempt, WebhookOutcome.SenderGone, string.Empty);
             return;
         }
         catch (Exception e)
         {
             Log.HandlerFailed(logger, type, e);
             activity?.AddException(e);
-            Finish(activity, type, "failed", started);
-            Answer(context, StatusCodes.Status500InternalServerError, WebhookResponse.Error(HandlerFailedMessage));
-            return;
-        }
-        finally
-        {
-            if (!connects)
-            {
-                LogSessionChange(sessions.Track(webhook, accepted: response?.IsSuccess == true));
-            }
-        }
-
-        if (connects && response.IsSuccess && await ConnectAsync(context, webhook) is { } failure)
-        {
-            Finish(activity, type, "failed", started);
-            Answer(context, StatusCodes.Status502BadGateway, WebhookResponse.Error("Failed to connect the session: " + failure));
+            Finish(context, attempt, WebhookOutcome.HandlerFailed, HandlerFailedMessage);
             return;
         }
 
         if (!response.IsSuccess)
         {
-            Log.HandlerRefused(logger, type, response.Message);
-            Finish(activity, type, "error", started);
-            int status = WebhookDispatch.IsSendersMistake(response) ? StatusCodes.Status400BadRequest : StatusCodes.Status422UnprocessableEntity;
-            Answer(context, status, response);
+            Finish(context, attempt, response.IsInvalidRequest ? WebhookOutcome.InvalidRequest : WebhookOutcome.Refused, response);
             return;
         }
 
-        Finish(activity, type, "success", started);
-        Answer(context, StatusCodes.Status200OK, response);
+        if (await sessions.AcceptedAsync(webhook, context.RequestAborted) is { } failure)
+        {
+            Finish(context, attempt, WebhookOutcome.ConnectFailed, "Failed to connect the session: " + failure);
+            return;
+        }
+
+        Finish(context, attempt, WebhookOutcome.Handled, response);
     }
+
+    private void Finish(HttpContext context, in Attempt attempt, WebhookOutcome outcome, string message) =>
+        Finish(context, attempt, outcome, WebhookResponse.Error(message));
 
     /// <summary>
-    /// Connects the session the app accepted and waits for the cloud's ack (the ack timeout at most), so that the webhook
-    /// is answered success only for a live session; null on success, else why it failed. The app's handlers for the
-    /// session run on the session's own worker, after the ack and after this answer, never holding the webhook.
+    /// The one place that turns how a webhook ended into its answer: the status, the log line, the metric and the trace,
+    /// outcome by outcome. The sender's mistakes are 4xx and a limited warning, with a message that says what is wrong;
+    /// a handler's refusal is 422; a handler's exception is 500 with a generic message (the exception was logged where it
+    /// was caught); a session that would not connect is 502; a sender that went away gets nothing.
     /// </summary>
-    private Task<string?> ConnectAsync(HttpContext context, WebhookRequest webhook) =>
-        appSessions.StartAsync(webhook.SessionId, webhook.UserId, SessionUrl(webhook)!, context.RequestAborted); // checked before the handler ran
-
-    /// <summary>The WebSocket URL a session webhook names (the v2 one, else the legacy one); null for other webhooks.</summary>
-    private static string? SessionUrl(WebhookRequest webhook) => webhook switch
+    private void Finish(HttpContext context, in Attempt attempt, WebhookOutcome outcome, WebhookResponse response)
     {
-        SessionWebhookRequest session => session.ResolvedWebSocketUrl,
-        SessionRecoveryWebhookRequest recovery => recovery.ResolvedWebSocketUrl,
-        _ => null,
-    };
-
-    private void LogSessionChange(SessionChange change)
-    {
-        if (change == SessionChange.None || !logger.IsEnabled(LogLevel.Information))
+        (int status, string metric) = outcome switch
         {
-            return; // counting the sessions takes the registry's lock and drops its expired entries
-        }
+            WebhookOutcome.Handled or WebhookOutcome.AlreadyStopped => (StatusCodes.Status200OK, "success"),
+            WebhookOutcome.NotJson => (StatusCodes.Status415UnsupportedMediaType, "rejected"),
+            WebhookOutcome.TooLarge => (StatusCodes.Status413PayloadTooLarge, "rejected"),
+            WebhookOutcome.TooSlow => (StatusCodes.Status408RequestTimeout, "rejected"),
+            WebhookOutcome.Unreadable or WebhookOutcome.UntrustedUrl or WebhookOutcome.NoSessionUrl or WebhookOutcome.InvalidRequest => (StatusCodes.Status400BadRequest, "rejected"),
+            WebhookOutcome.Refused => (StatusCodes.Status422UnprocessableEntity, "error"),
+            WebhookOutcome.HandlerFailed => (StatusCodes.Status500InternalServerError, "failed"),
+            WebhookOutcome.ConnectFailed => (StatusCodes.Status502BadGateway, "failed"),
+            _ => (0, "cancelled"), // SenderGone
+        };
 
-        switch (change)
+        switch (outcome)
         {
-            case SessionChange.Started:
-                Log.SessionStarted(logger, sessions.Count);
+            case WebhookOutcome.UntrustedUrl when Log.Limited(logger, logLimits, HostWarning.UntrustedWebSocketUrl):
+                Log.UntrustedWebSocketUrl(logger, attempt.Type, response.Message ?? string.Empty);
                 break;
-            case SessionChange.Replaced:
-                Log.SessionReplaced(logger, sessions.Count);
+            case WebhookOutcome.NotJson or WebhookOutcome.TooLarge or WebhookOutcome.TooSlow or WebhookOutcome.Unreadable or WebhookOutcome.NoSessionUrl or WebhookOutcome.InvalidRequest
+                when Log.Limited(logger, logLimits, HostWarning.WebhookRejected):
+                Log.Rejected(logger, status, response.Message ?? string.Empty);
                 break;
-            case SessionChange.Stopped:
-                Log.SessionStopped(logger, sessions.Count);
+            case WebhookOutcome.Refused:
+                Log.HandlerRefused(logger, attempt.Type, response.Message);
+                break;
+            case WebhookOutcome.SenderGone:
+                Log.SenderGone(logger, attempt.Type);
                 break;
         }
-    }
 
-    private void Finish(Activity? activity, string type, string outcome, long started = 0)
-    {
-        activity?.SetTag("outcome", outcome);
-        if (outcome is "failed" or "rejected")
+        if (attempt.Activity is { } activity)
         {
-            activity?.SetStatus(ActivityStatusCode.Error);
+            activity.SetTag("outcome", metric);
+            if (metric is "failed" or "rejected")
+            {
+                activity.SetStatus(ActivityStatusCode.Error);
+            }
         }
 
-        metrics.Received(type, outcome);
-        if (started != 0)
+        metrics.Received(attempt.Type, metric);
+        if (attempt.Started != 0)
         {
-            metrics.Handled(type, outcome, Stopwatch.GetElapsedTime(started));
-        }
-    }
-
-    private void Reject(HttpContext context, int status, string message)
-    {
-        if (Log.Limited(logger, logLimits, HostWarning.WebhookRejected))
-        {
-            Log.Rejected(logger, status, message);
+            metrics.Handled(attempt.Type, metric, Stopwatch.GetElapsedTime(attempt.Started));
         }
 
-        metrics.Received("(unread)", "rejected");
-        Answer(context, status, WebhookResponse.Error(message));
+        if (status != 0)
+        {
+            Answer(context, status, response);
+        }
     }
 
     /// <summary>
@@ -322,21 +274,20 @@ internal sealed class WebhookEndpoint(
     /// </summary>
     internal async Task RejectBodyAsync(HttpContext context, BadHttpRequestException e)
     {
-        (int status, string message) = e.StatusCode switch
+        (WebhookOutcome outcome, string message) = e.StatusCode switch
         {
-            StatusCodes.Status408RequestTimeout => (StatusCodes.Status408RequestTimeout, "The body did not arrive in time: it came too slowly or stopped before its Content-Length"),
-            StatusCodes.Status413PayloadTooLarge => (StatusCodes.Status413PayloadTooLarge, $"The body is larger than {_maxBodySize} bytes"),
-            _ => (StatusCodes.Status400BadRequest, "The body could not be read: " + e.Message),
+            StatusCodes.Status408RequestTimeout => (WebhookOutcome.TooSlow, "The body did not arrive in time: it came too slowly or stopped before its Content-Length"),
+            StatusCodes.Status413PayloadTooLarge => (WebhookOutcome.TooLarge, TooLargeMessage),
+            _ => (WebhookOutcome.Unreadable, "The body could not be read: " + e.Message),
         };
-        Reject(context, status, message);
+        Finish(context, new Attempt(), outcome, message);
         if (!context.RequestAborted.IsCancellationRequested)
         {
             await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
         }
     }
 
-    private void RejectTooLarge(HttpContext context) =>
-        Reject(context, StatusCodes.Status413PayloadTooLarge, $"The body is larger than {_maxBodySize} bytes");
+    private string TooLargeMessage => $"The body is larger than {_maxBodySize} bytes";
 
     /// <summary>
     /// <c>application/json</c>, with or without parameters such as <c>charset</c>; the exact header the cloud sends is
@@ -366,4 +317,67 @@ internal sealed class WebhookEndpoint(
         response.ContentLength = json.Length;
         response.BodyWriter.Write(json);
     }
+}
+
+/// <summary>How one webhook ended. Every exit of <see cref="WebhookEndpoint"/> is one of these, answered by its <c>Finish</c>.</summary>
+internal enum WebhookOutcome
+{
+    /// <summary>The handler ran and accepted (200 with its response); a session it accepted is connected.</summary>
+    Handled,
+
+    /// <summary>A stop webhook for a session that has already stopped, whose stop handler has run: 200 without the handler.</summary>
+    AlreadyStopped,
+
+    /// <summary>The Content-Type is not JSON: 415.</summary>
+    NotJson,
+
+    /// <summary>The body is larger than the limit: 413.</summary>
+    TooLarge,
+
+    /// <summary>The body came too slowly, or stopped before its Content-Length: 408.</summary>
+    TooSlow,
+
+    /// <summary>The body is not a webhook (empty, malformed JSON, a field of the wrong type, broken framing): 400.</summary>
+    Unreadable,
+
+    /// <summary>A WebSocket URL in the webhook is not trusted (it may be forged); no handler ran: 400.</summary>
+    UntrustedUrl,
+
+    /// <summary>A session webhook without a WebSocket URL, when the app connects sessions; no handler ran: 400.</summary>
+    NoSessionUrl,
+
+    /// <summary>
+    /// An answer that blames the sender (<see cref="WebhookResponse.InvalidRequest"/>): the dispatcher's for a type nobody
+    /// handles or JSON that does not fit its record, or a handler's: 400.
+    /// </summary>
+    InvalidRequest,
+
+    /// <summary>The handler answered an error: 422 with its response.</summary>
+    Refused,
+
+    /// <summary>The handler threw: 500 with a generic message.</summary>
+    HandlerFailed,
+
+    /// <summary>The handler accepted a session that could not be connected: 502.</summary>
+    ConnectFailed,
+
+    /// <summary>The sender went away before the handler finished: nothing is written.</summary>
+    SenderGone,
+}
+
+/// <summary>What the answer of one webhook needs to know of it: its type (once read), its trace and when its handling started.</summary>
+internal struct Attempt(string type, Activity? activity)
+{
+    /// <summary>A request refused before its body was read as a webhook: its metrics' type is <c>(unread)</c>.</summary>
+    public Attempt()
+        : this("(unread)", null)
+    {
+    }
+
+    public readonly string Type = type;
+
+    public readonly Activity? Activity = activity;
+
+    /// <summary>The timestamp when handling started, or 0 when the handler's duration is not measured (or it did not start).</summary>
+    public long Started;
 }

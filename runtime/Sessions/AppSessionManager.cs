@@ -201,7 +201,7 @@ internal sealed class AppSessionManager : IHostedService
             old = _sessions.TryGetValue(sessionId, out AppSession? live) ? live : null;
             _sessions[sessionId] = session;
             _stopped.TryRemove(sessionId, out _);
-            _registry.Start(sessionId, userId, start.Url);
+            _registry.Add(sessionId, userId, start.Url, withSocket: true);
         }
 
         if (old is not null)
@@ -215,13 +215,66 @@ internal sealed class AppSessionManager : IHostedService
 
     private const string StoppedBeforeConnect = "the session was stopped before the cloud acknowledged it";
 
+    /// <summary>The WebSocket URL a session webhook names (the v2 one, else the legacy one); null for other webhooks.</summary>
+    public static string? UrlOf(WebhookRequest webhook) => webhook switch
+    {
+        SessionWebhookRequest session => session.ResolvedWebSocketUrl,
+        SessionRecoveryWebhookRequest recovery => recovery.ResolvedWebSocketUrl,
+        _ => null,
+    };
+
     /// <summary>
-    /// A stop webhook: ends the session of this id, live or still connecting (its stop handler is the webhook's own), and
-    /// says whether the app's stop handler should run: true for the first stop of the id, false when it already stopped
-    /// (over the socket, or by an earlier stop webhook) and its handler has run.
+    /// What a webhook whose handler accepted it does to the sessions; null when done, else why the session could not be
+    /// connected. A <c>session_request</c> or <c>session_recovery</c> starts its session: connected, and counted once the
+    /// cloud acks it (see <see cref="StartAsync(string, string, string, CancellationToken)"/>), or, when the app does not connect sessions, counted at once. Its URL
+    /// has passed the URL policy, and when sessions connect, it has one (the endpoint checks both before the handler).
+    /// </summary>
+    public async Task<string?> AcceptedAsync(WebhookRequest webhook, CancellationToken cancellationToken)
+    {
+        if (webhook is not (SessionWebhookRequest or SessionRecoveryWebhookRequest))
+        {
+            return null;
+        }
+
+        if (Enabled)
+        {
+            return await StartAsync(webhook.SessionId, webhook.UserId, UrlOf(webhook)!, cancellationToken).ConfigureAwait(false);
+        }
+
+        bool replaced = _registry.Add(webhook.SessionId, webhook.UserId, UrlOf(webhook), withSocket: false);
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            if (replaced)
+            {
+                Log.SessionReplaced(_logger, _registry.Count);
+            }
+            else
+            {
+                Log.SessionStarted(_logger, _registry.Count);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// A stop webhook, before its handler: ends the session of this id, live or still connecting (its stop handler is the
+    /// webhook's own), and says whether the app's stop handler should run: true for the first stop of the id, false when it
+    /// already stopped (over the socket, or by an earlier stop webhook) and its handler has run. When the app does not
+    /// connect sessions, the session known from its webhook is no longer counted and the handler always runs.
     /// </summary>
     public async Task<bool> StopFromWebhookAsync(string sessionId)
     {
+        if (!Enabled)
+        {
+            if (_registry.Stop(sessionId) && _logger.IsEnabled(LogLevel.Information))
+            {
+                Log.SessionStopped(_logger, _registry.Count);
+            }
+
+            return true;
+        }
+
         AppSession? live;
         AppSession? starting = null;
         bool first;

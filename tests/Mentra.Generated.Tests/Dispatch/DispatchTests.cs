@@ -128,7 +128,7 @@ public sealed class DispatchTests
     {
         WebhookResponse response = await Dispatch<MinimalApp>("""{"type":"tool_call","sessionId":"s","userId":"u","timestamp":"t"}""");
 
-        Assert.Equal(WebhookResponse.Error("Unknown webhook type: tool_call"), response);
+        Assert.Equal(WebhookResponse.InvalidRequest("Unknown webhook type: tool_call"), response);
     }
 
     [Fact]
@@ -192,14 +192,14 @@ public sealed class DispatchTests
     {
         WebhookResponse response = await Dispatch<NotesApp>(json);
 
-        Assert.Equal(WebhookResponse.Error(message), response);
+        Assert.Equal(WebhookResponse.InvalidRequest(message), response);
         Assert.Empty(Calls);
     }
 
     [Fact]
     public async Task An_app_schema_type_without_a_handler_is_an_unknown_type()
     {
-        Assert.Equal(WebhookResponse.Error("Unknown webhook type: note_deleted"), await Dispatch<NotesApp>("""{"type":"note_deleted","sessionId":"s","userId":"u","timestamp":"t","noteId":"n"}"""));
+        Assert.Equal(WebhookResponse.InvalidRequest("Unknown webhook type: note_deleted"), await Dispatch<NotesApp>("""{"type":"note_deleted","sessionId":"s","userId":"u","timestamp":"t","noteId":"n"}"""));
         Assert.Equal(WebhookResponse.Success, await Dispatch<AllHandlersApp>("""{"type":"note_saved","sessionId":"s","userId":"u","timestamp":"t","extra":"e"}"""));
 
         Assert.Equal(["unknown note_saved e"], Calls);

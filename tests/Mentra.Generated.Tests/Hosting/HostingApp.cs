@@ -16,7 +16,7 @@ public sealed class HostingProbe
 
     /// <summary>
     /// Records the call, then behaves as the session id says: <c>throw</c> throws, <c>refuse</c> answers an
-    /// error, anything else succeeds with <paramref name="success"/>.
+    /// error, <c>invalid</c> blames the sender, anything else succeeds with <paramref name="success"/>.
     /// </summary>
     public WebhookResponse Behave(string call, string sessionId, WebhookResponse? success = null)
     {
@@ -25,6 +25,7 @@ public sealed class HostingProbe
         {
             "throw" => throw new InvalidOperationException("database password is hunter2"),
             "refuse" => WebhookResponse.Error("Failed to create session: Invalid configuration"),
+            "invalid" => WebhookResponse.InvalidRequest("The session id 'invalid' is not one this app issued"),
             _ => success ?? WebhookResponse.Success,
         };
     }

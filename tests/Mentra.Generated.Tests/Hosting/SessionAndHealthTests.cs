@@ -53,6 +53,11 @@ public sealed class SessionAndHealthTests
         await host.PostAsync(Stop("b@example.com-org.example.tests"));
         await host.PostAsync(Stop("never-started"));
         Assert.Equal("""{"status":"healthy","app":"org.example.tests","activeSessions":0}""", await Health(host));
+
+        // Each change is made, and logged, once: two starts, one replacement, two stops (the unknown id's changes nothing).
+        Assert.Equal(
+            ["Session started (1 active)", "Session started (2 active)", "Session started again, replacing the earlier one with its id (2 active)", "Session stopped (1 active)", "Session stopped (0 active)"],
+            host.Logs.Entries.Where(e => e.Category.StartsWith("Mentra.Generated", StringComparison.Ordinal) && e.EventId is 7 or 8 or 9).Select(e => e.Message));
     }
 
     [Fact]

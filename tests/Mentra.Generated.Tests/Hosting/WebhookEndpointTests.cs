@@ -101,6 +101,19 @@ public sealed class WebhookEndpointTests
 
     [Theory]
     [MemberData(nameof(Types))]
+    public async Task A_handler_that_blames_the_sender_is_answered_400_and_logged_as_a_rejection(string type)
+    {
+        await using KestrelHost host = await Start();
+
+        WebhookResponse invalid = await Expect(await host.PostAsync(Example(type, "sessionId", "\"invalid\"")), HttpStatusCode.BadRequest);
+
+        Assert.Equal(WebhookResponse.Error("The session id 'invalid' is not one this app issued"), invalid);
+        Assert.Single(host.Probe.Calls);
+        Assert.Contains(host.Logs.Entries, e => e.EventId == 2 && e.Message == "Rejected a webhook with 400: The session id 'invalid' is not one this app issued");
+    }
+
+    [Theory]
+    [MemberData(nameof(Types))]
     public async Task Every_type_missing_wrong_or_null_field_is_400_naming_it(string type)
     {
         await using KestrelHost host = await Start();

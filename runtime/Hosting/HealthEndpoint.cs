@@ -1,0 +1,32 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+
+namespace Mentra.Generated;
+
+/// <summary>
+/// <c>GET /health</c>, as the cloud polls it: <c>{"status":"healthy","app":...,"activeSessions":n}</c>, never cached.
+/// </summary>
+internal sealed class HealthEndpoint(IActiveSessions sessions, IOptions<MentraOptions> options)
+{
+    private readonly string _packageName = options.Value.PackageName ?? string.Empty;
+
+    public Task HandleAsync(HttpContext context)
+    {
+        var json = new ArrayBufferWriter<byte>(128);
+        using (var writer = new Utf8JsonWriter(json))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("status"u8, "healthy"u8);
+            writer.WriteString("app"u8, _packageName);
+            writer.WriteNumber("activeSessions"u8, sessions.Count);
+            writer.WriteEndObject();
+        }
+
+        context.Response.Headers.CacheControl = "no-store";
+        WebhookEndpoint.Write(context, StatusCodes.Status200OK, json.WrittenSpan);
+        return Task.CompletedTask;
+    }
+}
