@@ -236,8 +236,8 @@ public sealed partial class AppSession
         SendAsync(new SubscriptionUpdate { PackageName = PackageName, SessionId = SessionId, Subscriptions = _routes.Subscriptions(), Timestamp = Now() });
 
     /// <summary>One message, written whole as one text frame; sends are one at a time, as a socket requires.</summary>
-    private static ValueTask SendOnAsync(SessionSocket socket, AppMessage message, CancellationToken cancellationToken) =>
-        socket.SendTextAsync(JsonSerializer.SerializeToUtf8Bytes(message, AppSessionJsonContext.Default.AppMessage), cancellationToken);
+    internal static ValueTask SendOnAsync(SessionSocket socket, AppMessage message, CancellationToken cancellationToken) =>
+        socket.SendJsonAsync(message, AppSessionJsonContext.Default.AppMessage, cancellationToken);
 
     private string NextId(string prefix) =>
         prefix + "_" + DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture) + "_" + Interlocked.Increment(ref _requests).ToString(System.Globalization.CultureInfo.InvariantCulture);

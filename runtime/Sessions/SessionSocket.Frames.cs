@@ -1,9 +1,12 @@
 using System;
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Net.WebSockets;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using System.Threading;
 
 namespace Mentra.Generated.Sessions;
@@ -87,32 +90,132 @@ internal sealed partial class SessionSocket
     /// <summary>Writes the frame's header, a fresh masking key (clients always mask) and the masked payload.</summary>
     private static int WriteFrame(Span<byte> frame, byte opcode, ReadOnlySpan<byte> payload)
     {
+        int header = HeaderLength(payload.Length);
+        Span<byte> masked = frame.Slice(header, payload.Length);
+        payload.CopyTo(masked);
+        WriteHeader(frame, opcode, masked);
+        return header + payload.Length;
+    }
+
+    /// <summary>The length of the header, masking key included, of a frame of <paramref name="payloadLength"/> bytes.</summary>
+    private static int HeaderLength(int payloadLength) => payloadLength <= 125 ? 6 : payloadLength <= ushort.MaxValue ? 8 : MaxHeaderLength;
+
+    /// <summary>
+    /// Writes at the start of <paramref name="frame"/> the header of a frame whose payload, <paramref name="payload"/>, follows
+    /// it there (<see cref="HeaderLength"/> bytes in), with a fresh masking key (clients always mask), and masks the payload in place.
+    /// </summary>
+    private static void WriteHeader(Span<byte> frame, byte opcode, Span<byte> payload)
+    {
         frame[0] = (byte)(0x80 | opcode);
-        int header;
+        int length;
         if (payload.Length <= 125)
         {
             frame[1] = (byte)(0x80 | payload.Length);
-            header = 2;
+            length = 2;
         }
         else if (payload.Length <= ushort.MaxValue)
         {
             frame[1] = 0x80 | 126;
             BinaryPrimitives.WriteUInt16BigEndian(frame.Slice(2), (ushort)payload.Length);
-            header = 4;
+            length = 4;
         }
         else
         {
             frame[1] = 0x80 | 127;
             BinaryPrimitives.WriteUInt64BigEndian(frame.Slice(2), (ulong)payload.Length);
-            header = 10;
+            length = 10;
         }
 
-        Span<byte> key = frame.Slice(header, 4);
+        Span<byte> key = frame.Slice(length, 4);
         RandomNumberGenerator.Fill(key);
-        Span<byte> masked = frame.Slice(header + 4, payload.Length);
-        payload.CopyTo(masked);
-        Mask(masked, key);
-        return header + 4 + payload.Length;
+        Mask(payload, key);
+    }
+
+    /// <summary>
+    /// A JSON message written straight into the frame that carries it: the payload goes in after room for the largest
+    /// header, in an array rented from the shared pool (grown by renting a larger one), and once it is whole the header goes
+    /// just before it and the payload is masked in place. No copy of the message, and no array of its own.
+    /// </summary>
+    private sealed class JsonFrame : IBufferWriter<byte>
+    {
+        // One per thread, with its writer, as System.Text.Json keeps its own: writing a message never waits, so the thread
+        // that starts one finishes it before it can start another.
+        [ThreadStatic]
+        private static JsonFrame? t_cached;
+
+        private readonly Utf8JsonWriter _writer;
+        private readonly JsonSerializerOptions _options;
+        private byte[] _array = [];
+        private int _written;
+
+        private JsonFrame(JsonSerializerOptions options)
+        {
+            _options = options;
+            _writer = new Utf8JsonWriter(this, new JsonWriterOptions
+            {
+                Encoder = options.Encoder,
+                Indented = options.WriteIndented,
+                MaxDepth = options.MaxDepth == 0 ? 64 : options.MaxDepth,
+            });
+        }
+
+        /// <summary>
+        /// <paramref name="value"/> as a text frame, header and masked payload, in an array rented from the shared pool for the
+        /// caller to return: the frame is <c>array[offset..offset+length)</c>.
+        /// </summary>
+        public static byte[] Write<T>(T value, JsonTypeInfo<T> typeInfo, out int offset, out int length)
+        {
+            JsonFrame frame = t_cached is { } cached && ReferenceEquals(cached._options, typeInfo.Options) ? cached : t_cached = new JsonFrame(typeInfo.Options);
+            frame._array = ArrayPool<byte>.Shared.Rent(1024);
+            frame._written = MaxHeaderLength;
+            try
+            {
+                frame._writer.Reset(frame);
+                JsonSerializer.Serialize(frame._writer, value, typeInfo);
+                frame._writer.Flush();
+            }
+            catch
+            {
+                ArrayPool<byte>.Shared.Return(frame._array);
+                frame._array = [];
+                throw;
+            }
+
+            byte[] array = frame._array;
+            frame._array = [];
+            int payload = frame._written - MaxHeaderLength;
+            offset = MaxHeaderLength - HeaderLength(payload);
+            length = frame._written - offset;
+            WriteHeader(array.AsSpan(offset), Text, array.AsSpan(MaxHeaderLength, payload));
+            return array;
+        }
+
+        public void Advance(int count) => _written += count;
+
+        public Memory<byte> GetMemory(int sizeHint = 0)
+        {
+            MakeRoom(sizeHint);
+            return _array.AsMemory(_written);
+        }
+
+        public Span<byte> GetSpan(int sizeHint = 0)
+        {
+            MakeRoom(sizeHint);
+            return _array.AsSpan(_written);
+        }
+
+        /// <summary>Makes room for at least <paramref name="sizeHint"/> more bytes (one at least), in a larger array if need be.</summary>
+        private void MakeRoom(int sizeHint)
+        {
+            int needed = _written + Math.Max(sizeHint, 1);
+            if (needed > _array.Length)
+            {
+                byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _array.Length * 2));
+                _array.AsSpan(0, _written).CopyTo(larger);
+                ArrayPool<byte>.Shared.Return(_array);
+                _array = larger;
+            }
+        }
     }
 
     /// <summary>XORs <paramref name="data"/> with the repeated four-byte <paramref name="key"/> (masking and unmasking alike).</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Collections.Generic;
 using System.IO;
 using System.Net.Sockets;
 using System.Net.WebSockets;
@@ -11,9 +12,11 @@ namespace Mentra.Generated.Sessions;
 /// <summary>The I/O: the read buffer (rented only while it holds unread bytes), reads without waiting, waits, and sends one at a time.</summary>
 internal sealed partial class SessionSocket
 {
-    // Sends go one at a time, each after the one before: this is the last send's completion, null once it is done (an idle
-    // socket holds no lock object; a send that has to wait waits on the one before it).
-    private Task? _lastSend;
+    // Sends go one at a time, in the order they came, under this object's monitor: _sendHeld while one is under way, and
+    // the sends waiting for their turn, in order. An idle socket holds no lock object, and a send that need not wait
+    // allocates nothing; only a send that waits has a completion of its own.
+    private bool _sendHeld;
+    private LinkedList<TaskCompletionSource>? _sendWaiters;
 
     // Unread bytes are _buffer[_start.._end); the buffer is rented while it holds some or a message handed out is in it.
     private byte[]? _buffer;
@@ -115,21 +118,20 @@ internal sealed partial class SessionSocket
         }
     }
 
-    private async ValueTask SendFrameAsync(byte opcode, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    private ValueTask SendFrameAsync(byte opcode, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         byte[] frame = ArrayPool<byte>.Shared.Rent(payload.Length + MaxHeaderLength);
+        return SendPooledFrameAsync(opcode, frame, 0, WriteFrame(frame, opcode, payload.Span), cancellationToken);
+    }
+
+    /// <summary>Sends the frame <c>frame[offset..offset+length)</c> after every send before it, then returns the array to the shared pool.</summary>
+    private async ValueTask SendPooledFrameAsync(byte opcode, byte[] frame, int offset, int length, CancellationToken cancellationToken)
+    {
         try
         {
-            int length = WriteFrame(frame, opcode, payload.Span);
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            Task? previous = Interlocked.Exchange(ref _lastSend, done.Task);
+            await EnterSendAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                if (previous is { IsCompleted: false })
-                {
-                    await previous.WaitAsync(cancellationToken).ConfigureAwait(false);
-                }
-
                 WebSocketState state = State;
                 if (state is not (WebSocketState.Open or WebSocketState.CloseReceived))
                 {
@@ -141,28 +143,77 @@ internal sealed partial class SessionSocket
                     Interlocked.CompareExchange(ref _state, (int)WebSocketState.Closed, (int)WebSocketState.CloseReceived);
                 }
 
-                await WriteAsync(frame.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+                await WriteAsync(frame.AsMemory(offset, length), cancellationToken).ConfigureAwait(false);
             }
             finally
             {
-                // The next send may start once this one is over, and not before the one this one waited for (which may still
-                // run when this one gave up waiting).
-                if (previous is null || previous.IsCompleted)
-                {
-                    done.TrySetResult();
-                }
-                else
-                {
-                    _ = previous.ContinueWith(static (_, state) => ((TaskCompletionSource)state!).TrySetResult(), done, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-                }
-
-                _ = Interlocked.CompareExchange(ref _lastSend, null, done.Task);
+                ExitSend();
             }
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(frame);
         }
+    }
+
+    /// <summary>Takes the turn to send: at once when no send is under way, else after the sends that came before.</summary>
+    private ValueTask EnterSendAsync(CancellationToken cancellationToken)
+    {
+        LinkedListNode<TaskCompletionSource> turn;
+        lock (this)
+        {
+            if (!_sendHeld)
+            {
+                _sendHeld = true;
+                return ValueTask.CompletedTask;
+            }
+
+            turn = (_sendWaiters ??= new()).AddLast(new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        }
+
+        return WaitForTurnAsync(turn, cancellationToken);
+    }
+
+    private async ValueTask WaitForTurnAsync(LinkedListNode<TaskCompletionSource> turn, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await turn.Value.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            lock (this)
+            {
+                if (turn.List is not null)
+                {
+                    _sendWaiters!.Remove(turn); // given up before its turn: the sends after it keep their order
+                    throw;
+                }
+            }
+
+            ExitSend(); // the turn came as the wait was given up: pass it on
+            throw;
+        }
+    }
+
+    /// <summary>Ends this send's turn: the next waiting send takes it, else the socket is free.</summary>
+    private void ExitSend()
+    {
+        TaskCompletionSource? next = null;
+        lock (this)
+        {
+            if (_sendWaiters?.First is { } first)
+            {
+                _sendWaiters.RemoveFirst();
+                next = first.Value;
+            }
+            else
+            {
+                _sendHeld = false;
+            }
+        }
+
+        next?.TrySetResult();
     }
 
     private async ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)

@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Text.Json.Serialization.Metadata;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -104,9 +105,19 @@ internal sealed partial class SessionSocket : IDisposable
         return _tls is null ? _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken) : ReadTlsAsync(_tls, cancellationToken);
     }
 
-    /// <summary>Sends one whole text message as one frame (everything an app sends is JSON).</summary>
+    /// <summary>Sends a payload already written as one text frame (a copy of it, masked).</summary>
     public ValueTask SendTextAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
         SendFrameAsync(Text, payload, cancellationToken);
+
+    /// <summary>
+    /// Sends <paramref name="message"/> as one text frame (everything an app sends is JSON), written by its generated
+    /// metadata straight into a pooled buffer that becomes the frame: no array per message.
+    /// </summary>
+    public ValueTask SendJsonAsync<T>(T message, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    {
+        byte[] frame = JsonFrame.Write(message, typeInfo, out int offset, out int length);
+        return SendPooledFrameAsync(Text, frame, offset, length, cancellationToken);
+    }
 
     /// <summary>Answers a ping with its payload.</summary>
     public ValueTask SendPongAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>

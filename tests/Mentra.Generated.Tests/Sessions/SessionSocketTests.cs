@@ -6,9 +6,12 @@ using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using System.Threading;
 using System.Threading.Tasks;
 using Mentra.Generated.Sessions;
+using Mentra.Generated.Protocol;
 using Xunit;
 
 namespace Mentra.Generated.Tests.Sessions;
@@ -169,7 +172,7 @@ public sealed class SessionSocketTests
         (byte opcode, byte[] payload) = await server.ReadFrameAsync();
         Assert.Equal(Close, opcode);
         Assert.Equal(close, payload);
-        await Assert.ThrowsAsync<WebSocketException>(() => socket.SendTextAsync("{}"u8.ToArray(), CancellationToken.None).AsTask());
+        await Assert.ThrowsAsync<WebSocketException>(() => SendJsonAsync(socket, "late").AsTask());
     }
 
     [Fact]
@@ -186,21 +189,58 @@ public sealed class SessionSocketTests
         Assert.Equal(new string('é', 61), Encoding.UTF8.GetString(payload.AsSpan(2)));
     }
 
+    /// <summary>A JSON string sent as a message: its payload is the text in quotes, two bytes longer than the text.</summary>
+    internal static ValueTask SendJsonAsync(SessionSocket socket, string text) =>
+        socket.SendJsonAsync(text, JsonMetadataServices.CreateValueInfo<string>(JsonOptions, JsonMetadataServices.StringConverter), CancellationToken.None);
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { TypeInfoResolver = JsonTypeInfoResolver.Combine() };
+
+    private static byte[] Quoted(byte[] text) => [(byte)'"', .. text, (byte)'"'];
+
     [Theory]
     [InlineData(5)]
+    [InlineData(125)] // the largest payload a 7-bit length holds
+    [InlineData(126)]
     [InlineData(300)]
+    [InlineData(1024 - 14)] // the pooled buffer's first size, header room included: written without growing
+    [InlineData(1024 - 13)] // one byte more: the buffer grows mid-message
+    [InlineData(65_535)] // the largest a 16-bit length holds
+    [InlineData(65_536)]
     [InlineData(70_000)]
-    public async Task Sent_text_is_one_masked_frame_with_the_right_length(int length)
+    public async Task A_sent_message_is_one_masked_frame_with_the_right_length(int length)
     {
         await using RawServer server = await RawServer.StartAsync();
         using SessionSocket socket = await server.ConnectAsync();
-        byte[] text = Filled(length, 't');
+        byte[] text = Filled(length - 2, 't');
 
-        await socket.SendTextAsync(text, CancellationToken.None);
+        await SendJsonAsync(socket, Encoding.ASCII.GetString(text));
 
         (byte opcode, byte[] payload) = await server.ReadFrameAsync();
         Assert.Equal(Text, opcode);
-        Assert.Equal(text, payload);
+        Assert.Equal(length, payload.Length);
+        Assert.Equal(Quoted(text), payload);
+    }
+
+    [Fact]
+    public async Task A_protocol_message_goes_out_byte_for_byte_as_the_serializer_writes_it()
+    {
+        await using RawServer server = await RawServer.StartAsync();
+        using SessionSocket socket = await server.ConnectAsync();
+        AppMessage message = new Mentra.Generated.Protocol.DisplayEvent
+        {
+            PackageName = "org.example.captions",
+            SessionId = "alice@example.com-org.example.captions",
+            View = Mentra.Generated.Protocol.DisplayView.Main,
+            Layout = new Mentra.Generated.Protocol.TextWall { Text = "<b>café</b> & \"quotes\" 'too' \u2028 😀 " + new string('x', 3000) },
+            DurationMs = 1500,
+            Timestamp = "2026-12-03T09:00:00.000Z",
+        };
+
+        await socket.SendJsonAsync(message, AppSessionJsonContext.Default.AppMessage, CancellationToken.None);
+
+        (byte opcode, byte[] payload) = await server.ReadFrameAsync();
+        Assert.Equal(Text, opcode);
+        Assert.Equal(JsonSerializer.SerializeToUtf8Bytes(message, AppSessionJsonContext.Default.AppMessage), payload);
     }
 
     [Fact]
@@ -210,7 +250,7 @@ public sealed class SessionSocketTests
         using SessionSocket socket = await server.ConnectAsync();
         byte[][] messages = [.. Enumerable.Range(0, 24).Select(i => Filled(i % 2 == 0 ? 1024 * 1024 : 50, (char)('a' + (i % 26))))];
 
-        Task[] sends = [.. messages.Select(message => Task.Run(() => socket.SendTextAsync(message, CancellationToken.None).AsTask()))];
+        Task[] sends = [.. messages.Select(message => Task.Run(() => SendJsonAsync(socket, Encoding.ASCII.GetString(message)).AsTask()))];
         await Task.Delay(100); // the socket's send buffer fills: sends wait, and a frame may go out in several writes
         var received = new System.Collections.Generic.List<byte[]>();
         for (int i = 0; i < messages.Length; i++)
@@ -222,8 +262,31 @@ public sealed class SessionSocketTests
 
         await Task.WhenAll(sends);
         Assert.Equal(
-            messages.Select(Convert.ToBase64String).OrderBy(m => m, StringComparer.Ordinal),
+            messages.Select(Quoted).Select(Convert.ToBase64String).OrderBy(m => m, StringComparer.Ordinal),
             received.Select(Convert.ToBase64String).OrderBy(m => m, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_send_given_up_while_waiting_its_turn_never_lets_a_later_send_cut_in()
+    {
+        await using RawServer server = await RawServer.StartAsync();
+        using SessionSocket socket = await server.ConnectAsync();
+        string large = new('L', 16 * 1024 * 1024); // more than the loopback buffers hold: it waits until the server reads
+
+        ValueTask first = SendJsonAsync(socket, large);
+        Assert.False(first.IsCompleted);
+        using var giveUp = new CancellationTokenSource();
+        ValueTask second = socket.SendJsonAsync("second", JsonMetadataServices.CreateValueInfo<string>(JsonOptions, JsonMetadataServices.StringConverter), giveUp.Token);
+        Assert.False(second.IsCompleted);
+        await giveUp.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => second.AsTask());
+        ValueTask third = SendJsonAsync(socket, "third"); // must wait for the first, not take the turn the second gave up
+
+        (byte opcode, byte[] payload) = await server.ReadFrameAsync();
+        Assert.Equal((Text, large.Length + 2), (opcode, payload.Length));
+        Assert.Equal((Text, "\"third\""), Text8(await server.ReadFrameAsync()));
+        await first;
+        await third;
     }
 
     [Fact]
@@ -248,10 +311,10 @@ public sealed class SessionSocketTests
 
         using SessionSocket socket = await server.ConnectAsync(new WebProxy(proxy.Url) { Credentials = new NetworkCredential("user", "secret") });
         await server.WriteAsync(Frame(Text, "through"u8));
-        await socket.SendTextAsync("back"u8.ToArray(), CancellationToken.None);
+        await SendJsonAsync(socket, "back");
 
         Assert.Equal((SocketMessageKind.Text, "through"), Text8(await ReceiveAsync(socket)));
-        Assert.Equal((Text, "back"), Text8(await server.ReadFrameAsync()));
+        Assert.Equal((Text, "\"back\""), Text8(await server.ReadFrameAsync()));
         string request = await proxy.Request;
         Assert.StartsWith($"CONNECT 127.0.0.1:{server.Port} HTTP/1.1\r\nHost: 127.0.0.1:{server.Port}\r\n", request, StringComparison.Ordinal);
         Assert.Contains("Proxy-Authorization: Basic " + Convert.ToBase64String("user:secret"u8.ToArray()) + "\r\n", request, StringComparison.Ordinal);

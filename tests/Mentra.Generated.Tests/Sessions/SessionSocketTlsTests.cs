@@ -51,11 +51,11 @@ public sealed class SessionSocketTlsTests
         var url = new Uri($"wss://127.0.0.1:{address.Port}/app-ws");
 
         using SessionSocket socket = await WebSocketConnector.ConnectAsync(url, (_, presented, _, _) => presented?.GetCertHashString() == certificate.GetCertHashString(), proxy: null, CancellationToken.None);
-        await socket.SendTextAsync("{\"type\":\"hello\"}"u8.ToArray(), CancellationToken.None);
+        await SessionSocketTests.SendJsonAsync(socket, "hello");
 
         (SocketMessageKind kind, byte[] payload) = await ReceiveAsync(socket);
         Assert.Equal(SocketMessageKind.Text, kind);
-        Assert.Equal("{\"type\":\"hello\"}", Encoding.UTF8.GetString(payload));
+        Assert.Equal("\"hello\"", Encoding.UTF8.GetString(payload));
         (kind, payload) = await ReceiveAsync(socket);
         Assert.Equal(SocketMessageKind.Binary, kind);
         Assert.Equal(large, payload);
