@@ -26,6 +26,11 @@ internal sealed partial class SchemaEmitter
 
                 first = false;
                 EmitSessionHandlerAttribute(w, spec, handler, delivery);
+                foreach (HandlerArgumentSpec argument in handler.Arguments.Where(a => a.Constants is not null))
+                {
+                    w.Line();
+                    EmitArgumentConstants(w, handler, argument);
+                }
             }
         }
 
@@ -81,7 +86,7 @@ internal sealed partial class SchemaEmitter
             w.Line("/// <summary>Marks a handler.</summary>");
             foreach (HandlerArgumentSpec argument in positional)
             {
-                w.Line("/// <param name=\"" + argument.Name + "\">" + SourceWriter.EscapeXml(argument.Description ?? argument.Name) + "</param>");
+                w.Line("/// <param name=\"" + argument.Name + "\">" + ArgumentDoc(argument) + "</param>");
             }
 
             string parameters = string.Join(", ", positional.Select(a => (a.Optional ? "string? " : "string ") + Camel(SchemaReader.ToPascalCase(a.Name)) + (a.Default is not null ? " = " + SourceWriter.Literal(a.Default) : a.Optional ? " = null" : string.Empty)));
@@ -97,8 +102,37 @@ internal sealed partial class SchemaEmitter
         foreach (HandlerArgumentSpec argument in handler.Arguments)
         {
             w.Line();
-            w.Line("/// <summary>" + SourceWriter.EscapeXml(argument.Description ?? argument.Name) + "</summary>");
+            w.Line("/// <summary>" + ArgumentDoc(argument) + "</summary>");
             w.Line("public string" + (argument.Optional ? "?" : string.Empty) + " " + SchemaReader.ToPascalCase(argument.Name) + " { get; " + (argument.Named ? "set; " : string.Empty) + "}");
+        }
+
+        w.Close();
+    }
+
+    private static string ArgumentDoc(HandlerArgumentSpec argument) =>
+        SourceWriter.EscapeXml(argument.Description ?? argument.Name)
+        + (argument.Constants is { } constants ? " One of the constants of <see cref=\"" + constants + "\"/>." : string.Empty);
+
+    /// <summary>
+    /// The static class of an argument's values (<c>enum</c> and <c>x-constants</c>): one constant per value, so that the
+    /// argument is written <c>TouchGestures.DoubleTap</c> and a misspelt one does not compile.
+    /// </summary>
+    private static void EmitArgumentConstants(SourceWriter w, SessionHandlerSpec handler, HandlerArgumentSpec argument)
+    {
+        w.Line("/// <summary>The values of the <c>" + argument.Name + "</c> argument of <see cref=\"" + handler.Name + "Attribute\"/>.</summary>");
+        w.GeneratedCode();
+        w.Open("public static class " + argument.Constants);
+        bool first = true;
+        foreach (string value in argument.Values)
+        {
+            if (!first)
+            {
+                w.Line();
+            }
+
+            first = false;
+            w.Line("/// <summary><c>" + SourceWriter.EscapeXml(value) + "</c>.</summary>");
+            w.Line("public const string " + SchemaReader.ToPascalCase(value) + " = " + SourceWriter.Literal(value) + ";");
         }
 
         w.Close();

@@ -58,8 +58,8 @@ internal sealed partial class SchemaReader
                         continue;
                     }
 
-                    CheckKeywords(argument, new HashSet<string>(AnnotationKeywords) { "name", "default", "pattern", "optional", "named" }, "on a session handler argument");
-                    arguments.Add(new HandlerArgumentSpec(argumentName, ReadString(argument, "description"), ReadString(argument, "default"), ReadString(argument, "pattern"), ReadBoolean(argument, "optional"), ReadBoolean(argument, "named")));
+                    CheckKeywords(argument, new HashSet<string>(AnnotationKeywords) { "name", "default", "pattern", "optional", "named", "enum", "x-constants" }, "on a session handler argument");
+                    arguments.Add(ReadHandlerArgument(argument, argumentName));
                 }
             }
 
@@ -91,5 +91,51 @@ internal sealed partial class SchemaReader
         }
 
         return result.ToEquatableArray();
+    }
+
+    /// <summary>
+    /// One argument: its pattern, or its <c>enum</c> of values (a pattern is then made from them) with the
+    /// <c>x-constants</c> class that names them.
+    /// </summary>
+    private HandlerArgumentSpec ReadHandlerArgument(JsonNode argument, string name)
+    {
+        string? pattern = ReadString(argument, "pattern");
+        var values = new List<string>();
+        if (argument.Find("enum") is { } valuesMember)
+        {
+            JsonNode node = valuesMember.Value;
+            if (node.Kind != JsonKind.Array || node.Items.Count == 0 || node.Items.Any(v => v.Kind != JsonKind.String || v.Text!.Length == 0))
+            {
+                Report(DiagnosticDescriptors.InvalidValue, node.Span, "enum", "a non-empty array of non-empty strings");
+            }
+            else
+            {
+                values.AddRange(node.Items.Select(v => v.Text!).Distinct());
+            }
+
+            if (argument.Find("pattern") is { } both)
+            {
+                Report(DiagnosticDescriptors.UnsupportedKeyword, both.NameSpan, "pattern", "beside enum (the pattern is made from the values)");
+            }
+
+            pattern = values.Count == 0 ? null : "^(" + string.Join("|", values.Select(v => Regex.Escape(v))) + ")$";
+        }
+
+        string? constants = ReadIdentifier(argument, "x-constants");
+        if (constants is not null && values.Count == 0)
+        {
+            if (argument.Find("enum") is null) // a wrong enum is reported already
+            {
+                Report(DiagnosticDescriptors.UnsupportedKeyword, argument.Find("x-constants")!.NameSpan, "x-constants", "without an enum of values");
+            }
+
+            constants = null;
+        }
+
+        return new HandlerArgumentSpec(name, ReadString(argument, "description"), ReadString(argument, "default"), pattern, ReadBoolean(argument, "optional"), ReadBoolean(argument, "named"))
+        {
+            Values = values.ToEquatableArray(),
+            Constants = constants,
+        };
     }
 }

@@ -244,4 +244,14 @@ internal sealed record SessionHandlerSpec(string Name, string? Description, Equa
 /// <param name="Pattern">A regular expression every value must match; the analyzers check it at the argument.</param>
 /// <param name="Optional">Whether it may be left out (then templates that need it are skipped).</param>
 /// <param name="Named">Whether it is a settable property (<c>Rate = "high"</c>) rather than a constructor argument.</param>
-internal sealed record HandlerArgumentSpec(string Name, string? Description, string? Default, string? Pattern, bool Optional, bool Named);
+internal sealed record HandlerArgumentSpec(string Name, string? Description, string? Default, string? Pattern, bool Optional, bool Named)
+{
+    /// <summary>
+    /// <c>enum</c>: every value it may take (then <see cref="Pattern"/> is made from them), and <c>x-constants</c>, the static
+    /// class of their constants, so that an app writes <c>[OnTouchEvent(TouchGestures.DoubleTap)]</c>.
+    /// </summary>
+    public EquatableArray<string> Values { get; init; } = EquatableArray<string>.Empty;
+
+    /// <summary><c>x-constants</c>: the name of the static class of <see cref="Values"/>' constants, beside the attribute.</summary>
+    public string? Constants { get; init; }
+}

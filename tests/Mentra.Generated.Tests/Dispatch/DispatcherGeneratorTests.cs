@@ -83,9 +83,9 @@ public sealed class DispatcherGeneratorTests
                 [Mentra.Generated.OnConnected] public Task Welcome(Mentra.Generated.Sessions.AppSession session) => Task.CompletedTask;
                 [Mentra.Generated.OnTranscription("fr-FR")] public ValueTask Caption(string text, bool isFinal, Mentra.Generated.Sessions.AppSession session, CancellationToken cancellationToken) => ValueTask.CompletedTask;
                 [Mentra.Generated.OnTranslation("es-ES", "en-US")] public void Translate(Mentra.Generated.Protocol.TranslationData data) { }
-                [Mentra.Generated.OnTouchEvent("double_tap")] public void DoubleTap() { }
+                [Mentra.Generated.OnTouchEvent(Mentra.Generated.TouchGestures.DoubleTap)] public void DoubleTap() { }
                 [Mentra.Generated.OnTouchEvent] public void AnyTouch(string gestureName) { }
-                [Mentra.Generated.OnLocation(Rate = "high")] public static void Moved(double lat, double lng, Captions captions) { }
+                [Mentra.Generated.OnLocation(Rate = Mentra.Generated.LocationRates.High)] public static void Moved(double lat, double lng, Captions captions) { }
                 [Mentra.Generated.OnSystemSettingsChanged("metricSystemEnabled")] public void Units(Mentra.Generated.Protocol.SystemSettings settings) { }
                 [Mentra.Generated.OnSettingsChanged] public void Settings(Mentra.Generated.Protocol.SettingsUpdate update) { }
                 [Mentra.Generated.OnAudioChunk] public void Audio(ReadOnlyMemory<byte> chunk) { }

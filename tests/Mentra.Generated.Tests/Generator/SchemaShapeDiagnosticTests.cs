@@ -1,3 +1,6 @@
+using System.Linq;
+using Mentra.Generated.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
 using Xunit;
 
 namespace Mentra.Generated.Tests.Generator;
@@ -56,4 +59,52 @@ public sealed class SchemaShapeDiagnosticTests
               }
             }
             """, id, message);
+
+    [Theory]
+    [InlineData("""{ "name": "gesture", "enum": ["tap"], [|"pattern"|]: "^tap$" }""", "MENTRA002", "The keyword 'pattern' is not supported beside enum (the pattern is made from the values)")]
+    [InlineData("""{ "name": "gesture", [|"x-constants"|]: "Gestures" }""", "MENTRA002", "The keyword 'x-constants' is not supported without an enum of values")]
+    [InlineData("""{ "name": "gesture", "enum": [|[]|], "x-constants": "Gestures" }""", "MENTRA008", "The value of 'enum' must be a non-empty array of non-empty strings")]
+    public void Session_handler_argument_mistakes(string argument, string id, string message) =>
+        SchemaDiagnosticTests.AssertSingleError($$"""
+            {
+              "x-namespace": "App",
+              "$defs": {
+                "Payload": { "type": "object", "x-abstract": true },
+                "Touch": {
+                  "allOf": [{ "$ref": "#/$defs/Payload" }],
+                  "type": "object",
+                  "x-tags": ["touch"],
+                  "properties": { "gesture": { "type": "string" } },
+                  "x-session-handlers": [{ "name": "OnTouch", "streams": ["touch:{gesture}"], "arguments": [{{argument}}] }]
+                }
+              }
+            }
+            """, id, message);
+
+    [Fact]
+    public void A_session_handler_argument_with_values_gets_their_constants_and_the_pattern_they_make()
+    {
+        GeneratorRun run = GeneratorHarness.Run("/schemas/touch.messages.schema.json", """
+            {
+              "x-namespace": "App",
+              "$defs": {
+                "Payload": { "type": "object", "x-abstract": true },
+                "Touch": {
+                  "allOf": [{ "$ref": "#/$defs/Payload" }],
+                  "type": "object",
+                  "x-tags": ["touch"],
+                  "properties": { "gesture": { "type": "string" } },
+                  "x-session-handlers": [{ "name": "OnTouch", "streams": ["touch:{gesture}"], "arguments": [{ "name": "gesture", "enum": ["double_tap", "up.swipe"], "x-constants": "Gestures" }] }]
+                }
+              }
+            }
+            """);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        string attributes = run.Sources.Single(s => s.HintName.EndsWith("SessionHandlerAttributes.g.cs", System.StringComparison.Ordinal)).Source;
+        Assert.Contains("public const string GesturePattern = \"^(double_tap|up\\\\.swipe)$\";", attributes);
+        Assert.Contains("public const string DoubleTap = \"double_tap\";", attributes);
+        Assert.Contains("public const string UpSwipe = \"up.swipe\";", attributes);
+    }
 }

@@ -336,14 +336,43 @@ public sealed class OnTouchEventAttribute : global::System.Attribute
     public const string GesturePattern = "^(single_tap|double_tap|triple_tap|long_press|forward_swipe|backward_swipe|up_swipe|down_swipe)$";
 
     /// <summary>Marks a handler.</summary>
-    /// <param name="gesture">The gesture, such as double_tap; every gesture when left out.</param>
+    /// <param name="gesture">The gesture, such as double_tap; every gesture when left out. One of the constants of <see cref="TouchGestures"/>.</param>
     public OnTouchEventAttribute(string? @gesture = null)
     {
         Gesture = @gesture;
     }
 
-    /// <summary>The gesture, such as double_tap; every gesture when left out.</summary>
+    /// <summary>The gesture, such as double_tap; every gesture when left out. One of the constants of <see cref="TouchGestures"/>.</summary>
     public string? Gesture { get; }
+}
+
+/// <summary>The values of the <c>gesture</c> argument of <see cref="OnTouchEventAttribute"/>.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
+public static class TouchGestures
+{
+    /// <summary><c>single_tap</c>.</summary>
+    public const string SingleTap = "single_tap";
+
+    /// <summary><c>double_tap</c>.</summary>
+    public const string DoubleTap = "double_tap";
+
+    /// <summary><c>triple_tap</c>.</summary>
+    public const string TripleTap = "triple_tap";
+
+    /// <summary><c>long_press</c>.</summary>
+    public const string LongPress = "long_press";
+
+    /// <summary><c>forward_swipe</c>.</summary>
+    public const string ForwardSwipe = "forward_swipe";
+
+    /// <summary><c>backward_swipe</c>.</summary>
+    public const string BackwardSwipe = "backward_swipe";
+
+    /// <summary><c>up_swipe</c>.</summary>
+    public const string UpSwipe = "up_swipe";
+
+    /// <summary><c>down_swipe</c>.</summary>
+    public const string DownSwipe = "down_swipe";
 }
 
 /// <summary>
@@ -468,8 +497,37 @@ public sealed class OnLocationAttribute : global::System.Attribute
     /// <summary>The pattern every <c>rate</c> matches.</summary>
     public const string RatePattern = "^(standard|high|realtime|tenMeters|hundredMeters|kilometer|threeKilometers|reduced)$";
 
-    /// <summary>The GPS rate tier: standard, high, realtime, tenMeters, hundredMeters, kilometer, threeKilometers or reduced.</summary>
+    /// <summary>The GPS rate tier: standard, high, realtime, tenMeters, hundredMeters, kilometer, threeKilometers or reduced. One of the constants of <see cref="LocationRates"/>.</summary>
     public string? Rate { get; set; }
+}
+
+/// <summary>The values of the <c>rate</c> argument of <see cref="OnLocationAttribute"/>.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
+public static class LocationRates
+{
+    /// <summary><c>standard</c>.</summary>
+    public const string Standard = "standard";
+
+    /// <summary><c>high</c>.</summary>
+    public const string High = "high";
+
+    /// <summary><c>realtime</c>.</summary>
+    public const string Realtime = "realtime";
+
+    /// <summary><c>tenMeters</c>.</summary>
+    public const string TenMeters = "tenMeters";
+
+    /// <summary><c>hundredMeters</c>.</summary>
+    public const string HundredMeters = "hundredMeters";
+
+    /// <summary><c>kilometer</c>.</summary>
+    public const string Kilometer = "kilometer";
+
+    /// <summary><c>threeKilometers</c>.</summary>
+    public const string ThreeKilometers = "threeKilometers";
+
+    /// <summary><c>reduced</c>.</summary>
+    public const string Reduced = "reduced";
 }
 
 /// <summary>
