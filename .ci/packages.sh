@@ -4,8 +4,9 @@
 #   checks the packages' contents; installs the template from its .nupkg; creates an app with its test project;
 #   restores Mentra.Generated of exactly the packed version from the feed (everything else from the usual registry);
 #   builds with warnings as errors; removes the [OnStop] handler and expects MENTRA101 at the class (the analyzers run
-#   from the package); runs the template's tests (one drives a whole session with Mentra.Generated.Testing); publishes with NativeAOT (no trimming or AOT warning), starts the
-#   binary with its sessions off, posts a session_request and a stop_request, checks the answers and /health; installs
+#   from the package); runs the template's tests (one drives a whole session with Mentra.Generated.Testing); adds
+#   Mentra.Generated.OpenTelemetry (AddMentraInstrumentation for traces and metrics); publishes with NativeAOT (no
+#   trimming or AOT warning), starts the binary with its sessions off, posts a session_request and a stop_request, checks the answers and /health; installs
 #   the emulator as a dotnet tool from the feed and has it run a whole glasses session on the published app (welcome,
 #   a transcription shown back, a clean stop).
 # Prints "ok   NAME" or "FAIL NAME ..." per check; exits non-zero when any check fails.
@@ -35,7 +36,7 @@ echo "packing version $version into $feed"
 # below as well, or this step fails.
 run "pack every packable project of the solution" dotnet pack "$repo/Mentra.Generated.sln" -c Release -o "$feed" || exit 1
 packed=$(cd "$feed" && ls -- *.nupkg | sort | tr '\n' ' ')
-if [ "$packed" = "Mentra.Generated.$version.nupkg Mentra.Generated.Emulator.$version.nupkg Mentra.Generated.Templates.$version.nupkg Mentra.Generated.Testing.$version.nupkg " ]; then
+if [ "$packed" = "Mentra.Generated.$version.nupkg Mentra.Generated.Emulator.$version.nupkg Mentra.Generated.OpenTelemetry.$version.nupkg Mentra.Generated.Templates.$version.nupkg Mentra.Generated.Testing.$version.nupkg " ]; then
   ok "packed exactly the packages this step uses: $packed"
 else
   fail "packed $packed; every package must be installed and used in this step"
@@ -82,7 +83,7 @@ cat > "$work/NuGet.config" <<EOF
 EOF
 # A package of the same version restored before is not restored again: drop it, so that this build's is used.
 packages=$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')
-rm -rf "$packages/mentra.generated" "$packages/mentra.generated.templates" "$packages/mentra.generated.emulator" "$packages/mentra.generated.testing"
+rm -rf "$packages/mentra.generated" "$packages/mentra.generated.templates" "$packages/mentra.generated.emulator" "$packages/mentra.generated.testing" "$packages/mentra.generated.opentelemetry"
 
 cd "$work" || exit 1
 run "dotnet new install the template package" dotnet new install "$feed/Mentra.Generated.Templates.$version.nupkg" --debug:custom-hive "$hive" || exit 1
@@ -129,12 +130,22 @@ else
   fail "taskset is missing (util-linux): the one-core runs of the template's tests cannot be made"
 fi
 
+# OpenTelemetry as an app adds it: the package from the feed, one call each for traces and metrics; the NativeAOT
+# publish below then covers it too.
+run "app adds Mentra.Generated.OpenTelemetry from the feed" dotnet add package Mentra.Generated.OpenTelemetry --version "$version"
+run "app adds OpenTelemetry.Extensions.Hosting" dotnet add package OpenTelemetry.Extensions.Hosting --version 1.21.0
+sed -i '/AddMentraApp<GlassesApp>/a builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddMentraInstrumentation()).WithMetrics(metrics => metrics.AddMentraInstrumentation());' Program.cs
+sed -i '1i using OpenTelemetry.Metrics;\nusing OpenTelemetry.Trace;' Program.cs
+if grep -qF 'AddMentraInstrumentation' Program.cs; then ok "app registers AddMentraInstrumentation for tracing and metrics"; else fail "Program.cs was not changed: $(cat Program.cs)"; fi
+run "app with OpenTelemetry builds with warnings as errors" dotnet build -warnaserror
+if restored_is_packed Mentra.Generated.OpenTelemetry; then ok "the restored Mentra.Generated.OpenTelemetry is the one just packed"; else fail "the restored Mentra.Generated.OpenTelemetry is not the one just packed"; fi
+
 dotnet publish -c Release -r linux-x64 -o "$work/published" > "$work/publish.log" 2>&1
 publish_rc=$?
 if [ $publish_rc -ne 0 ] || grep -qE ": warning (IL|CS|AOT)" "$work/publish.log"; then
   fail "NativeAOT publish (exit $publish_rc) or a trimming/AOT warning:"; grep -E "warning|error" "$work/publish.log" | head
 else
-  ok "app publishes with NativeAOT and no trimming or AOT warning"
+  ok "app (with Mentra.Generated.OpenTelemetry) publishes with NativeAOT and no trimming or AOT warning"
   log="$work/app.log"
   # Webhooks alone first (its sessions' WebSocket off: the payloads name the real cloud); the emulator below runs a whole session.
   "$work/published/GlassesDemo" --urls http://127.0.0.1:0 --Mentra:ConnectAppSessions=false > "$log" 2>&1 &

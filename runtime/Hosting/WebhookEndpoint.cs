@@ -123,6 +123,14 @@ internal sealed class WebhookEndpoint(
     private async Task DispatchAsync(HttpContext context, WebhookRequest webhook)
     {
         string type = webhook.Type.Value;
+        if (Activity.Current is { Recorded: false })
+        {
+            // The request's own activity, which nothing records (no ASP.NET Core instrumentation): under it, a sampler
+            // that follows the parent would drop the webhook's span too, so the span starts a trace of its own. (This
+            // method's change of the current activity does not reach its caller.)
+            Activity.Current = null;
+        }
+
         var attempt = new Attempt(type, MentraTelemetry.ActivitySource.StartActivity("mentra.webhook", ActivityKind.Server));
         using Activity? activity = attempt.Activity;
         activity?.SetTag("webhook.type", type);

@@ -5,6 +5,8 @@ using System.Diagnostics.Metrics;
 using System.Linq;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using Xunit;
 using static Mentra.Generated.Tests.Contracts.PayloadTests;
 
@@ -49,6 +51,51 @@ public sealed class TelemetryTests
         Assert.Contains(("server_heartbeat", "failed", 1.0), counted);
         Assert.Contains(measurements, m => m.Instrument == "mentra.webhook.handler.duration" && m.Type == "stop_request" && m.Value >= 0);
         Assert.Contains(activities, a => a.OperationName == "mentra.webhook" && (string?)a.GetTagItem("webhook.type") == "server_heartbeat" && a.Status == ActivityStatusCode.Error);
+    }
+
+    [Fact]
+    public async Task AddMentraInstrumentation_exports_the_webhook_span_and_metrics_through_the_OpenTelemetry_sdk()
+    {
+        var spans = new List<Activity>();
+        var metrics = new List<OpenTelemetry.Metrics.Metric>();
+        await using (KestrelHost host = await KestrelHost.StartAsync<HostingApp>(services: services =>
+        {
+            services.AddSingleton<HostingProbe>();
+            services.AddOpenTelemetry()
+                .WithTracing(tracing => tracing.AddMentraInstrumentation().AddInMemoryExporter(spans))
+                .WithMetrics(meters => meters.AddMentraInstrumentation().AddInMemoryExporter(metrics));
+        }))
+        {
+            await host.PostAsync(Payload("docs/stop_request.json"));
+            host.Services.GetRequiredService<OpenTelemetry.Trace.TracerProvider>().ForceFlush();
+            host.Services.GetRequiredService<OpenTelemetry.Metrics.MeterProvider>().ForceFlush();
+        }
+
+        Activity span = Assert.Single(spans, s => s.OperationName == "mentra.webhook");
+        Assert.Equal(("stop_request", "success"), ((string?)span.GetTagItem("webhook.type"), (string?)span.GetTagItem("outcome")));
+        Assert.Equal(ActivityKind.Server, span.Kind);
+        Assert.Contains(metrics, m => m.Name == "mentra.webhook.requests");
+        Assert.Contains(metrics, m => m.Name == "mentra.webhook.handler.duration");
+        Assert.Contains(metrics, m => m.Name == "mentra.session.active");
+    }
+
+    [Fact]
+    public async Task With_the_AspNetCore_instrumentation_the_webhook_span_is_a_child_of_the_request_span()
+    {
+        var spans = new List<Activity>();
+        await using (KestrelHost host = await KestrelHost.StartAsync<HostingApp>(services: services =>
+        {
+            services.AddSingleton<HostingProbe>();
+            services.AddOpenTelemetry().WithTracing(tracing => tracing.AddAspNetCoreInstrumentation().AddMentraInstrumentation().AddInMemoryExporter(spans));
+        }))
+        {
+            await host.PostAsync(Payload("docs/stop_request.json"));
+            host.Services.GetRequiredService<OpenTelemetry.Trace.TracerProvider>().ForceFlush();
+        }
+
+        Activity webhook = Assert.Single(spans, s => s.OperationName == "mentra.webhook");
+        Activity request = Assert.Single(spans, s => s.OperationName == "Microsoft.AspNetCore.Hosting.HttpRequestIn");
+        Assert.Equal((request.TraceId, request.SpanId), (webhook.TraceId, webhook.ParentSpanId));
     }
 
     private static string Tag(System.ReadOnlySpan<KeyValuePair<string, object?>> tags, string key)
