@@ -87,8 +87,10 @@ rm -rf "$packages/mentra.generated" "$packages/mentra.generated.templates" "$pac
 
 cd "$work" || exit 1
 run "dotnet new install the template package" dotnet new install "$feed/Mentra.Generated.Templates.$version.nupkg" --debug:custom-hive "$hive" || exit 1
-run "dotnet new mentra-app --tests" dotnet new mentra-app -n GlassesDemo --package-name com.example.glassesdemo --tests -o "$app" --debug:custom-hive "$hive" || exit 1
+run "dotnet new mentra-app --tests" dotnet new mentra-app -n GlassesDemo --tests -o "$app" --debug:custom-hive "$hive" || exit 1
 cd "$app" || exit 1
+# The package name comes from -n when --package-name is not given (issue 21).
+if grep -qF '"PackageName": "com.example.glassesdemo"' appsettings.json; then ok "the package name defaults to com.example.<name>"; else fail "appsettings.json: $(cat appsettings.json)"; fi
 if grep -qF "Include=\"Mentra.Generated\" Version=\"$version\"" GlassesDemo.csproj; then ok "app references Mentra.Generated $version"; else fail "app does not reference $version"; fi
 run "app restores and builds with warnings as errors" dotnet build -warnaserror || exit 1
 # restored_is_packed ID: whether the package ID that restore put in the global packages folder is the one in the feed.

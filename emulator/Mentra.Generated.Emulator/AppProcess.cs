@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Net.Sockets;
@@ -44,20 +45,32 @@ internal sealed class AppProcess : IDisposable
 
     /// <summary>
     /// Starts <paramref name="run"/> (see <see cref="StartInfo"/>). The app listens on a free port and accepts a plain
-    /// <c>ws://</c> cloud on loopback (this emulator). Throws <see cref="InvalidOperationException"/>, saying what was
-    /// tried, when it cannot be started.
+    /// <c>ws://</c> cloud on loopback (this emulator). Its package name is its own (its configuration's); only
+    /// <paramref name="package"/>, given on the emulator's command line, replaces it, and an app that has none in its
+    /// <c>appsettings.json</c> gets <see cref="DefaultPackageName"/>. Its own log lines show from Information up, the
+    /// SDK's and the framework's from Warning (from Debug with <paramref name="verbose"/>). Throws
+    /// <see cref="InvalidOperationException"/>, saying what was tried, when it cannot be started.
     /// </summary>
-    public static AppProcess Start(string run, string package, string apiKey)
+    public static AppProcess Start(string run, string? package, string apiKey, bool verbose = false)
     {
         string url = "http://127.0.0.1:" + FreePort();
         ProcessStartInfo start = StartInfo(run, url);
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
-        start.Environment["PACKAGE_NAME"] = package;
+        if ((package ?? (ConfiguredPackageName(run) is null ? DefaultPackageName(run) : null)) is { } name)
+        {
+            start.Environment["PACKAGE_NAME"] = name;
+        }
+
         start.Environment["MENTRAOS_API_KEY"] = apiKey;
         start.Environment["Mentra__AllowInsecureLoopbackWebSocket"] = "true";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        start.Environment["Logging__LogLevel__Mentra.Generated.Sample"] = "Information";
+        start.Environment["Logging__LogLevel__Default"] = verbose ? "Debug" : "Information";
+        foreach (string framework in new[] { "Microsoft", "System", "Mentra.Generated" })
+        {
+            start.Environment["Logging__LogLevel__" + framework] = verbose ? "Debug" : "Warning";
+        }
+
+        start.Environment["Logging__LogLevel__Mentra.Generated.Sample"] = verbose ? "Debug" : "Information"; // the repository's sample is an app
         try
         {
             return new AppProcess(Process.Start(start) ?? throw new InvalidOperationException($"Could not start '{run}'."), url);
@@ -66,6 +79,51 @@ internal sealed class AppProcess : IDisposable
         {
             throw new InvalidOperationException($"Could not start '{run}' ({start.FileName}): {e.Message}. Give a project folder or .csproj (dotnet run), a .dll (dotnet), an executable or a command.", e);
         }
+    }
+
+    /// <summary>
+    /// The package name in the <c>appsettings.json</c> beside <paramref name="run"/> (<c>Mentra:PackageName</c> or
+    /// <c>PACKAGE_NAME</c>), or in the emulator's own <c>PACKAGE_NAME</c>, which the app inherits; null when neither has one.
+    /// </summary>
+    internal static string? ConfiguredPackageName(string run)
+    {
+        if (Environment.GetEnvironmentVariable("PACKAGE_NAME") is { Length: > 0 } inherited)
+        {
+            return inherited;
+        }
+
+        string? folder = Directory.Exists(run) ? run : File.Exists(run) ? Path.GetDirectoryName(Path.GetFullPath(run)) : null;
+        string? settings = folder is null ? null : Path.Combine(folder, "appsettings.json");
+        if (settings is null || !File.Exists(settings))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(settings), new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            System.Text.Json.JsonElement root = json.RootElement;
+            return root.TryGetProperty("Mentra", out System.Text.Json.JsonElement mentra) && mentra.ValueKind == System.Text.Json.JsonValueKind.Object
+                && mentra.TryGetProperty("PackageName", out System.Text.Json.JsonElement named) && named.GetString() is { Length: > 0 } name
+                ? name
+                : root.TryGetProperty("PACKAGE_NAME", out System.Text.Json.JsonElement plain) && plain.GetString() is { Length: > 0 } other ? other : null;
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or IOException)
+        {
+            return null; // the app reads it too, and says what is wrong with it
+        }
+    }
+
+    /// <summary>
+    /// The package name for an app that has none of its own: <c>com.example.</c> and the project's name (or the file's),
+    /// lower case, letters and digits only, as <c>dotnet new mentra-app</c> makes it.
+    /// </summary>
+    internal static string DefaultPackageName(string run)
+    {
+        string full = Path.GetFullPath(run).TrimEnd(Path.DirectorySeparatorChar);
+        string name = Directory.Exists(full) && Directory.GetFiles(full, "*.csproj") is [string project] ? Path.GetFileNameWithoutExtension(project) : Path.GetFileNameWithoutExtension(full);
+        string letters = new([.. name.ToLowerInvariant().Where(char.IsAsciiLetterOrDigit)]);
+        return "com.example." + (letters.Length > 0 ? letters : "app");
     }
 
     /// <summary>
@@ -90,20 +148,29 @@ internal sealed class AppProcess : IDisposable
         return new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", "exec " + run + " --urls " + url } };
     }
 
-    /// <summary>Polls <c>/health</c> until it answers 200, the app exits, or the time is up.</summary>
-    public async Task<bool> WaitHealthyAsync(TimeSpan limit)
+    /// <summary>
+    /// Polls <c>/health</c> until it answers 200 (then the package name it reports), the app exits, answers anything else
+    /// (an app that is up but does not serve the endpoint: say so at once), or the time is up.
+    /// </summary>
+    public Task<Health> WaitHealthyAsync(TimeSpan limit) => WaitHealthyAsync(Url, () => _process.HasExited, limit);
+
+    /// <summary>As <see cref="WaitHealthyAsync(TimeSpan)"/>, for the app at <paramref name="url"/>, which has ended when <paramref name="exited"/> says so.</summary>
+    internal static async Task<Health> WaitHealthyAsync(string url, Func<bool> exited, TimeSpan limit)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         DateTime until = DateTime.UtcNow + limit;
-        while (DateTime.UtcNow < until && !_process.HasExited)
+        while (DateTime.UtcNow < until && !exited())
         {
             try
             {
-                using HttpResponseMessage response = await http.GetAsync(new Uri(Url + "/health")).ConfigureAwait(false);
-                if (response.StatusCode == HttpStatusCode.OK)
+                using HttpResponseMessage response = await http.GetAsync(new Uri(url + "/health")).ConfigureAwait(false);
+                if (response.StatusCode != HttpStatusCode.OK)
                 {
-                    return true;
+                    return new Health(HealthState.NotServed, null, (int)response.StatusCode);
                 }
+
+                string body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                return new Health(HealthState.Healthy, ReportedPackageName(body), 200);
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
@@ -112,7 +179,28 @@ internal sealed class AppProcess : IDisposable
             await Task.Delay(250).ConfigureAwait(false);
         }
 
-        return false;
+        return new Health(exited() ? HealthState.Exited : HealthState.TimedOut, null, 0);
+    }
+
+    /// <summary>The <c>app</c> of a health answer, the package name the app runs with; null when it has none.</summary>
+    private static string? ReportedPackageName(string body)
+    {
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(body);
+            return json.RootElement.TryGetProperty("app", out System.Text.Json.JsonElement app) && app.ValueKind == System.Text.Json.JsonValueKind.String && app.GetString() is { Length: > 0 } name ? name : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Completes when the app's process ends, with its exit code.</summary>
+    public async Task<int> ExitedAsync()
+    {
+        await _process.WaitForExitAsync().ConfigureAwait(false);
+        return _process.ExitCode;
     }
 
     public void Dispose()
@@ -165,3 +253,22 @@ internal sealed class AppProcess : IDisposable
         return port;
     }
 }
+
+/// <summary>How the app's <c>/health</c> answered.</summary>
+internal enum HealthState
+{
+    /// <summary>200: the app runs.</summary>
+    Healthy,
+
+    /// <summary>Another status (404 most often): the app runs but does not serve the endpoint.</summary>
+    NotServed,
+
+    /// <summary>The app ended before it answered.</summary>
+    Exited,
+
+    /// <summary>No answer in the time given.</summary>
+    TimedOut,
+}
+
+/// <summary>The app's <c>/health</c>: its state, the package name it reports, and the status it answered.</summary>
+internal readonly record struct Health(HealthState State, string? PackageName, int Status);

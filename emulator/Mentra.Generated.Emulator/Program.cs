@@ -13,13 +13,16 @@ return await EmulatorCommand.RunAsync(args);
 internal static class EmulatorCommand
 {
     private const string Usage = """
-        Usage: mentra-emulator [--run <project>] [--app <url>] [--package <name>] [--api-key <key>] [--user <email>] [--port <port>]
+        Usage: mentra-emulator [--run <project>] [--app <url>] [--package <name>] [--api-key <key>] [--user <email>] [--port <port>] [--verbose]
 
           --run       start the app first: a project folder or .csproj (dotnet run), a .dll, an executable or a
-                      command; the emulator gives it a free port, PACKAGE_NAME, MENTRAOS_API_KEY and a loopback
-                      cloud, and stops it at the end
+                      command; the emulator gives it a free port, MENTRAOS_API_KEY and a loopback cloud, shows its
+                      log lines (its own from Information, the SDK's and the framework's from Warning), and stops it
+                      at the end. The app keeps its own package name (its appsettings.json or PACKAGE_NAME; else
+                      com.example.<project name>)
           --app       the app server's base URL (webhooks go to <url>/webhook)      default http://127.0.0.1:5000
-          --package   the app's package name                                          or PACKAGE_NAME
+          --package   the app's package name; with --run, it replaces the app's own   default PACKAGE_NAME, or the app's
+          --verbose   with --run: every log line of the app, the SDK's included, from Debug
           --api-key   the API key the emulated cloud accepts                          or MENTRAOS_API_KEY
           --user      the user whose session starts                                   default dev@example.com
           --port      the emulator's port on 127.0.0.1                                default 8002
@@ -37,7 +40,8 @@ internal static class EmulatorCommand
     {
         string app = "http://127.0.0.1:5000";
         string? run = null;
-        string? package = Environment.GetEnvironmentVariable("PACKAGE_NAME");
+        string? package = null;
+        bool verbose = false;
         string? key = Environment.GetEnvironmentVariable("MENTRAOS_API_KEY");
         string user = "dev@example.com";
         int port = 8002;
@@ -51,6 +55,7 @@ internal static class EmulatorCommand
                 case "--package" when value is not null: package = value; i++; break;
                 case "--api-key" when value is not null: key = value; i++; break;
                 case "--user" when value is not null: user = value; i++; break;
+                case "--verbose": verbose = true; break;
                 case "--port" when value is not null && int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int p): port = p; i++; break;
                 case "-h" or "--help":
                     Console.WriteLine(Usage);
@@ -64,8 +69,8 @@ internal static class EmulatorCommand
         AppProcess? process = null;
         try
         {
-            process = run is null ? null : AppProcess.Start(run, package ??= "org.example.captions", key ??= "dev-key");
-            return await RunAsync(process, app, package, key, user, port);
+            process = run is null ? null : AppProcess.Start(run, package, key ??= "dev-key", verbose);
+            return await RunAsync(process, app, package ?? Environment.GetEnvironmentVariable("PACKAGE_NAME"), key, user, port);
         }
         catch (InvalidOperationException e) when (process is null)
         {
@@ -84,10 +89,26 @@ internal static class EmulatorCommand
         {
             app = process.Url;
             Console.WriteLine($"Starting the app at {app}...");
-            if (!await process.WaitHealthyAsync(TimeSpan.FromMinutes(3)))
+            Health health = await process.WaitHealthyAsync(TimeSpan.FromMinutes(3));
+            switch (health.State)
             {
-                Console.Error.WriteLine("The app did not answer /health:\n" + process.Output);
-                return 1;
+                case HealthState.NotServed:
+                    Console.Error.WriteLine(
+                        $"The app runs, but GET /health answered {health.Status}: it serves no MentraOS endpoint. Is app.MapMentraWebhooks() "
+                        + "missing from its Program.cs (after builder.Build())? It maps POST /webhook, which the cloud calls, and GET /health. "
+                        + "(If the health endpoint is turned off or moved, set it back for the emulator: Mentra:EnableHealthEndpoint, Mentra:HealthPath.)");
+                    return 1;
+                case HealthState.Exited:
+                    Console.Error.WriteLine("The app ended before it answered /health; what it printed is above.");
+                    return 1;
+                case HealthState.TimedOut:
+                    Console.Error.WriteLine("The app did not answer /health within 3 minutes; what it printed is above.");
+                    return 1;
+            }
+
+            if (health.PackageName is { } own)
+            {
+                package = own; // what the app runs with, whatever set it
             }
         }
 
@@ -157,8 +178,38 @@ internal static class EmulatorCommand
         KeyboardInput? keyboard = scripted ? null : new KeyboardInput(() => Console.ReadKey(intercept: true), Console.Out);
         using var polling = new CancellationTokenSource();
         _ = PollHealthAsync(cloud, TimeSpan.FromSeconds(60), polling.Token);
-        while ((keyboard is null ? Console.ReadLine() : keyboard.Next()) is { } line)
+        // Ctrl+C ends the session and the app, cleanly: the terminal sends the app the same signal, so it is stopping
+        // already; the emulator stops the session if the app still answers, waits for the app to end, and says so. An
+        // app that ends by itself ends the emulator too, instead of leaving it typing into a closed socket.
+        var interrupted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        ConsoleCancelEventHandler onCancel = (_, e) =>
         {
+            e.Cancel = true;
+            interrupted.TrySetResult();
+        };
+        Console.CancelKeyPress += onCancel;
+        using var unsubscribe = new Unsubscribe(() => Console.CancelKeyPress -= onCancel);
+        Task<int> appEnded = process?.ExitedAsync() ?? new TaskCompletionSource<int>().Task;
+        while (true)
+        {
+            Task<string?> read = Task.Run(() => keyboard is null ? Console.ReadLine() : keyboard.Next());
+            Task first = await Task.WhenAny(read, interrupted.Task, appEnded);
+            if (first == interrupted.Task)
+            {
+                return await InterruptedAsync(session, process);
+            }
+
+            if (first == appEnded)
+            {
+                Console.Error.WriteLine($"The app ended (exit code {await appEnded}); what it printed is above. The emulated cloud stops too.");
+                return 1;
+            }
+
+            if (await read is not { } line)
+            {
+                break;
+            }
+
             try
             {
                 if (line.StartsWith("/await ", StringComparison.Ordinal))
@@ -204,6 +255,35 @@ internal static class EmulatorCommand
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// Ctrl+C: stops the session as the cloud would (a stop webhook, if the app still answers), waits for the app to end
+    /// (it got the signal too), and says what happened.
+    /// </summary>
+    private static async Task<int> InterruptedAsync(EmulatedSession session, AppProcess? process)
+    {
+        Console.WriteLine();
+        Console.WriteLine("Ctrl+C: stopping the session and the app...");
+        try
+        {
+            WebhookResult stop = await session.StopAsync().WaitAsync(TimeSpan.FromSeconds(5));
+            Console.WriteLine($"stop_request answered {stop.Status}.");
+        }
+        catch (Exception e) when (e is System.Net.Http.HttpRequestException or TaskCanceledException or TimeoutException or InvalidOperationException)
+        {
+            Console.WriteLine("The app was stopping already (it got Ctrl+C too); its host ended its sessions.");
+        }
+
+        process?.Dispose();
+        Console.WriteLine("Stopped: the app and the emulated cloud.");
+        return 130;
+    }
+
+    /// <summary>Runs an action when disposed.</summary>
+    private sealed class Unsubscribe(Action action) : IDisposable
+    {
+        public void Dispose() => action();
     }
 
     /// <summary>Polls the app's <c>/health</c> as the cloud does, once a minute, and says when it does not answer.</summary>

@@ -24,6 +24,9 @@ internal static partial class Log
     [LoggerMessage(6, LogLevel.Information, "The sender of a {WebhookType} webhook went away before its handler finished")]
     public static partial void SenderGone(ILogger logger, string webhookType);
 
+    [LoggerMessage(10, LogLevel.Warning, "AddMentraApp was called, but no MentraOS endpoint is mapped: every webhook of the cloud will be a 404. Call app.MapMentraWebhooks() after builder.Build() (it maps POST /webhook, GET /health and, with sessions, POST /photo-upload)")]
+    public static partial void EndpointsNotMapped(ILogger logger);
+
     [LoggerMessage(7, LogLevel.Information, "Session started ({ActiveSessions} active)")]
     public static partial void SessionStarted(ILogger logger, int activeSessions);
 

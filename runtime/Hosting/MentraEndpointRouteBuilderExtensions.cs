@@ -20,6 +20,7 @@ public static class MentraEndpointRouteBuilderExtensions
     {
         MentraOptions options = endpoints.ServiceProvider.GetRequiredService<IOptions<MentraOptions>>().Value;
         WebhookEndpoint endpoint = endpoints.ServiceProvider.GetRequiredService<WebhookEndpoint>();
+        endpoints.ServiceProvider.GetRequiredService<EndpointCheck>().Mapped();
         if (options.EnableHealthEndpoint)
         {
             endpoints.MapGet(options.HealthPath, (RequestDelegate)endpoints.ServiceProvider.GetRequiredService<HealthEndpoint>().HandleAsync).WithDisplayName("MentraOS health");

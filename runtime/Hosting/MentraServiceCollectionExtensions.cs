@@ -49,6 +49,8 @@ public static class MentraServiceCollectionExtensions
         services.AddHostedService(provider => provider.GetRequiredService<Sessions.AppSessionManager>());
         services.TryAddSingleton<WebhookEndpoint>();
         services.TryAddSingleton<HealthEndpoint>();
+        services.TryAddSingleton<EndpointCheck>();
+        services.AddHostedService(provider => provider.GetRequiredService<EndpointCheck>());
         services.TryAddSingleton<PhotoUploadEndpoint>();
         services.AddSingleton(TApp.Dispatcher);
         return services;

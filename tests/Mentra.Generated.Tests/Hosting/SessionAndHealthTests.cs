@@ -5,7 +5,10 @@ using System.Net.Http;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Xunit;
 using static Mentra.Generated.Tests.Contracts.PayloadTests;
@@ -144,5 +147,27 @@ public sealed class SessionAndHealthTests
             services: services => services.AddSingleton(new Sessions.SessionProbe())));
 
         Assert.Contains("The app connects sessions, but its API key is not set: set the MENTRAOS_API_KEY environment variable, or Mentra:ApiKey in configuration.", exception.Failures);
+    }
+
+    [Fact]
+    public async Task An_app_that_never_maps_the_endpoints_is_warned_at_start_and_one_that_does_is_not()
+    {
+        var logs = new LogSink();
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(logs);
+        builder.Services.AddMentraApp<HostingApp>(options => options.PackageName = "org.example.tests");
+        builder.Services.AddSingleton<HostingProbe>();
+        await using (WebApplication forgot = builder.Build())
+        {
+            await forgot.StartAsync(); // no MapMentraWebhooks()
+            await forgot.StopAsync();
+        }
+
+        Assert.Contains(logs.Entries, e => e.EventId == 10 && e.Level == LogLevel.Warning && e.Message.Contains("Call app.MapMentraWebhooks()", StringComparison.Ordinal));
+
+        await using KestrelHost mapped = await Start();
+        Assert.DoesNotContain(mapped.Logs.Entries, e => e.EventId == 10 && e.Category == "Mentra.Generated.EndpointCheck");
     }
 }

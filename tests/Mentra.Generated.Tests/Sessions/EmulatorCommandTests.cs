@@ -1,5 +1,8 @@
 using System;
 using System.IO;
+using System.Linq;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using System.Threading.Tasks;
 using Mentra.Generated.Emulator;
 using Xunit;
@@ -71,6 +74,54 @@ public sealed class EmulatorCommandTests
         finally
         {
             Console.SetError(error);
+        }
+    }
+
+    [Fact]
+    public async Task An_app_that_forgot_MapMentraWebhooks_is_told_at_once_and_a_mapped_one_reports_its_package_name()
+    {
+        // An ASP.NET Core app that is up but maps nothing: /health is a 404 at once, not a three-minute wait.
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        await using WebApplication bare = builder.Build();
+        await bare.StartAsync();
+        string url = bare.Urls.First();
+
+        Health health = await AppProcess.WaitHealthyAsync(url, () => false, TimeSpan.FromSeconds(30));
+
+        Assert.Equal(new Health(HealthState.NotServed, null, 404), health);
+
+        await using Hosting.KestrelHost mapped = await Hosting.KestrelHost.StartHostingAppAsync();
+        Assert.Equal(new Health(HealthState.Healthy, "org.example.tests", 200), await AppProcess.WaitHealthyAsync(mapped.Address.ToString().TrimEnd('/'), () => false, TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public void An_app_keeps_its_own_package_name_and_one_without_gets_com_example_and_its_project_name()
+    {
+        string folder = Directory.CreateTempSubdirectory().FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "My-Glasses.App.csproj"), "<Project />");
+            Assert.Null(AppProcess.ConfiguredPackageName(folder));
+            Assert.Equal("com.example.myglassesapp", AppProcess.DefaultPackageName(folder));
+
+            File.WriteAllText(Path.Combine(folder, "appsettings.json"), """
+                {
+                  // comments, as appsettings.json may have
+                  "Mentra": { "PackageName": "com.acme.notes" },
+                }
+                """);
+            Assert.Equal("com.acme.notes", AppProcess.ConfiguredPackageName(folder));
+
+            File.WriteAllText(Path.Combine(folder, "appsettings.json"), """{ "PACKAGE_NAME": "com.acme.plain" }""");
+            Assert.Equal("com.acme.plain", AppProcess.ConfiguredPackageName(folder));
+
+            File.WriteAllText(Path.Combine(folder, "appsettings.json"), "{ not json");
+            Assert.Null(AppProcess.ConfiguredPackageName(folder)); // the app reports its own mistake when it starts
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
         }
     }
 
