@@ -65,40 +65,29 @@ public sealed class SchemaShapeDiagnosticTests
     [InlineData("""{ "name": "gesture", [|"x-constants"|]: "Gestures" }""", "MENTRA002", "The keyword 'x-constants' is not supported without an enum of values")]
     [InlineData("""{ "name": "gesture", "enum": [|[]|], "x-constants": "Gestures" }""", "MENTRA008", "The value of 'enum' must be a non-empty array of non-empty strings")]
     public void Session_handler_argument_mistakes(string argument, string id, string message) =>
-        SchemaDiagnosticTests.AssertSingleError($$"""
-            {
-              "x-namespace": "App",
-              "$defs": {
-                "Payload": { "type": "object", "x-abstract": true },
-                "Touch": {
-                  "allOf": [{ "$ref": "#/$defs/Payload" }],
-                  "type": "object",
-                  "x-tags": ["touch"],
-                  "properties": { "gesture": { "type": "string" } },
-                  "x-session-handlers": [{ "name": "OnTouch", "streams": ["touch:{gesture}"], "arguments": [{{argument}}] }]
-                }
-              }
+        SchemaDiagnosticTests.AssertSingleError(TouchSchema(argument), id, message);
+
+    /// <summary>A stream's data with one session handler, whose one argument is <paramref name="argument"/>.</summary>
+    private static string TouchSchema(string argument) => $$"""
+        {
+          "x-namespace": "App",
+          "$defs": {
+            "Payload": { "type": "object", "x-abstract": true },
+            "Touch": {
+              "allOf": [{ "$ref": "#/$defs/Payload" }],
+              "type": "object",
+              "x-tags": ["touch"],
+              "properties": { "gesture": { "type": "string" } },
+              "x-session-handlers": [{ "name": "OnTouch", "streams": ["touch:{gesture}"], "arguments": [{{argument}}] }]
             }
-            """, id, message);
+          }
+        }
+        """;
 
     [Fact]
     public void A_session_handler_argument_with_values_gets_their_constants_and_the_pattern_they_make()
     {
-        GeneratorRun run = GeneratorHarness.Run("/schemas/touch.messages.schema.json", """
-            {
-              "x-namespace": "App",
-              "$defs": {
-                "Payload": { "type": "object", "x-abstract": true },
-                "Touch": {
-                  "allOf": [{ "$ref": "#/$defs/Payload" }],
-                  "type": "object",
-                  "x-tags": ["touch"],
-                  "properties": { "gesture": { "type": "string" } },
-                  "x-session-handlers": [{ "name": "OnTouch", "streams": ["touch:{gesture}"], "arguments": [{ "name": "gesture", "enum": ["double_tap", "up.swipe"], "x-constants": "Gestures" }] }]
-                }
-              }
-            }
-            """);
+        GeneratorRun run = GeneratorHarness.Run("/schemas/touch.messages.schema.json", TouchSchema("""{ "name": "gesture", "enum": ["double_tap", "up.swipe"], "x-constants": "Gestures" }"""));
 
         Assert.Empty(run.GeneratorDiagnostics);
         Assert.Empty(run.Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
