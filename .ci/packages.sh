@@ -178,6 +178,24 @@ else
       fi
       if grep -qF 'Saw "hello glasses" on the glasses.' <<< "$told"; then ok "the template's app shows a transcription back on the glasses"; else fail "the transcription did not come back: $told"; fi
       if grep -qF 'stop_request answered 200; the app closed the socket with 1000' <<< "$told"; then ok "the template's app stops cleanly"; else fail "no clean stop: $told"; fi
+
+      # An app that forgot app.MapMentraWebhooks(): the emulator says so within seconds, with the fix (issue 21).
+      forgot="$work/Forgot"
+      cp -r "$app" "$forgot" && rm -rf "$forgot/bin" "$forgot/obj" "$forgot/tests"
+      sed -i '/MapMentraWebhooks/d' "$forgot/Program.cs"
+      if dotnet build "$forgot/GlassesDemo.csproj" -o "$forgot/out" > "$work/forgot-build.log" 2>&1; then
+        started=$(date +%s)
+        said=$(printf '/quit\n' | timeout 60 "$work/tools/mentra-emulator" --run "$forgot/out/GlassesDemo.dll" --port 0 2>&1)
+        took=$(( $(date +%s) - started ))
+        if grep -qF 'Is app.MapMentraWebhooks() missing' <<< "$said" && [ "$took" -le 10 ]; then
+          ok "an app without MapMentraWebhooks() is told so by the emulator in ${took} s"
+        else
+          fail "an app without MapMentraWebhooks() (${took} s): $said"
+        fi
+        if grep -qF 'no MentraOS endpoint is mapped' <<< "$said"; then ok "the SDK warns at start that no endpoint is mapped"; else fail "no start warning from the SDK: $said"; fi
+      else
+        fail "the app without MapMentraWebhooks() does not build:"; tail -20 "$work/forgot-build.log"
+      fi
     fi
   fi
 fi

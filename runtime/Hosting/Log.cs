@@ -27,6 +27,9 @@ internal static partial class Log
     [LoggerMessage(10, LogLevel.Warning, "AddMentraApp was called, but no MentraOS endpoint is mapped: every webhook of the cloud will be a 404. Call app.MapMentraWebhooks() after builder.Build() (it maps POST /webhook, GET /health and, with sessions, POST /photo-upload)")]
     public static partial void EndpointsNotMapped(ILogger logger);
 
+    [LoggerMessage(11, LogLevel.Warning, "Another endpoint, '{Endpoint}', is mapped at {HealthPath}, the path of the SDK's health endpoint, which the cloud polls: one of the two will never answer. Map your own health checks at another path (they include the SDK's state as the 'mentra' check), or move the SDK's (Mentra:HealthPath) or turn it off (Mentra:EnableHealthEndpoint=false)")]
+    public static partial void HealthPathTaken(ILogger logger, string healthPath, string endpoint);
+
     [LoggerMessage(7, LogLevel.Information, "Session started ({ActiveSessions} active)")]
     public static partial void SessionStarted(ILogger logger, int activeSessions);
 

@@ -23,7 +23,7 @@ public static class MentraEndpointRouteBuilderExtensions
         endpoints.ServiceProvider.GetRequiredService<EndpointCheck>().Mapped();
         if (options.EnableHealthEndpoint)
         {
-            endpoints.MapGet(options.HealthPath, (RequestDelegate)endpoints.ServiceProvider.GetRequiredService<HealthEndpoint>().HandleAsync).WithDisplayName("MentraOS health");
+            endpoints.MapGet(options.HealthPath, (RequestDelegate)endpoints.ServiceProvider.GetRequiredService<HealthEndpoint>().HandleAsync).WithDisplayName(EndpointCheck.HealthDisplayName);
         }
 
         if (endpoints.ServiceProvider.GetRequiredService<Sessions.AppSessionManager>().Enabled)

@@ -5,6 +5,7 @@ using System.Linq;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -51,6 +52,11 @@ public static class MentraServiceCollectionExtensions
         services.TryAddSingleton<HealthEndpoint>();
         services.TryAddSingleton<EndpointCheck>();
         services.AddHostedService(provider => provider.GetRequiredService<EndpointCheck>());
+        if (!services.Any(d => d.ServiceType == typeof(MentraHealthCheck)))
+        {
+            services.AddSingleton<MentraHealthCheck>();
+            services.AddHealthChecks().Add(new HealthCheckRegistration(MentraHealthCheck.Name, provider => provider.GetRequiredService<MentraHealthCheck>(), failureStatus: null, tags: [MentraTelemetry.Name]));
+        }
         services.TryAddSingleton<PhotoUploadEndpoint>();
         services.AddSingleton(TApp.Dispatcher);
         return services;
@@ -78,11 +84,36 @@ internal static class MentraOptionsBinder
 {
     public const string Section = "Mentra";
 
+    /// <summary>
+    /// The value of whichever of two keys for one setting (the section's, and the TypeScript SDK's environment variable)
+    /// the latest configuration source sets, as ASP.NET Core's order has it for one key: the command line beats the
+    /// environment, which beats <c>appsettings.json</c>, whatever the key's spelling. Within one source, the section's wins.
+    /// </summary>
+    private static string? Latest(IConfiguration configuration, string key, string alias)
+    {
+        if (configuration is not IConfigurationRoot root)
+        {
+            return configuration[key] ?? configuration[alias];
+        }
+
+        IConfigurationProvider[] providers = [.. root.Providers];
+        for (int i = providers.Length - 1; i >= 0; i--)
+        {
+            IConfigurationProvider provider = providers[i];
+            if ((provider.TryGet(key, out string? value) || provider.TryGet(alias, out value)) && value is not null)
+            {
+                return value;
+            }
+        }
+
+        return null;
+    }
+
     public static void Bind(MentraOptions options, IConfiguration configuration)
     {
         IConfigurationSection section = configuration.GetSection(Section);
-        options.PackageName = configuration["PACKAGE_NAME"] ?? section["PackageName"] ?? options.PackageName;
-        options.ApiKey = configuration["MENTRAOS_API_KEY"] ?? section["ApiKey"] ?? options.ApiKey;
+        options.PackageName = Latest(configuration, Section + ":PackageName", "PACKAGE_NAME") ?? options.PackageName;
+        options.ApiKey = Latest(configuration, Section + ":ApiKey", "MENTRAOS_API_KEY") ?? options.ApiKey;
         options.WebhookPath = section["WebhookPath"] ?? options.WebhookPath;
         options.HealthPath = section["HealthPath"] ?? options.HealthPath;
         options.PhotoUploadPath = section["PhotoUploadPath"] ?? options.PhotoUploadPath;

@@ -8,6 +8,7 @@ using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Xunit;
@@ -149,8 +150,8 @@ public sealed class SessionAndHealthTests
         Assert.Contains("The app connects sessions, but its API key is not set: set the MENTRAOS_API_KEY environment variable, or Mentra:ApiKey in configuration.", exception.Failures);
     }
 
-    [Fact]
-    public async Task An_app_that_never_maps_the_endpoints_is_warned_at_start_and_one_that_does_is_not()
+    /// <summary>A host of <see cref="HostingApp"/> built by hand: <paramref name="map"/> maps what the app's Program.cs would.</summary>
+    private static async Task<(WebApplication App, LogSink Logs)> StartBareAsync(Action<WebApplication> map)
     {
         var logs = new LogSink();
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
@@ -159,15 +160,84 @@ public sealed class SessionAndHealthTests
         builder.Logging.AddProvider(logs);
         builder.Services.AddMentraApp<HostingApp>(options => options.PackageName = "org.example.tests");
         builder.Services.AddSingleton<HostingProbe>();
-        await using (WebApplication forgot = builder.Build())
+        WebApplication app = builder.Build();
+        map(app);
+        await app.StartAsync();
+        return (app, logs);
+    }
+
+    [Fact]
+    public async Task An_app_that_never_maps_the_endpoints_is_warned_at_start_and_its_health_check_is_unhealthy()
+    {
+        (WebApplication forgot, LogSink logs) = await StartBareAsync(_ => { }); // no MapMentraWebhooks()
+        await using (forgot)
         {
-            await forgot.StartAsync(); // no MapMentraWebhooks()
-            await forgot.StopAsync();
+            HealthReport report = await forgot.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+
+            Assert.Equal(HealthStatus.Unhealthy, report.Entries["mentra"].Status);
+            Assert.Contains(logs.Entries, e => e.EventId == 10 && e.Level == LogLevel.Warning && e.Message.Contains("Call app.MapMentraWebhooks()", StringComparison.Ordinal));
         }
 
-        Assert.Contains(logs.Entries, e => e.EventId == 10 && e.Level == LogLevel.Warning && e.Message.Contains("Call app.MapMentraWebhooks()", StringComparison.Ordinal));
-
         await using KestrelHost mapped = await Start();
-        Assert.DoesNotContain(mapped.Logs.Entries, e => e.EventId == 10 && e.Category == "Mentra.Generated.EndpointCheck");
+        Assert.DoesNotContain(mapped.Logs.Entries, e => e.Category == "Mentra.Generated.EndpointCheck");
+    }
+
+    [Fact]
+    public async Task The_sdk_state_is_a_health_check_that_an_apps_own_health_endpoint_reports()
+    {
+        (WebApplication app, LogSink logs) = await StartBareAsync(app =>
+        {
+            app.MapMentraWebhooks();
+            app.MapHealthChecks("/healthz");
+        });
+        await using (app)
+        {
+            using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+            await client.PostAsync("/webhook", new StringContent(Session("a@example.com-org.example.tests", "a@example.com"), System.Text.Encoding.UTF8, "application/json"));
+
+            HttpResponseMessage own = await client.GetAsync("/healthz");
+            HealthReport report = await app.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+
+            Assert.Equal((HttpStatusCode.OK, "Healthy"), (own.StatusCode, await own.Content.ReadAsStringAsync()));
+            HealthReportEntry mentra = report.Entries["mentra"];
+            Assert.Equal((HealthStatus.Healthy, "1 active session(s)", 1), (mentra.Status, mentra.Description, (int)mentra.Data["activeSessions"]));
+            Assert.Equal("""{"status":"healthy","app":"org.example.tests","activeSessions":1}""", await client.GetStringAsync("/health")); // the cloud's poll, as it was
+            Assert.DoesNotContain(logs.Entries, e => e.Category == "Mentra.Generated.EndpointCheck");
+        }
+    }
+
+    [Fact]
+    public async Task An_apps_own_health_checks_on_the_sdks_path_are_a_warning_at_start()
+    {
+        (WebApplication app, LogSink logs) = await StartBareAsync(app =>
+        {
+            app.MapMentraWebhooks();
+            app.MapHealthChecks("/health");
+        });
+        await using (app)
+        {
+            Assert.Contains(logs.Entries, e => e.EventId == 11 && e.Level == LogLevel.Warning && e.Message.StartsWith("Another endpoint, 'Health checks', is mapped at /health", StringComparison.Ordinal));
+        }
+    }
+
+    [Theory]
+    [InlineData("json:Mentra:PackageName=com.json", "com.json")]
+    [InlineData("json:Mentra:PackageName=com.json env:PACKAGE_NAME=com.env", "com.env")] // the environment beats appsettings.json
+    [InlineData("json:PACKAGE_NAME=com.json env:Mentra:PackageName=com.env", "com.env")]
+    [InlineData("env:PACKAGE_NAME=com.env args:Mentra:PackageName=com.args", "com.args")] // the command line beats the environment
+    [InlineData("env:Mentra:PackageName=com.section env:PACKAGE_NAME=com.alias", "com.section")] // one source: the section's spelling
+    public void The_package_name_follows_the_order_of_configuration_sources_whichever_key_spells_it(string sources, string expected)
+    {
+        var builder = new Microsoft.Extensions.Configuration.ConfigurationBuilder();
+        foreach (var source in sources.Split(' ').Select(s => s.Split(':', 2)).GroupBy(s => s[0]))
+        {
+            // One in-memory source per kind, in the order given: as appsettings.json, then the environment, then the command line.
+            Microsoft.Extensions.Configuration.MemoryConfigurationBuilderExtensions.AddInMemoryCollection(builder, source.Select(s => s[1].Split('=')).Select(kv => new System.Collections.Generic.KeyValuePair<string, string?>(kv[0], kv[1])));
+        }
+
+        var options = new MentraOptions();
+        MentraOptionsBinder.Bind(options, builder.Build());
+
+        Assert.Equal(expected, options.PackageName);
     }
 }
