@@ -12,10 +12,12 @@ namespace Mentra.Generated.Sessions;
 /// <summary>The I/O: the read buffer (rented only while it holds unread bytes), reads without waiting, waits, and sends one at a time.</summary>
 internal sealed partial class SessionSocket
 {
-    // Sends go one at a time, in the order they came, under this object's monitor: _sendHeld while one is under way, and
-    // the sends waiting for their turn, in order. An idle socket holds no lock object, and a send that need not wait
-    // allocates nothing; only a send that waits has a completion of its own.
-    private bool _sendHeld;
+    // Sends go one at a time, in the order they came. _sendState: 0 free, 1 one send under way, 2 under way with sends
+    // waiting in _sendWaiters, a list that exists only while some wait and whose monitor guards it. A send that need not
+    // wait takes and gives the turn with one atomic operation each and allocates nothing; an idle socket holds no lock
+    // object and no list (a lock taken on the socket itself would keep what the runtime allocates for a contended monitor
+    // as long as the socket lives).
+    private int _sendState;
     private LinkedList<TaskCompletionSource>? _sendWaiters;
 
     // Unread bytes are _buffer[_start.._end); the buffer is rented while it holds some or a message handed out is in it.
@@ -157,36 +159,44 @@ internal sealed partial class SessionSocket
     }
 
     /// <summary>Takes the turn to send: at once when no send is under way, else after the sends that came before.</summary>
-    private ValueTask EnterSendAsync(CancellationToken cancellationToken)
-    {
-        LinkedListNode<TaskCompletionSource> turn;
-        lock (this)
-        {
-            if (!_sendHeld)
-            {
-                _sendHeld = true;
-                return ValueTask.CompletedTask;
-            }
+    private ValueTask EnterSendAsync(CancellationToken cancellationToken) =>
+        Interlocked.CompareExchange(ref _sendState, 1, 0) == 0 ? ValueTask.CompletedTask : WaitForTurnAsync(cancellationToken);
 
-            turn = (_sendWaiters ??= new()).AddLast(new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+    private async ValueTask WaitForTurnAsync(CancellationToken cancellationToken)
+    {
+        LinkedList<TaskCompletionSource> waiters;
+        LinkedListNode<TaskCompletionSource> turn;
+        while (true)
+        {
+            waiters = Volatile.Read(ref _sendWaiters) ?? Interlocked.CompareExchange(ref _sendWaiters, new(), null) ?? Volatile.Read(ref _sendWaiters)!;
+            lock (waiters)
+            {
+                if (!ReferenceEquals(waiters, Volatile.Read(ref _sendWaiters)))
+                {
+                    continue; // the list was dropped meanwhile (nobody waited): take the current one
+                }
+
+                if (TakeOrQueue())
+                {
+                    return; // the send under way ended meanwhile
+                }
+
+                turn = waiters.AddLast(new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+                break;
+            }
         }
 
-        return WaitForTurnAsync(turn, cancellationToken);
-    }
-
-    private async ValueTask WaitForTurnAsync(LinkedListNode<TaskCompletionSource> turn, CancellationToken cancellationToken)
-    {
         try
         {
             await turn.Value.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            lock (this)
+            lock (waiters)
             {
                 if (turn.List is not null)
                 {
-                    _sendWaiters!.Remove(turn); // given up before its turn: the sends after it keep their order
+                    waiters.Remove(turn); // given up before its turn: the sends after it keep their order
                     throw;
                 }
             }
@@ -196,20 +206,50 @@ internal sealed partial class SessionSocket
         }
     }
 
+    /// <summary>
+    /// Under the waiters' monitor: takes the turn if it is free (true), else marks that sends wait, so that the send under
+    /// way hands the turn on instead of freeing it (false).
+    /// </summary>
+    private bool TakeOrQueue()
+    {
+        while (true)
+        {
+            if (Interlocked.CompareExchange(ref _sendState, 1, 0) == 0)
+            {
+                return true;
+            }
+
+            if (Interlocked.CompareExchange(ref _sendState, 2, 1) is 1 or 2)
+            {
+                return false;
+            }
+        }
+    }
+
     /// <summary>Ends this send's turn: the next waiting send takes it, else the socket is free.</summary>
     private void ExitSend()
     {
-        TaskCompletionSource? next = null;
-        lock (this)
+        if (Interlocked.CompareExchange(ref _sendState, 0, 1) == 1)
         {
-            if (_sendWaiters?.First is { } first)
+            return; // nobody waits
+        }
+
+        LinkedList<TaskCompletionSource> waiters = Volatile.Read(ref _sendWaiters)!; // made before the state said "waiting"
+        TaskCompletionSource? next = null;
+        lock (waiters)
+        {
+            if (waiters.First is { } first)
             {
-                _sendWaiters.RemoveFirst();
+                waiters.RemoveFirst();
                 next = first.Value;
             }
-            else
+
+            if (waiters.Count == 0)
             {
-                _sendHeld = false;
+                // The turn goes to the one taken (1), or nobody waits any more (0); the list goes, and a send that waits
+                // later makes a new one.
+                Volatile.Write(ref _sendState, next is null ? 0 : 1);
+                Volatile.Write(ref _sendWaiters, null);
             }
         }
 

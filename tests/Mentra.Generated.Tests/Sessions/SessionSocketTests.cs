@@ -290,6 +290,62 @@ public sealed class SessionSocketTests
     }
 
     [Fact]
+    public async Task Many_senders_at_once_some_giving_up_never_interleave_and_each_keeps_its_order()
+    {
+        await using RawServer server = await RawServer.StartAsync();
+        using SessionSocket socket = await server.ConnectAsync();
+        const int Senders = 8, Each = 150;
+        var sent = new System.Collections.Concurrent.ConcurrentQueue<string>();
+
+        Task[] senders = [.. Enumerable.Range(0, Senders).Select(sender => Task.Run(async () =>
+        {
+            for (int i = 0; i < Each; i++)
+            {
+                string text = $"{sender}:{i}:" + new string('x', (i * 37) % 3000); // some fill the socket's buffer
+                using var giveUp = new CancellationTokenSource();
+                if (i % 7 == 3)
+                {
+                    giveUp.Cancel(); // given up before or while waiting: sent whole or not at all
+                }
+
+                try
+                {
+                    await socket.SendJsonAsync(text, JsonMetadataServices.CreateValueInfo<string>(JsonOptions, JsonMetadataServices.StringConverter), giveUp.Token);
+                    sent.Enqueue(text);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+        }))];
+        Task<System.Collections.Generic.List<string>> reading = Task.Run(async () =>
+        {
+            var received = new System.Collections.Generic.List<string>();
+            while (true)
+            {
+                (byte opcode, byte[] payload) = await server.ReadFrameAsync();
+                Assert.Equal(Text, opcode);
+                string text = JsonSerializer.Deserialize(payload, JsonMetadataServices.CreateValueInfo<string>(JsonOptions, JsonMetadataServices.StringConverter))!;
+                if (text == "end")
+                {
+                    return received;
+                }
+
+                received.Add(text);
+            }
+        });
+        await Task.WhenAll(senders).WaitAsync(TimeSpan.FromSeconds(60));
+        await SendJsonAsync(socket, "end"); // after every other send has returned: the last frame
+        System.Collections.Generic.List<string> frames = await reading.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(sent.OrderBy(t => t, StringComparer.Ordinal), frames.OrderBy(t => t, StringComparer.Ordinal)); // each whole, none lost or made up
+        foreach (IGrouping<string, int> sender in frames.GroupBy(t => t.Split(':')[0], t => int.Parse(t.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture)))
+        {
+            Assert.Equal(sender.OrderBy(i => i), sender); // one sender's messages in the order it sent them
+        }
+    }
+
+    [Fact]
     public async Task The_connection_ending_without_a_close_frame_is_an_error()
     {
         await using RawServer server = await RawServer.StartAsync();
