@@ -51,7 +51,7 @@ for file in lib/net10.0/Mentra.Generated.dll lib/net10.0/Mentra.Generated.xml RE
   analyzers/dotnet/roslyn4.14/cs/Mentra.Generated.CodeFixes.dll; do
   if grep -qx "$file" <<< "$contents"; then ok "package holds $file"; else fail "package lacks $file"; fi
 done
-unexpected=$(grep -vE '^(_rels/|package/|\[Content_Types\]\.xml|Mentra\.Generated\.nuspec|README\.md|lib/net10\.0/Mentra\.Generated\.(dll|xml)|analyzers/dotnet/roslyn4\.14/cs/Mentra\.Generated\.(Generator|Analyzers|CodeFixes)\.dll)' <<< "$contents")
+unexpected=$(grep -vE '^(_rels/|package/|\[Content_Types\]\.xml|Mentra\.Generated\.nuspec|README\.md|icon\.png|lib/net10\.0/Mentra\.Generated\.(dll|xml)|analyzers/dotnet/roslyn4\.14/cs/Mentra\.Generated\.(Generator|Analyzers|CodeFixes)\.dll)' <<< "$contents")
 if [ -z "$unexpected" ]; then ok "package holds nothing else (no Roslyn, tests, benchmarks, samples)"; else fail "package holds more: $unexpected"; fi
 nuspec=$(unzip -p "$package" Mentra.Generated.nuspec)
 if grep -q '<dependency ' <<< "$nuspec"; then fail "package depends on other packages: $(grep '<dependency ' <<< "$nuspec")"; else ok "package depends on no other package (only the ASP.NET Core framework)"; fi
@@ -59,6 +59,13 @@ for field in '<license type="expression">' '<readme>README.md</readme>' '<projec
   if grep -qF "$field" <<< "$nuspec"; then ok "nuspec has $field"; else fail "nuspec lacks $field"; fi
 done
 if [ -f "$feed/Mentra.Generated.$version.snupkg" ]; then ok "symbols package"; else fail "no symbols package"; fi
+# Every package has the icon (issue 21); the tool carries no Web SDK leftovers.
+for nupkg in "$feed"/*.nupkg; do
+  name=$(basename "$nupkg")
+  if unzip -Z1 "$nupkg" | grep -qx icon.png && unzip -p "$nupkg" '*.nuspec' | grep -qF '<icon>icon.png</icon>'; then ok "$name has its icon"; else fail "$name has no icon"; fi
+done
+leftovers=$(unzip -Z1 "$feed/Mentra.Generated.Emulator.$version.nupkg" | grep -iE 'web\.config|staticwebassets|appsettings' || true)
+if [ -z "$leftovers" ]; then ok "the emulator tool's package holds no web.config or static assets manifest"; else fail "the emulator tool's package holds: $leftovers"; fi
 template_json=$(unzip -p "$feed/Mentra.Generated.Templates.$version.nupkg" content/mentra-app/.template.config/template.json)
 if grep -qF "\"value\": \"$version\"" <<< "$template_json"; then ok "template creates apps of version $version"; else fail "template is not stamped with $version"; fi
 
@@ -90,8 +97,15 @@ run "dotnet new install the template package" dotnet new install "$feed/Mentra.G
 run "dotnet new mentra-app --tests" dotnet new mentra-app -n GlassesDemo --tests -o "$app" --debug:custom-hive "$hive" || exit 1
 cd "$app" || exit 1
 # The package name comes from -n when --package-name is not given (issue 21).
-if grep -qF '"PackageName": "com.example.glassesdemo"' appsettings.json; then ok "the package name defaults to com.example.<name>"; else fail "appsettings.json: $(cat appsettings.json)"; fi
-if grep -qF "Include=\"Mentra.Generated\" Version=\"$version\"" GlassesDemo.csproj; then ok "app references Mentra.Generated $version"; else fail "app does not reference $version"; fi
+# With --tests: the app in src/, its tests in tests/, a solution at the root (issue 21).
+project="src/GlassesDemo"
+if [ -f GlassesDemo.slnx ] && [ -f "$project/GlassesDemo.csproj" ] && [ -f tests/GlassesDemo.Tests/GlassesDemo.Tests.csproj ] && [ ! -e GlassesDemo.csproj ]; then
+  ok "--tests lays out a solution: $project and tests/GlassesDemo.Tests"
+else
+  fail "unexpected layout: $(find . -name '*.csproj' -o -name '*.slnx' | sort | tr '\n' ' ')"
+fi
+if grep -qF '"PackageName": "com.example.glassesdemo"' "$project/appsettings.json"; then ok "the package name defaults to com.example.<name>"; else fail "appsettings.json: $(cat "$project/appsettings.json")"; fi
+if grep -qF "Include=\"Mentra.Generated\" Version=\"$version\"" "$project/GlassesDemo.csproj"; then ok "app references Mentra.Generated $version"; else fail "app does not reference $version"; fi
 run "app restores and builds with warnings as errors" dotnet build -warnaserror || exit 1
 # restored_is_packed ID: whether the package ID that restore put in the global packages folder is the one in the feed.
 restored_is_packed() {
@@ -102,18 +116,25 @@ restored_is_packed() {
 }
 if restored_is_packed Mentra.Generated; then ok "the restored package is the one just packed"; else fail "the restored package is not the one just packed"; fi
 
-cp GlassesApp.cs "$work/GlassesApp.cs.orig"
-sed -i 's/^    \[OnStop\]$//' GlassesApp.cs
-line=$(grep -n 'public partial class GlassesApp' GlassesApp.cs | cut -d: -f1)
+cp "$project/GlassesApp.cs" "$work/GlassesApp.cs.orig"
+sed -i 's/^    \[OnStop\]$//' "$project/GlassesApp.cs"
+line=$(grep -n 'public partial class GlassesApp' "$project/GlassesApp.cs" | cut -d: -f1)
 dotnet build > "$work/missing.log" 2>&1
 if grep -qE "GlassesApp\.cs\($line,[0-9]+\): (error|warning) MENTRA101: App class 'GlassesApp' has no \[OnStop\] handler" "$work/missing.log"; then
   ok "without [OnStop], MENTRA101 is reported at the class (line $line): the analyzers run from the package"
 else
   fail "MENTRA101 not reported at GlassesApp.cs line $line:"; grep -E "MENTRA|error" "$work/missing.log" | head
 fi
-cp "$work/GlassesApp.cs.orig" GlassesApp.cs
+cp "$work/GlassesApp.cs.orig" "$project/GlassesApp.cs"
 
-run "the template's tests pass (webhooks, and a whole session against Mentra.Generated.Testing's emulator)" dotnet test tests/GlassesDemo.Tests
+# dotnet test at the created root runs the template's tests (issue 21: it used to pass while running nothing).
+dotnet test > "$work/root-test.log" 2>&1
+root_rc=$?
+if [ $root_rc -eq 0 ] && grep -qE 'Passed!.*Passed: *[1-9]' "$work/root-test.log"; then
+  ok "dotnet test at the app's root runs the template's tests: $(grep -oE 'Passed: *[0-9]+' "$work/root-test.log" | head -1)"
+else
+  fail "dotnet test at the app's root (exit $root_rc):"; tail -20 "$work/root-test.log"
+fi
 if restored_is_packed Mentra.Generated.Testing; then ok "the template's tests use the Mentra.Generated.Testing just packed"; else fail "the template's tests did not restore the packed Mentra.Generated.Testing"; fi
 
 # The session test must not depend on timing: 20 runs in a row on one core, where a race shows most often (issue 19).
@@ -134,15 +155,15 @@ fi
 
 # OpenTelemetry as an app adds it: the package from the feed, one call each for traces and metrics; the NativeAOT
 # publish below then covers it too.
-run "app adds Mentra.Generated.OpenTelemetry from the feed" dotnet add package Mentra.Generated.OpenTelemetry --version "$version"
-run "app adds OpenTelemetry.Extensions.Hosting" dotnet add package OpenTelemetry.Extensions.Hosting --version 1.21.0
-sed -i '/AddMentraApp<GlassesApp>/a builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddMentraInstrumentation()).WithMetrics(metrics => metrics.AddMentraInstrumentation());' Program.cs
-sed -i '1i using OpenTelemetry.Metrics;\nusing OpenTelemetry.Trace;' Program.cs
-if grep -qF 'AddMentraInstrumentation' Program.cs; then ok "app registers AddMentraInstrumentation for tracing and metrics"; else fail "Program.cs was not changed: $(cat Program.cs)"; fi
+run "app adds Mentra.Generated.OpenTelemetry from the feed" dotnet add "$project/GlassesDemo.csproj" package Mentra.Generated.OpenTelemetry --version "$version"
+run "app adds OpenTelemetry.Extensions.Hosting" dotnet add "$project/GlassesDemo.csproj" package OpenTelemetry.Extensions.Hosting --version 1.21.0
+sed -i '/AddMentraApp<GlassesApp>/a builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddMentraInstrumentation()).WithMetrics(metrics => metrics.AddMentraInstrumentation());' "$project/Program.cs"
+sed -i '1i using OpenTelemetry.Metrics;\nusing OpenTelemetry.Trace;' "$project/Program.cs"
+if grep -qF 'AddMentraInstrumentation' "$project/Program.cs"; then ok "app registers AddMentraInstrumentation for tracing and metrics"; else fail "Program.cs was not changed: $(cat "$project/Program.cs")"; fi
 run "app with OpenTelemetry builds with warnings as errors" dotnet build -warnaserror
 if restored_is_packed Mentra.Generated.OpenTelemetry; then ok "the restored Mentra.Generated.OpenTelemetry is the one just packed"; else fail "the restored Mentra.Generated.OpenTelemetry is not the one just packed"; fi
 
-dotnet publish -c Release -r linux-x64 -o "$work/published" > "$work/publish.log" 2>&1
+dotnet publish "$project" -c Release -r linux-x64 -o "$work/published" > "$work/publish.log" 2>&1
 publish_rc=$?
 if [ $publish_rc -ne 0 ] || grep -qE ": warning (IL|CS|AOT)" "$work/publish.log"; then
   fail "NativeAOT publish (exit $publish_rc) or a trimming/AOT warning:"; grep -E "warning|error" "$work/publish.log" | head
@@ -179,9 +200,26 @@ else
       if grep -qF 'Saw "hello glasses" on the glasses.' <<< "$told"; then ok "the template's app shows a transcription back on the glasses"; else fail "the transcription did not come back: $told"; fi
       if grep -qF 'stop_request answered 200; the app closed the socket with 1000' <<< "$told"; then ok "the template's app stops cleanly"; else fail "no clean stop: $told"; fi
 
+      # Ctrl+C in a terminal (a pseudo-terminal from script(1); the byte 0x03 is the key): the emulator stops the session
+      # as the cloud would, so the app's stop handler runs, then the app, and both end (issue 21).
+      if command -v script > /dev/null; then
+        ( sleep 15; printf '\003'; sleep 20 ) | timeout 90 script -qfec "$work/tools/mentra-emulator --run $work/published/GlassesDemo --port 0" /dev/null > "$work/ctrlc.log" 2>&1
+        interrupted=$(tr -d '\r' < "$work/ctrlc.log")
+        if grep -qF 'Ctrl+C: stopping the session and the app' <<< "$interrupted" && grep -qF 'stop_request answered 200.' <<< "$interrupted" \
+          && grep -qE 'Session .* stopped: user_disabled' <<< "$interrupted" && grep -qF 'Stopped: the app and the emulated cloud.' <<< "$interrupted"; then
+          ok "Ctrl+C under a terminal stops the session (the app's stop handler runs), the app and the emulator"
+        else
+          fail "Ctrl+C under a terminal: $interrupted"
+        fi
+        left=$(pgrep -f "$work/published/GlassesDemo" || true) # only this step's own binary, in its temporary folder
+        if [ -n "$left" ]; then fail "the app still runs after Ctrl+C (pid $left)"; kill $left; else ok "no app process is left after Ctrl+C"; fi
+      else
+        fail "script (util-linux) is missing: Ctrl+C under a terminal cannot be checked"
+      fi
+
       # An app that forgot app.MapMentraWebhooks(): the emulator says so within seconds, with the fix (issue 21).
       forgot="$work/Forgot"
-      cp -r "$app" "$forgot" && rm -rf "$forgot/bin" "$forgot/obj" "$forgot/tests"
+      cp -r "$app/$project" "$forgot" && rm -rf "$forgot/bin" "$forgot/obj"
       sed -i '/MapMentraWebhooks/d' "$forgot/Program.cs"
       if dotnet build "$forgot/GlassesDemo.csproj" -o "$forgot/out" > "$work/forgot-build.log" 2>&1; then
         started=$(date +%s)

@@ -54,7 +54,7 @@ internal sealed class AppProcess : IDisposable
     public static AppProcess Start(string run, string? package, string apiKey, bool verbose = false)
     {
         string url = "http://127.0.0.1:" + FreePort();
-        ProcessStartInfo start = StartInfo(run, url);
+        ProcessStartInfo start = InSessionOfItsOwn(StartInfo(run, url));
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         if ((package ?? (ConfiguredPackageName(run) is null ? DefaultPackageName(run) : null)) is { } name)
@@ -82,6 +82,45 @@ internal sealed class AppProcess : IDisposable
     }
 
     /// <summary>
+    /// On Linux, <paramref name="start"/> run through <c>setsid</c>, which makes the app the leader of a session of its own
+    /// (same process, no terminal): Ctrl+C in the terminal then reaches the emulator alone, which stops the session first,
+    /// as the cloud would, so that the app's stop handler runs, and then stops the app. Elsewhere, or without
+    /// <c>setsid</c>, as it is: the app then gets Ctrl+C too and ends its sessions itself.
+    /// </summary>
+    private static ProcessStartInfo InSessionOfItsOwn(ProcessStartInfo start)
+    {
+        bool runnable = start.FileName is "dotnet" or "/bin/sh"
+            || (OperatingSystem.IsLinux() && File.Exists(start.FileName) && (File.GetUnixFileMode(start.FileName) & UnixFileMode.UserExecute) != 0);
+        if (!OperatingSystem.IsLinux() || !runnable || !File.Exists("/usr/bin/setsid"))
+        {
+            return start; // a file that cannot run fails to start here, with the system's own reason
+        }
+
+        var wrapped = new ProcessStartInfo("/usr/bin/setsid") { ArgumentList = { start.FileName } };
+        foreach (string argument in start.ArgumentList)
+        {
+            wrapped.ArgumentList.Add(argument);
+        }
+
+        return wrapped;
+    }
+
+    /// <summary>
+    /// The app's project folder for <paramref name="run"/>: itself, or, for the root of a solution laid out as
+    /// <c>dotnet new mentra-app --tests</c> makes it (no project here, one under <c>src/</c>), that one project's folder.
+    /// </summary>
+    internal static string Project(string run)
+    {
+        if (!Directory.Exists(run) || Directory.GetFiles(run, "*.csproj").Length > 0 || !Directory.Exists(Path.Combine(run, "src")))
+        {
+            return run;
+        }
+
+        string[] projects = Directory.GetFiles(Path.Combine(run, "src"), "*.csproj", SearchOption.AllDirectories);
+        return projects.Length == 1 ? Path.GetDirectoryName(projects[0])! : run;
+    }
+
+    /// <summary>
     /// The package name in the <c>appsettings.json</c> beside <paramref name="run"/> (<c>Mentra:PackageName</c> or
     /// <c>PACKAGE_NAME</c>), or in the emulator's own <c>PACKAGE_NAME</c>, which the app inherits; null when neither has one.
     /// </summary>
@@ -92,6 +131,7 @@ internal sealed class AppProcess : IDisposable
             return inherited;
         }
 
+        run = Project(run);
         string? folder = Directory.Exists(run) ? run : File.Exists(run) ? Path.GetDirectoryName(Path.GetFullPath(run)) : null;
         string? settings = folder is null ? null : Path.Combine(folder, "appsettings.json");
         if (settings is null || !File.Exists(settings))
@@ -120,7 +160,7 @@ internal sealed class AppProcess : IDisposable
     /// </summary>
     internal static string DefaultPackageName(string run)
     {
-        string full = Path.GetFullPath(run).TrimEnd(Path.DirectorySeparatorChar);
+        string full = Path.GetFullPath(Project(run)).TrimEnd(Path.DirectorySeparatorChar);
         string name = Directory.Exists(full) && Directory.GetFiles(full, "*.csproj") is [string project] ? Path.GetFileNameWithoutExtension(project) : Path.GetFileNameWithoutExtension(full);
         string letters = new([.. name.ToLowerInvariant().Where(char.IsAsciiLetterOrDigit)]);
         return "com.example." + (letters.Length > 0 ? letters : "app");
@@ -133,6 +173,7 @@ internal sealed class AppProcess : IDisposable
     /// </summary>
     internal static ProcessStartInfo StartInfo(string run, string url)
     {
+        run = Project(run);
         if ((Directory.Exists(run) && Directory.GetFiles(run, "*.csproj").Length > 0) || (File.Exists(run) && run.EndsWith(".csproj", StringComparison.OrdinalIgnoreCase)))
         {
             return new ProcessStartInfo("dotnet") { ArgumentList = { "run", "--project", run, "--no-launch-profile", "--", "--urls", url } };

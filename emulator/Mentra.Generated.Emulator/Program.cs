@@ -178,9 +178,9 @@ internal static class EmulatorCommand
         KeyboardInput? keyboard = scripted ? null : new KeyboardInput(() => Console.ReadKey(intercept: true), Console.Out);
         using var polling = new CancellationTokenSource();
         _ = PollHealthAsync(cloud, TimeSpan.FromSeconds(60), polling.Token);
-        // Ctrl+C ends the session and the app, cleanly: the terminal sends the app the same signal, so it is stopping
-        // already; the emulator stops the session if the app still answers, waits for the app to end, and says so. An
-        // app that ends by itself ends the emulator too, instead of leaving it typing into a closed socket.
+        // Ctrl+C ends the session and the app, cleanly: the emulator stops the session as the cloud would (the app, in a
+        // session of its own, did not get the signal, so its stop handler runs), then stops the app and says so. An app
+        // that ends by itself ends the emulator too, instead of leaving it typing into a closed socket.
         var interrupted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {
@@ -258,8 +258,8 @@ internal static class EmulatorCommand
     }
 
     /// <summary>
-    /// Ctrl+C: stops the session as the cloud would (a stop webhook, if the app still answers), waits for the app to end
-    /// (it got the signal too), and says what happened.
+    /// Ctrl+C: stops the session as the cloud would (a stop webhook, and the app's stop handler), then the app, and says
+    /// what happened.
     /// </summary>
     private static async Task<int> InterruptedAsync(EmulatedSession session, AppProcess? process)
     {
@@ -272,7 +272,7 @@ internal static class EmulatorCommand
         }
         catch (Exception e) when (e is System.Net.Http.HttpRequestException or TaskCanceledException or TimeoutException or InvalidOperationException)
         {
-            Console.WriteLine("The app was stopping already (it got Ctrl+C too); its host ended its sessions.");
+            Console.WriteLine("The app did not answer the stop (it was stopping already); its host ended its sessions.");
         }
 
         process?.Dispose();

@@ -28,6 +28,16 @@ public sealed class EmulatorCommandTests
             Assert.Equal("dotnet run --project " + project + " --no-launch-profile -- --urls " + url, Line(AppProcess.StartInfo(project, url)));
             Assert.Equal("dotnet " + dll + " --urls " + url, Line(AppProcess.StartInfo(dll, url)));
             Assert.Equal("/bin/sh -c exec node app.mjs --urls " + url, Line(AppProcess.StartInfo("node app.mjs", url)));
+
+            // The root of a solution as `dotnet new mentra-app --tests` lays it out: the one project under src/.
+            string root = Directory.CreateDirectory(Path.Combine(folder, "Solution")).FullName;
+            File.WriteAllText(Path.Combine(root, "Solution.slnx"), "<Solution />");
+            string app = Directory.CreateDirectory(Path.Combine(root, "src", "Glasses")).FullName;
+            File.WriteAllText(Path.Combine(app, "Glasses.csproj"), "<Project />");
+            Directory.CreateDirectory(Path.Combine(root, "tests", "Glasses.Tests"));
+            File.WriteAllText(Path.Combine(root, "tests", "Glasses.Tests", "Glasses.Tests.csproj"), "<Project />");
+            Assert.Equal("dotnet run --project " + app + " --no-launch-profile -- --urls " + url, Line(AppProcess.StartInfo(root, url)));
+            Assert.Equal("com.example.glasses", AppProcess.DefaultPackageName(root));
         }
         finally
         {
