@@ -1,4 +1,3 @@
-using System.Linq;
 using System.Threading.Tasks;
 using Xunit;
 using static Mentra.Generated.Tests.Contracts.PayloadTests;

@@ -1,4 +1,3 @@
-using System.Linq;
 using Mentra.Generated.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;

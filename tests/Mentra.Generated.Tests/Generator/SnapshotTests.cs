@@ -1,8 +1,6 @@
 using System.IO;
-using System.Linq;
 using System.Runtime.CompilerServices;
 using Mentra.Generated.Tests.Infrastructure;
-using Microsoft.CodeAnalysis;
 using Xunit;
 
 namespace Mentra.Generated.Tests.Generator;
