@@ -159,6 +159,8 @@ run "app adds Mentra.Generated.OpenTelemetry from the feed" dotnet add "$project
 run "app adds OpenTelemetry.Extensions.Hosting" dotnet add "$project/GlassesDemo.csproj" package OpenTelemetry.Extensions.Hosting --version 1.21.0
 sed -i '/AddMentraApp<GlassesApp>/a builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddMentraInstrumentation()).WithMetrics(metrics => metrics.AddMentraInstrumentation());' "$project/Program.cs"
 sed -i '1i using OpenTelemetry.Metrics;\nusing OpenTelemetry.Trace;' "$project/Program.cs"
+# And its own health checks at another path, which report the SDK's 'mentra' check (issue 21).
+sed -i '/app.MapMentraWebhooks();/a app.MapHealthChecks("/healthz");' "$project/Program.cs"
 if grep -qF 'AddMentraInstrumentation' "$project/Program.cs"; then ok "app registers AddMentraInstrumentation for tracing and metrics"; else fail "Program.cs was not changed: $(cat "$project/Program.cs")"; fi
 run "app with OpenTelemetry builds with warnings as errors" dotnet build -warnaserror
 if restored_is_packed Mentra.Generated.OpenTelemetry; then ok "the restored Mentra.Generated.OpenTelemetry is the one just packed"; else fail "the restored Mentra.Generated.OpenTelemetry is not the one just packed"; fi
@@ -183,6 +185,7 @@ else
     check "published app counts the session" 200 '{"status":"healthy","app":"com.example.glassesdemo","activeSessions":1}' "$base/health"
     check "published app answers a stop_request" 200 '{"status":"success"}' -X POST "$base/webhook" -H 'Content-Type: application/json' --data-binary "$stop"
     check "published app's session ends" 200 '{"status":"healthy","app":"com.example.glassesdemo","activeSessions":0}' "$base/health"
+    check "published app's own health checks include the SDK's, which is healthy" 200 'Healthy' "$base/healthz"
 
     kill $pid; wait $pid 2>/dev/null; pid=""
 

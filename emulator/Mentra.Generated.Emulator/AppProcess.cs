@@ -96,7 +96,7 @@ internal sealed class AppProcess : IDisposable
             return start; // a file that cannot run fails to start here, with the system's own reason
         }
 
-        var wrapped = new ProcessStartInfo("/usr/bin/setsid") { ArgumentList = { start.FileName } };
+        var wrapped = new ProcessStartInfo("/usr/bin/setsid") { ArgumentList = { start.FileName }, WorkingDirectory = start.WorkingDirectory };
         foreach (string argument in start.ArgumentList)
         {
             wrapped.ArgumentList.Add(argument);
@@ -181,9 +181,14 @@ internal sealed class AppProcess : IDisposable
 
         if (File.Exists(run))
         {
-            return run.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)
-                ? new ProcessStartInfo("dotnet") { ArgumentList = { run, "--urls", url } }
-                : new ProcessStartInfo(run) { ArgumentList = { "--urls", url } };
+            // A built or published app runs in its own folder, as it does when deployed: its content root, where its
+            // appsettings.json is read from (a NativeAOT app's is the working directory).
+            string full = Path.GetFullPath(run);
+            ProcessStartInfo start = run.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)
+                ? new ProcessStartInfo("dotnet") { ArgumentList = { full, "--urls", url } }
+                : new ProcessStartInfo(full) { ArgumentList = { "--urls", url } };
+            start.WorkingDirectory = Path.GetDirectoryName(full)!;
+            return start;
         }
 
         return new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", "exec " + run + " --urls " + url } };

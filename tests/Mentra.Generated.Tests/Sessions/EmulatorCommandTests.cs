@@ -27,6 +27,7 @@ public sealed class EmulatorCommandTests
             Assert.Equal("dotnet run --project " + folder + " --no-launch-profile -- --urls " + url, Line(AppProcess.StartInfo(folder, url)));
             Assert.Equal("dotnet run --project " + project + " --no-launch-profile -- --urls " + url, Line(AppProcess.StartInfo(project, url)));
             Assert.Equal("dotnet " + dll + " --urls " + url, Line(AppProcess.StartInfo(dll, url)));
+            Assert.Equal(folder, AppProcess.StartInfo(dll, url).WorkingDirectory); // its content root, where its appsettings.json is
             Assert.Equal("/bin/sh -c exec node app.mjs --urls " + url, Line(AppProcess.StartInfo("node app.mjs", url)));
 
             // The root of a solution as `dotnet new mentra-app --tests` lays it out: the one project under src/.
