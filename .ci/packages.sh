@@ -62,7 +62,8 @@ if [ -f "$feed/Mentra.Generated.$version.snupkg" ]; then ok "symbols package"; e
 # Every package has the icon (issue 21); the tool carries no Web SDK leftovers.
 for nupkg in "$feed"/*.nupkg; do
   name=$(basename "$nupkg")
-  if unzip -Z1 "$nupkg" | grep -qx icon.png && unzip -p "$nupkg" '*.nuspec' | grep -qF '<icon>icon.png</icon>'; then ok "$name has its icon"; else fail "$name has no icon"; fi
+  files=$(unzip -Z1 "$nupkg"); spec=$(unzip -p "$nupkg" '*.nuspec') # whole, not piped into grep -q (pipefail and SIGPIPE)
+  if grep -qx icon.png <<< "$files" && grep -qF '<icon>icon.png</icon>' <<< "$spec"; then ok "$name has its icon"; else fail "$name has no icon"; fi
 done
 leftovers=$(unzip -Z1 "$feed/Mentra.Generated.Emulator.$version.nupkg" | grep -iE 'web\.config|staticwebassets|appsettings' || true)
 if [ -z "$leftovers" ]; then ok "the emulator tool's package holds no web.config or static assets manifest"; else fail "the emulator tool's package holds: $leftovers"; fi
@@ -173,7 +174,8 @@ else
   ok "app (with Mentra.Generated.OpenTelemetry) publishes with NativeAOT and no trimming or AOT warning"
   log="$work/app.log"
   # Webhooks alone first (its sessions' WebSocket off: the payloads name the real cloud); the emulator below runs a whole session.
-  "$work/published/GlassesDemo" --urls http://127.0.0.1:0 --Mentra:ConnectAppSessions=false > "$log" 2>&1 &
+  # From its own folder, its content root, as it runs when deployed: its appsettings.json holds its package name.
+  (cd "$work/published" && exec ./GlassesDemo --urls http://127.0.0.1:0 --Mentra:ConnectAppSessions=false) > "$log" 2>&1 &
   pid=$!
   base=$(listen "$log")
   if [ -z "$base" ]; then
