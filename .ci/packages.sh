@@ -210,6 +210,8 @@ else
       if command -v script > /dev/null; then
         ( sleep 15; printf '\003'; sleep 20 ) | timeout 90 script -qfec "$work/tools/mentra-emulator --run $work/published/GlassesDemo --port 0" /dev/null > "$work/ctrlc.log" 2>&1
         interrupted=$(tr -d '\r' < "$work/ctrlc.log")
+        # No --package: the emulator uses the app's own (issue 21, item 1).
+        if grep -qF "session of com.example.glassesdemo at" <<< "$interrupted"; then ok "without --package, the emulator uses the app's own package name"; else fail "the emulator did not use the app's package name: $interrupted"; fi
         if grep -qF 'Ctrl+C: stopping the session and the app' <<< "$interrupted" && grep -qF 'stop_request answered 200.' <<< "$interrupted" \
           && grep -qE 'Session .* stopped: user_disabled' <<< "$interrupted" && grep -qF 'Stopped: the app and the emulated cloud.' <<< "$interrupted"; then
           ok "Ctrl+C under a terminal stops the session (the app's stop handler runs), the app and the emulator"
