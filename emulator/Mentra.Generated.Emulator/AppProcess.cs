@@ -26,6 +26,9 @@ internal sealed class AppProcess : IDisposable
         process.ErrorDataReceived += (_, e) => Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        // The app runs in a session of its own, so nothing else ends it when the emulator ends (a SIGTERM, a return
+        // from anywhere): the emulator's exit does.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Dispose();
     }
 
     /// <summary>The app's base URL.</summary>

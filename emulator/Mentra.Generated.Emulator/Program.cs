@@ -66,11 +66,20 @@ internal static class EmulatorCommand
             }
         }
 
+        // Ctrl+C is the emulator's own from here on, whatever it is doing: the app, in a session of its own, does not get the
+        // signal, so the emulator must stop it (while it builds and starts too, else it would be left running).
+        var interrupted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true;
+            interrupted.TrySetResult();
+        };
+        Console.CancelKeyPress += onCancel;
         AppProcess? process = null;
         try
         {
             process = run is null ? null : AppProcess.Start(run, package, key ??= "dev-key", verbose);
-            return await RunAsync(process, app, package ?? Environment.GetEnvironmentVariable("PACKAGE_NAME"), key, user, port);
+            return await RunAsync(process, app, package ?? Environment.GetEnvironmentVariable("PACKAGE_NAME"), key, user, port, interrupted.Task);
         }
         catch (InvalidOperationException e) when (process is null)
         {
@@ -80,16 +89,26 @@ internal static class EmulatorCommand
         finally
         {
             process?.Dispose(); // if the cloud never started (else it is stopped already, before the cloud)
+            Console.CancelKeyPress -= onCancel;
         }
     }
 
-    private static async Task<int> RunAsync(AppProcess? process, string app, string? package, string? key, string user, int port)
+    private static async Task<int> RunAsync(AppProcess? process, string app, string? package, string? key, string user, int port, Task interrupted)
     {
         if (process is not null)
         {
             app = process.Url;
             Console.WriteLine($"Starting the app at {app}...");
-            Health health = await process.WaitHealthyAsync(TimeSpan.FromMinutes(3));
+            Task<Health> healthy = process.WaitHealthyAsync(TimeSpan.FromMinutes(3));
+            if (await Task.WhenAny(healthy, interrupted) == interrupted)
+            {
+                Console.WriteLine("Ctrl+C: stopping the app before it started...");
+                process.Dispose();
+                Console.WriteLine("Stopped: the app and the emulated cloud.");
+                return 130;
+            }
+
+            Health health = await healthy;
             switch (health.State)
             {
                 case HealthState.NotServed:
@@ -181,20 +200,12 @@ internal static class EmulatorCommand
         // Ctrl+C ends the session and the app, cleanly: the emulator stops the session as the cloud would (the app, in a
         // session of its own, did not get the signal, so its stop handler runs), then stops the app and says so. An app
         // that ends by itself ends the emulator too, instead of leaving it typing into a closed socket.
-        var interrupted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            e.Cancel = true;
-            interrupted.TrySetResult();
-        };
-        Console.CancelKeyPress += onCancel;
-        using var unsubscribe = new Unsubscribe(() => Console.CancelKeyPress -= onCancel);
         Task<int> appEnded = process?.ExitedAsync() ?? new TaskCompletionSource<int>().Task;
         while (true)
         {
             Task<string?> read = Task.Run(() => keyboard is null ? Console.ReadLine() : keyboard.Next());
-            Task first = await Task.WhenAny(read, interrupted.Task, appEnded);
-            if (first == interrupted.Task)
+            Task first = await Task.WhenAny(read, interrupted, appEnded);
+            if (first == interrupted)
             {
                 return await InterruptedAsync(session, process);
             }
@@ -278,12 +289,6 @@ internal static class EmulatorCommand
         process?.Dispose();
         Console.WriteLine("Stopped: the app and the emulated cloud.");
         return 130;
-    }
-
-    /// <summary>Runs an action when disposed.</summary>
-    private sealed class Unsubscribe(Action action) : IDisposable
-    {
-        public void Dispose() => action();
     }
 
     /// <summary>Polls the app's <c>/health</c> as the cloud does, once a minute, and says when it does not answer.</summary>
