@@ -19,13 +19,14 @@ internal sealed class MentraHealthCheck(IActiveSessions sessions, EndpointCheck 
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        int active = sessions.Count; // once: counting takes the registry's lock and drops its expired entries
         var data = new Dictionary<string, object>
         {
             ["packageName"] = options.Value.PackageName ?? string.Empty,
-            ["activeSessions"] = sessions.Count,
+            ["activeSessions"] = active,
         };
         return Task.FromResult(endpoints.IsMapped
-            ? HealthCheckResult.Healthy($"{sessions.Count} active session(s)", data)
+            ? HealthCheckResult.Healthy($"{active} active session(s)", data)
             : HealthCheckResult.Unhealthy("MapMentraWebhooks() was not called: the cloud cannot reach the app's webhook", data: data));
     }
 }
