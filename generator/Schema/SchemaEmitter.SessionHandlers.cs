@@ -123,7 +123,7 @@ internal sealed partial class SchemaEmitter
         w.GeneratedCode();
         w.Open("public static class " + argument.Constants);
         bool first = true;
-        foreach (string value in argument.Values)
+        foreach (EnumValueSpec value in argument.Values)
         {
             if (!first)
             {
@@ -131,8 +131,8 @@ internal sealed partial class SchemaEmitter
             }
 
             first = false;
-            w.Line("/// <summary><c>" + SourceWriter.EscapeXml(value) + "</c>.</summary>");
-            w.Line("public const string " + SchemaReader.ToPascalCase(value) + " = " + SourceWriter.Literal(value) + ";");
+            w.Line("/// <summary><c>" + SourceWriter.EscapeXml(value.Value) + "</c>.</summary>");
+            w.Line("public const string " + value.MemberName + " = " + SourceWriter.Literal(value.Value) + ";");
         }
 
         w.Close();

@@ -100,17 +100,19 @@ internal sealed partial class SchemaReader
     private HandlerArgumentSpec ReadHandlerArgument(JsonNode argument, string name)
     {
         string? pattern = ReadString(argument, "pattern");
-        var values = new List<string>();
+        var values = new List<EnumValueSpec>();
+        string? constants = ReadIdentifier(argument, "x-constants");
         if (argument.Find("enum") is { } valuesMember)
         {
             JsonNode node = valuesMember.Value;
-            if (node.Kind != JsonKind.Array || node.Items.Count == 0 || node.Items.Any(v => v.Kind != JsonKind.String || v.Text!.Length == 0))
+            if (node.Kind != JsonKind.Array || node.Items.Count == 0)
             {
                 Report(DiagnosticDescriptors.InvalidValue, node.Span, "enum", "a non-empty array of non-empty strings");
             }
             else
             {
-                values.AddRange(node.Items.Select(v => v.Text!).Distinct());
+                // Each value becomes a constant of the class: checked as a string enumeration's members are.
+                values = ReadEnumValues(node, memberNames: null, constants ?? string.Empty, constants ?? name, []);
             }
 
             if (argument.Find("pattern") is { } both)
@@ -118,10 +120,9 @@ internal sealed partial class SchemaReader
                 Report(DiagnosticDescriptors.UnsupportedKeyword, both.NameSpan, "pattern", "beside enum (the pattern is made from the values)");
             }
 
-            pattern = values.Count == 0 ? null : "^(" + string.Join("|", values.Select(v => Regex.Escape(v))) + ")$";
+            pattern = values.Count == 0 ? null : "^(" + string.Join("|", values.Select(v => Regex.Escape(v.Value))) + ")$";
         }
 
-        string? constants = ReadIdentifier(argument, "x-constants");
         if (constants is not null && values.Count == 0)
         {
             if (argument.Find("enum") is null) // a wrong enum is reported already

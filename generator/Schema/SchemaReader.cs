@@ -255,6 +255,18 @@ internal sealed partial class SchemaReader
             memberNames = null;
         }
 
+        List<EnumValueSpec> result = ReadEnumValues(values, memberNames, definition.Name, definition.SchemaName, ["Value", "IsKnown"]);
+        return new EnumSpec(definition.Name, ReadString(node, "description"), result.ToEquatableArray());
+    }
+
+    /// <summary>
+    /// The values of an <c>enum</c> array and the C# member name of each (its PascalCase, or its <c>x-enum-names</c> entry),
+    /// each mistake reported at its item: not a string, empty, repeated, not an identifier, a name the owner already uses
+    /// (<paramref name="reserved"/>, or the owner's own name) or that another value already gave. For a string
+    /// enumeration and for the constants of a session handler argument alike.
+    /// </summary>
+    private List<EnumValueSpec> ReadEnumValues(JsonNode values, JsonNode? memberNames, string ownerName, string ownerSchemaName, string[] reserved)
+    {
         var result = new List<EnumValueSpec>();
         var seenValues = new HashSet<string>();
         var seenMembers = new Dictionary<string, string>();
@@ -291,15 +303,15 @@ internal sealed partial class SchemaReader
                 continue;
             }
 
-            if (memberName is "Value" or "IsKnown" || memberName == definition.Name)
+            if (reserved.Contains(memberName) || memberName == ownerName)
             {
-                Report(DiagnosticDescriptors.DuplicateName, item.Span, memberName, definition.SchemaName);
+                Report(DiagnosticDescriptors.DuplicateName, item.Span, memberName, ownerSchemaName);
                 continue;
             }
 
             if (seenMembers.TryGetValue(memberName, out string? previous))
             {
-                Report(DiagnosticDescriptors.DuplicateName, item.Span, memberName, "'" + previous + "'");
+                Report(DiagnosticDescriptors.DuplicateName, item.Span, memberName, previous);
                 continue;
             }
 
@@ -307,7 +319,7 @@ internal sealed partial class SchemaReader
             result.Add(new EnumValueSpec(value, memberName));
         }
 
-        return new EnumSpec(definition.Name, ReadString(node, "description"), result.ToEquatableArray());
+        return result;
     }
 
     private sealed class Definition

@@ -250,7 +250,7 @@ internal sealed record HandlerArgumentSpec(string Name, string? Description, str
     /// <c>enum</c>: every value it may take (then <see cref="Pattern"/> is made from them), and <c>x-constants</c>, the static
     /// class of their constants, so that an app writes <c>[OnTouchEvent(TouchGestures.DoubleTap)]</c>.
     /// </summary>
-    public EquatableArray<string> Values { get; init; } = EquatableArray<string>.Empty;
+    public EquatableArray<EnumValueSpec> Values { get; init; } = EquatableArray<EnumValueSpec>.Empty;
 
     /// <summary><c>x-constants</c>: the name of the static class of <see cref="Values"/>' constants, beside the attribute.</summary>
     public string? Constants { get; init; }

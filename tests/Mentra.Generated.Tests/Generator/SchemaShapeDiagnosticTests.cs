@@ -64,6 +64,9 @@ public sealed class SchemaShapeDiagnosticTests
     [InlineData("""{ "name": "gesture", "enum": ["tap"], [|"pattern"|]: "^tap$" }""", "MENTRA002", "The keyword 'pattern' is not supported beside enum (the pattern is made from the values)")]
     [InlineData("""{ "name": "gesture", [|"x-constants"|]: "Gestures" }""", "MENTRA002", "The keyword 'x-constants' is not supported without an enum of values")]
     [InlineData("""{ "name": "gesture", "enum": [|[]|], "x-constants": "Gestures" }""", "MENTRA008", "The value of 'enum' must be a non-empty array of non-empty strings")]
+    [InlineData("""{ "name": "gesture", "enum": ["up_swipe", [|"up-swipe"|]], "x-constants": "Gestures" }""", "MENTRA007", "The C# name 'UpSwipe' is already used by 'up_swipe'")]
+    [InlineData("""{ "name": "gesture", "enum": ["tap", [|"2x"|]], "x-constants": "Gestures" }""", "MENTRA009", "'2x' is not a valid C# identifier")]
+    [InlineData("""{ "name": "gesture", "enum": ["tap", [|"tap"|]], "x-constants": "Gestures" }""", "MENTRA008", "The value of 'enum' must be an array of distinct strings")]
     public void Session_handler_argument_mistakes(string argument, string id, string message) =>
         SchemaDiagnosticTests.AssertSingleError(TouchSchema(argument), id, message);
 
