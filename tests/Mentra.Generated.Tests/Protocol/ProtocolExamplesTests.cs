@@ -67,6 +67,8 @@ public sealed class ProtocolExamplesTests
         { "custom_message", """{"type":"custom_message","action":"update_datetime","payload":{"datetime":"2025-11-30T08:10:00","section":"topLeft"},"timestamp":"T"}""" },
         { "photo_response", """{"type":"photo_response","requestId":"photo_req_1","success":false,"error":{"code":"CAMERA_BUSY","message":"Camera busy"},"timestamp":"T"}""" },
         { "rgb_led_control_response", """{"type":"rgb_led_control_response","requestId":"led_req_1","success":true,"timestamp":"T"}""" },
+        { "pong (newer clouds)", """{"type":"pong"}""" },
+        { "audio_stream_ready (newer clouds)", """{"type":"audio_stream_ready","streamId":"3f2b8c1e-8d4a-4c7e-9b1a-2f6d5e4c3b2a","streamUrl":"https://cloud.example/api/audio-stream/3f2b8c1e-8d4a-4c7e-9b1a-2f6d5e4c3b2a","timestamp":"T"}""" },
     };
 
     public static TheoryData<string, string> AppExamples() => new()
@@ -86,11 +88,16 @@ public sealed class ProtocolExamplesTests
         { "audio_play_request", """{"type":"audio_play_request","packageName":"P","sessionId":"S","requestId":"audio_req_1732950000000_k3j2h1g","timestamp":"T","audioUrl":"https://example.com/sound.mp3","volume":1,"stopOtherAudio":true,"trackId":0}""" },
         { "audio_stop_request", """{"type":"audio_stop_request","packageName":"P","sessionId":"S","trackId":2,"timestamp":"T"}""" },
         { "photo_request", """{"type":"photo_request","packageName":"P","sessionId":"S","requestId":"photo_req_1732950000000_ab12cd3","timestamp":"T","saveToGallery":false,"size":"medium","compress":"none"}""" },
+        { "photo_request with sound (newer clouds)", """{"type":"photo_request","packageName":"P","sessionId":"S","requestId":"photo_req_1","saveToGallery":true,"sound":false,"timestamp":"T"}""" },
+        { "ping (newer SDKs)", """{"type":"ping"}""" },
+        { "audio_stream_start (newer SDKs)", """{"type":"audio_stream_start","packageName":"P","sessionId":"S","streamId":"3f2b8c1e-8d4a-4c7e-9b1a-2f6d5e4c3b2a","contentType":"audio/mpeg","timestamp":"T"}""" },
+        { "audio_stream_end (newer SDKs)", """{"type":"audio_stream_end","packageName":"P","sessionId":"S","streamId":"3f2b8c1e-8d4a-4c7e-9b1a-2f6d5e4c3b2a","timestamp":"T"}""" },
         { "rgb_led_control on", """{"type":"rgb_led_control","packageName":"P","sessionId":"S","requestId":"led_req_1","timestamp":"T","action":"on","color":"red","ontime":1000,"offtime":0,"count":1}""" },
         { "rgb_led_control off", """{"type":"rgb_led_control","packageName":"P","sessionId":"S","requestId":"led_req_2","timestamp":"T","action":"off"}""" },
         { "rtmp_stream_request", """{"type":"rtmp_stream_request","packageName":"P","sessionId":"S","rtmpUrl":"rtmp://live.example.com/app/key","video":{"width":1280,"height":720,"bitrate":2000000,"frameRate":30},"audio":{"bitrate":128000,"sampleRate":44100,"echoCancellation":true,"noiseSuppression":true},"stream":{"durationLimit":600},"timestamp":"T"}""" },
         { "rtmp_stream_stop", """{"type":"rtmp_stream_stop","packageName":"P","sessionId":"S","streamId":"st1","timestamp":"T"}""" },
         { "managed_stream_request", """{"type":"managed_stream_request","packageName":"P","quality":"720p","enableWebRTC":true,"restreamDestinations":[{"url":"rtmp://a.rtmp.youtube.com/live2/KEY","name":"YouTube"}],"timestamp":"T"}""" },
+        { "managed_stream_request with sound (newer clouds)", """{"type":"managed_stream_request","packageName":"P","quality":"1080p","sound":true,"timestamp":"T"}""" },
         { "managed_stream_stop", """{"type":"managed_stream_stop","packageName":"P","timestamp":"T"}""" },
         { "stream_status_check", """{"type":"stream_status_check","packageName":"P","sessionId":"S","timestamp":"T"}""" },
         { "location_poll_request", """{"type":"location_poll_request","correlationId":"poll_1732950000000_x1y2z3a","packageName":"P","sessionId":"S","accuracy":"high","timestamp":"T"}""" },
@@ -187,9 +194,9 @@ public sealed class ProtocolExamplesTests
     [Fact]
     public void Unknown_message_type_is_kept_with_its_json()
     {
-        var message = Assert.IsType<UnknownCloudMessage>(JsonSerializer.Deserialize("""{"type":"pong","timestamp":1732950000000,"extra":[1]}""", AppSessionJsonContext.Default.CloudMessage));
+        var message = Assert.IsType<UnknownCloudMessage>(JsonSerializer.Deserialize("""{"type":"request_telemetry","timestamp":1732950000000,"extra":[1]}""", AppSessionJsonContext.Default.CloudMessage));
 
-        Assert.Equal("pong", message.Type);
+        Assert.Equal("request_telemetry", message.Type);
         Assert.Equal(1732950000000, message.Json.GetProperty("timestamp").GetInt64());
     }
 

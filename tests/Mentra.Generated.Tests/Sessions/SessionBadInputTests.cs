@@ -84,12 +84,12 @@ public sealed class SessionBadInputTests
             return ValueTask.CompletedTask;
         });
 
-        await session.SendTextAsync("""{"type":"pong","timestamp":1732950000000}""");
+        await session.SendTextAsync("""{"type":"request_telemetry","timestamp":1732950000000}""");
         await session.SendTextAsync("""{"type":"data_stream","streamType":"heart_rate","data":{"bpm":70}}""");
         await session.SendTranscriptionAsync("after");
 
         await session.WaitForAsync<DisplayEvent>();
-        Assert.Contains(seen, m => m is UnknownCloudMessage { Type: "pong" });
+        Assert.Contains(seen, m => m is UnknownCloudMessage { Type: "request_telemetry" });
         Assert.DoesNotContain(harness.Host.Logs.Entries, e => e.Category == "Mentra.Generated.Sessions" && e.EventId == 25);
     }
 

@@ -201,6 +201,26 @@ public static partial class AppSessionGuards
         return result is not null;
     }
 
+    /// <summary>Whether <paramref name="request"/> is a <see cref="global::Mentra.Generated.Protocol.Pong"/>.</summary>
+    public static bool IsPong([global::System.Diagnostics.CodeAnalysis.NotNullWhen(true)] this global::Mentra.Generated.Protocol.CloudMessage? request) => request is global::Mentra.Generated.Protocol.Pong;
+
+    /// <summary>Whether <paramref name="request"/> is a <see cref="global::Mentra.Generated.Protocol.Pong"/>, and that request typed.</summary>
+    public static bool IsPong([global::System.Diagnostics.CodeAnalysis.NotNullWhen(true)] this global::Mentra.Generated.Protocol.CloudMessage? request, [global::System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out global::Mentra.Generated.Protocol.Pong? result)
+    {
+        result = request as global::Mentra.Generated.Protocol.Pong;
+        return result is not null;
+    }
+
+    /// <summary>Whether <paramref name="request"/> is a <see cref="global::Mentra.Generated.Protocol.AudioStreamReady"/>.</summary>
+    public static bool IsAudioStreamReady([global::System.Diagnostics.CodeAnalysis.NotNullWhen(true)] this global::Mentra.Generated.Protocol.CloudMessage? request) => request is global::Mentra.Generated.Protocol.AudioStreamReady;
+
+    /// <summary>Whether <paramref name="request"/> is a <see cref="global::Mentra.Generated.Protocol.AudioStreamReady"/>, and that request typed.</summary>
+    public static bool IsAudioStreamReady([global::System.Diagnostics.CodeAnalysis.NotNullWhen(true)] this global::Mentra.Generated.Protocol.CloudMessage? request, [global::System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out global::Mentra.Generated.Protocol.AudioStreamReady? result)
+    {
+        result = request as global::Mentra.Generated.Protocol.AudioStreamReady;
+        return result is not null;
+    }
+
     /// <summary>Whether <paramref name="request"/> is a <see cref="global::Mentra.Generated.Protocol.UnknownCloudMessage"/>.</summary>
     public static bool IsUnknownCloudMessage([global::System.Diagnostics.CodeAnalysis.NotNullWhen(true)] this global::Mentra.Generated.Protocol.CloudMessage? request) => request is global::Mentra.Generated.Protocol.UnknownCloudMessage;
 
@@ -538,6 +558,36 @@ public static partial class AppSessionGuards
     public static bool IsOwnershipRelease([global::System.Diagnostics.CodeAnalysis.NotNullWhen(true)] this global::Mentra.Generated.Protocol.AppMessage? request, [global::System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out global::Mentra.Generated.Protocol.OwnershipRelease? result)
     {
         result = request as global::Mentra.Generated.Protocol.OwnershipRelease;
+        return result is not null;
+    }
+
+    /// <summary>Whether <paramref name="request"/> is a <see cref="global::Mentra.Generated.Protocol.Ping"/>.</summary>
+    public static bool IsPing([global::System.Diagnostics.CodeAnalysis.NotNullWhen(true)] this global::Mentra.Generated.Protocol.AppMessage? request) => request is global::Mentra.Generated.Protocol.Ping;
+
+    /// <summary>Whether <paramref name="request"/> is a <see cref="global::Mentra.Generated.Protocol.Ping"/>, and that request typed.</summary>
+    public static bool IsPing([global::System.Diagnostics.CodeAnalysis.NotNullWhen(true)] this global::Mentra.Generated.Protocol.AppMessage? request, [global::System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out global::Mentra.Generated.Protocol.Ping? result)
+    {
+        result = request as global::Mentra.Generated.Protocol.Ping;
+        return result is not null;
+    }
+
+    /// <summary>Whether <paramref name="request"/> is a <see cref="global::Mentra.Generated.Protocol.AudioStreamStart"/>.</summary>
+    public static bool IsAudioStreamStart([global::System.Diagnostics.CodeAnalysis.NotNullWhen(true)] this global::Mentra.Generated.Protocol.AppMessage? request) => request is global::Mentra.Generated.Protocol.AudioStreamStart;
+
+    /// <summary>Whether <paramref name="request"/> is a <see cref="global::Mentra.Generated.Protocol.AudioStreamStart"/>, and that request typed.</summary>
+    public static bool IsAudioStreamStart([global::System.Diagnostics.CodeAnalysis.NotNullWhen(true)] this global::Mentra.Generated.Protocol.AppMessage? request, [global::System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out global::Mentra.Generated.Protocol.AudioStreamStart? result)
+    {
+        result = request as global::Mentra.Generated.Protocol.AudioStreamStart;
+        return result is not null;
+    }
+
+    /// <summary>Whether <paramref name="request"/> is a <see cref="global::Mentra.Generated.Protocol.AudioStreamEnd"/>.</summary>
+    public static bool IsAudioStreamEnd([global::System.Diagnostics.CodeAnalysis.NotNullWhen(true)] this global::Mentra.Generated.Protocol.AppMessage? request) => request is global::Mentra.Generated.Protocol.AudioStreamEnd;
+
+    /// <summary>Whether <paramref name="request"/> is a <see cref="global::Mentra.Generated.Protocol.AudioStreamEnd"/>, and that request typed.</summary>
+    public static bool IsAudioStreamEnd([global::System.Diagnostics.CodeAnalysis.NotNullWhen(true)] this global::Mentra.Generated.Protocol.AppMessage? request, [global::System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out global::Mentra.Generated.Protocol.AudioStreamEnd? result)
+    {
+        result = request as global::Mentra.Generated.Protocol.AudioStreamEnd;
         return result is not null;
     }
 

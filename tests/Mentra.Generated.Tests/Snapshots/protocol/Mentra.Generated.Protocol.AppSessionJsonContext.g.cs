@@ -54,6 +54,9 @@ public sealed partial class AppSessionJsonContext : global::System.Text.Json.Ser
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.AudioConfig>? _AudioConfig;
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.StreamConfig>? _StreamConfig;
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.RestreamDestination>? _RestreamDestination;
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.VoiceSettings>? _VoiceSettings;
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.StorageResponse>? _StorageResponse;
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.StorageWrite>? _StorageWrite;
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.CloudMessage>? _CloudMessage;
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.UnknownCloudMessage>? _UnknownCloudMessage;
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.ConnectionAck>? _ConnectionAck;
@@ -75,6 +78,8 @@ public sealed partial class AppSessionJsonContext : global::System.Text.Json.Ser
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.CustomMessage>? _CustomMessage;
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.PhotoResponse>? _PhotoResponse;
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.RgbLedControlResponse>? _RgbLedControlResponse;
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.Pong>? _Pong;
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.AudioStreamReady>? _AudioStreamReady;
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.StreamData>? _StreamData;
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.UnknownStreamData>? _UnknownStreamData;
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.TranscriptionData>? _TranscriptionData;
@@ -111,6 +116,9 @@ public sealed partial class AppSessionJsonContext : global::System.Text.Json.Ser
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.LocationPollRequest>? _LocationPollRequest;
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.RequestWifiSetup>? _RequestWifiSetup;
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.OwnershipRelease>? _OwnershipRelease;
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.Ping>? _Ping;
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.AudioStreamStart>? _AudioStreamStart;
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.AudioStreamEnd>? _AudioStreamEnd;
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.Layout>? _Layout;
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.UnknownLayout>? _UnknownLayout;
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.TextWall>? _TextWall;
@@ -266,6 +274,15 @@ public sealed partial class AppSessionJsonContext : global::System.Text.Json.Ser
     /// <summary>Metadata for <see cref="global::Mentra.Generated.Protocol.RestreamDestination"/>.</summary>
     public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.RestreamDestination> RestreamDestination => _RestreamDestination ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.RestreamDestination>)Options.GetTypeInfo(typeof(global::Mentra.Generated.Protocol.RestreamDestination));
 
+    /// <summary>Metadata for <see cref="global::Mentra.Generated.Protocol.VoiceSettings"/>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.VoiceSettings> VoiceSettings => _VoiceSettings ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.VoiceSettings>)Options.GetTypeInfo(typeof(global::Mentra.Generated.Protocol.VoiceSettings));
+
+    /// <summary>Metadata for <see cref="global::Mentra.Generated.Protocol.StorageResponse"/>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.StorageResponse> StorageResponse => _StorageResponse ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.StorageResponse>)Options.GetTypeInfo(typeof(global::Mentra.Generated.Protocol.StorageResponse));
+
+    /// <summary>Metadata for <see cref="global::Mentra.Generated.Protocol.StorageWrite"/>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.StorageWrite> StorageWrite => _StorageWrite ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.StorageWrite>)Options.GetTypeInfo(typeof(global::Mentra.Generated.Protocol.StorageWrite));
+
     /// <summary>Metadata for <see cref="global::Mentra.Generated.Protocol.CloudMessage"/>.</summary>
     public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.CloudMessage> CloudMessage => _CloudMessage ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.CloudMessage>)Options.GetTypeInfo(typeof(global::Mentra.Generated.Protocol.CloudMessage));
 
@@ -328,6 +345,12 @@ public sealed partial class AppSessionJsonContext : global::System.Text.Json.Ser
 
     /// <summary>Metadata for <see cref="global::Mentra.Generated.Protocol.RgbLedControlResponse"/>.</summary>
     public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.RgbLedControlResponse> RgbLedControlResponse => _RgbLedControlResponse ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.RgbLedControlResponse>)Options.GetTypeInfo(typeof(global::Mentra.Generated.Protocol.RgbLedControlResponse));
+
+    /// <summary>Metadata for <see cref="global::Mentra.Generated.Protocol.Pong"/>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.Pong> Pong => _Pong ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.Pong>)Options.GetTypeInfo(typeof(global::Mentra.Generated.Protocol.Pong));
+
+    /// <summary>Metadata for <see cref="global::Mentra.Generated.Protocol.AudioStreamReady"/>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.AudioStreamReady> AudioStreamReady => _AudioStreamReady ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.AudioStreamReady>)Options.GetTypeInfo(typeof(global::Mentra.Generated.Protocol.AudioStreamReady));
 
     /// <summary>Metadata for <see cref="global::Mentra.Generated.Protocol.StreamData"/>.</summary>
     public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.StreamData> StreamData => _StreamData ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.StreamData>)Options.GetTypeInfo(typeof(global::Mentra.Generated.Protocol.StreamData));
@@ -436,6 +459,15 @@ public sealed partial class AppSessionJsonContext : global::System.Text.Json.Ser
 
     /// <summary>Metadata for <see cref="global::Mentra.Generated.Protocol.OwnershipRelease"/>.</summary>
     public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.OwnershipRelease> OwnershipRelease => _OwnershipRelease ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.OwnershipRelease>)Options.GetTypeInfo(typeof(global::Mentra.Generated.Protocol.OwnershipRelease));
+
+    /// <summary>Metadata for <see cref="global::Mentra.Generated.Protocol.Ping"/>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.Ping> Ping => _Ping ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.Ping>)Options.GetTypeInfo(typeof(global::Mentra.Generated.Protocol.Ping));
+
+    /// <summary>Metadata for <see cref="global::Mentra.Generated.Protocol.AudioStreamStart"/>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.AudioStreamStart> AudioStreamStart => _AudioStreamStart ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.AudioStreamStart>)Options.GetTypeInfo(typeof(global::Mentra.Generated.Protocol.AudioStreamStart));
+
+    /// <summary>Metadata for <see cref="global::Mentra.Generated.Protocol.AudioStreamEnd"/>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.AudioStreamEnd> AudioStreamEnd => _AudioStreamEnd ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.AudioStreamEnd>)Options.GetTypeInfo(typeof(global::Mentra.Generated.Protocol.AudioStreamEnd));
 
     /// <summary>Metadata for <see cref="global::Mentra.Generated.Protocol.Layout"/>.</summary>
     public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.Layout> Layout => _Layout ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.Layout>)Options.GetTypeInfo(typeof(global::Mentra.Generated.Protocol.Layout));
@@ -686,6 +718,21 @@ public sealed partial class AppSessionJsonContext : global::System.Text.Json.Ser
             return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Mentra.Generated.Protocol.RestreamDestination>(options, new global::Mentra.Generated.Protocol.Serialization.RestreamDestinationJsonConverter());
         }
 
+        if (type == typeof(global::Mentra.Generated.Protocol.VoiceSettings))
+        {
+            return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Mentra.Generated.Protocol.VoiceSettings>(options, new global::Mentra.Generated.Protocol.Serialization.VoiceSettingsJsonConverter());
+        }
+
+        if (type == typeof(global::Mentra.Generated.Protocol.StorageResponse))
+        {
+            return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Mentra.Generated.Protocol.StorageResponse>(options, new global::Mentra.Generated.Protocol.Serialization.StorageResponseJsonConverter());
+        }
+
+        if (type == typeof(global::Mentra.Generated.Protocol.StorageWrite))
+        {
+            return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Mentra.Generated.Protocol.StorageWrite>(options, new global::Mentra.Generated.Protocol.Serialization.StorageWriteJsonConverter());
+        }
+
         if (type == typeof(global::Mentra.Generated.Protocol.CloudMessage))
         {
             return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Mentra.Generated.Protocol.CloudMessage>(options, new global::Mentra.Generated.Protocol.Serialization.CloudMessageJsonConverter());
@@ -789,6 +836,16 @@ public sealed partial class AppSessionJsonContext : global::System.Text.Json.Ser
         if (type == typeof(global::Mentra.Generated.Protocol.RgbLedControlResponse))
         {
             return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Mentra.Generated.Protocol.RgbLedControlResponse>(options, new global::Mentra.Generated.Protocol.Serialization.RgbLedControlResponseJsonConverter());
+        }
+
+        if (type == typeof(global::Mentra.Generated.Protocol.Pong))
+        {
+            return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Mentra.Generated.Protocol.Pong>(options, new global::Mentra.Generated.Protocol.Serialization.PongJsonConverter());
+        }
+
+        if (type == typeof(global::Mentra.Generated.Protocol.AudioStreamReady))
+        {
+            return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Mentra.Generated.Protocol.AudioStreamReady>(options, new global::Mentra.Generated.Protocol.Serialization.AudioStreamReadyJsonConverter());
         }
 
         if (type == typeof(global::Mentra.Generated.Protocol.StreamData))
@@ -969,6 +1026,21 @@ public sealed partial class AppSessionJsonContext : global::System.Text.Json.Ser
         if (type == typeof(global::Mentra.Generated.Protocol.OwnershipRelease))
         {
             return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Mentra.Generated.Protocol.OwnershipRelease>(options, new global::Mentra.Generated.Protocol.Serialization.OwnershipReleaseJsonConverter());
+        }
+
+        if (type == typeof(global::Mentra.Generated.Protocol.Ping))
+        {
+            return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Mentra.Generated.Protocol.Ping>(options, new global::Mentra.Generated.Protocol.Serialization.PingJsonConverter());
+        }
+
+        if (type == typeof(global::Mentra.Generated.Protocol.AudioStreamStart))
+        {
+            return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Mentra.Generated.Protocol.AudioStreamStart>(options, new global::Mentra.Generated.Protocol.Serialization.AudioStreamStartJsonConverter());
+        }
+
+        if (type == typeof(global::Mentra.Generated.Protocol.AudioStreamEnd))
+        {
+            return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Mentra.Generated.Protocol.AudioStreamEnd>(options, new global::Mentra.Generated.Protocol.Serialization.AudioStreamEndJsonConverter());
         }
 
         if (type == typeof(global::Mentra.Generated.Protocol.Layout))

@@ -61,6 +61,12 @@ public sealed partial record ManagedStreamRequest : global::Mentra.Generated.Pro
     public global::System.Collections.Generic.IReadOnlyList<global::Mentra.Generated.Protocol.RestreamDestination>? RestreamDestinations { get; init; }
 
     /// <summary>
+    /// Whether the glasses play a sound as they start (newer clouds; older ones ignore it).
+    /// </summary>
+    /// <remarks>JSON: <c>sound</c>, optional.</remarks>
+    public bool? Sound { get; init; }
+
+    /// <summary>
     /// ISO-8601 UTC time the message was made, for example 2025-11-30T06:10:00.000Z.
     /// </summary>
     /// <remarks>JSON: <c>timestamp</c>, optional.</remarks>
@@ -87,6 +93,7 @@ public sealed partial record ManagedStreamRequest : global::Mentra.Generated.Pro
             && global::System.Collections.Generic.EqualityComparer<global::Mentra.Generated.Protocol.AudioConfig?>.Default.Equals(Audio, other.Audio)
             && global::System.Collections.Generic.EqualityComparer<global::Mentra.Generated.Protocol.StreamConfig?>.Default.Equals(Stream, other.Stream)
             && global::Mentra.Generated.Serialization.GeneratedJson.ListEquals(RestreamDestinations, other.RestreamDestinations)
+            && global::System.Collections.Generic.EqualityComparer<bool?>.Default.Equals(Sound, other.Sound)
             && global::System.Collections.Generic.EqualityComparer<string?>.Default.Equals(Timestamp, other.Timestamp);
     }
 
@@ -102,6 +109,7 @@ public sealed partial record ManagedStreamRequest : global::Mentra.Generated.Pro
         hash.Add(Audio);
         hash.Add(Stream);
         hash.Add(RestreamDestinations?.Count);
+        hash.Add(Sound);
         hash.Add(Timestamp);
         return hash.ToHashCode();
     }

@@ -67,6 +67,12 @@ public sealed partial record PhotoRequest : global::Mentra.Generated.Protocol.Ap
     public string? AuthToken { get; init; }
 
     /// <summary>
+    /// Whether the glasses play a sound as they start (newer clouds; older ones ignore it).
+    /// </summary>
+    /// <remarks>JSON: <c>sound</c>, optional.</remarks>
+    public bool? Sound { get; init; }
+
+    /// <summary>
     /// ISO-8601 UTC time the message was made, for example 2025-11-30T06:10:00.000Z.
     /// </summary>
     /// <remarks>JSON: <c>timestamp</c>, optional.</remarks>

@@ -37,6 +37,10 @@ public sealed class AppMessageJsonConverter : global::System.Text.Json.Serializa
                 global::System.ReadOnlySpan<byte> first = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
                 switch (first.Length)
                 {
+                    case 4 when global::System.MemoryExtensions.SequenceEqual(first, "ping"u8):
+                    {
+                        return global::Mentra.Generated.Protocol.Serialization.PingJsonConverter.ReadProperties(ref reader, true);
+                    }
                     case 13 when global::System.MemoryExtensions.SequenceEqual(first, "display_event"u8):
                     {
                         return global::Mentra.Generated.Protocol.Serialization.DisplayEventJsonConverter.ReadProperties(ref reader, true);
@@ -48,6 +52,10 @@ public sealed class AppMessageJsonConverter : global::System.Text.Json.Serializa
                     case 15 when global::System.MemoryExtensions.SequenceEqual(first, "rgb_led_control"u8):
                     {
                         return global::Mentra.Generated.Protocol.Serialization.RgbLedControlJsonConverter.ReadProperties(ref reader, true);
+                    }
+                    case 16 when global::System.MemoryExtensions.SequenceEqual(first, "audio_stream_end"u8):
+                    {
+                        return global::Mentra.Generated.Protocol.Serialization.AudioStreamEndJsonConverter.ReadProperties(ref reader, true);
                     }
                     case 16 when global::System.MemoryExtensions.SequenceEqual(first, "rtmp_stream_stop"u8):
                     {
@@ -64,6 +72,10 @@ public sealed class AppMessageJsonConverter : global::System.Text.Json.Serializa
                     case 18 when global::System.MemoryExtensions.SequenceEqual(first, "audio_stop_request"u8):
                     {
                         return global::Mentra.Generated.Protocol.Serialization.AudioStopRequestJsonConverter.ReadProperties(ref reader, true);
+                    }
+                    case 18 when global::System.MemoryExtensions.SequenceEqual(first, "audio_stream_start"u8):
+                    {
+                        return global::Mentra.Generated.Protocol.Serialization.AudioStreamStartJsonConverter.ReadProperties(ref reader, true);
                     }
                     case 18 when global::System.MemoryExtensions.SequenceEqual(first, "request_wifi_setup"u8):
                     {
@@ -151,6 +163,10 @@ public sealed class AppMessageJsonConverter : global::System.Text.Json.Serializa
             global::System.ReadOnlySpan<byte> value = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in scan, longestText);
             switch (value.Length)
             {
+                case 4 when global::System.MemoryExtensions.SequenceEqual(value, "ping"u8):
+                {
+                    return global::Mentra.Generated.Protocol.Serialization.PingJsonConverter.ReadObject(ref reader);
+                }
                 case 13 when global::System.MemoryExtensions.SequenceEqual(value, "display_event"u8):
                 {
                     return global::Mentra.Generated.Protocol.Serialization.DisplayEventJsonConverter.ReadObject(ref reader);
@@ -162,6 +178,10 @@ public sealed class AppMessageJsonConverter : global::System.Text.Json.Serializa
                 case 15 when global::System.MemoryExtensions.SequenceEqual(value, "rgb_led_control"u8):
                 {
                     return global::Mentra.Generated.Protocol.Serialization.RgbLedControlJsonConverter.ReadObject(ref reader);
+                }
+                case 16 when global::System.MemoryExtensions.SequenceEqual(value, "audio_stream_end"u8):
+                {
+                    return global::Mentra.Generated.Protocol.Serialization.AudioStreamEndJsonConverter.ReadObject(ref reader);
                 }
                 case 16 when global::System.MemoryExtensions.SequenceEqual(value, "rtmp_stream_stop"u8):
                 {
@@ -178,6 +198,10 @@ public sealed class AppMessageJsonConverter : global::System.Text.Json.Serializa
                 case 18 when global::System.MemoryExtensions.SequenceEqual(value, "audio_stop_request"u8):
                 {
                     return global::Mentra.Generated.Protocol.Serialization.AudioStopRequestJsonConverter.ReadObject(ref reader);
+                }
+                case 18 when global::System.MemoryExtensions.SequenceEqual(value, "audio_stream_start"u8):
+                {
+                    return global::Mentra.Generated.Protocol.Serialization.AudioStreamStartJsonConverter.ReadObject(ref reader);
                 }
                 case 18 when global::System.MemoryExtensions.SequenceEqual(value, "request_wifi_setup"u8):
                 {
@@ -287,6 +311,15 @@ public sealed class AppMessageJsonConverter : global::System.Text.Json.Serializa
                 break;
             case global::Mentra.Generated.Protocol.OwnershipRelease request:
                 global::Mentra.Generated.Protocol.Serialization.OwnershipReleaseJsonConverter.WriteObject(writer, request);
+                break;
+            case global::Mentra.Generated.Protocol.Ping request:
+                global::Mentra.Generated.Protocol.Serialization.PingJsonConverter.WriteObject(writer, request);
+                break;
+            case global::Mentra.Generated.Protocol.AudioStreamStart request:
+                global::Mentra.Generated.Protocol.Serialization.AudioStreamStartJsonConverter.WriteObject(writer, request);
+                break;
+            case global::Mentra.Generated.Protocol.AudioStreamEnd request:
+                global::Mentra.Generated.Protocol.Serialization.AudioStreamEndJsonConverter.WriteObject(writer, request);
                 break;
             case global::Mentra.Generated.Protocol.UnknownAppMessage request:
                 global::Mentra.Generated.Protocol.Serialization.UnknownAppMessageJsonConverter.WriteObject(writer, request);

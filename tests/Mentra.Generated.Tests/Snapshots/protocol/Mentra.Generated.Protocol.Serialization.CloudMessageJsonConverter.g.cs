@@ -37,6 +37,10 @@ public sealed class CloudMessageJsonConverter : global::System.Text.Json.Seriali
                 global::System.ReadOnlySpan<byte> first = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in reader, longestText);
                 switch (first.Length)
                 {
+                    case 4 when global::System.MemoryExtensions.SequenceEqual(first, "pong"u8):
+                    {
+                        return global::Mentra.Generated.Protocol.Serialization.PongJsonConverter.ReadProperties(ref reader, true);
+                    }
                     case 11 when global::System.MemoryExtensions.SequenceEqual(first, "app_stopped"u8):
                     {
                         return global::Mentra.Generated.Protocol.Serialization.AppStoppedJsonConverter.ReadProperties(ref reader, true);
@@ -64,6 +68,10 @@ public sealed class CloudMessageJsonConverter : global::System.Text.Json.Seriali
                     case 16 when global::System.MemoryExtensions.SequenceEqual(first, "permission_error"u8):
                     {
                         return global::Mentra.Generated.Protocol.Serialization.PermissionErrorJsonConverter.ReadProperties(ref reader, true);
+                    }
+                    case 18 when global::System.MemoryExtensions.SequenceEqual(first, "audio_stream_ready"u8):
+                    {
+                        return global::Mentra.Generated.Protocol.Serialization.AudioStreamReadyJsonConverter.ReadProperties(ref reader, true);
                     }
                     case 18 when global::System.MemoryExtensions.SequenceEqual(first, "rtmp_stream_status"u8):
                     {
@@ -155,6 +163,10 @@ public sealed class CloudMessageJsonConverter : global::System.Text.Json.Seriali
             global::System.ReadOnlySpan<byte> value = global::Mentra.Generated.Serialization.GeneratedJson.Utf8(in scan, longestText);
             switch (value.Length)
             {
+                case 4 when global::System.MemoryExtensions.SequenceEqual(value, "pong"u8):
+                {
+                    return global::Mentra.Generated.Protocol.Serialization.PongJsonConverter.ReadObject(ref reader);
+                }
                 case 11 when global::System.MemoryExtensions.SequenceEqual(value, "app_stopped"u8):
                 {
                     return global::Mentra.Generated.Protocol.Serialization.AppStoppedJsonConverter.ReadObject(ref reader);
@@ -182,6 +194,10 @@ public sealed class CloudMessageJsonConverter : global::System.Text.Json.Seriali
                 case 16 when global::System.MemoryExtensions.SequenceEqual(value, "permission_error"u8):
                 {
                     return global::Mentra.Generated.Protocol.Serialization.PermissionErrorJsonConverter.ReadObject(ref reader);
+                }
+                case 18 when global::System.MemoryExtensions.SequenceEqual(value, "audio_stream_ready"u8):
+                {
+                    return global::Mentra.Generated.Protocol.Serialization.AudioStreamReadyJsonConverter.ReadObject(ref reader);
                 }
                 case 18 when global::System.MemoryExtensions.SequenceEqual(value, "rtmp_stream_status"u8):
                 {
@@ -298,6 +314,12 @@ public sealed class CloudMessageJsonConverter : global::System.Text.Json.Seriali
                 break;
             case global::Mentra.Generated.Protocol.RgbLedControlResponse request:
                 global::Mentra.Generated.Protocol.Serialization.RgbLedControlResponseJsonConverter.WriteObject(writer, request);
+                break;
+            case global::Mentra.Generated.Protocol.Pong request:
+                global::Mentra.Generated.Protocol.Serialization.PongJsonConverter.WriteObject(writer, request);
+                break;
+            case global::Mentra.Generated.Protocol.AudioStreamReady request:
+                global::Mentra.Generated.Protocol.Serialization.AudioStreamReadyJsonConverter.WriteObject(writer, request);
                 break;
             case global::Mentra.Generated.Protocol.UnknownCloudMessage request:
                 global::Mentra.Generated.Protocol.Serialization.UnknownCloudMessageJsonConverter.WriteObject(writer, request);

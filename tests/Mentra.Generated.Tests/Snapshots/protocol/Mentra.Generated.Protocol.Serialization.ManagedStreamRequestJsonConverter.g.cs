@@ -20,6 +20,7 @@ public sealed class ManagedStreamRequestJsonConverter : global::System.Text.Json
     private static readonly global::System.Text.Json.JsonEncodedText s_Audio = global::System.Text.Json.JsonEncodedText.Encode("audio");
     private static readonly global::System.Text.Json.JsonEncodedText s_Stream = global::System.Text.Json.JsonEncodedText.Encode("stream");
     private static readonly global::System.Text.Json.JsonEncodedText s_RestreamDestinations = global::System.Text.Json.JsonEncodedText.Encode("restreamDestinations");
+    private static readonly global::System.Text.Json.JsonEncodedText s_Sound = global::System.Text.Json.JsonEncodedText.Encode("sound");
     private static readonly global::System.Text.Json.JsonEncodedText s_Timestamp = global::System.Text.Json.JsonEncodedText.Encode("timestamp");
     private static readonly global::System.Text.Json.JsonEncodedText s_discriminatorValue = global::System.Text.Json.JsonEncodedText.Encode("managed_stream_request");
 
@@ -50,6 +51,7 @@ public sealed class ManagedStreamRequestJsonConverter : global::System.Text.Json
         global::Mentra.Generated.Protocol.AudioConfig? _audio = null;
         global::Mentra.Generated.Protocol.StreamConfig? _stream = null;
         global::System.Collections.Generic.IReadOnlyList<global::Mentra.Generated.Protocol.RestreamDestination>? _restreamDestinations = null;
+        bool? _sound = null;
         string? _timestamp = null;
         const int longestText = 20;
         while (true)
@@ -79,6 +81,11 @@ public sealed class ManagedStreamRequestJsonConverter : global::System.Text.Json
                     }
 
                     _audio = global::Mentra.Generated.Protocol.Serialization.AudioConfigJsonConverter.ReadObject(ref reader);
+                    break;
+                }
+                case 5 when global::System.MemoryExtensions.SequenceEqual(name, "sound"u8):
+                {
+                    _sound = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "sound");
                     break;
                 }
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "video"u8):
@@ -175,6 +182,7 @@ public sealed class ManagedStreamRequestJsonConverter : global::System.Text.Json
             Audio = _audio,
             Stream = _stream,
             RestreamDestinations = _restreamDestinations,
+            Sound = _sound,
             Timestamp = _timestamp,
         };
     }
@@ -216,6 +224,10 @@ public sealed class ManagedStreamRequestJsonConverter : global::System.Text.Json
                 global::Mentra.Generated.Protocol.Serialization.RestreamDestinationJsonConverter.WriteObject(writer, item0);
             }
             writer.WriteEndArray();
+        }
+        if (value.Sound is { } _sound)
+        {
+            writer.WriteBoolean(s_Sound, _sound);
         }
         if (value.Timestamp is { } _timestamp)
         {

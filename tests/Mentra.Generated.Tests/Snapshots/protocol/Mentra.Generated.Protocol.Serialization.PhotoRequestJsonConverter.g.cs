@@ -21,6 +21,7 @@ public sealed class PhotoRequestJsonConverter : global::System.Text.Json.Seriali
     private static readonly global::System.Text.Json.JsonEncodedText s_Compress = global::System.Text.Json.JsonEncodedText.Encode("compress");
     private static readonly global::System.Text.Json.JsonEncodedText s_CustomWebhookUrl = global::System.Text.Json.JsonEncodedText.Encode("customWebhookUrl");
     private static readonly global::System.Text.Json.JsonEncodedText s_AuthToken = global::System.Text.Json.JsonEncodedText.Encode("authToken");
+    private static readonly global::System.Text.Json.JsonEncodedText s_Sound = global::System.Text.Json.JsonEncodedText.Encode("sound");
     private static readonly global::System.Text.Json.JsonEncodedText s_Timestamp = global::System.Text.Json.JsonEncodedText.Encode("timestamp");
     private static readonly global::System.Text.Json.JsonEncodedText s_discriminatorValue = global::System.Text.Json.JsonEncodedText.Encode("photo_request");
 
@@ -52,6 +53,7 @@ public sealed class PhotoRequestJsonConverter : global::System.Text.Json.Seriali
         global::Mentra.Generated.Protocol.PhotoCompression? _compress = null;
         string? _customWebhookUrl = null;
         string? _authToken = null;
+        bool? _sound = null;
         string? _timestamp = null;
         const int longestText = 16;
         while (true)
@@ -81,6 +83,11 @@ public sealed class PhotoRequestJsonConverter : global::System.Text.Json.Seriali
                 {
                     global::Mentra.Generated.Serialization.GeneratedJson.ExpectDiscriminator(ref reader, "type", "photo_request"u8, "photo_request");
                     hasType = true;
+                    break;
+                }
+                case 5 when global::System.MemoryExtensions.SequenceEqual(name, "sound"u8):
+                {
+                    _sound = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "sound");
                     break;
                 }
                 case 8 when global::System.MemoryExtensions.SequenceEqual(name, "compress"u8):
@@ -167,6 +174,7 @@ public sealed class PhotoRequestJsonConverter : global::System.Text.Json.Seriali
             Compress = _compress,
             CustomWebhookUrl = _customWebhookUrl,
             AuthToken = _authToken,
+            Sound = _sound,
             Timestamp = _timestamp,
         };
     }
@@ -198,6 +206,10 @@ public sealed class PhotoRequestJsonConverter : global::System.Text.Json.Seriali
         if (value.AuthToken is { } _authToken)
         {
             writer.WriteString(s_AuthToken, _authToken);
+        }
+        if (value.Sound is { } _sound)
+        {
+            writer.WriteBoolean(s_Sound, _sound);
         }
         if (value.Timestamp is { } _timestamp)
         {

@@ -19,6 +19,7 @@ public sealed class RtmpStreamRequestJsonConverter : global::System.Text.Json.Se
     private static readonly global::System.Text.Json.JsonEncodedText s_Video = global::System.Text.Json.JsonEncodedText.Encode("video");
     private static readonly global::System.Text.Json.JsonEncodedText s_Audio = global::System.Text.Json.JsonEncodedText.Encode("audio");
     private static readonly global::System.Text.Json.JsonEncodedText s_Stream = global::System.Text.Json.JsonEncodedText.Encode("stream");
+    private static readonly global::System.Text.Json.JsonEncodedText s_Sound = global::System.Text.Json.JsonEncodedText.Encode("sound");
     private static readonly global::System.Text.Json.JsonEncodedText s_Timestamp = global::System.Text.Json.JsonEncodedText.Encode("timestamp");
     private static readonly global::System.Text.Json.JsonEncodedText s_discriminatorValue = global::System.Text.Json.JsonEncodedText.Encode("rtmp_stream_request");
 
@@ -48,6 +49,7 @@ public sealed class RtmpStreamRequestJsonConverter : global::System.Text.Json.Se
         global::Mentra.Generated.Protocol.VideoConfig? _video = null;
         global::Mentra.Generated.Protocol.AudioConfig? _audio = null;
         global::Mentra.Generated.Protocol.StreamConfig? _stream = null;
+        bool? _sound = null;
         string? _timestamp = null;
         const int longestText = 11;
         while (true)
@@ -77,6 +79,11 @@ public sealed class RtmpStreamRequestJsonConverter : global::System.Text.Json.Se
                     }
 
                     _audio = global::Mentra.Generated.Protocol.Serialization.AudioConfigJsonConverter.ReadObject(ref reader);
+                    break;
+                }
+                case 5 when global::System.MemoryExtensions.SequenceEqual(name, "sound"u8):
+                {
+                    _sound = global::Mentra.Generated.Serialization.GeneratedJson.ReadBooleanOrNull(ref reader, "sound");
                     break;
                 }
                 case 5 when global::System.MemoryExtensions.SequenceEqual(name, "video"u8):
@@ -152,6 +159,7 @@ public sealed class RtmpStreamRequestJsonConverter : global::System.Text.Json.Se
             Video = _video,
             Audio = _audio,
             Stream = _stream,
+            Sound = _sound,
             Timestamp = _timestamp,
         };
     }
@@ -181,6 +189,10 @@ public sealed class RtmpStreamRequestJsonConverter : global::System.Text.Json.Se
         {
             writer.WritePropertyName(s_Stream);
             global::Mentra.Generated.Protocol.Serialization.StreamConfigJsonConverter.WriteObject(writer, _stream);
+        }
+        if (value.Sound is { } _sound)
+        {
+            writer.WriteBoolean(s_Sound, _sound);
         }
         if (value.Timestamp is { } _timestamp)
         {

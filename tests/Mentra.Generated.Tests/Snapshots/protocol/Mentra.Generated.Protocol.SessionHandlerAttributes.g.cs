@@ -157,13 +157,108 @@ public sealed class OnDashboardModeChangedAttribute : global::System.Attribute
 }
 
 /// <summary>
+/// Marks the method of a <c>[MentraApp]</c> class that handles <see cref="global::Mentra.Generated.Protocol.DashboardAlwaysOnChanged"/> on each app session.
+/// Handles the user turning the always-on dashboard on or off.
+/// </summary>
+/// <remarks>
+/// The method may take the DashboardAlwaysOnChanged, any of its properties by name, the <see cref="global::Mentra.Generated.Sessions.AppSession"/>,
+/// a <see cref="global::System.Threading.CancellationToken"/> (it fires when the session ends) and services, and return
+/// <c>void</c>, <c>Task</c> or <c>ValueTask</c>. Calls come one at a time per session, in the order the cloud sent them.
+/// </remarks>
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
+[global::System.AttributeUsage(global::System.AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class OnDashboardAlwaysOnChangedAttribute : global::System.Attribute
+{
+    /// <summary>The metadata name of the type the handler receives.</summary>
+    public const string PayloadType = "Mentra.Generated.Protocol.DashboardAlwaysOnChanged";
+
+    /// <summary>How it arrives: <c>stream</c> (the data of a <c>data_stream</c>) or <c>message</c> (a message of its own).</summary>
+    public const string Delivery = "message";
+
+    /// <summary>The subscription templates, separated by <c>|</c>; the first whose placeholders all have values is used.</summary>
+    public const string Streams = "";
+}
+
+/// <summary>
+/// Marks the method of a <c>[MentraApp]</c> class that handles <see cref="global::Mentra.Generated.Protocol.RtmpStreamStatus"/> on each app session.
+/// Handles each change of the app's unmanaged (RTMP) stream: a status repeated by the cloud is not delivered twice.
+/// </summary>
+/// <remarks>
+/// The method may take the RtmpStreamStatus, any of its properties by name, the <see cref="global::Mentra.Generated.Sessions.AppSession"/>,
+/// a <see cref="global::System.Threading.CancellationToken"/> (it fires when the session ends) and services, and return
+/// <c>void</c>, <c>Task</c> or <c>ValueTask</c>. Calls come one at a time per session, in the order the cloud sent them.
+/// The app subscribes to <c>rtmp_stream_status</c> (the first whose arguments are all given), computed at compile time.
+/// </remarks>
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
+[global::System.AttributeUsage(global::System.AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class OnRtmpStreamStatusAttribute : global::System.Attribute
+{
+    /// <summary>The metadata name of the type the handler receives.</summary>
+    public const string PayloadType = "Mentra.Generated.Protocol.RtmpStreamStatus";
+
+    /// <summary>How it arrives: <c>stream</c> (the data of a <c>data_stream</c>) or <c>message</c> (a message of its own).</summary>
+    public const string Delivery = "message";
+
+    /// <summary>The subscription templates, separated by <c>|</c>; the first whose placeholders all have values is used.</summary>
+    public const string Streams = "rtmp_stream_status";
+}
+
+/// <summary>
+/// Marks the method of a <c>[MentraApp]</c> class that handles <see cref="global::Mentra.Generated.Protocol.ManagedStreamStatus"/> on each app session.
+/// Handles each change of the app's managed stream: a status repeated by the cloud is not delivered twice.
+/// </summary>
+/// <remarks>
+/// The method may take the ManagedStreamStatus, any of its properties by name, the <see cref="global::Mentra.Generated.Sessions.AppSession"/>,
+/// a <see cref="global::System.Threading.CancellationToken"/> (it fires when the session ends) and services, and return
+/// <c>void</c>, <c>Task</c> or <c>ValueTask</c>. Calls come one at a time per session, in the order the cloud sent them.
+/// The app subscribes to <c>managed_stream_status</c> (the first whose arguments are all given), computed at compile time.
+/// </remarks>
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
+[global::System.AttributeUsage(global::System.AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class OnManagedStreamStatusAttribute : global::System.Attribute
+{
+    /// <summary>The metadata name of the type the handler receives.</summary>
+    public const string PayloadType = "Mentra.Generated.Protocol.ManagedStreamStatus";
+
+    /// <summary>How it arrives: <c>stream</c> (the data of a <c>data_stream</c>) or <c>message</c> (a message of its own).</summary>
+    public const string Delivery = "message";
+
+    /// <summary>The subscription templates, separated by <c>|</c>; the first whose placeholders all have values is used.</summary>
+    public const string Streams = "managed_stream_status";
+}
+
+/// <summary>
+/// Marks the method of a <c>[MentraApp]</c> class that handles <see cref="global::Mentra.Generated.Protocol.PermissionError"/> on each app session.
+/// Handles subscriptions the cloud refused for lack of a permission (each refused stream is also logged once per session).
+/// </summary>
+/// <remarks>
+/// The method may take the PermissionError, any of its properties by name, the <see cref="global::Mentra.Generated.Sessions.AppSession"/>,
+/// a <see cref="global::System.Threading.CancellationToken"/> (it fires when the session ends) and services, and return
+/// <c>void</c>, <c>Task</c> or <c>ValueTask</c>. Calls come one at a time per session, in the order the cloud sent them.
+/// </remarks>
+[global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
+[global::System.AttributeUsage(global::System.AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class OnPermissionErrorAttribute : global::System.Attribute
+{
+    /// <summary>The metadata name of the type the handler receives.</summary>
+    public const string PayloadType = "Mentra.Generated.Protocol.PermissionError";
+
+    /// <summary>How it arrives: <c>stream</c> (the data of a <c>data_stream</c>) or <c>message</c> (a message of its own).</summary>
+    public const string Delivery = "message";
+
+    /// <summary>The subscription templates, separated by <c>|</c>; the first whose placeholders all have values is used.</summary>
+    public const string Streams = "";
+}
+
+/// <summary>
 /// Marks the method of a <c>[MentraApp]</c> class that handles <see cref="global::Mentra.Generated.Protocol.CustomMessage"/> on each app session.
-/// Handles custom messages.
+/// Handles the cloud's custom messages, such as update_datetime (bind the action and payload parameters by name).
 /// </summary>
 /// <remarks>
 /// The method may take the CustomMessage, any of its properties by name, the <see cref="global::Mentra.Generated.Sessions.AppSession"/>,
 /// a <see cref="global::System.Threading.CancellationToken"/> (it fires when the session ends) and services, and return
 /// <c>void</c>, <c>Task</c> or <c>ValueTask</c>. Calls come one at a time per session, in the order the cloud sent them.
+/// The app subscribes to <c>custom_message</c> (the first whose arguments are all given), computed at compile time.
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("Mentra.Generated", "0.1.0")]
 [global::System.AttributeUsage(global::System.AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
@@ -176,7 +271,7 @@ public sealed class OnCustomMessageAttribute : global::System.Attribute
     public const string Delivery = "message";
 
     /// <summary>The subscription templates, separated by <c>|</c>; the first whose placeholders all have values is used.</summary>
-    public const string Streams = "";
+    public const string Streams = "custom_message";
 }
 
 /// <summary>
