@@ -98,7 +98,41 @@ public sealed class EmulatorOptions
 
     /// <summary>Called with each display event, as the glasses would show it.</summary>
     public Action<EmulatedSession, DisplayEvent>? OnDisplay { get; init; }
+
+    /// <summary>Called with each text the app has spoken (a play request of the emulator's own <c>/api/tts</c> URL).</summary>
+    public Action<EmulatedSession, SpeechRequest>? OnSpeech { get; init; }
+
+    /// <summary>Called with each stream status the emulator sends the app (RTMP or managed), as a status line.</summary>
+    public Action<EmulatedSession, string>? OnStreamStatus { get; init; }
+
+    /// <summary>How long a stream takes from <c>initializing</c> to live (the camera and the encoder starting).</summary>
+    public TimeSpan StreamStartDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>When set, every stream the app starts fails with this error instead of going live (an unreachable RTMP server, for example).</summary>
+    public string? StreamError { get; init; }
+
+    /// <summary>False plays a cloud whose streams never go live: they stay <c>initializing</c> (the app's start must time out).</summary>
+    public bool StartStreams { get; init; } = true;
+
+    /// <summary>
+    /// Permissions the user has not granted (for example <c>MICROPHONE</c>): the cloud refuses the streams that need them
+    /// with a <c>permission_error</c> after each <c>subscription_update</c>, and sends them no data.
+    /// </summary>
+    public IReadOnlyList<string> DeniedPermissions { get; init; } = [];
+
+    /// <summary>The most a user may store in the emulated per-user storage, in bytes of keys and values (the cloud's 1 MB); past it, 413.</summary>
+    public int StorageLimitBytes { get; init; } = 1_000_000;
+
+    /// <summary>How many storage calls one user may make in a minute; past it, 429 with Retry-After (the cloud limits the rate too).</summary>
+    public int StorageCallsPerMinute { get; init; } = 120;
 }
+
+/// <summary>What the app asked the cloud to speak.</summary>
+/// <param name="Text">The text.</param>
+/// <param name="VoiceId">The voice, if the app chose one.</param>
+/// <param name="ModelId">The speech model, if the app chose one.</param>
+/// <param name="VoiceSettings">The voice settings' JSON, if the app gave any.</param>
+public sealed record SpeechRequest(string Text, string? VoiceId, string? ModelId, string? VoiceSettings);
 
 /// <summary>What the app answered to a webhook.</summary>
 /// <param name="Status">The HTTP status.</param>
@@ -123,7 +157,46 @@ public sealed class CloudEmulator : IAsyncDisposable
         BaseUrl = baseUrl;
         WebSocketUrl = new Uri("ws://" + baseUrl.Authority + "/app-ws");
         _http = new HttpClient { BaseAddress = options.AppUrl, Timeout = TimeSpan.FromSeconds(10) };
+        Storage = new EmulatedStorage(options);
     }
+
+    /// <summary>The cloud's per-user storage of this app, as the app's calls left it.</summary>
+    public EmulatedStorage Storage { get; }
+
+    private readonly ConcurrentQueue<SpeechRequest> _speech = new();
+
+    /// <summary>Every text the phone fetched from the emulator's text-to-speech URL, in order.</summary>
+    public IReadOnlyCollection<SpeechRequest> SpeechFetched => _speech;
+
+    /// <summary>The emulator's text to speech: records what is asked and answers a short silent WAV (no voice is made).</summary>
+    private Task SpeakAsync(HttpContext context)
+    {
+        if (ReadSpeech(context.Request.QueryString.Value) is not { } speech)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return context.Response.WriteAsync("text is required");
+        }
+
+        _speech.Enqueue(speech);
+        context.Response.ContentType = "audio/wav";
+        return context.Response.Body.WriteAsync(DefaultGlasses.Silence).AsTask();
+    }
+
+    /// <summary>The speech a URL of this emulator's <c>/api/tts</c> asks for; null for any other URL.</summary>
+    internal SpeechRequest? SpeechOf(string? audioUrl) =>
+        Uri.TryCreate(audioUrl, UriKind.Absolute, out Uri? url) && url.Authority == BaseUrl.Authority && url.AbsolutePath == "/api/tts" ? ReadSpeech(url.Query) : null;
+
+    private static SpeechRequest? ReadSpeech(string? query)
+    {
+        var values = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(query);
+        return values.TryGetValue("text", out var text) && text.ToString() is { Length: > 0 } said
+            ? new SpeechRequest(said, values.TryGetValue("voice_id", out var voice) ? voice.ToString() : null, values.TryGetValue("model_id", out var model) ? model.ToString() : null, values.TryGetValue("voice_settings", out var settings) ? settings.ToString() : null)
+            : null;
+    }
+
+    internal EmulatorOptions Options => _options;
+
+    internal string PackageName => _options.PackageName;
 
     /// <summary>The emulator's own address.</summary>
     public Uri BaseUrl { get; }
@@ -154,6 +227,11 @@ public sealed class CloudEmulator : IAsyncDisposable
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = options.PingInterval, KeepAliveTimeout = options.PongTimeout ?? TimeSpan.FromDays(1) });
         CloudEmulator? emulator = null;
         app.Map("/app-ws", context => emulator!.AcceptAsync(context));
+        app.MapGet("/api/tts", context => emulator!.SpeakAsync(context));
+        app.Map("/api/sdk/simple-storage/{userId}", context => emulator!.Storage.HandleAsync(context, (string)context.Request.RouteValues["userId"]!, null));
+        app.Map("/api/sdk/simple-storage/{userId}/{key}", context => emulator!.Storage.HandleAsync(context, (string)context.Request.RouteValues["userId"]!, (string)context.Request.RouteValues["key"]!));
+        app.MapGet("/streams/{id}/{file}", context => { context.Response.ContentType = "text/plain"; return context.Response.WriteAsync("An emulated stream: no video is made.\n"); });
+        app.MapGet("/audio-stream/{id}", context => { context.Response.ContentType = "audio/mpeg"; return Task.CompletedTask; });
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         emulator = new CloudEmulator(app, options, new Uri(address));
@@ -375,6 +453,7 @@ internal sealed class EmulatedConnection(WebSocket socket)
 
             if (kind == WebSocketMessageType.Binary)
             {
+                LastBinary = data;
                 return new UnknownAppMessage("(binary)", JsonDocument.Parse("{}").RootElement.Clone());
             }
 
@@ -394,6 +473,9 @@ internal sealed class EmulatedConnection(WebSocket socket)
             return null;
         }
     }
+
+    /// <summary>The last binary frame the app sent (audio output: a stream id, then audio).</summary>
+    public byte[]? LastBinary { get; private set; }
 
     /// <summary>The last text frame that was not valid JSON, if any.</summary>
     public string? InvalidJson { get; private set; }

@@ -32,6 +32,7 @@ public sealed class EmulatedSession
         _cloud = cloud;
         SessionId = sessionId;
         UserId = userId;
+        _streams = new EmulatedStreams(this, cloud);
     }
 
     /// <summary>The session's id.</summary>
@@ -125,6 +126,60 @@ public sealed class EmulatedSession
     /// <summary>Sends a head position.</summary>
     public Task SendHeadPositionAsync(HeadPosition position) =>
         SendAsync(Data("head_position", new HeadPositionData { Position = position, Timestamp = CloudEmulator.Now() }));
+
+    private readonly List<SpeechRequest> _spoken = [];
+    private readonly Dictionary<string, long> _audioOutput = new(StringComparer.Ordinal);
+    private readonly EmulatedStreams _streams;
+
+    /// <summary>Every text the app had spoken on this session (play requests of the emulator's speech URL), in order.</summary>
+    public IReadOnlyList<SpeechRequest> Spoken
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _spoken];
+            }
+        }
+    }
+
+    /// <summary>The audio output streams the app opened, with the bytes of audio it sent on each.</summary>
+    public IReadOnlyDictionary<string, long> AudioOutput
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return new Dictionary<string, long>(_audioOutput);
+            }
+        }
+    }
+
+    /// <summary>The app's camera streams as the cloud holds them: the unmanaged and the managed one, each with its last status.</summary>
+    public EmulatedStreams Streams => _streams;
+
+    /// <summary>Fails the app's live stream (unmanaged or managed) with <paramref name="details"/>, as a dropped RTMP server would.</summary>
+    public Task FailStreamAsync(string details = "The emulated stream failed") => _streams.FailAsync(Current, details);
+
+    /// <summary>Refuses the app's subscribed streams that need <paramref name="permission"/> (MICROPHONE, LOCATION, CAMERA, ...) with a <c>permission_error</c>.</summary>
+    public Task RefusePermissionAsync(string permission) =>
+        Permissions.Refused(Subscriptions, [permission]) is { } refused ? SendAsync(refused) : Task.CompletedTask;
+
+    /// <summary>Sends the dashboard's mode changing (the wearer looks up to the dashboard, or expands it).</summary>
+    public Task SendDashboardModeAsync(DashboardMode mode) =>
+        SendAsync(new DashboardModeChanged { Mode = mode, SessionId = SessionId, Timestamp = CloudEmulator.Now() });
+
+    /// <summary>Sends the user turning the always-on dashboard on or off.</summary>
+    public Task SendDashboardAlwaysOnAsync(bool enabled) =>
+        SendAsync(new DashboardAlwaysOnChanged { Enabled = enabled, Timestamp = CloudEmulator.Now() });
+
+    /// <summary>Sends the cloud's <c>custom_message</c> <c>update_datetime</c> with the time now, as the cloud does for apps subscribed to <c>custom_message</c>.</summary>
+    public Task SendDateTimeAsync()
+    {
+        string now = DateTime.Now.ToString("yyyy-MM-dd'T'HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+        using var payload = System.Text.Json.JsonDocument.Parse("{\"datetime\":\"" + now + "\",\"section\":\"topLeft\"}");
+        return SendAsync(new CustomMessage { Action = "update_datetime", Payload = payload.RootElement.Clone(), Timestamp = CloudEmulator.Now() });
+    }
 
     /// <summary>The stop a user makes: <c>stop_request</c>, then <c>app_stopped</c> and close 1000 "App stopped".</summary>
     public async Task<WebhookResult> StopAsync(string reason = "user_disabled")
@@ -236,6 +291,11 @@ public sealed class EmulatedSession
             {
                 case SubscriptionUpdate update:
                     Subscriptions = update.Subscriptions;
+                    if (Permissions.Refused(update.Subscriptions, options.DeniedPermissions) is { } refused)
+                    {
+                        await connection.SendAsync(refused).ConfigureAwait(false);
+                    }
+
                     break;
                 case DisplayEvent display:
                     options.OnDisplay?.Invoke(this, display);
@@ -251,6 +311,41 @@ public sealed class EmulatedSession
                     break;
                 case PhotoRequest photo when options.UploadPhotos:
                     _ = _cloud.UploadPhotoAsync(photo); // the glasses upload on their own, over HTTP
+                    break;
+                case Ping:
+                    await connection.SendAsync(new Pong { Timestamp = CloudEmulator.Now() }).ConfigureAwait(false);
+                    break;
+                case AudioPlayRequest play when _cloud.SpeechOf(play.AudioUrl) is { } speech:
+                    lock (_gate)
+                    {
+                        _spoken.Add(speech);
+                    }
+
+                    options.OnSpeech?.Invoke(this, speech);
+                    if (options.AnswerAudio)
+                    {
+                        await connection.SendAsync(new AudioPlayResponse { SessionId = SessionId, RequestId = play.RequestId, Success = true, Duration = 60 * speech.Text.Length, Timestamp = CloudEmulator.Now() }).ConfigureAwait(false);
+                    }
+
+                    break;
+                case RtmpStreamRequest or ManagedStreamRequest or RtmpStreamStop or ManagedStreamStop or StreamStatusCheck:
+                    await _streams.HandleAsync(connection, message, options).ConfigureAwait(false);
+                    break;
+                case AudioStreamStart start:
+                    lock (_gate)
+                    {
+                        _audioOutput[start.StreamId] = 0;
+                    }
+
+                    await connection.SendAsync(new AudioStreamReady { StreamId = start.StreamId, StreamUrl = _cloud.BaseUrl + "audio-stream/" + start.StreamId, Timestamp = CloudEmulator.Now() }).ConfigureAwait(false);
+                    break;
+                case UnknownAppMessage { Type: "(binary)" } when connection.LastBinary is { Length: >= 36 } frame:
+                    string streamId = System.Text.Encoding.ASCII.GetString(frame, 0, 36);
+                    lock (_gate)
+                    {
+                        _audioOutput[streamId] = (_audioOutput.TryGetValue(streamId, out long bytes) ? bytes : 0) + frame.Length - 36;
+                    }
+
                     break;
                 case LocationPollRequest poll:
                     await connection.SendAsync(Data("location_update", new LocationUpdate { Lat = 48.8584, Lng = 2.2945, Accuracy = 5, CorrelationId = poll.CorrelationId, Timestamp = CloudEmulator.Now() })).ConfigureAwait(false);

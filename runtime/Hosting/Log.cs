@@ -105,6 +105,15 @@ internal static partial class Log
     [LoggerMessage(40, LogLevel.Warning, "{Count} more warnings of this kind were not logged: {Cause} (at most 3 a minute are)")]
     public static partial void WarningsSkipped(ILogger logger, int count, string cause);
 
+    [LoggerMessage(42, LogLevel.Warning, "Session {SessionId}: the cloud refused the stream {Stream}, which needs the {Permission} permission: {Message}. Its handlers get nothing until the user grants it (said once per session)")]
+    public static partial void PermissionRefused(ILogger logger, string sessionId, string stream, string permission, string message);
+
+    [LoggerMessage(43, LogLevel.Warning, "Storage of user {UserId}: {Count} writes could not be saved yet ({Reason}); they are kept and tried again")]
+    public static partial void StorageKept(ILogger logger, string userId, int count, string reason);
+
+    [LoggerMessage(44, LogLevel.Error, "Storage of user {UserId}: {Count} writes could not be saved ({Reason}); they are kept in memory, and FlushAsync throws until they are")]
+    public static partial void StorageRefused(ILogger logger, string userId, int count, string reason);
+
     /// <summary>Logs through <paramref name="limits"/>: false when this warning of <paramref name="cause"/> is left out (counted).</summary>
     public static bool Limited(ILogger logger, HostLogLimits limits, HostWarning cause)
     {

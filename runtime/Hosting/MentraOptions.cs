@@ -67,6 +67,19 @@ public sealed class MentraOptions
     /// </summary>
     public System.TimeSpan ReconnectGrace { get; set; } = System.TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How often a connected session sends the newer SDK's application keepalive, <c>{"type":"ping"}</c> (newer clouds
+    /// answer <c>pong</c>, which keeps a load balancer from closing a quiet socket; the v2 cloud logs it as unhandled, so it
+    /// is off by default). The newer TypeScript SDK sends one every 15 s. Default null: none.
+    /// </summary>
+    public System.TimeSpan? SessionKeepAliveInterval { get; set; }
+
+    /// <summary>
+    /// The cloud's API, for per-user storage used outside a live session (<see cref="Storage.MentraStorage.For(string)"/>);
+    /// a session's storage goes to the cloud of its own WebSocket URL. Default <c>https://api.mentra.glass</c>.
+    /// </summary>
+    public System.Uri CloudApiUrl { get; set; } = new("https://api.mentra.glass");
+
     /// <summary>The largest message accepted on a session's socket; a larger one is logged and skipped. Default 1 MiB.</summary>
     public int MaxSessionMessageBytes { get; set; } = 1024 * 1024;
 

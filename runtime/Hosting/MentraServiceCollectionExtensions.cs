@@ -58,6 +58,8 @@ public static class MentraServiceCollectionExtensions
             services.AddHealthChecks().Add(new HealthCheckRegistration(MentraHealthCheck.Name, provider => provider.GetRequiredService<MentraHealthCheck>(), failureStatus: null, tags: [MentraTelemetry.Name]));
         }
         services.TryAddSingleton<PhotoUploadEndpoint>();
+        services.TryAddSingleton<Storage.MentraStorage>();
+        services.AddHostedService(provider => provider.GetRequiredService<Storage.MentraStorage>());
         services.AddSingleton(TApp.Dispatcher);
         return services;
     }

@@ -72,6 +72,7 @@ public sealed partial class AppSession
         }
 
         _ended.Cancel();
+        _keepAlive?.Dispose();
         socket?.Dispose();
         CloseQueue();
         Interlocked.Exchange(ref _connected, null)?.TrySetResult();
@@ -89,6 +90,9 @@ public sealed partial class AppSession
         {
             await onEnded(this, end, runStopHandler).ConfigureAwait(false);
         }
+
+        // After the stop handler, which may still write: what the session wrote reaches the cloud before the end returns.
+        await ReleaseStorageAsync().ConfigureAwait(false);
     }
 
     /// <summary>Completes the closing handshake the cloud started, echoing its code, so that its side sees a clean close.</summary>

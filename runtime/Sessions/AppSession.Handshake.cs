@@ -45,9 +45,48 @@ public sealed partial class AppSession
         }
 
         await AfterAckAsync().ConfigureAwait(false);
+        StartKeepAlive();
         // The receive loop ends by itself with the session. It starts without this webhook request's execution context:
         // the request's Activity and logging scope would otherwise stay with the session (and in memory) for its life.
         ThreadPool.UnsafeQueueUserWorkItem(static session => _ = session.RunAsync(), this, preferLocal: false);
+    }
+
+    private Timer? _keepAlive;
+
+    /// <summary>
+    /// The application keepalive, when the options ask for it: a <c>ping</c> every interval while the session is connected
+    /// (skipped while it reconnects); a send that fails is left to the receive loop, which sees the broken socket.
+    /// </summary>
+    private void StartKeepAlive()
+    {
+        if (_options.KeepAliveInterval is not { } interval || interval <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        using (ExecutionContext.SuppressFlow())
+        {
+            _keepAlive = new Timer(static state => ((AppSession)state!).SendKeepAlive(), this, interval, interval);
+        }
+
+        if (End is not null)
+        {
+            _keepAlive.Dispose();
+        }
+    }
+
+    private static readonly Ping KeepAlivePing = new();
+
+    private void SendKeepAlive()
+    {
+        if (State == AppSessionState.Connected && End is null && Volatile.Read(ref _socket) is { State: WebSocketState.Open } socket)
+        {
+            _ = SendOnAsync(socket, KeepAlivePing, CancellationToken.None).AsTask().ContinueWith(
+                static task => _ = task.Exception,
+                CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
     }
 
     private const string StoppedBeforeAck = "The session was stopped before the cloud acknowledged it.";

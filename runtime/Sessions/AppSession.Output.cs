@@ -188,9 +188,19 @@ public sealed partial class AppSession
     /// Sends any message of the protocol. While the session reconnects it waits for the new socket; once the session has
     /// ended it throws <see cref="AppSessionEndedException"/>.
     /// </summary>
-    public async ValueTask SendAsync(AppMessage message, CancellationToken cancellationToken = default)
+    public ValueTask SendAsync(AppMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
+        return SendOnSessionAsync(message, static (socket, message, cancellationToken) => SendOnAsync(socket, message, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends with <paramref name="send"/> on the session's socket: while the session reconnects it waits for the new socket,
+    /// a socket that breaks under the send is replaced by the reconnect and the send made again, and once the session has
+    /// ended it throws <see cref="AppSessionEndedException"/>.
+    /// </summary>
+    private async ValueTask SendOnSessionAsync<TState>(TState state, Func<SessionSocket, TState, CancellationToken, ValueTask> send, CancellationToken cancellationToken)
+    {
         while (true)
         {
             if (End is { } end)
@@ -212,7 +222,7 @@ public sealed partial class AppSession
 
             try
             {
-                await SendOnAsync(socket, message, cancellationToken).ConfigureAwait(false);
+                await send(socket, state, cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch (Exception e) when (e is WebSocketException or IOException or SocketException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)

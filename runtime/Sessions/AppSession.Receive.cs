@@ -243,6 +243,19 @@ public sealed partial class AppSession
                 return null;
             case DataStream stream:
                 return Stream(stream.StreamType, stream.Data);
+            case RtmpStreamStatus status when !Apply(status):
+                return null; // a repeat: handlers saw this status of this stream already
+            case ManagedStreamStatus status when !Apply(status):
+                return null;
+            case StreamStatusCheckResponse response when Complete(StreamCheckKey, response):
+                return null;
+            case PermissionError error:
+                Apply(error);
+                break;
+            case Pong:
+                return null; // the answer to the keepalive: it kept the connection busy, which was its purpose
+            case AudioStreamReady ready when Complete(AudioOutputKey(ready.StreamId), ready):
+                return null;
             case PhotoResponse { Success: false, RequestId: { } id } response when Fail(id, new PhotoException(id, response.Error?.Code, response.Error?.Message)):
                 // Some clouds report a failed photo over the socket: fail at once rather than wait for an upload that will not come.
                 return null;

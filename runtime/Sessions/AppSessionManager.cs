@@ -78,6 +78,8 @@ internal sealed class AppSessionManager : IHostedService
             Metrics = _metrics,
             Reconnect = _options.ReconnectPolicy ?? ReconnectSchedule.Default,
             ReconnectGrace = _options.ReconnectGrace,
+            KeepAliveInterval = _options.SessionKeepAliveInterval,
+            Storage = _services.GetService<Storage.MentraStorage>(),
         };
         set => _sessionOptions = value;
     }

@@ -38,6 +38,12 @@ internal sealed class SessionOptions
     /// <summary>How long a photo waits for the glasses' upload by default (the TypeScript SDK's 30 s).</summary>
     public TimeSpan PhotoTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How often a connected session sends the application keepalive <c>ping</c> (newer clouds answer <c>pong</c>); null sends none.</summary>
+    public TimeSpan? KeepAliveInterval { get; init; }
+
+    /// <summary>The per-user storage of the server's sessions; null makes one for the session alone, against its own cloud.</summary>
+    public Storage.MentraStorage? Storage { get; init; }
+
     /// <summary>The photos the server's sessions wait for, which <c>/photo-upload</c> completes.</summary>
     public PhotoUploads Photos { get; init; } = new();
 

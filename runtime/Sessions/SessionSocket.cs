@@ -119,6 +119,21 @@ internal sealed partial class SessionSocket : IDisposable
         return SendPooledFrameAsync(Text, frame, offset, length, cancellationToken);
     }
 
+    /// <summary>
+    /// Sends one binary message made of <paramref name="prefix"/> then <paramref name="payload"/> (an audio output stream's
+    /// id and audio), each copied once into the pooled frame.
+    /// </summary>
+    public ValueTask SendBinaryAsync(ReadOnlySpan<byte> prefix, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        int length = prefix.Length + payload.Length;
+        int header = HeaderLength(length);
+        byte[] frame = System.Buffers.ArrayPool<byte>.Shared.Rent(header + length);
+        prefix.CopyTo(frame.AsSpan(header));
+        payload.Span.CopyTo(frame.AsSpan(header + prefix.Length));
+        WriteHeader(frame, Binary, frame.AsSpan(header, length));
+        return SendPooledFrameAsync(Binary, frame, 0, header + length, cancellationToken);
+    }
+
     /// <summary>Answers a ping with its payload.</summary>
     public ValueTask SendPongAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
         SendFrameAsync(Pong, payload, cancellationToken);

@@ -1,0 +1,235 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Mentra.Generated.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Mentra.Generated.Sessions;
+
+/// <summary>A camera stream that failed to start, or that the cloud reported in error.</summary>
+public sealed class StreamException : Exception
+{
+    /// <summary>Makes the exception for a stream that ended in <paramref name="status"/>.</summary>
+    public StreamException(string status, string message)
+        : base(message)
+    {
+        Status = status;
+    }
+
+    /// <summary>The stream's last status, for example <c>error</c> or <c>stopped</c>.</summary>
+    public string Status { get; }
+}
+
+/// <summary>
+/// Camera streaming: an unmanaged stream to the app's own RTMP URL, or a stream the cloud manages (HLS, DASH, WebRTC,
+/// restreams). Each start waits until the stream is live and fails clearly when it is not; each stop is safe at any time,
+/// after the session's end included; the last status of each is readable, and handlers see each status once.
+/// </summary>
+public sealed partial class AppSession
+{
+    private const string RtmpStartKey = "\u0001rtmp_stream";
+    private const string ManagedStartKey = "\u0001managed_stream";
+    private const string StreamCheckKey = "\u0001stream_status_check";
+    private RtmpStreamStatus? _rtmpStream;
+    private ManagedStreamStatus? _managedStream;
+    private Task<object>? _streamCheck;
+
+    /// <summary>How long a stream's start waits to be live by default (the TypeScript SDK's 30 s).</summary>
+    private static readonly TimeSpan StreamStartTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a stream check waits for its answer by default (the TypeScript SDK's 5 s).</summary>
+    private static readonly TimeSpan StreamCheckTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>The unmanaged stream's last status, as the cloud sent it; null before any.</summary>
+    public RtmpStreamStatus? RtmpStream => Volatile.Read(ref _rtmpStream);
+
+    /// <summary>The managed stream's last status, with its URLs once active; null before any.</summary>
+    public ManagedStreamStatus? ManagedStream => Volatile.Read(ref _managedStream);
+
+    /// <summary>
+    /// Streams the glasses' camera to <paramref name="rtmpUrl"/> (an unmanaged stream), and returns once the cloud reports it
+    /// live (<c>streaming</c> or <c>active</c>). Throws <see cref="StreamException"/> when it reports <c>error</c>,
+    /// <c>stopped</c>, <c>timeout</c> or <c>reconnect_failed</c> first, and <see cref="TimeoutException"/> when it is not
+    /// live within <paramref name="timeout"/> (default 30 s; the stream is then stopped). <see cref="StopRtmpStreamAsync"/> stops it.
+    /// </summary>
+    public async Task<RtmpStreamStatus> StartRtmpStreamAsync(string rtmpUrl, VideoConfig? video = null, AudioConfig? audio = null, StreamConfig? stream = null, bool? sound = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(rtmpUrl);
+        if (RtmpStream is { } current && IsLive(current.Status.Value))
+        {
+            throw new InvalidOperationException($"The session already streams (stream '{current.StreamId}'); stop it first.");
+        }
+
+        Task<object> live = Expect(RtmpStartKey);
+        await SendAsync(new RtmpStreamRequest { PackageName = PackageName, SessionId = SessionId, RtmpUrl = rtmpUrl, Video = video, Audio = audio, Stream = stream, Sound = sound, Timestamp = Now() }, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return (RtmpStreamStatus)await AwaitStream(RtmpStartKey, live, timeout, "RTMP stream", () => RtmpStream?.Status.Value, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            await StopRtmpStreamAsync(CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Stops the unmanaged stream. Safe at any time: with no stream, or once the session has ended (in a stop handler whose
+    /// socket is already closed, for example), it does nothing and does not throw.
+    /// </summary>
+    public ValueTask StopRtmpStreamAsync(CancellationToken cancellationToken = default) =>
+        SendUnlessEndedAsync(new RtmpStreamStop { PackageName = PackageName, SessionId = SessionId, StreamId = RtmpStream?.StreamId, Timestamp = Now() }, cancellationToken);
+
+    /// <summary>
+    /// Starts a stream the cloud manages and returns its status once it is active, with its URLs (<c>HlsUrl</c>,
+    /// <c>DashUrl</c>, and <c>WebrtcUrl</c> when <paramref name="enableWebRtc"/>); the cloud also sends it to each of
+    /// <paramref name="restreamDestinations"/>. <paramref name="quality"/> is for example <c>720p</c> or <c>1080p</c>.
+    /// Throws <see cref="StreamException"/> when the cloud reports <c>error</c> or <c>stopped</c> first, and
+    /// <see cref="TimeoutException"/> when it is not active within <paramref name="timeout"/> (default 30 s; the stream is
+    /// then stopped). <see cref="StopManagedStreamAsync"/> stops it.
+    /// </summary>
+    public async Task<ManagedStreamStatus> StartManagedStreamAsync(string? quality = null, bool enableWebRtc = false, IReadOnlyList<RestreamDestination>? restreamDestinations = null, VideoConfig? video = null, AudioConfig? audio = null, StreamConfig? stream = null, bool? sound = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        if (ManagedStream is { } current && current.Status == ManagedStreamState.Active)
+        {
+            throw new InvalidOperationException($"The session already has a managed stream (stream '{current.StreamId}'); stop it first.");
+        }
+
+        Task<object> live = Expect(ManagedStartKey);
+        await SendAsync(new ManagedStreamRequest { PackageName = PackageName, Quality = quality, EnableWebRTC = enableWebRtc, RestreamDestinations = restreamDestinations, Video = video, Audio = audio, Stream = stream, Sound = sound, Timestamp = Now() }, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return (ManagedStreamStatus)await AwaitStream(ManagedStartKey, live, timeout, "managed stream", () => ManagedStream?.Status.Value, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            await StopManagedStreamAsync(CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Stops the managed stream. Safe at any time, like <see cref="StopRtmpStreamAsync"/>.</summary>
+    public ValueTask StopManagedStreamAsync(CancellationToken cancellationToken = default) =>
+        SendUnlessEndedAsync(new ManagedStreamStop { PackageName = PackageName, Timestamp = Now() }, cancellationToken);
+
+    /// <summary>
+    /// Asks the cloud whether the app already has a stream (one started by an earlier session, for example), and returns
+    /// its answer; <see cref="TimeoutException"/> after <paramref name="timeout"/> (default 5 s). The cloud's answer names no
+    /// request, so calls made while one is pending share its answer.
+    /// </summary>
+    public async Task<StreamStatusCheckResponse> CheckStreamAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        Task<object>? pending = Volatile.Read(ref _streamCheck);
+        if (pending is null || pending.IsCompleted)
+        {
+            var mine = Expect(StreamCheckKey);
+            pending = Interlocked.CompareExchange(ref _streamCheck, mine, pending) == pending ? mine : Volatile.Read(ref _streamCheck)!;
+            if (ReferenceEquals(pending, mine))
+            {
+                await SendAsync(new StreamStatusCheck { PackageName = PackageName, SessionId = SessionId, Timestamp = Now() }, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        TimeSpan limit = timeout ?? StreamCheckTimeout;
+        try
+        {
+            return (StreamStatusCheckResponse)await pending.WaitAsync(limit, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Fail(StreamCheckKey, new TimeoutException($"No stream_status_check_response within {limit.TotalSeconds:0.#} s."));
+            throw new TimeoutException($"No stream_status_check_response within {limit.TotalSeconds:0.#} s.");
+        }
+    }
+
+    private async Task<object> AwaitStream(string key, Task<object> live, TimeSpan? timeout, string what, Func<string?> last, CancellationToken cancellationToken)
+    {
+        TimeSpan limit = timeout ?? StreamStartTimeout;
+        try
+        {
+            return await live.WaitAsync(limit, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"The {what} was not live within {limit.TotalSeconds:0.#} s (last status: {last() ?? "none"}).");
+        }
+        finally
+        {
+            _pending?.TryRemove(key, out _);
+        }
+    }
+
+    /// <summary>Sends a stop unless the session has ended, when the stream ended with it; a socket that breaks meanwhile is not an error either.</summary>
+    private async ValueTask SendUnlessEndedAsync(AppMessage stop, CancellationToken cancellationToken)
+    {
+        if (End is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            await SendAsync(stop, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AppSessionEndedException)
+        {
+            // Ended while the stop waited for a socket: the cloud ends the session's streams with it.
+        }
+    }
+
+    private static bool IsLive(string status) => status is "streaming" or "active" or "reconnected";
+
+    private static bool HasEnded(string status) => status is "error" or "stopped" or "timeout" or "reconnect_failed" or "disconnected";
+
+    /// <summary>
+    /// Applies an unmanaged stream's status: settles a start waiting for it, and returns whether handlers should see it
+    /// (false for a repeat of the last status of the same stream, which the cloud sends, with new statistics or without).
+    /// </summary>
+    private bool Apply(RtmpStreamStatus status)
+    {
+        RtmpStreamStatus? last = Interlocked.Exchange(ref _rtmpStream, status);
+        string state = status.Status.Value;
+        if (IsLive(state))
+        {
+            Complete(RtmpStartKey, status);
+        }
+        else if (HasEnded(state))
+        {
+            Fail(RtmpStartKey, new StreamException(state, $"The RTMP stream did not start: {state}{(status.ErrorDetails is { Length: > 0 } details ? " (" + details + ")" : string.Empty)}."));
+        }
+
+        return last is null || last.Status != status.Status || last.StreamId != status.StreamId;
+    }
+
+    /// <summary>Applies a managed stream's status, as <see cref="Apply(RtmpStreamStatus)"/> does.</summary>
+    private bool Apply(ManagedStreamStatus status)
+    {
+        ManagedStreamStatus? last = Interlocked.Exchange(ref _managedStream, status);
+        if (status.Status == ManagedStreamState.Active && (status.HlsUrl ?? status.DashUrl ?? status.WebrtcUrl) is not null)
+        {
+            Complete(ManagedStartKey, status);
+        }
+        else if (status.Status == ManagedStreamState.Error || status.Status == ManagedStreamState.Stopped)
+        {
+            Fail(ManagedStartKey, new StreamException(status.Status.Value, $"The managed stream did not start: {status.Status.Value}{(status.Message is { Length: > 0 } message ? " (" + message + ")" : string.Empty)}."));
+        }
+
+        return last is null || last.Status != status.Status || last.StreamId != status.StreamId;
+    }
+
+    private HashSet<string>? _refusedStreams;
+
+    /// <summary>Logs each stream the cloud refused for a missing permission once per session, whatever the cloud repeats.</summary>
+    private void Apply(PermissionError error)
+    {
+        foreach (PermissionDetail detail in error.Details ?? [])
+        {
+            string stream = detail.Stream ?? "(unnamed)";
+            if ((_refusedStreams ??= new HashSet<string>(StringComparer.Ordinal)).Add(stream))
+            {
+                Log.PermissionRefused(_logger, SessionId, stream, detail.RequiredPermission ?? "(unnamed)", detail.Message ?? error.Message ?? string.Empty);
+            }
+        }
+    }
+}
