@@ -303,7 +303,7 @@ public sealed class EmulatedSession
                 case OwnershipRelease release:
                     Released = release.Reason;
                     break;
-                case AudioPlayRequest play when options.AnswerAudio:
+                case AudioPlayRequest play when options.AnswerAudio && _cloud.SpeechOf(play.AudioUrl) is null:
                     await connection.SendAsync(new AudioPlayResponse { SessionId = SessionId, RequestId = play.RequestId, Success = true, Duration = 1200, Timestamp = CloudEmulator.Now() }).ConfigureAwait(false);
                     break;
                 case PhotoRequest photo when options.PhotoError is { } code && options.PhotoErrorOverSocket:

@@ -155,6 +155,9 @@ internal sealed class SessionHarness : IAsyncDisposable
         int? queueLength = null) =>
         StartAsync<GlassesTestApp>(configure, emulator, cloudKey, connect, reconnectGrace, queueLength);
 
+    /// <summary>The storage's batching and retries in tenths of a second, for tests.</summary>
+    internal static readonly Mentra.Generated.Storage.StorageTimings FastStorage = new(TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(100), 4, TimeSpan.FromSeconds(3));
+
     /// <summary>The harness with another app class (it gets the <see cref="SessionProbe"/> as a service).</summary>
     public static async Task<SessionHarness> StartAsync<TApp>(
         Action<MentraOptions>? configure = null,
@@ -162,7 +165,8 @@ internal sealed class SessionHarness : IAsyncDisposable
         string? cloudKey = null,
         Func<Func<Uri, CancellationToken, Task<SessionSocket>>, Func<Uri, CancellationToken, Task<SessionSocket>>>? connect = null,
         TimeSpan? reconnectGrace = null,
-        int? queueLength = null)
+        int? queueLength = null,
+        Mentra.Generated.Storage.StorageTimings? storage = null)
         where TApp : IMentraApp
     {
         var probe = new SessionProbe();
@@ -191,6 +195,9 @@ internal sealed class SessionHarness : IAsyncDisposable
             ReconnectGrace = reconnectGrace ?? defaults.ReconnectGrace,
             Connect = connect?.Invoke(defaults.Connect) ?? defaults.Connect,
             QueueLength = queueLength ?? defaults.QueueLength,
+            KeepAliveInterval = defaults.KeepAliveInterval,
+            // Each session's storage against its own cloud, batched within tenths of a second rather than seconds.
+            Storage = new Mentra.Generated.Storage.MentraStorage(defaults.PackageName, defaults.ApiKey, new Uri("http://127.0.0.1:9/"), null, host.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("Mentra.Generated.Storage"), TimeProvider.System, storage ?? FastStorage),
         };
         CloudEmulator cloud = await CloudEmulator.StartAsync(emulator?.Invoke(host.Address) ?? new EmulatorOptions
         {
