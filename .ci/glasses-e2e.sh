@@ -10,15 +10,18 @@ emulator="$root/emulator/Mentra.Generated.Emulator/bin/Release/net10.0/Mentra.Ge
 failures=0
 source "$(dirname "$0")/lib.sh"
 
-out=$(printf 'hello from CI\n/await hello from CI\n/stop\n' | timeout 120 dotnet "$emulator" --run "$dir/Mentra.Generated.Sample" --port 0 --user ci@example.com 2>&1)
+out=$(printf 'hello from CI\n/await hello from CI\n/press\n/long\n/await index.m3u8\n/storage\n/stop\n' | timeout 120 dotnet "$emulator" --run "$dir/Mentra.Generated.Sample" --port 0 --user ci@example.com 2>&1)
 rc=$?
 echo "$out" | sed 's/^/    /'
 
 expect() { if grep -qF -- "$2" <<<"$out"; then ok "$1"; else fail "$1: the run printed no line with '$2'"; fi; }
 expect "session_request answered 200 after the ack" 'session_request answered 200 {"status":"success"}'
-expect "the app subscribed at compile time" 'Connected (1 socket); subscriptions: transcription:en-US.'
+expect "the app subscribed at compile time" 'Connected (1 socket); subscriptions: transcription:en-US, button_press.'
 expect "the welcome screen ([OnConnected])" '|Captions are on. Start talking.'
 expect "the transcription came back as a text wall" 'Saw "hello from CI" on the glasses.'
+expect "a press spoke the last caption (speech)" '(speaker) "hello from CI"'
+expect "a long press started a managed stream" '(camera) Managed stream managed-1: active'
+expect "its URL came back on the display" 'Saw "index.m3u8" on the glasses.'
 expect "stop answered 200, clean close 1000" 'stop_request answered 200; the app closed the socket with 1000'
 stops=$(grep -c 'Stop requested: user_disabled' <<<"$out")
 if [ "$stops" = "1" ]; then ok "the stop handler ran once"; else fail "the stop handler ran $stops times"; fi

@@ -1,6 +1,8 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Mentra.Generated.Emulator;
@@ -13,7 +15,7 @@ return await EmulatorCommand.RunAsync(args);
 internal static class EmulatorCommand
 {
     private const string Usage = """
-        Usage: mentra-emulator [--run <project>] [--app <url>] [--package <name>] [--api-key <key>] [--user <email>] [--port <port>] [--verbose]
+        Usage: mentra-emulator [--run <project>] [--app <url>] [--package <name>] [--api-key <key>] [--user <email>] [--port <port>] [--deny <permission>] [--verbose]
 
           --run       start the app first: a project folder or .csproj (dotnet run), a .dll, an executable or a
                       command; the emulator gives it a free port, MENTRAOS_API_KEY and a loopback cloud, shows its
@@ -26,6 +28,7 @@ internal static class EmulatorCommand
           --api-key   the API key the emulated cloud accepts                          or MENTRAOS_API_KEY
           --user      the user whose session starts                                   default dev@example.com
           --port      the emulator's port on 127.0.0.1                                default 8002
+          --deny      a permission the user has not granted (MICROPHONE, LOCATION, CAMERA, ...); repeatable
 
         Then type a line and it arrives as a final transcription. In a terminal, keys are the glasses' input:
           Tab a button press, Shift+Tab a long press, F1 a tap, F2 a double tap, Up/Down the head's position.
@@ -34,6 +37,10 @@ internal static class EmulatorCommand
           /up /down      head position                     /drop          an abnormal close (the app reconnects)
           /stop          stop_request, app_stopped, close  /quit          leave
           /await <text>  wait (10 s at most) for a display event that shows <text>; in a script, a miss fails the run
+          /stream-error [details]  the app's camera stream fails    /deny <permission>  refuse a permission now
+          /mode main|expanded      the dashboard's mode             /always-on on|off   the always-on dashboard
+          /datetime                the cloud's update_datetime      /storage            the user's stored values
+        The app's speech shows as (speaker) "...", its camera streams' statuses as (camera) ....
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -45,6 +52,7 @@ internal static class EmulatorCommand
         string? key = Environment.GetEnvironmentVariable("MENTRAOS_API_KEY");
         string user = "dev@example.com";
         int port = 8002;
+        var denied = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
             string? value = i + 1 < args.Length ? args[i + 1] : null;
@@ -56,6 +64,7 @@ internal static class EmulatorCommand
                 case "--api-key" when value is not null: key = value; i++; break;
                 case "--user" when value is not null: user = value; i++; break;
                 case "--verbose": verbose = true; break;
+                case "--deny" when value is not null: denied.Add(value.ToUpperInvariant()); i++; break;
                 case "--port" when value is not null && int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int p): port = p; i++; break;
                 case "-h" or "--help":
                     Console.WriteLine(Usage);
@@ -79,7 +88,7 @@ internal static class EmulatorCommand
         try
         {
             process = run is null ? null : AppProcess.Start(run, package, key ??= "dev-key", verbose);
-            return await RunAsync(process, app, package ?? Environment.GetEnvironmentVariable("PACKAGE_NAME"), key, user, port, interrupted.Task);
+            return await RunAsync(process, app, package ?? Environment.GetEnvironmentVariable("PACKAGE_NAME"), key, user, port, denied, interrupted.Task);
         }
         catch (InvalidOperationException e) when (process is null)
         {
@@ -93,7 +102,7 @@ internal static class EmulatorCommand
         }
     }
 
-    private static async Task<int> RunAsync(AppProcess? process, string app, string? package, string? key, string user, int port, Task interrupted)
+    private static async Task<int> RunAsync(AppProcess? process, string app, string? package, string? key, string user, int port, IReadOnlyList<string> denied, Task interrupted)
     {
         if (process is not null)
         {
@@ -147,6 +156,9 @@ internal static class EmulatorCommand
                 ApiKey = key,
                 Port = port,
                 OnDisplay = (_, display) => Console.WriteLine(GlassesDisplay.Render(display)),
+                OnSpeech = (_, speech) => Console.WriteLine($"(speaker) \"{speech.Text}\"" + (speech.VoiceId is { } voice ? $" in voice {voice}" : string.Empty)),
+                OnStreamStatus = (_, status) => Console.WriteLine("(camera) " + status),
+                DeniedPermissions = denied,
             });
         }
         catch (IOException e)
@@ -231,6 +243,11 @@ internal static class EmulatorCommand
                     continue;
                 }
 
+                if (await CommandAsync(cloud, session, line.Trim()))
+                {
+                    continue;
+                }
+
                 switch (line.Trim())
                 {
                     case "/quit": return 0;
@@ -266,6 +283,41 @@ internal static class EmulatorCommand
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// The commands for what the cloud does besides the glasses' input: a stream's failure, a refused permission, the
+    /// dashboard's mode, the cloud's date and time, and the user's stored values. False for any other line.
+    /// </summary>
+    internal static async Task<bool> CommandAsync(CloudEmulator cloud, EmulatedSession session, string line)
+    {
+        string[] words = line.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries);
+        string argument = words.Length > 1 ? words[1] : string.Empty;
+        switch (words.FirstOrDefault())
+        {
+            case "/stream-error":
+                await session.FailStreamAsync(argument.Length > 0 ? argument : "The emulated stream failed");
+                return true;
+            case "/deny" when argument.Length > 0:
+                await session.RefusePermissionAsync(argument.ToUpperInvariant());
+                Console.WriteLine($"Refused {argument.ToUpperInvariant()} for the streams that need it.");
+                return true;
+            case "/mode" when argument is "main" or "expanded":
+                await session.SendDashboardModeAsync(argument == "main" ? DashboardMode.Main : DashboardMode.Expanded);
+                return true;
+            case "/always-on" when argument is "on" or "off":
+                await session.SendDashboardAlwaysOnAsync(argument == "on");
+                return true;
+            case "/datetime":
+                await session.SendDateTimeAsync();
+                return true;
+            case "/storage":
+                var values = cloud.Storage.Of(session.UserId);
+                Console.WriteLine(values.Count == 0 ? $"{session.UserId} has nothing stored." : string.Join(Environment.NewLine, values.Select(v => $"  {v.Key} = {v.Value}")));
+                return true;
+            default:
+                return false;
+        }
     }
 
     /// <summary>

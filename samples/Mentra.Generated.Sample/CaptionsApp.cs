@@ -2,7 +2,10 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 using Mentra.Generated;
+using Mentra.Generated.Display;
+using Mentra.Generated.Protocol;
 using Mentra.Generated.Sessions;
+using Mentra.Generated.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Mentra.Generated.Sample;
@@ -11,6 +14,8 @@ namespace Mentra.Generated.Sample;
 /// Live captions: what the wearer hears appears on the glasses. Final results stay until replaced; interim results
 /// show too when the user turned on the app's <c>show_interim</c> setting. The generator binds each attribute below at
 /// compile time and subscribes the app to <c>transcription:en-US</c>; one instance of this class serves each session.
+/// A button press speaks the last caption; a long press starts (or stops) a managed camera stream and shows its URL;
+/// the last caption is kept in the user's storage and shown on the dashboard at the next session.
 /// </summary>
 [MentraApp]
 public partial class CaptionsApp(ILogger<CaptionsApp> logger)
@@ -18,15 +23,70 @@ public partial class CaptionsApp(ILogger<CaptionsApp> logger)
     [OnSession]
     public void Start(string userId) => SessionRequested(logger, userId);
 
+    private string? _last;
+
     [OnConnected]
-    public ValueTask Welcome(AppSession session, CancellationToken cancellationToken) =>
-        session.ShowTextWallAsync("Captions are on. Start talking.", cancellationToken: cancellationToken);
+    public async ValueTask Welcome(AppSession session, CancellationToken cancellationToken)
+    {
+        await session.ShowTextWallAsync("Captions are on. Start talking.", cancellationToken: cancellationToken);
+        try
+        {
+            if (await session.Storage.GetAsync("last_caption", cancellationToken) is { } last)
+            {
+                await session.WriteDashboardAsync("Last: " + last, cancellationToken: cancellationToken);
+            }
+        }
+        catch (MentraStorageException e)
+        {
+            StorageUnavailable(logger, e.Message);
+        }
+    }
 
     [OnTranscription("en-US")]
-    public ValueTask Caption(string text, bool isFinal, AppSession session, CancellationToken cancellationToken) =>
-        isFinal || session.SettingBoolean("show_interim") == true
-            ? session.ShowTextWallAsync(text, cancellationToken: cancellationToken)
-            : ValueTask.CompletedTask;
+    public async ValueTask Caption(string text, bool isFinal, AppSession session, CancellationToken cancellationToken)
+    {
+        if (!isFinal && session.SettingBoolean("show_interim") != true)
+        {
+            return;
+        }
+
+        if (isFinal)
+        {
+            _last = text;
+            await session.Storage.SetAsync("last_caption", text, cancellationToken); // batched; sent at the latest when the session ends
+        }
+
+        // The newest words that fit the glasses' display (the G1's when the model has no display of its own).
+        DisplayProfile display = DisplayProfile.ForModel(session.Capabilities?.ModelName) ?? DisplayProfile.EvenRealitiesG1;
+        await session.ShowTextWallAsync(TextLayout.Tail(text, display), cancellationToken: cancellationToken);
+    }
+
+    [OnButtonPress]
+    public async Task Press(PressType pressType, AppSession session, CancellationToken cancellationToken)
+    {
+        if (pressType != PressType.Long)
+        {
+            await session.SpeakAsync(_last ?? "Nothing heard yet.", cancellationToken: cancellationToken);
+            return;
+        }
+
+        if (session.ManagedStream?.Status == ManagedStreamState.Active)
+        {
+            await session.StopManagedStreamAsync(cancellationToken);
+            await session.ShowTextWallAsync("Stream stopped.", cancellationToken: cancellationToken);
+            return;
+        }
+
+        try
+        {
+            ManagedStreamStatus stream = await session.StartManagedStreamAsync("720p", cancellationToken: cancellationToken);
+            await session.ShowTextWallAsync("Streaming: " + stream.HlsUrl, cancellationToken: cancellationToken);
+        }
+        catch (Exception e) when (e is StreamException or TimeoutException)
+        {
+            await session.ShowTextWallAsync("No stream: " + e.Message, cancellationToken: cancellationToken);
+        }
+    }
 
     [OnSettingsChanged]
     public void SettingsChanged(AppSession session) => SettingsUpdated(logger, session.Settings.Count);
@@ -49,4 +109,7 @@ public partial class CaptionsApp(ILogger<CaptionsApp> logger)
 
     [LoggerMessage(4, LogLevel.Information, "Session ended: {Reason}")]
     private static partial void SessionEnded(ILogger logger, string reason);
+
+    [LoggerMessage(5, LogLevel.Warning, "The user's storage is unavailable: {Reason}")]
+    private static partial void StorageUnavailable(ILogger logger, string reason);
 }
