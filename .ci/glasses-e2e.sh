@@ -10,7 +10,7 @@ emulator="$root/emulator/Mentra.Generated.Emulator/bin/Release/net10.0/Mentra.Ge
 failures=0
 source "$(dirname "$0")/lib.sh"
 
-out=$(printf 'hello from CI\n/await hello from CI\n/press\n/long\n/await index.m3u8\n/storage\n/stop\n' | timeout 120 dotnet "$emulator" --run "$dir/Mentra.Generated.Sample" --port 0 --user ci@example.com 2>&1)
+out=$(printf 'hello from CI\n/await hello from CI\n/press\n/long\n/await index.m3u8\n/stop\n' | timeout 120 dotnet "$emulator" --run "$dir/Mentra.Generated.Sample" --port 0 --user ci@example.com 2>&1)
 rc=$?
 echo "$out" | sed 's/^/    /'
 

@@ -15,7 +15,7 @@ namespace Mentra.Generated.Sample;
 /// show too when the user turned on the app's <c>show_interim</c> setting. The generator binds each attribute below at
 /// compile time and subscribes the app to <c>transcription:en-US</c>; one instance of this class serves each session.
 /// A button press speaks the last caption; a long press starts (or stops) a managed camera stream and shows its URL;
-/// the last caption is kept in the user's storage and shown on the dashboard at the next session.
+/// the last caption is kept in the user's storage at the session's end and shown on the dashboard at the next session.
 /// </summary>
 [MentraApp]
 public partial class CaptionsApp(ILogger<CaptionsApp> logger)
@@ -53,12 +53,11 @@ public partial class CaptionsApp(ILogger<CaptionsApp> logger)
         if (isFinal)
         {
             _last = text;
-            await session.Storage.SetAsync("last_caption", text, cancellationToken); // batched; sent at the latest when the session ends
         }
 
-        // The newest words that fit the glasses' display (the G1's when the model has no display of its own).
+        // A caption longer than a line is cut to the newest words that fit the display (the G1's when the model has none).
         DisplayProfile display = DisplayProfile.ForModel(session.Capabilities?.ModelName) ?? DisplayProfile.EvenRealitiesG1;
-        await session.ShowTextWallAsync(TextLayout.Tail(text, display), cancellationToken: cancellationToken);
+        await session.ShowTextWallAsync(display.Measure(text) <= display.WidthPixels ? text : TextLayout.Tail(text, display), cancellationToken: cancellationToken);
     }
 
     [OnButtonPress]
@@ -94,8 +93,16 @@ public partial class CaptionsApp(ILogger<CaptionsApp> logger)
     [OnStop]
     public void Stop(string sessionId, StopReason reason) => SessionStopped(logger, reason.Value);
 
+    /// <summary>The last caption goes to the user's storage; the SDK sends it to the cloud as the session ends.</summary>
     [OnEnded]
-    public void Ended(string reason) => SessionEnded(logger, reason);
+    public async Task Ended(string reason, AppSession session)
+    {
+        SessionEnded(logger, reason);
+        if (_last is { } last)
+        {
+            await session.Storage.SetAsync("last_caption", last);
+        }
+    }
 
     // Source-generated log methods check the level before they format or box anything.
     [LoggerMessage(1, LogLevel.Information, "Session requested for {UserId}")]
