@@ -46,6 +46,10 @@ public static class MentraServiceCollectionExtensions
         services.TryAddSingleton<MentraMetrics>();
         services.TryAddSingleton(provider => CreateUrlPolicy(provider));
         services.TryAddSingleton(new ServiceLifetimes(services));
+        // Registered before the session manager, so that the host stops it after the sessions: what their stop handlers
+        // write is sent too.
+        services.TryAddSingleton<Storage.MentraStorage>();
+        services.AddHostedService(provider => provider.GetRequiredService<Storage.MentraStorage>());
         services.TryAddSingleton<Sessions.AppSessionManager>();
         services.AddHostedService(provider => provider.GetRequiredService<Sessions.AppSessionManager>());
         services.TryAddSingleton<WebhookEndpoint>();
@@ -58,8 +62,6 @@ public static class MentraServiceCollectionExtensions
             services.AddHealthChecks().Add(new HealthCheckRegistration(MentraHealthCheck.Name, provider => provider.GetRequiredService<MentraHealthCheck>(), failureStatus: null, tags: [MentraTelemetry.Name]));
         }
         services.TryAddSingleton<PhotoUploadEndpoint>();
-        services.TryAddSingleton<Storage.MentraStorage>();
-        services.AddHostedService(provider => provider.GetRequiredService<Storage.MentraStorage>());
         services.AddSingleton(TApp.Dispatcher);
         return services;
     }
@@ -144,6 +146,16 @@ internal static class MentraOptionsBinder
             options.ReconnectGrace = TimeSpan.TryParse(grace, CultureInfo.InvariantCulture, out TimeSpan value) ? value : throw Invalid("ReconnectGrace", grace, "a time span such as 00:00:05");
         }
 
+        if (section["SessionKeepAliveInterval"] is { } keepAlive)
+        {
+            options.SessionKeepAliveInterval = TimeSpan.TryParse(keepAlive, CultureInfo.InvariantCulture, out TimeSpan value) ? value : throw Invalid("SessionKeepAliveInterval", keepAlive, "a time span such as 00:00:15");
+        }
+
+        if (section["CloudApiUrl"] is { } cloud)
+        {
+            options.CloudApiUrl = Uri.TryCreate(cloud, UriKind.Absolute, out Uri? value) && value.Scheme is "https" or "http" ? value : throw Invalid("CloudApiUrl", cloud, "an absolute http(s) URL such as https://api.mentra.glass");
+        }
+
         if (section["MaxTrackedSessions"] is { } tracked)
         {
             options.MaxTrackedSessions = int.TryParse(tracked, NumberStyles.None, CultureInfo.InvariantCulture, out int value) ? value : throw Invalid("MaxTrackedSessions", tracked, "a number of sessions");
@@ -197,6 +209,16 @@ internal sealed class MentraOptionsValidator : IValidateOptions<MentraOptions>
             {
                 failures.Add($"Mentra:{key} is '{path}', but it must start with '/'.");
             }
+        }
+
+        if (options.SessionKeepAliveInterval is { } keepAlive && (keepAlive < TimeSpan.FromSeconds(1) || keepAlive > TimeSpan.FromMinutes(2)))
+        {
+            failures.Add($"Mentra:SessionKeepAliveInterval is {keepAlive}, but it must be between 1 s and 2 minutes (the newer SDK pings every 15 s; the cloud drops a socket idle for 120 s).");
+        }
+
+        if (options.CloudApiUrl is not { IsAbsoluteUri: true } api || api.Scheme is not ("https" or "http"))
+        {
+            failures.Add("Mentra:CloudApiUrl must be an absolute http(s) URL, such as https://api.mentra.glass.");
         }
 
         if (options.SessionAckTimeout <= TimeSpan.Zero || options.SessionAckTimeout > TimeSpan.FromMinutes(1))

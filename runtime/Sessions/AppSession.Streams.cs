@@ -34,6 +34,7 @@ public sealed partial class AppSession
     private RtmpStreamStatus? _rtmpStream;
     private ManagedStreamStatus? _managedStream;
     private Task<object>? _streamCheck;
+    private readonly object _streamGate = new();
 
     /// <summary>How long a stream's start waits to be live by default (the TypeScript SDK's 30 s).</summary>
     private static readonly TimeSpan StreamStartTimeout = TimeSpan.FromSeconds(30);
@@ -61,7 +62,7 @@ public sealed partial class AppSession
             throw new InvalidOperationException($"The session already streams (stream '{current.StreamId}'); stop it first.");
         }
 
-        Task<object> live = Expect(RtmpStartKey);
+        Task<object> live = ExpectStart(RtmpStartKey, "an RTMP stream");
         await SendAsync(new RtmpStreamRequest { PackageName = PackageName, SessionId = SessionId, RtmpUrl = rtmpUrl, Video = video, Audio = audio, Stream = stream, Sound = sound, Timestamp = Now() }, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -96,7 +97,7 @@ public sealed partial class AppSession
             throw new InvalidOperationException($"The session already has a managed stream (stream '{current.StreamId}'); stop it first.");
         }
 
-        Task<object> live = Expect(ManagedStartKey);
+        Task<object> live = ExpectStart(ManagedStartKey, "a managed stream");
         await SendAsync(new ManagedStreamRequest { PackageName = PackageName, Quality = quality, EnableWebRTC = enableWebRtc, RestreamDestinations = restreamDestinations, Video = video, Audio = audio, Stream = stream, Sound = sound, Timestamp = Now() }, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -120,15 +121,22 @@ public sealed partial class AppSession
     /// </summary>
     public async Task<StreamStatusCheckResponse> CheckStreamAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
-        Task<object>? pending = Volatile.Read(ref _streamCheck);
-        if (pending is null || pending.IsCompleted)
+        Task<object> pending;
+        bool ask = false;
+        lock (_streamGate)
         {
-            var mine = Expect(StreamCheckKey);
-            pending = Interlocked.CompareExchange(ref _streamCheck, mine, pending) == pending ? mine : Volatile.Read(ref _streamCheck)!;
-            if (ReferenceEquals(pending, mine))
+            if (_streamCheck is null || _streamCheck.IsCompleted)
             {
-                await SendAsync(new StreamStatusCheck { PackageName = PackageName, SessionId = SessionId, Timestamp = Now() }, cancellationToken).ConfigureAwait(false);
+                _streamCheck = Expect(StreamCheckKey);
+                ask = true;
             }
+
+            pending = _streamCheck;
+        }
+
+        if (ask)
+        {
+            await SendAsync(new StreamStatusCheck { PackageName = PackageName, SessionId = SessionId, Timestamp = Now() }, cancellationToken).ConfigureAwait(false);
         }
 
         TimeSpan limit = timeout ?? StreamCheckTimeout;
@@ -140,6 +148,20 @@ public sealed partial class AppSession
         {
             Fail(StreamCheckKey, new TimeoutException($"No stream_status_check_response within {limit.TotalSeconds:0.#} s."));
             throw new TimeoutException($"No stream_status_check_response within {limit.TotalSeconds:0.#} s.");
+        }
+    }
+
+    /// <summary>The wait of a stream's start; only one at a time, as the cloud's statuses name no request.</summary>
+    private Task<object> ExpectStart(string key, string what)
+    {
+        lock (_streamGate)
+        {
+            if (_pending is { } pending && pending.ContainsKey(key))
+            {
+                throw new InvalidOperationException($"The session is already starting {what}; wait for that start to finish.");
+            }
+
+            return Expect(key);
         }
     }
 

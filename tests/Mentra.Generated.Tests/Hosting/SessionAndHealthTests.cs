@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
@@ -6,6 +7,7 @@ using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -131,12 +133,36 @@ public sealed class SessionAndHealthTests
             options.AllowedWebSocketHosts.Add("https://evil.example/");
             options.SessionAckTimeout = TimeSpan.Zero;
             options.MaxSessionMessageBytes = 20 * 1024 * 1024;
+            options.SessionKeepAliveInterval = TimeSpan.FromMilliseconds(10);
+            options.CloudApiUrl = new Uri("ftp://api.example/");
         }));
 
-        Assert.Equal(5, exception.Failures.Count());
+        Assert.Equal(7, exception.Failures.Count());
+        Assert.Contains("Mentra:SessionKeepAliveInterval is 00:00:00.0100000, but it must be between 1 s and 2 minutes (the newer SDK pings every 15 s; the cloud drops a socket idle for 120 s).", exception.Failures);
+        Assert.Contains("Mentra:CloudApiUrl must be an absolute http(s) URL, such as https://api.mentra.glass.", exception.Failures);
         Assert.Contains("Mentra:WebhookPath is 'webhook', but it must start with '/'.", exception.Failures);
         Assert.Contains("Mentra:SessionAckTimeout is 00:00:00, but it must be more than zero and at most a minute (the cloud gives an app 5 s).", exception.Failures);
         Assert.Contains("Mentra:MaxSessionMessageBytes is 20971520, but it must be between 1024 and 16777216 bytes (the cloud's own limit).", exception.Failures);
+    }
+
+    [Fact]
+    public void The_keepalive_and_the_cloud_api_are_read_from_configuration_and_checked()
+    {
+        var options = new MentraOptions();
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Mentra:SessionKeepAliveInterval"] = "00:00:15",
+            ["Mentra:CloudApiUrl"] = "https://api.example.org/",
+        }).Build();
+
+        MentraOptionsBinder.Bind(options, configuration);
+
+        Assert.Equal(TimeSpan.FromSeconds(15), options.SessionKeepAliveInterval);
+        Assert.Equal(new Uri("https://api.example.org/"), options.CloudApiUrl);
+        Assert.Null(new MentraOptions().SessionKeepAliveInterval);
+        var wrong = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Mentra:CloudApiUrl"] = "api.example.org" }).Build();
+        var error = Assert.Throws<OptionsValidationException>(() => MentraOptionsBinder.Bind(new MentraOptions(), wrong));
+        Assert.Equal("Mentra:CloudApiUrl is 'api.example.org', but it must be an absolute http(s) URL such as https://api.mentra.glass.", Assert.Single(error.Failures));
     }
 
     [Fact]

@@ -184,6 +184,22 @@ public sealed class MediaTests
     }
 
     [Fact]
+    public async Task Checks_made_together_share_one_request_and_a_second_start_while_one_waits_is_refused()
+    {
+        await using SessionHarness harness = await StartAsync(host => Cloud(host, startStreams: false));
+        (EmulatedSession session, AppSession app) = await AliceAsync(harness);
+
+        StreamStatusCheckResponse[] answers = await Task.WhenAll(app.CheckStreamAsync(), app.CheckStreamAsync(), app.CheckStreamAsync());
+
+        Assert.All(answers, answer => Assert.False(answer.HasActiveStream));
+        Assert.InRange(session.Received.OfType<StreamStatusCheck>().Count(), 1, 3); // one, unless an answer came before the next call began
+        Task<RtmpStreamStatus> first = app.StartRtmpStreamAsync("rtmp://live.example.com/a", timeout: TimeSpan.FromSeconds(1));
+        var second = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartRtmpStreamAsync("rtmp://live.example.com/b"));
+        Assert.Equal("The session is already starting an RTMP stream; wait for that start to finish.", second.Message);
+        await Assert.ThrowsAsync<TimeoutException>(() => first);
+    }
+
+    [Fact]
     public async Task Stopping_streams_after_the_socket_closed_neither_throws_nor_ends_the_process()
     {
         await using SessionHarness harness = await StartAsync();
@@ -241,7 +257,12 @@ public sealed class MediaTests
             Assert.Null(plain.Manager.SessionOptions.KeepAliveInterval);
         }
 
-        await using SessionHarness harness = await StartAsync(configure: options => options.SessionKeepAliveInterval = TimeSpan.FromMilliseconds(100));
+        await using (SessionHarness configured = await StartAsync(configure: options => options.SessionKeepAliveInterval = TimeSpan.FromSeconds(15)))
+        {
+            Assert.Equal(TimeSpan.FromSeconds(15), configured.Manager.SessionOptions.KeepAliveInterval);
+        }
+
+        await using SessionHarness harness = await SessionHarness.StartAsync<MediaTestApp>(keepAlive: TimeSpan.FromMilliseconds(100));
         (EmulatedSession session, AppSession app) = await AliceAsync(harness);
         var seen = new ConcurrentQueue<string>();
         app.OnMessage<CloudMessage>((message, _) =>

@@ -166,7 +166,8 @@ internal sealed class SessionHarness : IAsyncDisposable
         Func<Func<Uri, CancellationToken, Task<SessionSocket>>, Func<Uri, CancellationToken, Task<SessionSocket>>>? connect = null,
         TimeSpan? reconnectGrace = null,
         int? queueLength = null,
-        Mentra.Generated.Storage.StorageTimings? storage = null)
+        Mentra.Generated.Storage.StorageTimings? storage = null,
+        TimeSpan? keepAlive = null)
         where TApp : IMentraApp
     {
         var probe = new SessionProbe();
@@ -195,7 +196,7 @@ internal sealed class SessionHarness : IAsyncDisposable
             ReconnectGrace = reconnectGrace ?? defaults.ReconnectGrace,
             Connect = connect?.Invoke(defaults.Connect) ?? defaults.Connect,
             QueueLength = queueLength ?? defaults.QueueLength,
-            KeepAliveInterval = defaults.KeepAliveInterval,
+            KeepAliveInterval = keepAlive ?? defaults.KeepAliveInterval, // the options allow 1 s at least; tests go faster
             // Each session's storage against its own cloud, batched within tenths of a second rather than seconds.
             Storage = new Mentra.Generated.Storage.MentraStorage(defaults.PackageName, defaults.ApiKey, new Uri("http://127.0.0.1:9/"), null, host.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("Mentra.Generated.Storage"), TimeProvider.System, storage ?? FastStorage),
         };
