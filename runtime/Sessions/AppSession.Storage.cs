@@ -31,14 +31,11 @@ public sealed partial class AppSession
                 return first;
             }
 
-            _storageOwner = owner;
             return storage;
         }
     }
 
-    private MentraStorage? _storageOwner;
-
     /// <summary>At the end: the session's storage writes are sent (bounded), and its hold let go.</summary>
     private Task ReleaseStorageAsync() =>
-        Volatile.Read(ref _storage) is { } storage && _storageOwner is { } owner ? owner.ReleaseAsync(storage) : Task.CompletedTask;
+        Volatile.Read(ref _storage) is { } storage ? storage.Owner.ReleaseAsync(storage) : Task.CompletedTask;
 }

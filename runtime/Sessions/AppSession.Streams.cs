@@ -31,10 +31,18 @@ public sealed partial class AppSession
     private const string RtmpStartKey = "\u0001rtmp_stream";
     private const string ManagedStartKey = "\u0001managed_stream";
     private const string StreamCheckKey = "\u0001stream_status_check";
-    private RtmpStreamStatus? _rtmpStream;
-    private ManagedStreamStatus? _managedStream;
-    private Task<object>? _streamCheck;
-    private readonly object _streamGate = new();
+    /// <summary>The streams' state, made at the first use: an idle session that never streams holds one empty field.</summary>
+    private StreamState? _streams;
+
+    private StreamState Streams => LazyInitializer.EnsureInitialized(ref _streams);
+
+    private sealed class StreamState
+    {
+        public RtmpStreamStatus? Rtmp;
+        public ManagedStreamStatus? Managed;
+        public Task<object>? Check;
+        public HashSet<string>? Refused;
+    }
 
     /// <summary>How long a stream's start waits to be live by default (the TypeScript SDK's 30 s).</summary>
     private static readonly TimeSpan StreamStartTimeout = TimeSpan.FromSeconds(30);
@@ -43,10 +51,10 @@ public sealed partial class AppSession
     private static readonly TimeSpan StreamCheckTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>The unmanaged stream's last status, as the cloud sent it; null before any.</summary>
-    public RtmpStreamStatus? RtmpStream => Volatile.Read(ref _rtmpStream);
+    public RtmpStreamStatus? RtmpStream => Volatile.Read(ref _streams) is { } streams ? Volatile.Read(ref streams.Rtmp) : null;
 
     /// <summary>The managed stream's last status, with its URLs once active; null before any.</summary>
-    public ManagedStreamStatus? ManagedStream => Volatile.Read(ref _managedStream);
+    public ManagedStreamStatus? ManagedStream => Volatile.Read(ref _streams) is { } streams ? Volatile.Read(ref streams.Managed) : null;
 
     /// <summary>
     /// Streams the glasses' camera to <paramref name="rtmpUrl"/> (an unmanaged stream), and returns once the cloud reports it
@@ -123,15 +131,16 @@ public sealed partial class AppSession
     {
         Task<object> pending;
         bool ask = false;
-        lock (_streamGate)
+        StreamState streams = Streams;
+        lock (streams)
         {
-            if (_streamCheck is null || _streamCheck.IsCompleted)
+            if (streams.Check is null || streams.Check.IsCompleted)
             {
-                _streamCheck = Expect(StreamCheckKey);
+                streams.Check = Expect(StreamCheckKey);
                 ask = true;
             }
 
-            pending = _streamCheck;
+            pending = streams.Check;
         }
 
         if (ask)
@@ -154,7 +163,7 @@ public sealed partial class AppSession
     /// <summary>The wait of a stream's start; only one at a time, as the cloud's statuses name no request.</summary>
     private Task<object> ExpectStart(string key, string what)
     {
-        lock (_streamGate)
+        lock (Streams)
         {
             if (_pending is { } pending && pending.ContainsKey(key))
             {
@@ -210,7 +219,7 @@ public sealed partial class AppSession
     /// </summary>
     private bool Apply(RtmpStreamStatus status)
     {
-        RtmpStreamStatus? last = Interlocked.Exchange(ref _rtmpStream, status);
+        RtmpStreamStatus? last = Interlocked.Exchange(ref Streams.Rtmp, status);
         string state = status.Status.Value;
         if (IsLive(state))
         {
@@ -227,7 +236,7 @@ public sealed partial class AppSession
     /// <summary>Applies a managed stream's status, as <see cref="Apply(RtmpStreamStatus)"/> does.</summary>
     private bool Apply(ManagedStreamStatus status)
     {
-        ManagedStreamStatus? last = Interlocked.Exchange(ref _managedStream, status);
+        ManagedStreamStatus? last = Interlocked.Exchange(ref Streams.Managed, status);
         if (status.Status == ManagedStreamState.Active && (status.HlsUrl ?? status.DashUrl ?? status.WebrtcUrl) is not null)
         {
             Complete(ManagedStartKey, status);
@@ -240,15 +249,13 @@ public sealed partial class AppSession
         return last is null || last.Status != status.Status || last.StreamId != status.StreamId;
     }
 
-    private HashSet<string>? _refusedStreams;
-
     /// <summary>Logs each stream the cloud refused for a missing permission once per session, whatever the cloud repeats.</summary>
     private void Apply(PermissionError error)
     {
         foreach (PermissionDetail detail in error.Details ?? [])
         {
             string stream = detail.Stream ?? "(unnamed)";
-            if ((_refusedStreams ??= new HashSet<string>(StringComparer.Ordinal)).Add(stream))
+            if ((Streams.Refused ??= new HashSet<string>(StringComparer.Ordinal)).Add(stream))
             {
                 Log.PermissionRefused(_logger, SessionId, stream, detail.RequiredPermission ?? "(unnamed)", detail.Message ?? error.Message ?? string.Empty);
             }

@@ -51,6 +51,9 @@ public sealed class UserStorage
         _retired = !registered;
     }
 
+    /// <summary>The storage this user's values belong to.</summary>
+    internal MentraStorage Owner => _storage;
+
     /// <summary>The user whose values these are.</summary>
     public string UserId { get; }
 
@@ -344,18 +347,46 @@ public sealed class UserStorage
                 return Task.CompletedTask;
             }
 
-            if (_loading is null || _loading.IsFaulted || _loading.IsCanceled)
+            Task loading = _loading ??= ReadAsync();
+            if (loading.IsFaulted)
             {
-                _loading = ReadAsync();
+                _loading = null; // failed at once: the next read tries again
             }
 
-            return _loading.WaitAsync(cancellationToken);
+            return loading.WaitAsync(cancellationToken);
         }
     }
 
     private async Task ReadAsync()
     {
-        byte[] body = await CallAsync(HttpMethod.Get, Path(), null, InteractiveAttempts, CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            byte[] body = await CallAsync(HttpMethod.Get, Path(), null, InteractiveAttempts, CancellationToken.None).ConfigureAwait(false);
+            Dictionary<string, string> values = Values(body);
+            lock (_gate)
+            {
+                foreach (KeyValuePair<string, string> pending in _pending)
+                {
+                    values[pending.Key] = pending.Value;
+                }
+
+                _values = values;
+            }
+        }
+        catch (MentraStorageException)
+        {
+            lock (_gate)
+            {
+                _loading = null; // the next read tries again; the failure is not held meanwhile
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>The values of the cloud's answer to a read: each key's string (a value of another JSON kind as its JSON text).</summary>
+    private static Dictionary<string, string> Values(byte[] body)
+    {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         try
         {
@@ -373,15 +404,7 @@ public sealed class UserStorage
             throw new MentraStorageException("The cloud's storage answered with JSON that is not a storage answer: " + e.Message, 200, e);
         }
 
-        lock (_gate)
-        {
-            foreach (KeyValuePair<string, string> pending in _pending)
-            {
-                values[pending.Key] = pending.Value;
-            }
-
-            _values = values;
-        }
+        return values;
     }
 
     private static HttpContent Body(Dictionary<string, string> batch)

@@ -15,7 +15,7 @@ namespace Mentra.Generated.Sample;
 /// show too when the user turned on the app's <c>show_interim</c> setting. The generator binds each attribute below at
 /// compile time and subscribes the app to <c>transcription:en-US</c>; one instance of this class serves each session.
 /// A button press speaks the last caption; a long press starts (or stops) a managed camera stream and shows its URL;
-/// the last caption is kept in the user's storage at the session's end and shown on the dashboard at the next session.
+/// the last caption is kept in the user's storage at the session's end, and a press early in the next session speaks it.
 /// </summary>
 [MentraApp]
 public partial class CaptionsApp(ILogger<CaptionsApp> logger)
@@ -26,21 +26,8 @@ public partial class CaptionsApp(ILogger<CaptionsApp> logger)
     private string? _last;
 
     [OnConnected]
-    public async ValueTask Welcome(AppSession session, CancellationToken cancellationToken)
-    {
-        await session.ShowTextWallAsync("Captions are on. Start talking.", cancellationToken: cancellationToken);
-        try
-        {
-            if (await session.Storage.GetAsync("last_caption", cancellationToken) is { } last)
-            {
-                await session.WriteDashboardAsync("Last: " + last, cancellationToken: cancellationToken);
-            }
-        }
-        catch (MentraStorageException e)
-        {
-            StorageUnavailable(logger, e.Message);
-        }
-    }
+    public ValueTask Welcome(AppSession session, CancellationToken cancellationToken) =>
+        session.ShowTextWallAsync("Captions are on. Start talking.", cancellationToken: cancellationToken);
 
     [OnTranscription("en-US")]
     public async ValueTask Caption(string text, bool isFinal, AppSession session, CancellationToken cancellationToken)
@@ -65,7 +52,9 @@ public partial class CaptionsApp(ILogger<CaptionsApp> logger)
     {
         if (pressType != PressType.Long)
         {
-            await session.SpeakAsync(_last ?? "Nothing heard yet.", cancellationToken: cancellationToken);
+            // Nothing heard in this session yet: the last caption of the one before, from the user's storage.
+            string said = _last ?? await LastStoredAsync(session, cancellationToken) ?? "Nothing heard yet.";
+            await session.SpeakAsync(said, cancellationToken: cancellationToken);
             return;
         }
 
@@ -92,6 +81,19 @@ public partial class CaptionsApp(ILogger<CaptionsApp> logger)
 
     [OnStop]
     public void Stop(string sessionId, StopReason reason) => SessionStopped(logger, reason.Value);
+
+    private async Task<string?> LastStoredAsync(AppSession session, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await session.Storage.GetAsync("last_caption", cancellationToken);
+        }
+        catch (MentraStorageException e)
+        {
+            StorageUnavailable(logger, e.Message);
+            return null;
+        }
+    }
 
     /// <summary>The last caption goes to the user's storage; the SDK sends it to the cloud as the session ends.</summary>
     [OnEnded]

@@ -25,7 +25,8 @@ public sealed class StorageTests
     [Fact]
     public async Task Writes_are_batched_into_one_call_and_read_back_in_a_later_session()
     {
-        await using SessionHarness harness = await SessionHarness.StartAsync(emulator: host => Cloud(host));
+        var slow = SessionHarness.FastStorage with { Idle = TimeSpan.FromMinutes(1), MaxWait = TimeSpan.FromMinutes(2) };
+        await using SessionHarness harness = await SessionHarness.StartAsync<GlassesTestApp>(emulator: host => Cloud(host), storage: slow);
         await harness.StartAliceAsync();
         AppSession app = Assert.Single(harness.Probe.Sessions);
 
@@ -34,13 +35,28 @@ public sealed class StorageTests
             await app.Storage.SetAsync("note" + i, "text " + i);
         }
 
-        Assert.Equal("text 4", await app.Storage.GetAsync("note4")); // from memory, and the one read of the cloud
-        await SessionHarness.Eventually(() => harness.Cloud.Storage.Of(Alice).Count == 5, "the batch reached the cloud");
-        Assert.Equal(2, harness.Cloud.Storage.Requests); // the read, then one write of all five
+        Assert.Equal("text 4", await app.Storage.GetAsync("note4")); // from memory, after the one read of the cloud
+        Assert.Equal(1, harness.Cloud.Storage.Requests); // the read; no write is due yet
+        Assert.Equal(5, app.Storage.PendingWrites);
+        await app.Storage.FlushAsync();
+        Assert.Equal(2, harness.Cloud.Storage.Requests); // one write of all five
         Assert.Equal(0, app.Storage.PendingWrites);
 
         using MentraStorage later = ByUser(harness.Cloud);
         Assert.Equal(["note0", "note1", "note2", "note3", "note4"], (await later.For(Alice).KeysAsync()).Order());
+    }
+
+    [Fact]
+    public async Task A_batch_goes_by_itself_once_writes_pause()
+    {
+        await using SessionHarness harness = await SessionHarness.StartAsync(emulator: host => Cloud(host));
+        await harness.StartAliceAsync();
+        AppSession app = Assert.Single(harness.Probe.Sessions);
+
+        await app.Storage.SetAsync("note", "text");
+
+        await SessionHarness.Eventually(() => harness.Cloud.Storage.Of(Alice).ContainsKey("note"), "the batch reached the cloud");
+        await SessionHarness.Eventually(() => app.Storage.PendingWrites == 0, "the write is no longer pending");
     }
 
     [Fact]
@@ -53,8 +69,9 @@ public sealed class StorageTests
         await app.Storage.SetAsync("last_caption", "see you");
 
         await session.StopAsync();
-        await app.Completion.WaitAsync(TimeSpan.FromSeconds(5));
 
+        // Sent as the session ends, long before its batch would be due (a minute); the host's stop waits for it too.
+        await SessionHarness.Eventually(() => harness.Cloud.Storage.Of(Alice).ContainsKey("last_caption"), "the write reached the cloud", 3000);
         Assert.Equal("see you", harness.Cloud.Storage.Of(Alice)["last_caption"]);
     }
 
@@ -176,6 +193,21 @@ public sealed class StorageTests
         await ((IHostedService)storage).StopAsync(default);
 
         Assert.Equal("half written", harness.Cloud.Storage.Of("bob@example.com")["draft"]);
+    }
+
+    [Fact]
+    public async Task A_read_that_failed_is_tried_again_by_the_next_call()
+    {
+        await using SessionHarness harness = await SessionHarness.StartAsync(emulator: host => Cloud(host));
+        harness.Cloud.Storage.Put(Alice, "a", "1");
+        using MentraStorage storage = ByUser(harness.Cloud);
+        UserStorage alice = storage.For(Alice);
+        harness.Cloud.Storage.FailNext(503, 3); // every attempt of the first call
+
+        MentraStorageException outage = await Assert.ThrowsAsync<MentraStorageException>(() => alice.GetAsync("a").AsTask());
+
+        Assert.Equal(503, outage.StatusCode);
+        Assert.Equal("1", await alice.GetAsync("a"));
     }
 
     [Fact]
