@@ -30,11 +30,11 @@ public partial class CaptionsApp(ILogger<CaptionsApp> logger)
         session.ShowTextWallAsync("Captions are on. Start talking.", cancellationToken: cancellationToken);
 
     [OnTranscription("en-US")]
-    public async ValueTask Caption(string text, bool isFinal, AppSession session, CancellationToken cancellationToken)
+    public ValueTask Caption(string text, bool isFinal, AppSession session, CancellationToken cancellationToken)
     {
         if (!isFinal && session.SettingBoolean("show_interim") != true)
         {
-            return;
+            return ValueTask.CompletedTask;
         }
 
         if (isFinal)
@@ -44,7 +44,7 @@ public partial class CaptionsApp(ILogger<CaptionsApp> logger)
 
         // A caption longer than a line is cut to the newest words that fit the display (the G1's when the model has none).
         DisplayProfile display = DisplayProfile.ForModel(session.Capabilities?.ModelName) ?? DisplayProfile.EvenRealitiesG1;
-        await session.ShowTextWallAsync(display.Measure(text) <= display.WidthPixels ? text : TextLayout.Tail(text, display), cancellationToken: cancellationToken);
+        return session.ShowTextWallAsync(display.Measure(text) <= display.WidthPixels ? text : TextLayout.Tail(text, display), cancellationToken: cancellationToken);
     }
 
     [OnButtonPress]
