@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using Mentra.Generated.Protocol;
-using Microsoft.Extensions.Logging;
 
 namespace Mentra.Generated.Sessions;
 
