@@ -297,4 +297,31 @@ public sealed class MediaTests
         AudioStreamEnd end = await session.WaitForAsync<AudioStreamEnd>();
         Assert.Equal(Assert.Single(session.Received.OfType<AudioStreamStart>()).StreamId, end.StreamId);
     }
+
+    [Fact]
+    public async Task The_emulator_tools_commands_play_the_cloud()
+    {
+        await using SessionHarness harness = await StartAsync();
+        (EmulatedSession session, AppSession app) = await AliceAsync(harness);
+        harness.Cloud.Storage.Put(Alice, "k", "v");
+
+        Assert.True(await EmulatorCommand.CommandAsync(harness.Cloud, session, "/mode expanded"));
+        Assert.True(await EmulatorCommand.CommandAsync(harness.Cloud, session, "/always-on off"));
+        Assert.True(await EmulatorCommand.CommandAsync(harness.Cloud, session, "/datetime"));
+        Assert.True(await EmulatorCommand.CommandAsync(harness.Cloud, session, "/deny microphone"));
+        Assert.True(await EmulatorCommand.CommandAsync(harness.Cloud, session, "/storage"));
+        Assert.False(await EmulatorCommand.CommandAsync(harness.Cloud, session, "/mode sideways")); // not a mode: typed as a sentence
+        Assert.False(await EmulatorCommand.CommandAsync(harness.Cloud, session, "hello"));
+        await app.StartRtmpStreamAsync("rtmp://live.example.com/app/key");
+        Assert.True(await EmulatorCommand.CommandAsync(harness.Cloud, session, "/stream-error The uplink dropped"));
+
+        await SessionHarness.Eventually(() => harness.Probe.Calls.Contains("rtmp error"), "the stream's failure arrived");
+        Assert.Equal("The uplink dropped", app.RtmpStream!.ErrorDetails);
+        Assert.Contains("mode expanded", harness.Probe.Calls);
+        Assert.Contains("always-on False", harness.Probe.Calls);
+        Assert.Contains("custom update_datetime topLeft", harness.Probe.Calls);
+        Assert.Contains("refused transcription:en-US/MICROPHONE", harness.Probe.Calls);
+    }
+
+    private const string Alice = "alice@example.com";
 }
