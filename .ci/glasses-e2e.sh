@@ -23,6 +23,7 @@ expect "a press spoke the last caption (speech)" '(speaker) "hello from CI"'
 expect "a long press started a managed stream" '(camera) Managed stream managed-1: active'
 expect "its URL came back on the display" 'Saw "index.m3u8" on the glasses.'
 expect "stop answered 200, clean close 1000" 'stop_request answered 200; the app closed the socket with 1000'
+expect "the last caption was stored as the session ended (storage)" "The cloud's storage holds for ci@example.com: last_caption = hello from CI"
 stops=$(grep -c 'Stop requested: user_disabled' <<<"$out")
 if [ "$stops" = "1" ]; then ok "the stop handler ran once"; else fail "the stop handler ran $stops times"; fi
 if [ "$rc" = "0" ]; then ok "the emulator's script passed"; else fail "the emulator exited $rc"; fi

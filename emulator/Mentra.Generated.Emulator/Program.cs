@@ -267,6 +267,11 @@ internal static class EmulatorCommand
                         WebhookResult stop = await session.StopAsync();
                         (int? status, string? reason) = await session.Closed.WaitAsync(TimeSpan.FromSeconds(5));
                         Console.WriteLine($"stop_request answered {stop.Status}; the app closed the socket with {status} \"{reason}\".");
+                        if (cloud.Storage.Of(session.UserId) is { Count: > 0 } stored)
+                        {
+                            Console.WriteLine($"The cloud's storage holds for {session.UserId}: " + string.Join(", ", stored.Select(v => v.Key + " = " + v.Value)));
+                        }
+
                         return stop.Status == 200 && status == 1000 ? 0 : 1;
                     case "": break;
                     default: await session.SendTranscriptionAsync(line); break;
