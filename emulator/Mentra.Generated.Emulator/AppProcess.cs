@@ -275,6 +275,20 @@ internal sealed class AppProcess : IDisposable
             }
         }
 
+        // The exit is known; what the app wrote last (its stop handler's line, the logs it flushed on SIGTERM) may still
+        // be in the pipe. Waiting asynchronously for the exit also waits for the end of its output, which is relayed
+        // before the emulator says it stopped (bounded: a process the app left behind could hold the pipe open).
+        using (var drained = new CancellationTokenSource(TimeSpan.FromSeconds(2)))
+        {
+            try
+            {
+                _process.WaitForExitAsync(drained.Token).GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
         _process.Dispose();
     }
 

@@ -40,7 +40,6 @@ public sealed class UserStorage
     private int _holders;
     private int _failures;
     private bool _retired;
-    private MentraStorageException? _refusal;
 
     internal UserStorage(MentraStorage storage, string userId, Uri cloud, bool registered = true)
     {
@@ -160,7 +159,6 @@ public sealed class UserStorage
             {
                 _pending.Clear();
                 _values = new Dictionary<string, string>(StringComparer.Ordinal);
-                _refusal = null;
             }
 
             await CallAsync(HttpMethod.Delete, Path(), null, InteractiveAttempts, cancellationToken).ConfigureAwait(false);
@@ -298,19 +296,7 @@ public sealed class UserStorage
                 batch = new Dictionary<string, string>(_pending, StringComparer.Ordinal);
             }
 
-            try
-            {
-                await CallAsync(HttpMethod.Put, Path(), Body(batch), attempts, cancellationToken).ConfigureAwait(false);
-            }
-            catch (MentraStorageException e) when (!Passing(e.StatusCode))
-            {
-                lock (_gate)
-                {
-                    _refusal = e;
-                }
-
-                throw;
-            }
+            await CallAsync(HttpMethod.Put, Path(), Body(batch), attempts, cancellationToken).ConfigureAwait(false);
 
             lock (_gate)
             {
@@ -323,7 +309,6 @@ public sealed class UserStorage
                     }
                 }
 
-                _refusal = null;
                 if (_pending.Count > 0)
                 {
                     Schedule();
@@ -553,18 +538,6 @@ public sealed class UserStorage
             _timer?.Dispose();
             _timer = null;
             return true;
-        }
-    }
-
-    /// <summary>The refusal that keeps writes pending for good, if any (for the log at the end).</summary>
-    internal MentraStorageException? Refused
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _refusal;
-            }
         }
     }
 }

@@ -69,6 +69,37 @@ public sealed class EmulatorCommandTests
     }
 
     [Fact]
+    public void What_an_app_writes_as_it_stops_is_read_before_its_stop_returns()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        // An app that writes a lot as SIGTERM stops it, as a host's shutdown flushes its logs, and then exits: the stop
+        // must not return before its last line has been read from the pipe. (The relayed lines go to a writer of the test's.)
+        TextWriter output = Console.Out;
+        Console.SetOut(new StringWriter());
+        try
+        {
+            using AppProcess app = AppProcess.Start("/bin/sh -c 'trap \"seq 1 20000; echo flushed on stop; exit 0\" TERM; echo started; while :; do sleep 0.05; done'", "org.example.app", "key");
+            DateTime until = DateTime.UtcNow.AddSeconds(10);
+            while (!app.Output.Contains("started", StringComparison.Ordinal) && DateTime.UtcNow < until)
+            {
+                System.Threading.Thread.Sleep(20);
+            }
+
+            app.Dispose();
+
+            Assert.Contains("flushed on stop", app.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Console.SetOut(output);
+        }
+    }
+
+    [Fact]
     public async Task An_app_that_does_not_answer_is_a_clear_error_not_a_crash()
     {
         TextWriter error = Console.Error;
