@@ -70,15 +70,19 @@ public sealed partial class AppSession
         }
 
         Task<object> live = ExpectStart(RtmpStartKey, "an RTMP stream");
-        await SendAsync(new RtmpStreamRequest { PackageName = PackageName, SessionId = SessionId, RtmpUrl = rtmpUrl, Video = video, Audio = audio, Stream = stream, Sound = sound, Timestamp = Now() }, cancellationToken).ConfigureAwait(false);
         try
         {
-            return (RtmpStreamStatus)await AwaitStream(RtmpStartKey, live, timeout, "RTMP stream", () => RtmpStream?.Status.Value, cancellationToken).ConfigureAwait(false);
+            await SendAsync(new RtmpStreamRequest { PackageName = PackageName, SessionId = SessionId, RtmpUrl = rtmpUrl, Video = video, Audio = audio, Stream = stream, Sound = sound, Timestamp = Now() }, cancellationToken).ConfigureAwait(false);
+            return (RtmpStreamStatus)await AwaitStream(live, timeout, "RTMP stream", () => RtmpStream?.Status.Value, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
             await StopRtmpStreamAsync(CancellationToken.None).ConfigureAwait(false);
             throw;
+        }
+        finally
+        {
+            _pending?.TryRemove(RtmpStartKey, out _); // answered, failed, timed out, or never sent: the next start may go
         }
     }
 
@@ -105,15 +109,19 @@ public sealed partial class AppSession
         }
 
         Task<object> live = ExpectStart(ManagedStartKey, "a managed stream");
-        await SendAsync(new ManagedStreamRequest { PackageName = PackageName, Quality = quality, EnableWebRTC = enableWebRtc, RestreamDestinations = restreamDestinations, Video = video, Audio = audio, Stream = stream, Sound = sound, Timestamp = Now() }, cancellationToken).ConfigureAwait(false);
         try
         {
-            return (ManagedStreamStatus)await AwaitStream(ManagedStartKey, live, timeout, "managed stream", () => ManagedStream?.Status.Value, cancellationToken).ConfigureAwait(false);
+            await SendAsync(new ManagedStreamRequest { PackageName = PackageName, Quality = quality, EnableWebRTC = enableWebRtc, RestreamDestinations = restreamDestinations, Video = video, Audio = audio, Stream = stream, Sound = sound, Timestamp = Now() }, cancellationToken).ConfigureAwait(false);
+            return (ManagedStreamStatus)await AwaitStream(live, timeout, "managed stream", () => ManagedStream?.Status.Value, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
             await StopManagedStreamAsync(CancellationToken.None).ConfigureAwait(false);
             throw;
+        }
+        finally
+        {
+            _pending?.TryRemove(ManagedStartKey, out _); // answered, failed, timed out, or never sent: the next start may go
         }
     }
 
@@ -144,7 +152,15 @@ public sealed partial class AppSession
 
         if (ask)
         {
-            await SendAsync(new StreamStatusCheck { PackageName = PackageName, SessionId = SessionId, Timestamp = Now() }, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await SendAsync(new StreamStatusCheck { PackageName = PackageName, SessionId = SessionId, Timestamp = Now() }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                Fail(StreamCheckKey, e); // the calls that share this check see why it was not sent
+                throw;
+            }
         }
 
         TimeSpan limit = timeout ?? StreamCheckTimeout;
@@ -173,7 +189,7 @@ public sealed partial class AppSession
         }
     }
 
-    private async Task<object> AwaitStream(string key, Task<object> live, TimeSpan? timeout, string what, Func<string?> last, CancellationToken cancellationToken)
+    private static async Task<object> AwaitStream(Task<object> live, TimeSpan? timeout, string what, Func<string?> last, CancellationToken cancellationToken)
     {
         TimeSpan limit = timeout ?? StreamStartTimeout;
         try
@@ -183,10 +199,6 @@ public sealed partial class AppSession
         catch (TimeoutException)
         {
             throw new TimeoutException($"The {what} was not live within {limit.TotalSeconds:0.#} s (last status: {last() ?? "none"}).");
-        }
-        finally
-        {
-            _pending?.TryRemove(key, out _);
         }
     }
 

@@ -90,7 +90,16 @@ public sealed partial class AppSession
         string streamId = Guid.NewGuid().ToString("D");
         string key = AudioOutputKey(streamId);
         Task<object> ready = Expect(key);
-        await SendAsync(new AudioStreamStart { PackageName = PackageName, SessionId = SessionId, StreamId = streamId, ContentType = contentType, Timestamp = Now() }, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await SendAsync(new AudioStreamStart { PackageName = PackageName, SessionId = SessionId, StreamId = streamId, ContentType = contentType, Timestamp = Now() }, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _pending?.TryRemove(key, out _);
+            throw;
+        }
+
         var answer = (AudioStreamReady)await Await(key, ready, timeout ?? AudioOutputTimeout, "audio_stream_ready (an older cloud has no audio output streams)", cancellationToken).ConfigureAwait(false);
         if (!Uri.TryCreate(answer.StreamUrl, UriKind.Absolute, out Uri? url) || url.Scheme is not ("http" or "https"))
         {

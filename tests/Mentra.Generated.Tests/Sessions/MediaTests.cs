@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Linq;
 using System.Net.Http;
 using System.Text.Json;
+using System.Threading;
 using System.Threading.Tasks;
 using Mentra.Generated.Emulator;
 using Mentra.Generated.Protocol;
@@ -196,6 +197,15 @@ public sealed class MediaTests
         var second = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartRtmpStreamAsync("rtmp://live.example.com/b"));
         Assert.Equal("The session is already starting an RTMP stream; wait for that start to finish.", second.Message);
         await Assert.ThrowsAsync<TimeoutException>(() => first);
+
+        // A start given up before its answer lets the next one go.
+        using (var cancelled = new CancellationTokenSource())
+        {
+            cancelled.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => app.StartManagedStreamAsync(cancellationToken: cancelled.Token));
+        }
+
+        await Assert.ThrowsAsync<TimeoutException>(() => app.StartManagedStreamAsync(timeout: TimeSpan.FromMilliseconds(200)));
     }
 
     [Fact]
