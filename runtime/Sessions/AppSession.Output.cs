@@ -89,9 +89,15 @@ public sealed partial class AppSession
     public async Task<AudioPlayResponse> PlayAudioAsync(string audioUrl, double volume = 1.0, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(audioUrl);
+        return await PlayAndWaitAsync(audioUrl, volume, trackId: null, timeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>An audio play request in place of the app's other audio, and the wait for the cloud's answer (speech and audio alike).</summary>
+    private async Task<AudioPlayResponse> PlayAndWaitAsync(string audioUrl, double volume, int? trackId, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
         string id = NextId("audio_req");
         Task<object> answer = Expect(id);
-        await SendAsync(AudioRequest(id, audioUrl, volume, stopOtherAudio: true), cancellationToken).ConfigureAwait(false);
+        await SendAsync(AudioRequest(id, audioUrl, volume, stopOtherAudio: true, trackId), cancellationToken).ConfigureAwait(false);
         return (AudioPlayResponse)await Await(id, answer, timeout ?? _options.AudioTimeout, "audio_play_response", cancellationToken).ConfigureAwait(false);
     }
 
@@ -108,8 +114,8 @@ public sealed partial class AppSession
         return id;
     }
 
-    private AudioPlayRequest AudioRequest(string id, string audioUrl, double volume, bool stopOtherAudio) =>
-        new() { PackageName = PackageName, SessionId = SessionId, RequestId = id, AudioUrl = audioUrl, Volume = volume, StopOtherAudio = stopOtherAudio, Timestamp = Now() };
+    private AudioPlayRequest AudioRequest(string id, string audioUrl, double volume, bool stopOtherAudio, int? trackId = null) =>
+        new() { PackageName = PackageName, SessionId = SessionId, RequestId = id, AudioUrl = audioUrl, Volume = volume, StopOtherAudio = stopOtherAudio, TrackId = trackId, Timestamp = Now() };
 
     /// <summary>Stops all of the app's audio (the cloud ignores track ids).</summary>
     public ValueTask StopAudioAsync(CancellationToken cancellationToken = default) =>

@@ -25,14 +25,10 @@ public sealed partial class AppSession
     /// phone plays the cloud's text-to-speech URL (<c>/api/tts</c> on the cloud's host, made from this session's
     /// WebSocket URL: <c>http</c> for a <c>ws</c> cloud, <c>https</c> for <c>wss</c>), which <see cref="SpeechUrl"/> gives.
     /// </summary>
-    public async Task<AudioPlayResponse> SpeakAsync(string text, SpeechVoice? voice = null, double volume = 1.0, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public Task<AudioPlayResponse> SpeakAsync(string text, SpeechVoice? voice = null, double volume = 1.0, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(text);
-        string id = NextId("audio_req");
-        Task<object> answer = Expect(id);
-        AudioPlayRequest request = AudioRequest(id, SpeechUrl(text, voice).AbsoluteUri, volume, stopOtherAudio: true) with { TrackId = SpeechTrack };
-        await SendAsync(request, cancellationToken).ConfigureAwait(false);
-        return (AudioPlayResponse)await Await(id, answer, timeout ?? _options.AudioTimeout, "audio_play_response", cancellationToken).ConfigureAwait(false);
+        return PlayAndWaitAsync(SpeechUrl(text, voice).AbsoluteUri, volume, SpeechTrack, timeout, cancellationToken);
     }
 
     /// <summary>

@@ -23,8 +23,9 @@ public sealed partial class AppSession
                 return storage;
             }
 
-            MentraStorage owner = _options.Storage ?? new MentraStorage(PackageName, _options.ApiKey, CloudHttpUrl(WebSocketUrl), null, NullLogger.Instance, System.TimeProvider.System);
-            storage = owner.Acquire(UserId, CloudHttpUrl(WebSocketUrl));
+            System.Uri cloud = CloudHttpUrl(WebSocketUrl);
+            MentraStorage owner = _options.Storage ?? new MentraStorage(PackageName, _options.ApiKey, cloud, null, NullLogger.Instance, System.TimeProvider.System);
+            storage = owner.Acquire(UserId, cloud);
             if (Interlocked.CompareExchange(ref _storage, storage, null) is { } first)
             {
                 owner.Release(storage); // another thread made it first; let this hold go

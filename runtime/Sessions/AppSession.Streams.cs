@@ -69,21 +69,8 @@ public sealed partial class AppSession
             throw new InvalidOperationException($"The session already streams (stream '{current.StreamId}'); stop it first.");
         }
 
-        Task<object> live = ExpectStart(RtmpStartKey, "an RTMP stream");
-        try
-        {
-            await SendAsync(new RtmpStreamRequest { PackageName = PackageName, SessionId = SessionId, RtmpUrl = rtmpUrl, Video = video, Audio = audio, Stream = stream, Sound = sound, Timestamp = Now() }, cancellationToken).ConfigureAwait(false);
-            return (RtmpStreamStatus)await AwaitStream(live, timeout, "RTMP stream", () => RtmpStream?.Status.Value, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            await StopRtmpStreamAsync(CancellationToken.None).ConfigureAwait(false);
-            throw;
-        }
-        finally
-        {
-            _pending?.TryRemove(RtmpStartKey, out _); // answered, failed, timed out, or never sent: the next start may go
-        }
+        var request = new RtmpStreamRequest { PackageName = PackageName, SessionId = SessionId, RtmpUrl = rtmpUrl, Video = video, Audio = audio, Stream = stream, Sound = sound, Timestamp = Now() };
+        return (RtmpStreamStatus)await StartStreamAsync(RtmpStartKey, "RTMP stream", "an RTMP stream", request, () => RtmpStream?.Status.Value, StopRtmpStreamAsync, timeout, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -108,21 +95,8 @@ public sealed partial class AppSession
             throw new InvalidOperationException($"The session already has a managed stream (stream '{current.StreamId}'); stop it first.");
         }
 
-        Task<object> live = ExpectStart(ManagedStartKey, "a managed stream");
-        try
-        {
-            await SendAsync(new ManagedStreamRequest { PackageName = PackageName, Quality = quality, EnableWebRTC = enableWebRtc, RestreamDestinations = restreamDestinations, Video = video, Audio = audio, Stream = stream, Sound = sound, Timestamp = Now() }, cancellationToken).ConfigureAwait(false);
-            return (ManagedStreamStatus)await AwaitStream(live, timeout, "managed stream", () => ManagedStream?.Status.Value, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            await StopManagedStreamAsync(CancellationToken.None).ConfigureAwait(false);
-            throw;
-        }
-        finally
-        {
-            _pending?.TryRemove(ManagedStartKey, out _); // answered, failed, timed out, or never sent: the next start may go
-        }
+        var request = new ManagedStreamRequest { PackageName = PackageName, Quality = quality, EnableWebRTC = enableWebRtc, RestreamDestinations = restreamDestinations, Video = video, Audio = audio, Stream = stream, Sound = sound, Timestamp = Now() };
+        return (ManagedStreamStatus)await StartStreamAsync(ManagedStartKey, "managed stream", "a managed stream", request, () => ManagedStream?.Status.Value, StopManagedStreamAsync, timeout, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Stops the managed stream. Safe at any time, like <see cref="StopRtmpStreamAsync"/>.</summary>
@@ -175,30 +149,40 @@ public sealed partial class AppSession
         }
     }
 
-    /// <summary>The wait of a stream's start; only one at a time, as the cloud's statuses name no request.</summary>
-    private Task<object> ExpectStart(string key, string what)
+    /// <summary>
+    /// A stream's start (<paramref name="what"/>, "<paramref name="aWhat"/>" in a sentence), one at a time (the cloud's
+    /// statuses name no request): <paramref name="request"/> sent, then the wait
+    /// until <see cref="Apply(RtmpStreamStatus)"/> or <see cref="Apply(ManagedStreamStatus)"/> settles it; a start not live
+    /// within the timeout is stopped with <paramref name="stop"/>. Answered, failed, timed out or never sent, the wait goes,
+    /// so that the next start may.
+    /// </summary>
+    private async Task<object> StartStreamAsync(string key, string what, string aWhat, AppMessage request, Func<string?> last, Func<CancellationToken, ValueTask> stop, TimeSpan? timeout, CancellationToken cancellationToken)
     {
+        Task<object> live;
         lock (Streams)
         {
             if (_pending is { } pending && pending.ContainsKey(key))
             {
-                throw new InvalidOperationException($"The session is already starting {what}; wait for that start to finish.");
+                throw new InvalidOperationException($"The session is already starting {aWhat}; wait for that start to finish.");
             }
 
-            return Expect(key);
+            live = Expect(key);
         }
-    }
 
-    private static async Task<object> AwaitStream(Task<object> live, TimeSpan? timeout, string what, Func<string?> last, CancellationToken cancellationToken)
-    {
         TimeSpan limit = timeout ?? StreamStartTimeout;
         try
         {
+            await SendAsync(request, cancellationToken).ConfigureAwait(false);
             return await live.WaitAsync(limit, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
+            await stop(CancellationToken.None).ConfigureAwait(false);
             throw new TimeoutException($"The {what} was not live within {limit.TotalSeconds:0.#} s (last status: {last() ?? "none"}).");
+        }
+        finally
+        {
+            _pending?.TryRemove(key, out _);
         }
     }
 

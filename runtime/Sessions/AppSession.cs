@@ -296,7 +296,7 @@ public sealed partial class AppSession
     private bool TryTransition(AppSessionState from, AppSessionState to) =>
         Interlocked.CompareExchange(ref _state, (int)to, (int)from) == (int)from;
 
-    private static string Now() => DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+    internal static string Now() => DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
     /// Work for the session's handlers: a message, a stream's data (<see cref="Data"/> of <see cref="StreamType"/>, without

@@ -60,7 +60,7 @@ public sealed class AudioOutput : IAsyncDisposable
 
         try
         {
-            await _session.SendAsync(new AudioStreamEnd { PackageName = _session.PackageName, SessionId = _session.SessionId, StreamId = StreamId, Timestamp = AppSession.Timestamp() }, cancellationToken).ConfigureAwait(false);
+            await _session.SendAsync(new AudioStreamEnd { PackageName = _session.PackageName, SessionId = _session.SessionId, StreamId = StreamId, Timestamp = AppSession.Now() }, cancellationToken).ConfigureAwait(false);
             if (interrupt)
             {
                 await _session.StopAudioAsync(cancellationToken).ConfigureAwait(false);
@@ -115,5 +115,4 @@ public sealed partial class AppSession
     internal ValueTask SendAudioFrameAsync(byte[] prefix, ReadOnlyMemory<byte> audio, CancellationToken cancellationToken) =>
         SendOnSessionAsync((prefix, audio), static (socket, frame, cancellationToken) => socket.SendBinaryAsync(frame.prefix, frame.audio, cancellationToken), cancellationToken);
 
-    internal static string Timestamp() => Now();
 }
