@@ -19,6 +19,10 @@ internal static class DiagnosticDescriptors
     public const string SessionReturnId = "MENTRA112";
     public const string DuplicateSessionHandlerId = "MENTRA113";
     public const string InvalidArgumentId = "MENTRA114";
+    public const string DuplicateToolId = "MENTRA115";
+    public const string UnboundToolParameterId = "MENTRA116";
+    public const string ToolReturnId = "MENTRA117";
+    public const string MissingToolDescriptionId = "MENTRA118";
 
     private const string Category = "Mentra.Handlers";
 
@@ -136,4 +140,36 @@ internal static class DiagnosticDescriptors
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
         description: "The argument becomes part of the subscription the cloud is sent; the cloud drops a subscription it does not understand, silently. Language codes look like en-US.",
         helpLinkUri: HelpLink(InvalidArgumentId));
+
+    /// <summary>MENTRA115: "The tool id '{0}' is already taken by '{1}'; each tool has its own id".</summary>
+    public static readonly DiagnosticDescriptor DuplicateTool = new(
+        DuplicateToolId, "Two tools with one id",
+        "The tool id '{0}' is already taken by '{1}'; each tool has its own id",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        description: "The cloud's tool call names the tool by its id; with two methods of one id, the second would never be called.",
+        helpLinkUri: HelpLink(DuplicateToolId));
+
+    /// <summary>MENTRA116: "Parameter '{0}' of tool '{1}' cannot be bound: {2}".</summary>
+    public static readonly DiagnosticDescriptor UnboundToolParameter = new(
+        UnboundToolParameterId, "Tool parameter cannot be bound",
+        "Parameter '{0}' of tool '{1}' cannot be bound: {2}",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        description: "A tool's parameters are what the assistant fills, and the cloud sends them as strings, numbers and booleans: a parameter is a string, a number, a bool or an enum (read by its snake_case id), or the ToolCall, the userId, the AppSession, a CancellationToken or a service.",
+        helpLinkUri: HelpLink(UnboundToolParameterId));
+
+    /// <summary>MENTRA117: "Tool '{0}' returns {1}; a tool returns void, string, ToolReply, Task, ValueTask, or a Task or ValueTask of string or ToolReply".</summary>
+    public static readonly DiagnosticDescriptor ToolReturn = new(
+        ToolReturnId, "Unsupported tool return type",
+        "Tool '{0}' returns {1}; a tool returns " + Generator.Dispatch.ToolRules.AllowedReturns,
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        description: "What a tool returns is the reply the assistant tells the user: a text, nothing, or ToolReply.GiveAppControl.",
+        helpLinkUri: HelpLink(ToolReturnId));
+
+    /// <summary>MENTRA118: "{0} has no description; the assistant picks and fills tools by their descriptions: {1}".</summary>
+    public static readonly DiagnosticDescriptor MissingToolDescription = new(
+        MissingToolDescriptionId, "Tool or tool parameter without a description",
+        "{0} has no description; the assistant picks and fills tools by their descriptions: {1}",
+        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true,
+        description: "The tool definitions the generator writes carry each tool's and parameter's description, which the developer console requires and the assistant reads to choose the tool and fill its parameters.",
+        helpLinkUri: HelpLink(MissingToolDescriptionId));
 }

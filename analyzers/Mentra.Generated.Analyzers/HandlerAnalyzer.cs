@@ -37,7 +37,11 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.AppShape,
         DiagnosticDescriptors.SessionReturn,
         DiagnosticDescriptors.DuplicateSessionHandler,
-        DiagnosticDescriptors.InvalidArgument);
+        DiagnosticDescriptors.InvalidArgument,
+        DiagnosticDescriptors.DuplicateTool,
+        DiagnosticDescriptors.UnboundToolParameter,
+        DiagnosticDescriptors.ToolReturn,
+        DiagnosticDescriptors.MissingToolDescription);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
@@ -55,6 +59,8 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
             start.RegisterSymbolAction(symbol => AnalyzeMethod(symbol, known), SymbolKind.Method);
             start.RegisterSymbolAction(symbol => SessionHandlerRules.AnalyzeMethod(symbol, known), SymbolKind.Method);
             start.RegisterSymbolAction(symbol => SessionHandlerRules.AnalyzeType(symbol, known), SymbolKind.NamedType);
+            start.RegisterSymbolAction(symbol => ToolRulesAnalysis.AnalyzeMethod(symbol, known), SymbolKind.Method);
+            start.RegisterSymbolAction(ToolRulesAnalysis.AnalyzeType, SymbolKind.NamedType);
             start.RegisterSyntaxNodeAction(node => AnalyzeFunction(node, known), SyntaxKind.LocalFunctionStatement, SyntaxKind.ParenthesizedLambdaExpression);
         });
     }

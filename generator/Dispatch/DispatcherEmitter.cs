@@ -62,6 +62,11 @@ internal static class DispatcherEmitter
             SessionHandlersEmitter.EmitProperty(w);
         }
 
+        if (app.Tools.Count > 0)
+        {
+            ToolsEmitter.EmitProperty(w);
+        }
+
         for (int i = 0; i < app.AppRoutes.Count; i++)
         {
             w.Line();
@@ -83,6 +88,11 @@ internal static class DispatcherEmitter
         if (app.SessionRoutes.Count > 0)
         {
             SessionHandlersEmitter.EmitClass(w, app, self);
+        }
+
+        if (app.Tools.Count > 0)
+        {
+            ToolsEmitter.EmitClass(w, app, self);
         }
 
         w.Close();

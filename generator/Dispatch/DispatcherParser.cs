@@ -29,12 +29,24 @@ internal static class DispatcherParser
         var appRoutes = new List<AppRouteSpec>();
         var candidates = new List<HandlerCandidate>();
         var sessionRoutes = new List<SessionRouteSpec>();
+        var tools = new List<ToolSpec>();
         bool needsInstance = false;
         foreach (IMethodSymbol method in app.GetMembers().OfType<IMethodSymbol>())
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (method.MethodKind != MethodKind.Ordinary || method.IsGenericMethod)
             {
+                continue;
+            }
+
+            if (ToolRules.AttributeOf(method) is { } toolAttribute)
+            {
+                if (ParseTool(method, toolAttribute, known, cancellationToken) is { } tool && !tools.Any(t => t.ToolId == tool.ToolId))
+                {
+                    tools.Add(tool);
+                    needsInstance |= !method.IsStatic;
+                }
+
                 continue;
             }
 
@@ -130,7 +142,33 @@ internal static class DispatcherParser
             candidates.ToEquatableArray())
         {
             SessionRoutes = sessionRoutes.ToEquatableArray(),
+            Tools = tools.ToEquatableArray(),
         };
+    }
+
+    /// <summary>A tool method, bound; null when it cannot be (the analyzers say why): its id, its return type or a parameter.</summary>
+    private static ToolSpec? ParseTool(IMethodSymbol method, AttributeData data, KnownTypes known, CancellationToken cancellationToken)
+    {
+        (string? id, string? description, EquatableArray<string> phrases) = ToolRules.Attribute(data);
+        ToolReturn returns = ToolRules.Return(method);
+        if (string.IsNullOrWhiteSpace(id) || returns == ToolReturn.Invalid)
+        {
+            return null;
+        }
+
+        Dictionary<string, string> docs = ToolRules.Docs(method, cancellationToken);
+        var arguments = new List<ToolArgumentSpec>();
+        foreach (IParameterSymbol parameter in method.Parameters)
+        {
+            if (ToolRules.Bind(parameter, known, docs, out _) is not { } argument)
+            {
+                return null;
+            }
+
+            arguments.Add(argument);
+        }
+
+        return new ToolSpec(id!, method.Name, method.IsStatic, returns, description ?? (docs.TryGetValue(string.Empty, out string? summary) ? summary : null), phrases, arguments.ToEquatableArray());
     }
 
     private static string RouteKey(SessionRouteSpec route) => SessionHandlers.RouteKey(route.Delivery, route.Handler.RequestType, route.Subscription);

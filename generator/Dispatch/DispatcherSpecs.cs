@@ -26,6 +26,9 @@ internal sealed record AppSpec(
 {
     /// <summary>The app's session handlers (streams and session events), in declaration order; one per stream.</summary>
     public EquatableArray<SessionRouteSpec> SessionRoutes { get; init; } = EquatableArray<SessionRouteSpec>.Empty;
+
+    /// <summary>The app's AI tools (its <c>[OnToolCall]</c> methods), one per tool id, in declaration order.</summary>
+    public EquatableArray<ToolSpec> Tools { get; init; } = EquatableArray<ToolSpec>.Empty;
 }
 
 /// <summary>

@@ -21,4 +21,7 @@ public interface IWebhookDispatcher
     /// that only answers webhooks. When set, an accepted <c>session_request</c> connects the session's WebSocket.
     /// </summary>
     Sessions.AppSessionHandlers? SessionHandlers => null;
+
+    /// <summary>The app's AI tools (its <c>[OnToolCall]</c> methods); null for an app that has none.</summary>
+    Tools.IToolDispatcher? Tools => null;
 }

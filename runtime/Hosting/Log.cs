@@ -114,6 +114,21 @@ internal static partial class Log
     [LoggerMessage(44, LogLevel.Error, "Storage of user {UserId}: {Count} writes could not be saved ({Reason}); they are kept in memory, and FlushAsync throws until they are")]
     public static partial void StorageRefused(ILogger logger, string userId, int count, string reason);
 
+    [LoggerMessage(45, LogLevel.Warning, "Refused a call to {Path} with {StatusCode}: {Reason}")]
+    public static partial void CloudCallRejected(ILogger logger, string path, int statusCode, string reason);
+
+    [LoggerMessage(46, LogLevel.Information, "The cloud pushed a user's settings; {Sessions} live sessions took them")]
+    public static partial void SettingsPushed(ILogger logger, int sessions);
+
+    [LoggerMessage(47, LogLevel.Debug, "Tool {ToolId} called")]
+    public static partial void ToolCalled(ILogger logger, string toolId);
+
+    [LoggerMessage(48, LogLevel.Error, "Tool {ToolId} threw; the cloud was answered 500")]
+    public static partial void ToolFailed(ILogger logger, string toolId, Exception exception);
+
+    [LoggerMessage(49, LogLevel.Warning, "A webview request did not authenticate: {Reason}")]
+    public static partial void AuthenticationFailed(ILogger logger, string reason);
+
     /// <summary>Logs through <paramref name="limits"/>: false when this warning of <paramref name="cause"/> is left out (counted).</summary>
     public static bool Limited(ILogger logger, HostLogLimits limits, HostWarning cause)
     {

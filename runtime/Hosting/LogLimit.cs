@@ -70,6 +70,12 @@ internal enum HostWarning
 
     /// <summary>A photo upload nobody waits for.</summary>
     PhotoNotWaitedFor,
+
+    /// <summary>A settings push or tool call refused as the sender's mistake (or without the app's key).</summary>
+    CloudCallRejected,
+
+    /// <summary>A webview request whose credential did not authenticate.</summary>
+    AuthenticationFailed,
 }
 
 /// <summary>The causes of the warnings the cloud's side of one session can repeat, each limited per session.</summary>
@@ -91,7 +97,7 @@ internal enum SessionWarning
 /// <summary>The host's <see cref="LogLimit"/> for each <see cref="HostWarning"/>, shared by its endpoints.</summary>
 internal sealed class HostLogLimits
 {
-    private readonly LogLimit[] _limits = new LogLimit[(int)HostWarning.PhotoNotWaitedFor + 1];
+    private readonly LogLimit[] _limits = new LogLimit[(int)HostWarning.AuthenticationFailed + 1];
 
     /// <summary>Whether to log a warning of <paramref name="cause"/>; when true, first say <paramref name="skipped"/> if it is not zero.</summary>
     public bool Enter(HostWarning cause, out int skipped)

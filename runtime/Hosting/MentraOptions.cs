@@ -30,7 +30,26 @@ public sealed class MentraOptions
     /// </summary>
     public string PhotoUploadPath { get; set; } = "/photo-upload";
 
-    /// <summary>The largest webhook body accepted, in bytes; a larger one is answered 413. Default 64 KiB.</summary>
+    /// <summary>
+    /// The path where the cloud pushes a user's settings after they edit them (<c>POST</c>). Default <c>/settings</c>,
+    /// where the cloud posts.
+    /// </summary>
+    public string SettingsPath { get; set; } = "/settings";
+
+    /// <summary>
+    /// The path where the cloud calls the app's AI tools (<c>POST</c>), mapped when the app has <c>[OnToolCall]</c>
+    /// methods. Default <c>/tool</c>, where the cloud posts.
+    /// </summary>
+    public string ToolPath { get; set; } = "/tool";
+
+    /// <summary>
+    /// Whether a tool call must carry the app's key as the cloud sends it (<c>X-App-API-Key</c>: the SHA-256 of the API key,
+    /// in hex); one without it, or with another, is answered 401 and no tool runs. Turn it off only for a cloud that does
+    /// not send the header. Default true.
+    /// </summary>
+    public bool RequireToolCallKey { get; set; } = true;
+
+    /// <summary>The largest body of a webhook, settings push or tool call accepted, in bytes; a larger one is answered 413. Default 64 KiB.</summary>
     public long MaxRequestBodySize { get; set; } = 64 * 1024;
 
     /// <summary>

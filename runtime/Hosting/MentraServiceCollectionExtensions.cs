@@ -62,6 +62,8 @@ public static class MentraServiceCollectionExtensions
             services.AddHealthChecks().Add(new HealthCheckRegistration(MentraHealthCheck.Name, provider => provider.GetRequiredService<MentraHealthCheck>(), failureStatus: null, tags: [MentraTelemetry.Name]));
         }
         services.TryAddSingleton<PhotoUploadEndpoint>();
+        services.TryAddSingleton<SettingsEndpoint>();
+        services.TryAddSingleton<ToolEndpoint>();
         services.AddSingleton(TApp.Dispatcher);
         return services;
     }
@@ -121,6 +123,13 @@ internal static class MentraOptionsBinder
         options.WebhookPath = section["WebhookPath"] ?? options.WebhookPath;
         options.HealthPath = section["HealthPath"] ?? options.HealthPath;
         options.PhotoUploadPath = section["PhotoUploadPath"] ?? options.PhotoUploadPath;
+        options.SettingsPath = section["SettingsPath"] ?? options.SettingsPath;
+        options.ToolPath = section["ToolPath"] ?? options.ToolPath;
+        if (section["RequireToolCallKey"] is { } requireKey)
+        {
+            options.RequireToolCallKey = bool.TryParse(requireKey, out bool value) ? value : throw Invalid("RequireToolCallKey", requireKey, "true or false");
+        }
+
         if (section["EnableHealthEndpoint"] is { } enable)
         {
             options.EnableHealthEndpoint = bool.TryParse(enable, out bool value) ? value : throw Invalid("EnableHealthEndpoint", enable, "true or false");
@@ -203,7 +212,7 @@ internal sealed class MentraOptionsValidator : IValidateOptions<MentraOptions>
             failures.Add($"The package name '{options.PackageName}' contains white space.");
         }
 
-        foreach ((string key, string path) in new[] { ("WebhookPath", options.WebhookPath), ("HealthPath", options.HealthPath), ("PhotoUploadPath", options.PhotoUploadPath) })
+        foreach ((string key, string path) in new[] { ("WebhookPath", options.WebhookPath), ("HealthPath", options.HealthPath), ("PhotoUploadPath", options.PhotoUploadPath), ("SettingsPath", options.SettingsPath), ("ToolPath", options.ToolPath) })
         {
             if (string.IsNullOrEmpty(path) || path[0] != '/')
             {

@@ -217,9 +217,8 @@ public sealed partial class AppSession
             case DeviceStateUpdate update:
                 DeviceState = update.FullSnapshot == true ? update.State : DeviceState.MergedWith(update.State);
                 break;
-            case SettingsUpdate update:
-                Settings = _options.Shared.Share(update.Settings);
-                break;
+            case SettingsUpdate update when !ApplySettings(update.Settings):
+                return null; // the settings as they are already (the cloud sends an update twice, and pushes it over HTTP too)
             case SystemSettingsUpdate update:
                 SystemSettings = _options.Shared.Share(update.Settings);
                 break;

@@ -196,18 +196,28 @@ public sealed partial class AppSession : IHandlerFailures
     /// </summary>
     private async ValueTask DispatchAsync(SessionWork work, SessionSocket socket)
     {
+        // Said before the queue is looked at (a full fence): work queued from outside the loop (a settings push) waits
+        // until this run is over, or is seen here and goes first.
+        Interlocked.Exchange(ref _runningInline, 1);
         if (Volatile.Read(ref _pendingWork) == 0)
         {
             ValueTask run = DoAsync(work);
             if (run.IsCompleted)
             {
+                Volatile.Write(ref _runningInline, 0);
                 return;
             }
 
-            byte[]? keep = work.Audio is { Pooled: null } borrowed ? socket.Detach(borrowed.Memory) : null;
-            work = new SessionWork(null, null, false, run.AsTask(), keep);
+            byte[]? keep = work.Audio is { Pooled: null } inSocket ? socket.Detach(inSocket.Memory) : null;
+            Interlocked.Increment(ref _pendingWork);
+            _ = Queue(new SessionWork(null, null, false, run.AsTask(), keep), limited: false); // the queue is empty: this handler goes first, and what came meanwhile waits behind it
+            Volatile.Write(ref _runningInline, 0);
+            WakeWorker();
+            return;
         }
-        else if (work.Audio is { Pooled: null } borrowed)
+
+        Volatile.Write(ref _runningInline, 0);
+        if (work.Audio is { Pooled: null } borrowed)
         {
             byte[] copy = ArrayPool<byte>.Shared.Rent(Math.Max(borrowed.Memory.Length, 1));
             borrowed.Memory.CopyTo(copy);
@@ -225,10 +235,31 @@ public sealed partial class AppSession : IHandlerFailures
         WakeWorker();
     }
 
-    /// <summary>Queues work for the worker, from outside the receive loop (the ack's connected handlers).</summary>
+    /// <summary>Queues work for the worker, from the receive loop's own path (the ack's connected handlers, a reconnect).</summary>
     private void Enqueue(SessionWork work)
     {
         Interlocked.Increment(ref _pendingWork);
+        Queue(work, limited: false);
+        WakeWorker();
+    }
+
+    /// <summary>Whether the receive loop is running handlers itself (1), which work queued from another thread must not overtake.</summary>
+    private int _runningInline;
+
+    /// <summary>
+    /// Queues work from a thread other than the receive loop's (a settings push over HTTP): it is counted first, so that
+    /// the loop runs nothing more itself, then waits for a handler the loop is running itself to finish or to be queued
+    /// (only the part that runs before its first wait), so that handlers still run one at a time, in order.
+    /// </summary>
+    private void EnqueueFromOutside(SessionWork work)
+    {
+        Interlocked.Increment(ref _pendingWork);
+        SpinWait spin = default;
+        while (Volatile.Read(ref _runningInline) != 0)
+        {
+            spin.SpinOnce();
+        }
+
         Queue(work, limited: false);
         WakeWorker();
     }

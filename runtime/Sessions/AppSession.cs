@@ -75,6 +75,45 @@ public sealed partial class AppSession
     /// <summary>The user's settings of this app, as the last ack or <c>settings_update</c> gave them.</summary>
     public IReadOnlyList<AppSetting> Settings { get; private set; } = [];
 
+    /// <summary>
+    /// Takes <paramref name="settings"/> as the session's settings, unless they are the settings it has already: false then,
+    /// and no handler hears of them. Under the handlers' gate, as both the receive loop and a settings push call it.
+    /// </summary>
+    private bool ApplySettings(IReadOnlyList<AppSetting> settings)
+    {
+        lock (_handlersGate)
+        {
+            if (Serialization.GeneratedJson.ListEquals(settings, Settings))
+            {
+                return false;
+            }
+
+            Settings = _options.Shared.Share(settings);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// The cloud's settings push (<c>POST /settings</c>) for this session's user: applied as a <c>settings_update</c> on
+    /// the socket would be, with the same handlers, in order with the socket's messages; settings the session has already
+    /// (the cloud sends the same change over the socket too) reach no handler. False when the session is not connected
+    /// (one still connecting gets the settings with its ack) or has ended.
+    /// </summary>
+    internal bool PushSettings(IReadOnlyList<AppSetting> settings)
+    {
+        if (State is not (AppSessionState.Connected or AppSessionState.Reconnecting) || _ended.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        if (ApplySettings(settings))
+        {
+            EnqueueFromOutside(new SessionWork(new SettingsUpdate { Settings = Settings, SessionId = SessionId, PackageName = PackageName }, null, false));
+        }
+
+        return true;
+    }
+
     /// <summary>The user's system settings (<c>mentraosSettings</c>, or <c>augmentosSettings</c> from older clouds).</summary>
     public SystemSettings SystemSettings { get; private set; } = SharedValues.NoSystemSettings;
 

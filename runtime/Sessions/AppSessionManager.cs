@@ -66,6 +66,33 @@ internal sealed class AppSessionManager : IHostedService
     /// <summary>The live session with this id.</summary>
     public AppSession? Find(string sessionId) => _sessions.TryGetValue(sessionId, out AppSession? session) ? session : null;
 
+    /// <summary>The live sessions of the user <paramref name="userId"/> (one per app, unless the cloud is moving it).</summary>
+    public List<AppSession> ForUser(string userId)
+    {
+        var found = new List<AppSession>();
+        foreach (AppSession session in _sessions.Values)
+        {
+            if (string.Equals(session.UserId, userId, StringComparison.Ordinal) && session.State != AppSessionState.Ended)
+            {
+                found.Add(session);
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>The cloud's settings push for <paramref name="userId"/>, applied to each of their live sessions; how many took it.</summary>
+    public int PushSettings(string userId, IReadOnlyList<AppSetting> settings)
+    {
+        int updated = 0;
+        foreach (AppSession session in ForUser(userId))
+        {
+            updated += session.PushSettings(settings) ? 1 : 0;
+        }
+
+        return updated;
+    }
+
     /// <summary>For tests and the emulator: how sockets are opened and the timings.</summary>
     internal SessionOptions SessionOptions
     {

@@ -16,7 +16,7 @@ internal static class Verify
     // The framework's own assemblies from this process: no reference packs are downloaded.
     private static readonly ReferenceAssemblies NoPacks = new("net10.0");
 
-    public static DiagnosticResult Diagnostic(string id) => new DiagnosticResult(id, id == DiagnosticDescriptors.MissingHandlerId ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error);
+    public static DiagnosticResult Diagnostic(string id) => new DiagnosticResult(id, id is DiagnosticDescriptors.MissingHandlerId or DiagnosticDescriptors.MissingToolDescriptionId ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error);
 
     private static void Configure(SolutionState state)
     {

@@ -98,6 +98,36 @@ public sealed class DispatcherGeneratorTests
             }
             """
         },
+        {
+            "dispatcher-tools",
+            """
+            public sealed class Timers { }
+            public enum TimerKind { Countdown, PomodoroLong }
+
+            [MentraApp]
+            public sealed partial class ToolsApp(Timers timers) : IDisposable
+            {
+                [OnSession] public void Start(string sessionId) { }
+                [OnStop] public void Stop(string sessionId) { }
+
+                /// <summary>Sets a timer on the <see cref="Timers"/> of the user.</summary>
+                /// <param name="minutes">How long the timer runs, in minutes.</param>
+                /// <param name="label">What the timer is for.</param>
+                [Mentra.Generated.Tools.OnToolCall("set_timer", ActivationPhrases = new[] { "set a timer" })]
+                public async Task<string?> SetTimer(int minutes, string? label, [System.ComponentModel.Description("The kind of timer.")] TimerKind kind = TimerKind.Countdown, Mentra.Generated.Sessions.AppSession? session = null, CancellationToken cancellationToken = default)
+                {
+                    await Task.Yield();
+                    return label;
+                }
+
+                [Mentra.Generated.Tools.OnToolCall("show_note", Description = "Shows a note on the glasses.")]
+                public static Mentra.Generated.Tools.ToolReply ShowNote([System.ComponentModel.Description("The note.")] string text, [System.ComponentModel.Description("Whether it stays.")] bool sticky, [System.ComponentModel.Description("How big, from 0.5 to 2.")] double scale, Mentra.Generated.Sessions.AppSession session, string userId, Timers timers) => Mentra.Generated.Tools.ToolReply.GiveAppControl;
+
+                public void Dispose() { }
+                public Timers Timers => timers;
+            }
+            """
+        },
     };
 
     [Theory]

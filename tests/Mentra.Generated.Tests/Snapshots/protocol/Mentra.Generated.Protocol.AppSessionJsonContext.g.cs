@@ -28,6 +28,7 @@ public sealed partial class AppSessionJsonContext : global::System.Text.Json.Ser
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.AppSettingType>? _AppSettingType;
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.RtmpStreamState>? _RtmpStreamState;
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.ManagedStreamState>? _ManagedStreamState;
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.ToolParameterType>? _ToolParameterType;
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.SystemSettings>? _SystemSettings;
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.SettingOption>? _SettingOption;
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.AppSetting>? _AppSetting;
@@ -57,6 +58,12 @@ public sealed partial class AppSessionJsonContext : global::System.Text.Json.Ser
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.VoiceSettings>? _VoiceSettings;
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.StorageResponse>? _StorageResponse;
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.StorageWrite>? _StorageWrite;
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.SettingsPush>? _SettingsPush;
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.SettingsPushResponse>? _SettingsPushResponse;
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.ToolCall>? _ToolCall;
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.ToolCallResponse>? _ToolCallResponse;
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.ToolParameterSchema>? _ToolParameterSchema;
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.ToolSchema>? _ToolSchema;
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.CloudMessage>? _CloudMessage;
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.UnknownCloudMessage>? _UnknownCloudMessage;
     private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.ConnectionAck>? _ConnectionAck;
@@ -196,6 +203,9 @@ public sealed partial class AppSessionJsonContext : global::System.Text.Json.Ser
     /// <summary>Metadata for <see cref="global::Mentra.Generated.Protocol.ManagedStreamState"/>.</summary>
     public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.ManagedStreamState> ManagedStreamState => _ManagedStreamState ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.ManagedStreamState>)Options.GetTypeInfo(typeof(global::Mentra.Generated.Protocol.ManagedStreamState));
 
+    /// <summary>Metadata for <see cref="global::Mentra.Generated.Protocol.ToolParameterType"/>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.ToolParameterType> ToolParameterType => _ToolParameterType ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.ToolParameterType>)Options.GetTypeInfo(typeof(global::Mentra.Generated.Protocol.ToolParameterType));
+
     /// <summary>Metadata for <see cref="global::Mentra.Generated.Protocol.SystemSettings"/>.</summary>
     public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.SystemSettings> SystemSettings => _SystemSettings ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.SystemSettings>)Options.GetTypeInfo(typeof(global::Mentra.Generated.Protocol.SystemSettings));
 
@@ -282,6 +292,24 @@ public sealed partial class AppSessionJsonContext : global::System.Text.Json.Ser
 
     /// <summary>Metadata for <see cref="global::Mentra.Generated.Protocol.StorageWrite"/>.</summary>
     public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.StorageWrite> StorageWrite => _StorageWrite ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.StorageWrite>)Options.GetTypeInfo(typeof(global::Mentra.Generated.Protocol.StorageWrite));
+
+    /// <summary>Metadata for <see cref="global::Mentra.Generated.Protocol.SettingsPush"/>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.SettingsPush> SettingsPush => _SettingsPush ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.SettingsPush>)Options.GetTypeInfo(typeof(global::Mentra.Generated.Protocol.SettingsPush));
+
+    /// <summary>Metadata for <see cref="global::Mentra.Generated.Protocol.SettingsPushResponse"/>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.SettingsPushResponse> SettingsPushResponse => _SettingsPushResponse ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.SettingsPushResponse>)Options.GetTypeInfo(typeof(global::Mentra.Generated.Protocol.SettingsPushResponse));
+
+    /// <summary>Metadata for <see cref="global::Mentra.Generated.Protocol.ToolCall"/>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.ToolCall> ToolCall => _ToolCall ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.ToolCall>)Options.GetTypeInfo(typeof(global::Mentra.Generated.Protocol.ToolCall));
+
+    /// <summary>Metadata for <see cref="global::Mentra.Generated.Protocol.ToolCallResponse"/>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.ToolCallResponse> ToolCallResponse => _ToolCallResponse ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.ToolCallResponse>)Options.GetTypeInfo(typeof(global::Mentra.Generated.Protocol.ToolCallResponse));
+
+    /// <summary>Metadata for <see cref="global::Mentra.Generated.Protocol.ToolParameterSchema"/>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.ToolParameterSchema> ToolParameterSchema => _ToolParameterSchema ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.ToolParameterSchema>)Options.GetTypeInfo(typeof(global::Mentra.Generated.Protocol.ToolParameterSchema));
+
+    /// <summary>Metadata for <see cref="global::Mentra.Generated.Protocol.ToolSchema"/>.</summary>
+    public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.ToolSchema> ToolSchema => _ToolSchema ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.ToolSchema>)Options.GetTypeInfo(typeof(global::Mentra.Generated.Protocol.ToolSchema));
 
     /// <summary>Metadata for <see cref="global::Mentra.Generated.Protocol.CloudMessage"/>.</summary>
     public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.CloudMessage> CloudMessage => _CloudMessage ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Mentra.Generated.Protocol.CloudMessage>)Options.GetTypeInfo(typeof(global::Mentra.Generated.Protocol.CloudMessage));
@@ -588,6 +616,11 @@ public sealed partial class AppSessionJsonContext : global::System.Text.Json.Ser
             return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Mentra.Generated.Protocol.ManagedStreamState>(options, new global::Mentra.Generated.Protocol.Serialization.ManagedStreamStateJsonConverter());
         }
 
+        if (type == typeof(global::Mentra.Generated.Protocol.ToolParameterType))
+        {
+            return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Mentra.Generated.Protocol.ToolParameterType>(options, new global::Mentra.Generated.Protocol.Serialization.ToolParameterTypeJsonConverter());
+        }
+
         if (type == typeof(global::Mentra.Generated.Protocol.SystemSettings))
         {
             return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Mentra.Generated.Protocol.SystemSettings>(options, new global::Mentra.Generated.Protocol.Serialization.SystemSettingsJsonConverter());
@@ -731,6 +764,36 @@ public sealed partial class AppSessionJsonContext : global::System.Text.Json.Ser
         if (type == typeof(global::Mentra.Generated.Protocol.StorageWrite))
         {
             return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Mentra.Generated.Protocol.StorageWrite>(options, new global::Mentra.Generated.Protocol.Serialization.StorageWriteJsonConverter());
+        }
+
+        if (type == typeof(global::Mentra.Generated.Protocol.SettingsPush))
+        {
+            return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Mentra.Generated.Protocol.SettingsPush>(options, new global::Mentra.Generated.Protocol.Serialization.SettingsPushJsonConverter());
+        }
+
+        if (type == typeof(global::Mentra.Generated.Protocol.SettingsPushResponse))
+        {
+            return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Mentra.Generated.Protocol.SettingsPushResponse>(options, new global::Mentra.Generated.Protocol.Serialization.SettingsPushResponseJsonConverter());
+        }
+
+        if (type == typeof(global::Mentra.Generated.Protocol.ToolCall))
+        {
+            return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Mentra.Generated.Protocol.ToolCall>(options, new global::Mentra.Generated.Protocol.Serialization.ToolCallJsonConverter());
+        }
+
+        if (type == typeof(global::Mentra.Generated.Protocol.ToolCallResponse))
+        {
+            return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Mentra.Generated.Protocol.ToolCallResponse>(options, new global::Mentra.Generated.Protocol.Serialization.ToolCallResponseJsonConverter());
+        }
+
+        if (type == typeof(global::Mentra.Generated.Protocol.ToolParameterSchema))
+        {
+            return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Mentra.Generated.Protocol.ToolParameterSchema>(options, new global::Mentra.Generated.Protocol.Serialization.ToolParameterSchemaJsonConverter());
+        }
+
+        if (type == typeof(global::Mentra.Generated.Protocol.ToolSchema))
+        {
+            return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Mentra.Generated.Protocol.ToolSchema>(options, new global::Mentra.Generated.Protocol.Serialization.ToolSchemaJsonConverter());
         }
 
         if (type == typeof(global::Mentra.Generated.Protocol.CloudMessage))
