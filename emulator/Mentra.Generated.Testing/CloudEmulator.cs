@@ -158,7 +158,11 @@ public sealed class CloudEmulator : IAsyncDisposable
         WebSocketUrl = new Uri("ws://" + baseUrl.Authority + "/app-ws");
         _http = new HttpClient { BaseAddress = options.AppUrl, Timeout = TimeSpan.FromSeconds(10) };
         Storage = new EmulatedStorage(options);
+        Accounts = new EmulatedAccounts(options);
     }
+
+    /// <summary>The cloud's side of webview sign-in: the user tokens it signs and the temporary tokens it exchanges.</summary>
+    public EmulatedAccounts Accounts { get; }
 
     /// <summary>The cloud's per-user storage of this app, as the app's calls left it.</summary>
     public EmulatedStorage Storage { get; }
@@ -228,6 +232,7 @@ public sealed class CloudEmulator : IAsyncDisposable
         CloudEmulator? emulator = null;
         app.Map("/app-ws", context => emulator!.AcceptAsync(context));
         app.MapGet("/api/tts", context => emulator!.SpeakAsync(context));
+        app.MapPost("/api/auth/exchange-user-token", context => emulator!.Accounts.ExchangeAsync(context));
         app.Map("/api/sdk/simple-storage/{userId}", context => emulator!.Storage.HandleAsync(context, (string)context.Request.RouteValues["userId"]!, null));
         app.Map("/api/sdk/simple-storage/{userId}/{key}", context => emulator!.Storage.HandleAsync(context, (string)context.Request.RouteValues["userId"]!, (string)context.Request.RouteValues["key"]!));
         app.MapGet("/streams/{id}/{file}", context => { context.Response.ContentType = "text/plain"; return context.Response.WriteAsync("An emulated stream: no video is made.\n"); });
@@ -295,6 +300,79 @@ public sealed class CloudEmulator : IAsyncDisposable
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or ObjectDisposedException)
         {
             _photoUploads.Enqueue(new WebhookResult(0, e.Message));
+        }
+    }
+
+    /// <summary>
+    /// The URL the phone opens for the app's webview at <paramref name="path"/>, as the cloud makes it for
+    /// <paramref name="userId"/>: a signed user token, a temporary token, and this emulator as the cloud's API with its
+    /// checksum.
+    /// </summary>
+    public Uri WebviewUrl(string userId, string path = "/webview")
+    {
+        string api = BaseUrl.GetLeftPart(UriPartial.Authority);
+        string query = "?aos_temp_token=" + Uri.EscapeDataString(Accounts.IssueTempToken(userId))
+            + "&aos_signed_user_token=" + Uri.EscapeDataString(Accounts.SignUserToken(userId))
+            + "&cloudApiUrl=" + Uri.EscapeDataString(api)
+            + "&cloudApiUrlChecksum=" + Accounts.CloudApiUrlChecksum(api);
+        return new Uri(_options.AppUrl, path + query);
+    }
+
+    /// <summary>
+    /// Plays the user editing the app's settings in the phone app: the cloud pushes them to the app's <c>/settings</c>
+    /// (<c>{"userIdForSettings":..,"settings":[..]}</c>, no credential), and unless <paramref name="overSocket"/> is false
+    /// also sends <c>settings_update</c> on each of the user's open sessions, as the cloud does.
+    /// </summary>
+    public async Task<WebhookResult> PushSettingsAsync(string userId, IReadOnlyList<AppSetting> settings, bool overSocket = true, CancellationToken cancellationToken = default)
+    {
+        using var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(new SettingsPush { UserId = userId, Settings = settings }, AppSessionJsonContext.Default.SettingsPush));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        WebhookResult answer = await SendAsync(HttpMethod.Post, "/settings", content, null, cancellationToken).ConfigureAwait(false);
+        if (overSocket)
+        {
+            foreach (EmulatedSession session in _sessions.Values)
+            {
+                if (session.UserId == userId && session.IsOpen)
+                {
+                    await session.SendAsync(new SettingsUpdate { Settings = settings, SessionId = session.SessionId, PackageName = PackageName }).ConfigureAwait(false);
+                }
+            }
+        }
+
+        return answer;
+    }
+
+    /// <summary>
+    /// Plays the assistant calling the app's tool <paramref name="toolId"/> for <paramref name="userId"/>:
+    /// <c>POST /tool</c> with the parameters (a JSON object) and <c>X-App-API-Key</c>, the SHA-256 of the app's key, as
+    /// the cloud sends it (<paramref name="hashedKey"/> replaces it; an empty one leaves the header out).
+    /// </summary>
+    public Task<WebhookResult> CallToolAsync(string userId, string toolId, string parametersJson = "{}", string? hashedKey = null, CancellationToken cancellationToken = default)
+    {
+        using JsonDocument parameters = JsonDocument.Parse(parametersJson);
+        var call = new ToolCall { ToolId = toolId, UserId = userId, ToolParameters = parameters.RootElement.Clone(), Timestamp = Now() };
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(call, AppSessionJsonContext.Default.ToolCall));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        string key = hashedKey ?? Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(_options.ApiKey)));
+        return SendAsync(HttpMethod.Post, "/tool", content, key.Length == 0 ? null : key, cancellationToken);
+    }
+
+    /// <summary>The app's tool definitions, as it serves them (<c>GET /tool/definitions</c>).</summary>
+    public Task<WebhookResult> ToolDefinitionsAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, "/tool/definitions", null, null, cancellationToken);
+
+    private async Task<WebhookResult> SendAsync(HttpMethod method, string path, HttpContent? content, string? hashedKey, CancellationToken cancellationToken)
+    {
+        using (content)
+        {
+            using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = content };
+            if (hashedKey is not null)
+            {
+                request.Headers.Add("X-App-API-Key", hashedKey);
+            }
+
+            using HttpResponseMessage response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            return new WebhookResult((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
         }
     }
 
@@ -419,6 +497,7 @@ public sealed class CloudEmulator : IAsyncDisposable
         }
 
         _http.Dispose();
+        Accounts.Dispose();
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
     }

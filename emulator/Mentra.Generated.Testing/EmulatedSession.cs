@@ -71,6 +71,9 @@ public sealed class EmulatedSession
     /// <summary>Every display event the app sent.</summary>
     public IReadOnlyList<DisplayEvent> Displays => Received.OfType<DisplayEvent>().ToList();
 
+    /// <summary>Whether the session's current socket is open.</summary>
+    public bool IsOpen => _connection?.Socket.State == WebSocketState.Open;
+
     /// <summary>The last text frame of this session that was not JSON (the cloud closes 1011 on one).</summary>
     public string? InvalidJson => _connection?.InvalidJson;
 
