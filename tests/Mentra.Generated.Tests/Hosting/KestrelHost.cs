@@ -34,7 +34,7 @@ internal sealed class KestrelHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<KestrelHost> StartAsync<TApp>(Action<MentraOptions>? configure = null, string environment = "Production", Action<IServiceCollection>? services = null)
+    public static async Task<KestrelHost> StartAsync<TApp>(Action<MentraOptions>? configure = null, string environment = "Production", Action<IServiceCollection>? services = null, Action<WebApplication>? map = null)
         where TApp : IMentraApp
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = environment });
@@ -51,6 +51,7 @@ internal sealed class KestrelHost : IAsyncDisposable
         services?.Invoke(builder.Services);
         WebApplication app = builder.Build();
         app.MapMentraWebhooks();
+        map?.Invoke(app);
         await app.StartAsync();
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new KestrelHost(app, new Uri(address), logs);

@@ -167,7 +167,10 @@ internal sealed class SessionHarness : IAsyncDisposable
         TimeSpan? reconnectGrace = null,
         int? queueLength = null,
         Mentra.Generated.Storage.StorageTimings? storage = null,
-        TimeSpan? keepAlive = null)
+        TimeSpan? keepAlive = null,
+        Action<IServiceCollection>? services = null,
+        Action<Microsoft.AspNetCore.Builder.WebApplication>? map = null,
+        string environment = "Production")
         where TApp : IMentraApp
     {
         var probe = new SessionProbe();
@@ -179,10 +182,13 @@ internal sealed class SessionHarness : IAsyncDisposable
                 options.SessionAckTimeout = TimeSpan.FromSeconds(2);
                 configure?.Invoke(options);
             },
-            services: services =>
+            environment,
+            collection =>
             {
-                services.AddSingleton(probe);
-            });
+                collection.AddSingleton(probe);
+                services?.Invoke(collection);
+            },
+            map);
         AppSessionManager manager = host.Services.GetRequiredService<AppSessionManager>();
         SessionOptions defaults = manager.SessionOptions;
         manager.SessionOptions = new SessionOptions
