@@ -54,7 +54,7 @@ internal sealed class AppProcess : IDisposable
     /// SDK's and the framework's from Warning (from Debug with <paramref name="verbose"/>). Throws
     /// <see cref="InvalidOperationException"/>, saying what was tried, when it cannot be started.
     /// </summary>
-    public static AppProcess Start(string run, string? package, string apiKey, bool verbose = false)
+    public static AppProcess Start(string run, string? package, string apiKey, bool verbose = false, string? userTokenPublicKey = null)
     {
         string url = "http://127.0.0.1:" + FreePort();
         ProcessStartInfo start = InSessionOfItsOwn(StartInfo(run, url));
@@ -67,6 +67,11 @@ internal sealed class AppProcess : IDisposable
 
         start.Environment["MENTRAOS_API_KEY"] = apiKey;
         start.Environment["Mentra__AllowInsecureLoopbackWebSocket"] = "true";
+        if (userTokenPublicKey is not null)
+        {
+            start.Environment["Mentra__UserTokenPublicKey"] = userTokenPublicKey; // the webview trusts the user tokens this emulator signs
+        }
+
         start.Environment["Logging__LogLevel__Default"] = verbose ? "Debug" : "Information";
         foreach (string framework in new[] { "Microsoft", "System", "Mentra.Generated" })
         {

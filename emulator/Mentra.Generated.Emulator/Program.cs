@@ -40,6 +40,9 @@ internal static class EmulatorCommand
           /stream-error [details]  the app's camera stream fails    /deny <permission>  refuse a permission now
           /mode main|expanded      the dashboard's mode             /always-on on|off   the always-on dashboard
           /datetime                the cloud's update_datetime      /storage            the user's stored values
+          /webview [path]          the URL of the app's webview, signed in as the user (default path /webview)
+          /set <key> <value>       the user edits a setting: the cloud pushes the settings (POST /settings and the socket)
+          /tool <id> [k=v ...]     the assistant calls a tool (true/false, numbers, "quoted text"); /tools lists them
         The app's speech shows as (speaker) "...", its camera streams' statuses as (camera) ....
         """;
 
@@ -87,8 +90,10 @@ internal static class EmulatorCommand
         AppProcess? process = null;
         try
         {
-            process = run is null ? null : AppProcess.Start(run, package, key ??= "dev-key", verbose);
-            return await RunAsync(process, app, package ?? Environment.GetEnvironmentVariable("PACKAGE_NAME"), key, user, port, denied, interrupted.Task);
+            // The key pair of the user tokens this cloud signs: the app it starts trusts it, for its webview sign-in.
+            using var userTokens = System.Security.Cryptography.RSA.Create(2048);
+            process = run is null ? null : AppProcess.Start(run, package, key ??= "dev-key", verbose, userTokens.ExportSubjectPublicKeyInfoPem());
+            return await RunAsync(process, app, package ?? Environment.GetEnvironmentVariable("PACKAGE_NAME"), key, user, port, denied, userTokens, interrupted.Task);
         }
         catch (InvalidOperationException e) when (process is null)
         {
@@ -102,7 +107,7 @@ internal static class EmulatorCommand
         }
     }
 
-    private static async Task<int> RunAsync(AppProcess? process, string app, string? package, string? key, string user, int port, IReadOnlyList<string> denied, Task interrupted)
+    private static async Task<int> RunAsync(AppProcess? process, string app, string? package, string? key, string user, int port, IReadOnlyList<string> denied, System.Security.Cryptography.RSA userTokens, Task interrupted)
     {
         if (process is not null)
         {
@@ -159,6 +164,7 @@ internal static class EmulatorCommand
                 OnSpeech = (_, speech) => Console.WriteLine($"(speaker) \"{speech.Text}\"" + (speech.VoiceId is { } voice ? $" in voice {voice}" : string.Empty)),
                 OnStreamStatus = (_, status) => Console.WriteLine("(camera) " + status),
                 DeniedPermissions = denied,
+                UserTokenKey = userTokens,
             });
         }
         catch (IOException e)
@@ -320,9 +326,89 @@ internal static class EmulatorCommand
                 var values = cloud.Storage.Of(session.UserId);
                 Console.WriteLine(values.Count == 0 ? $"{session.UserId} has nothing stored." : string.Join(Environment.NewLine, values.Select(v => $"  {v.Key} = {v.Value}")));
                 return true;
+            case "/webview":
+                Console.WriteLine($"Open the webview as {session.UserId} (signed in by the cloud's tokens, valid a minute for the temporary one): {cloud.WebviewUrl(session.UserId, argument.Length > 0 ? argument : "/webview")}");
+                return true;
+            case "/set" when argument.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries) is [string setting, string value]:
+                IReadOnlyList<AppSetting> settings = cloud.EditSetting(session.UserId, setting, value);
+                WebhookResult pushed = await cloud.PushSettingsAsync(session.UserId, settings);
+                Console.WriteLine($"Pushed the settings ({string.Join(", ", settings.Select(s => s.Key + " = " + s.Value?.GetRawText()))}): POST /settings answered {pushed.Status} {pushed.Body}");
+                return true;
+            case "/tool" when argument.Length > 0:
+                (string toolId, string parameters) = ToolArguments(argument);
+                WebhookResult reply = await cloud.CallToolAsync(session.UserId, toolId, parameters);
+                Console.WriteLine($"(assistant) {toolId} {parameters}: {reply.Status} {reply.Body}");
+                return true;
+            case "/tools":
+                WebhookResult tools = await cloud.ToolDefinitionsAsync();
+                Console.WriteLine(tools.Status == 200 ? "The app's tool definitions, for the developer console:" + Environment.NewLine + tools.Body : "The app has no tools (GET /tool/definitions answered " + tools.Status + ").");
+                return true;
             default:
                 return false;
         }
+    }
+
+    /// <summary>
+    /// A tool call typed at the prompt, <c>set_timer minutes=5 label="green tea" loud=false</c>, as its id and its parameters
+    /// as a JSON object: <c>true</c> and <c>false</c> as booleans, numbers as numbers, anything else (quoted or not) as a string.
+    /// </summary>
+    internal static (string ToolId, string Parameters) ToolArguments(string line)
+    {
+        var words = new List<string>();
+        var word = new System.Text.StringBuilder();
+        bool quoted = false;
+        foreach (char c in line + " ")
+        {
+            if (c == '"')
+            {
+                quoted = !quoted;
+            }
+            else if (c == ' ' && !quoted)
+            {
+                if (word.Length > 0)
+                {
+                    words.Add(word.ToString());
+                    word.Clear();
+                }
+            }
+            else
+            {
+                word.Append(c);
+            }
+        }
+
+        using var json = new MemoryStream();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(json))
+        {
+            writer.WriteStartObject();
+            foreach (string pair in words.Skip(1))
+            {
+                int equals = pair.IndexOf('=');
+                if (equals <= 0)
+                {
+                    continue;
+                }
+
+                string name = pair.Substring(0, equals);
+                string value = pair.Substring(equals + 1);
+                if (value is "true" or "false")
+                {
+                    writer.WriteBoolean(name, value == "true");
+                }
+                else if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double number))
+                {
+                    writer.WriteNumber(name, number);
+                }
+                else
+                {
+                    writer.WriteString(name, value);
+                }
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return (words.Count > 0 ? words[0] : string.Empty, System.Text.Encoding.UTF8.GetString(json.ToArray()));
     }
 
     /// <summary>

@@ -125,6 +125,12 @@ public sealed class EmulatorOptions
 
     /// <summary>How many storage calls one user may make in a minute; past it, 429 with Retry-After (the cloud limits the rate too).</summary>
     public int StorageCallsPerMinute { get; init; } = 120;
+
+    /// <summary>
+    /// The key pair the emulator signs user tokens with (<see cref="EmulatedAccounts.SignUserToken"/>); the app trusts its
+    /// public key by configuration. Default: a new 2048-bit RSA key per emulator. The emulator does not dispose one given here.
+    /// </summary>
+    public System.Security.Cryptography.RSA? UserTokenKey { get; init; }
 }
 
 /// <summary>What the app asked the cloud to speak.</summary>
@@ -327,6 +333,7 @@ public sealed class CloudEmulator : IAsyncDisposable
     {
         using var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(new SettingsPush { UserId = userId, Settings = settings }, AppSessionJsonContext.Default.SettingsPush));
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        _userSettings[userId] = settings; // what the user's next sessions are acked with
         WebhookResult answer = await SendAsync(HttpMethod.Post, "/settings", content, null, cancellationToken).ConfigureAwait(false);
         if (overSocket)
         {
@@ -341,6 +348,45 @@ public sealed class CloudEmulator : IAsyncDisposable
 
         return answer;
     }
+
+    private readonly ConcurrentDictionary<string, IReadOnlyList<AppSetting>> _userSettings = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The user's settings with <paramref name="key"/> set to <paramref name="value"/> (JSON, such as <c>true</c>, <c>42</c>
+    /// or <c>"dark"</c>; anything that is not JSON is a string), starting from <see cref="EmulatorOptions.Settings"/>; the
+    /// emulator remembers them for the user's next sessions and edits. Push them with <see cref="PushSettingsAsync"/>.
+    /// </summary>
+    public IReadOnlyList<AppSetting> EditSetting(string userId, string key, string value)
+    {
+        JsonElement parsed;
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(value);
+            parsed = document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            using JsonDocument text = JsonDocument.Parse("\"" + JsonEncodedText.Encode(value) + "\"");
+            parsed = text.RootElement.Clone();
+        }
+
+        IReadOnlyList<AppSetting> edited = _userSettings.AddOrUpdate(
+            userId,
+            _ => With(_options.Settings, key, parsed),
+            (_, current) => With(current, key, parsed));
+        return edited;
+
+        static IReadOnlyList<AppSetting> With(IReadOnlyList<AppSetting> settings, string key, JsonElement value)
+        {
+            var list = settings.Where(s => s.Key != key).ToList();
+            AppSetting? old = settings.FirstOrDefault(s => s.Key == key);
+            list.Add((old ?? new AppSetting { Key = key }) with { Value = value });
+            return list;
+        }
+    }
+
+    /// <summary>The settings a session of <paramref name="userId"/> is acked with: the edited ones, or <see cref="EmulatorOptions.Settings"/>.</summary>
+    internal IReadOnlyList<AppSetting> SettingsOf(string userId) => _userSettings.TryGetValue(userId, out IReadOnlyList<AppSetting>? edited) ? edited : _options.Settings;
 
     /// <summary>
     /// Plays the assistant calling the app's tool <paramref name="toolId"/> for <paramref name="userId"/>:
@@ -479,7 +525,7 @@ public sealed class CloudEmulator : IAsyncDisposable
     internal ConnectionAck Ack(EmulatedSession session) => new()
     {
         SessionId = session.SessionId,
-        Settings = _options.Settings,
+        Settings = SettingsOf(session.UserId),
         MentraosSettings = _options.LegacyAck ? null : DefaultGlasses.SystemSettings,
         AugmentosSettings = _options.LegacyAck ? DefaultGlasses.SystemSettings : null,
         Capabilities = _options.Capabilities,

@@ -23,7 +23,8 @@ public sealed class EmulatedAccounts : IDisposable
     /// <summary>How long a temporary token can be exchanged, as the cloud's.</summary>
     public static readonly TimeSpan TempTokenLifetime = TimeSpan.FromMinutes(1);
 
-    private readonly RSA _key = RSA.Create(2048);
+    private readonly RSA _key;
+    private readonly bool _ownsKey;
     private readonly EmulatorOptions _options;
     private readonly ConcurrentDictionary<string, (string UserId, DateTimeOffset Expires)> _tempTokens = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _exchanges = new();
@@ -31,6 +32,8 @@ public sealed class EmulatedAccounts : IDisposable
     internal EmulatedAccounts(EmulatorOptions options)
     {
         _options = options;
+        _ownsKey = options.UserTokenKey is null;
+        _key = options.UserTokenKey ?? RSA.Create(2048);
         PublicKeyPem = _key.ExportSubjectPublicKeyInfoPem();
     }
 
@@ -135,5 +138,11 @@ public sealed class EmulatedAccounts : IDisposable
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     /// <inheritdoc/>
-    public void Dispose() => _key.Dispose();
+    public void Dispose()
+    {
+        if (_ownsKey)
+        {
+            _key.Dispose();
+        }
+    }
 }

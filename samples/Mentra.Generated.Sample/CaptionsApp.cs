@@ -6,6 +6,7 @@ using Mentra.Generated.Display;
 using Mentra.Generated.Protocol;
 using Mentra.Generated.Sessions;
 using Mentra.Generated.Storage;
+using Mentra.Generated.Tools;
 using Microsoft.Extensions.Logging;
 
 namespace Mentra.Generated.Sample;
@@ -74,6 +75,22 @@ public partial class CaptionsApp(ILogger<CaptionsApp> logger)
         {
             await session.ShowTextWallAsync("No stream: " + e.Message, cancellationToken: cancellationToken);
         }
+    }
+
+    /// <summary>Shows a note on the user's glasses, in place of the captions until the next one.</summary>
+    /// <param name="text">The note to show.</param>
+    /// <param name="session">The user's live session, if their glasses are connected.</param>
+    /// <param name="cancellationToken">Fires when the cloud gives up on the call.</param>
+    [OnToolCall("show_note", ActivationPhrases = ["note on my glasses"])]
+    public static async Task<ToolReply> ShowNote(string text, AppSession? session, CancellationToken cancellationToken)
+    {
+        if (session is null)
+        {
+            return "Your glasses are not connected to Captions.";
+        }
+
+        await session.ShowTextWallAsync(text, cancellationToken: cancellationToken);
+        return ToolReply.GiveAppControl; // the note on the glasses is the answer
     }
 
     [OnSettingsChanged]

@@ -1,9 +1,17 @@
 using Mentra.Generated;
+using Mentra.Generated.Authentication;
 using Mentra.Generated.Sample;
 
 WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(args);
 builder.Services.AddMentraApp<CaptionsApp>();
+// The phone's webview of the app, signed in by the cloud's credentials (see README, "The webview").
+builder.Services.AddAuthentication(MentraAuthenticationDefaults.AuthenticationScheme).AddMentra();
+builder.Services.AddAuthorization();
 
 WebApplication app = builder.Build();
-app.MapMentraWebhooks();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapMentraWebhooks();   // POST /webhook, GET /health, POST /photo-upload, POST /settings, POST /tool
+app.MapMentraAuth();       // GET /mentra-auth, GET /api/mentra/auth/init
+app.MapGet("/webview", (HttpContext context) => Results.Content(Webview.Page(context), "text/html; charset=utf-8")).RequireAuthorization();
 app.Run();
