@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Drives the NativeAOT-published sample (folder $1) through a whole glasses session with the cloud emulator (built in
 # Release by the build step): session webhook, connect, init and ack, subscriptions, the welcome screen, a transcription
-# in and its display event out, the stop webhook and a clean close, the stop handler run once.
+# in and its display event out, speech, a managed stream, a tool call, a settings push, the webview signed in by the
+# cloud's tokens, the stop webhook and a clean close, the stop handler run once.
 # Prints "ok  NAME" or "FAIL NAME ..." per check; exits non-zero when any check fails.
 set -uo pipefail
 dir=$(cd "$1" && pwd)
@@ -10,7 +11,7 @@ emulator="$root/emulator/Mentra.Generated.Emulator/bin/Release/net10.0/Mentra.Ge
 failures=0
 source "$(dirname "$0")/lib.sh"
 
-out=$(printf 'hello from CI\n/await hello from CI\n/press\n/long\n/await index.m3u8\n/stop\n' | timeout 120 dotnet "$emulator" --run "$dir/Mentra.Generated.Sample" --port 0 --user ci@example.com 2>&1)
+out=$(printf 'hello from CI\n/await hello from CI\n/press\n/long\n/await index.m3u8\n/tool show_note text="milk and eggs"\n/await milk and eggs\n/set show_interim true\n/open\n/stop\n' | timeout 120 dotnet "$emulator" --run "$dir/Mentra.Generated.Sample" --port 0 --user ci@example.com 2>&1)
 rc=$?
 echo "$out" | sed 's/^/    /'
 
@@ -22,6 +23,10 @@ expect "the transcription came back as a text wall" 'Saw "hello from CI" on the 
 expect "a press spoke the last caption (speech)" '(speaker) "hello from CI"'
 expect "a long press started a managed stream" '(camera) Managed stream managed-1: active'
 expect "its URL came back on the display" 'Saw "index.m3u8" on the glasses.'
+expect "a tool call reached the session (/tool)" '(assistant) show_note {"text":"milk and eggs"}: 200 {"status":"success","reply":"GIVE_APP_CONTROL_OF_TOOL_RESPONSE"}'
+expect "the tool's note came back on the display" 'Saw "milk and eggs" on the glasses.'
+expect "a settings push reached the live session (/settings)" '"sessionsUpdated":1}'
+expect "the webview signed the user in and saw the pushed setting" '(phone) The webview answered 200: Captions Signed in as ci@example.com. Your glasses are connected; interim captions are on.'
 expect "stop answered 200, clean close 1000" 'stop_request answered 200; the app closed the socket with 1000'
 expect "the last caption was stored as the session ended (storage)" "The cloud's storage holds for ci@example.com: last_caption = hello from CI"
 stops=$(grep -c 'Stop requested: user_disabled' <<<"$out")

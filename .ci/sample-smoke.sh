@@ -12,6 +12,7 @@ failures=0
 source "$(dirname "$0")/lib.sh"
 
 cd "$dir"
+export MENTRAOS_API_KEY=smoke-key
 Mentra__ConnectAppSessions=false ./Mentra.Generated.Sample --urls http://127.0.0.1:0 >"$log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
@@ -44,6 +45,15 @@ post "plain ws outside development" 400 '{"status":"error","message":"Untrusted 
 check "missing content type" 415 '{"status":"error","message":"The Content-Type must be application/json"}' -X POST "$base/webhook" -H 'Content-Type:' --data-binary "@$payloads/docs/stop_request.json"
 head -c 70000 /dev/zero | tr '\0' ' ' > "$log.big"
 post "body over 64 KiB" 413 '{"status":"error","message":"The body is larger than 65536 bytes"}' --data-binary "@$log.big"
+# The cloud's other calls: the settings push (no credential), the AI tool call (its hashed key), and the webview sign-in.
+check "settings push without a live session" 200 '{"status":"success","message":"Settings updated successfully","sessionsUpdated":0}' -X POST "$base/settings" -H 'Content-Type: application/json' --data-binary '{"userIdForSettings":"alice@example.com","settings":[{"key":"show_interim","value":true}]}'
+check "settings push missing its user" 400 '{"status":"error","message":"Invalid settings push: The required property '"'"'userIdForSettings'"'"' is missing from the SettingsPush."}' -X POST "$base/settings" -H 'Content-Type: application/json' --data-binary '{"settings":[]}'
+check "tool call without the app's key" 401 '{"status":"error","message":"The call does not carry this app'"'"'s key (X-App-API-Key)"}' -X POST "$base/tool" -H 'Content-Type: application/json' --data-binary '{"toolId":"show_note","userId":"alice@example.com","toolParameters":{"text":"hi"}}'
+hashed=$(printf '%s' "$MENTRAOS_API_KEY" | sha256sum | cut -d' ' -f1)
+check "tool call outside a session" 200 '{"status":"success","reply":"Your glasses are not connected to Captions."}' -X POST "$base/tool" -H 'Content-Type: application/json' -H "X-App-API-Key: $hashed" --data-binary '{"toolId":"show_note","userId":"alice@example.com","toolParameters":{"text":"hi"}}'
+check "tool call missing a parameter" 400 '{"status":"error","message":"The tool '"'"'show_note'"'"' needs its parameter '"'"'text'"'"'"}' -X POST "$base/tool" -H 'Content-Type: application/json' -H "X-App-API-Key: $hashed" --data-binary '{"toolId":"show_note","userId":"alice@example.com"}'
+check "webview without a credential" 401 '' "$base/webview"
+check "webview with a forged user token" 401 '' "$base/webview?aos_signed_user_token=eyJhbGciOiJub25lIn0.eyJzdWIiOiJtYWxsb3J5In0."
 check "health after bad inputs" 200 '{"status":"healthy","app":"org.example.captions","activeSessions":2}' "$base/health"
 
 exit $((failures > 0))

@@ -41,6 +41,7 @@ internal static class EmulatorCommand
           /mode main|expanded      the dashboard's mode             /always-on on|off   the always-on dashboard
           /datetime                the cloud's update_datetime      /storage            the user's stored values
           /webview [path]          the URL of the app's webview, signed in as the user (default path /webview)
+          /open [path]             the phone opens the webview: its answer, as text
           /set <key> <value>       the user edits a setting: the cloud pushes the settings (POST /settings and the socket)
           /tool <id> [k=v ...]     the assistant calls a tool (true/false, numbers, "quoted text"); /tools lists them
         The app's speech shows as (speaker) "...", its camera streams' statuses as (camera) ....
@@ -328,6 +329,11 @@ internal static class EmulatorCommand
                 return true;
             case "/webview":
                 Console.WriteLine($"Open the webview as {session.UserId} (signed in by the cloud's tokens, valid a minute for the temporary one): {cloud.WebviewUrl(session.UserId, argument.Length > 0 ? argument : "/webview")}");
+                return true;
+            case "/open":
+                WebhookResult page = await cloud.OpenWebviewAsync(session.UserId, argument.Length > 0 ? argument : "/webview");
+                string text = System.Text.RegularExpressions.Regex.Replace(System.Text.RegularExpressions.Regex.Replace(page.Body, "<(head|script|style)[^>]*>.*?</\\1>", " ", System.Text.RegularExpressions.RegexOptions.Singleline), "<[^>]+>", " ");
+                Console.WriteLine($"(phone) The webview answered {page.Status}: {string.Join(' ', System.Net.WebUtility.HtmlDecode(text).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))}");
                 return true;
             case "/set" when argument.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries) is [string setting, string value]:
                 IReadOnlyList<AppSetting> settings = cloud.EditSetting(session.UserId, setting, value);

@@ -325,6 +325,13 @@ public sealed class CloudEmulator : IAsyncDisposable
     }
 
     /// <summary>
+    /// Plays the phone opening the app's webview at <paramref name="path"/> for <paramref name="userId"/>
+    /// (<see cref="WebviewUrl"/>, without its cookie jar) and returns the app's answer.
+    /// </summary>
+    public Task<WebhookResult> OpenWebviewAsync(string userId, string path = "/webview", CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, WebviewUrl(userId, path).PathAndQuery, null, null, cancellationToken);
+
+    /// <summary>
     /// Plays the user editing the app's settings in the phone app: the cloud pushes them to the app's <c>/settings</c>
     /// (<c>{"userIdForSettings":..,"settings":[..]}</c>, no credential), and unless <paramref name="overSocket"/> is false
     /// also sends <c>settings_update</c> on each of the user's open sessions, as the cloud does.
