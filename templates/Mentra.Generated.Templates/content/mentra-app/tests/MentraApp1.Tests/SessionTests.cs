@@ -11,11 +11,15 @@ public sealed class GlassesAppServer : WebApplicationFactory<Program>
 {
     public const string ApiKey = "test-key";
 
+    /// <summary>The key pair the emulator signs its user tokens with; the app trusts its public key, as it trusts the cloud's.</summary>
+    public static readonly System.Security.Cryptography.RSA UserTokens = System.Security.Cryptography.RSA.Create(2048);
+
     public GlassesAppServer() => UseKestrel(0);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Mentra:ApiKey", ApiKey);
+        builder.UseSetting("Mentra:UserTokenPublicKey", UserTokens.ExportSubjectPublicKeyInfoPem());
         builder.UseSetting("Mentra:AllowInsecureLoopbackWebSocket", "true"); // the emulator's socket is ws:// on 127.0.0.1
     }
 }
