@@ -270,6 +270,29 @@ public sealed class ServerCallTests
         Assert.Equal("""{"status":"success","reply":"Hello, world!"}""", await hello.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task The_emulator_tools_commands_push_settings_and_call_tools_with_typed_arguments()
+    {
+        (SessionHarness harness, EmulatedSession session, AppSession app) = await StartAsync();
+        await using SessionHarness owned = harness;
+
+        Assert.True(await EmulatorCommand.CommandAsync(harness.Cloud, session, "/set theme dark"));
+        Assert.True(await EmulatorCommand.CommandAsync(harness.Cloud, session, "/tool set_timer minutes=7 label=\"green tea\" loud=false kind=pomodoro_long"));
+        Assert.True(await EmulatorCommand.CommandAsync(harness.Cloud, session, "/tools"));
+        await RoundTripAsync(session, "after the commands");
+
+        Assert.Equal("\"dark\"", app.Setting("theme")?.GetRawText()); // not JSON: a string
+        Assert.Equal(["theme none -> dark"], harness.Probe.Heard);
+        Assert.Contains("timer 7 green tea PomodoroLong False 1.5 alice@example.com", harness.Probe.Calls);
+    }
+
+    [Theory]
+    [InlineData("set_timer minutes=5 label=\"green tea\" loud=true", "set_timer", """{"minutes":5,"label":"green tea","loud":true}""")]
+    [InlineData("ping", "ping", "{}")]
+    [InlineData("note text=x=y scale=0.5 stray", "note", """{"text":"x=y","scale":0.5}""")]
+    public void A_typed_tool_call_reads_as_its_id_and_a_json_object(string line, string toolId, string parameters) =>
+        Assert.Equal((toolId, parameters), EmulatorCommand.ToolArguments(line));
+
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 }
 
