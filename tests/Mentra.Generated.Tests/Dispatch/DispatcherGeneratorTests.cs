@@ -155,6 +155,33 @@ public sealed class DispatcherGeneratorTests
         """;
 
     [Fact]
+    public void Editing_a_tools_body_leaves_the_dispatcher_cached_and_editing_its_doc_changes_the_definitions()
+    {
+        const string Tools = Usings + """
+            [MentraApp]
+            public partial class ToolApp
+            {
+                [OnSession] public void Start() { }
+                [OnStop] public void Stop() { }
+
+                /// <summary>Counts.</summary>
+                /// <param name="by">How much.</param>
+                [Mentra.Generated.Tools.OnToolCall("count")] public string Count(int by) { return "one"; }
+            }
+            """;
+        CSharpCompilation compilation = GeneratorHarness.CreateAppCompilation(Tools);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        SyntaxTree tree = compilation.SyntaxTrees.Single();
+
+        GeneratorDriver edited = driver.RunGenerators(compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(tree.ToString().Replace("return \"one\";", "return \"two\";")))));
+        Assert.All(StepReasons.Of(edited, WebhookGenerator.Steps.AppDispatchers), reason => Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, reason.ToString()));
+
+        GeneratorDriver redocumented = driver.RunGenerators(compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(tree.ToString().Replace("Counts.", "Counts up.")))));
+        string dispatcher = redocumented.GetRunResult().Results.Single().GeneratedSources.Single(s => IsDispatcher(s.HintName)).SourceText.ToString();
+        Assert.Contains("\"description\": \"Counts up.\"", dispatcher);
+    }
+
+    [Fact]
     public void Editing_a_handler_body_leaves_the_dispatcher_unchanged()
     {
         CSharpCompilation compilation = GeneratorHarness.CreateAppCompilation(App.Replace("int Start", "void Start").Replace("return 1;", "Console.WriteLine(1);"));
