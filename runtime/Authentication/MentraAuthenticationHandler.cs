@@ -38,8 +38,17 @@ internal sealed class MentraAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        WebviewCredentials credentials = store.For(Scheme.Name, Options);
+        // Most requests (the cloud's webhooks, health polls) carry none of the credentials: they are answered at once,
+        // without the checks being made.
         IQueryCollection query = Request.Query;
+        string cookieName = CookieName;
+        string authorization = Request.Headers.Authorization.ToString();
+        if (query.Count == 0 && authorization.Length == 0 && Request.Cookies.Count == 0)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        WebviewCredentials credentials = store.For(Scheme.Name, Options);
         var failures = new List<string>(1);
 
         if (Single(query, "aos_signed_user_token") is { } signed)
@@ -65,10 +74,10 @@ internal sealed class MentraAuthenticationHandler(
         }
 
         string? frontend = Single(query, "aos_frontend_token");
-        if (frontend is null && Request.Headers.Authorization.ToString() is { } header && header.StartsWith("Bearer ", StringComparison.Ordinal)
-            && WebviewCredentials.LooksLikeFrontendToken(header.Substring(7).Trim()))
+        if (frontend is null && authorization.StartsWith("Bearer ", StringComparison.Ordinal)
+            && WebviewCredentials.LooksLikeFrontendToken(authorization.Substring(7).Trim()))
         {
-            frontend = header.Substring(7).Trim(); // a bearer token of another form is another scheme's, left alone
+            frontend = authorization.Substring(7).Trim(); // a bearer token of another form is another scheme's, left alone
         }
 
         if (frontend is not null)
@@ -82,7 +91,6 @@ internal sealed class MentraAuthenticationHandler(
             failures.Add(failure!);
         }
 
-        string cookieName = CookieName;
         bool legacy = false;
         string? cookie = Request.Cookies[cookieName];
         if (cookie is null && cookieName != MentraAuthenticationDefaults.LegacyCookieName)
