@@ -135,7 +135,7 @@ internal sealed class MentraAuthenticationHandler(
 
     private AuthenticateResult SignIn(string userId, string credential, WebviewCredentials credentials, bool issueCookie)
     {
-        if (issueCookie)
+        if (issueCookie && credentials.SignsCookies)
         {
             bool secure = Options.SecureCookie ?? !store.IsDevelopment;
             Response.Cookies.Append(CookieName, credentials.Cookie(userId), new CookieOptions

@@ -64,9 +64,13 @@ internal sealed class WebviewCredentials : IDisposable
             RequireSignedTokens = true,
             LifetimeValidator = (notBefore, expires, _, parameters) => Lifetime(notBefore, expires, parameters.ClockSkew),
         };
+        // Without a key (an app that only answers webhooks), nothing signed with it can be trusted: a frontend token or a
+        // cookie signed with an empty secret could be made by anyone. The cloud's own user tokens still hold.
         string secret = options.CookieSecret ?? _apiKey;
         string legacy = "AOS_" + _packageName + "_" + (_apiKey.Length > 8 ? _apiKey.Substring(0, 8) : _apiKey);
-        _cookieSecrets = secret == legacy ? [Encoding.UTF8.GetBytes(secret)] : [Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(legacy)];
+        _cookieSecrets = secret.Length == 0 ? []
+            : secret == legacy || _apiKey.Length == 0 ? [Encoding.UTF8.GetBytes(secret)]
+            : [Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(legacy)];
         _http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }, disposeHandler: handler is null) { Timeout = options.TokenExchangeTimeout };
     }
 
@@ -124,6 +128,11 @@ internal sealed class WebviewCredentials : IDisposable
             cloud = named;
         }
 
+        if (_apiKey.Length == 0)
+        {
+            return (null, NoKey("a temporary token cannot be exchanged"));
+        }
+
         string hash = Sha256Hex(token);
         if (!Remember(hash))
         {
@@ -162,6 +171,11 @@ internal sealed class WebviewCredentials : IDisposable
     /// <summary>The user of a frontend token, or why not.</summary>
     public (string? UserId, string? Failure) FrontendTokenOf(string token)
     {
+        if (_apiKey.Length == 0)
+        {
+            return (null, NoKey("a frontend token cannot be checked"));
+        }
+
         int colon = token.LastIndexOf(':');
         if (colon <= 0)
         {
@@ -192,6 +206,9 @@ internal sealed class WebviewCredentials : IDisposable
         return true;
     }
 
+    /// <summary>Whether session cookies can be signed: there is a secret (the API key, or one of the app's own).</summary>
+    public bool SignsCookies => _cookieSecrets.Length > 0;
+
     /// <summary>A session cookie for <paramref name="userId"/>: <c>userId|epochMs|hex(HMAC-SHA256(secret, "userId|epochMs"))</c>.</summary>
     public string Cookie(string userId)
     {
@@ -202,6 +219,11 @@ internal sealed class WebviewCredentials : IDisposable
     /// <summary>The user of a session cookie (signed with either secret, within its lifetime), whether to sign it anew, or why not.</summary>
     public (string? UserId, bool Renew, string? Failure) CookieOf(string cookie)
     {
+        if (_cookieSecrets.Length == 0)
+        {
+            return (null, false, NoKey("a session cookie cannot be checked"));
+        }
+
         string[] parts = cookie.Split('|');
         if (parts.Length != 3 || parts[0].Length == 0 || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out long issued))
         {
@@ -238,6 +260,8 @@ internal sealed class WebviewCredentials : IDisposable
         _http.Dispose();
         _rsa.Dispose();
     }
+
+    private static string NoKey(string what) => "the app's API key is not set (MENTRAOS_API_KEY), so " + what;
 
     internal static string Sha256Hex(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 

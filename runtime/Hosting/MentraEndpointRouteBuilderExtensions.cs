@@ -26,23 +26,51 @@ public static class MentraEndpointRouteBuilderExtensions
         endpoints.ServiceProvider.GetRequiredService<EndpointCheck>().Mapped();
         if (options.EnableHealthEndpoint)
         {
-            endpoints.MapGet(options.HealthPath, (RequestDelegate)endpoints.ServiceProvider.GetRequiredService<HealthEndpoint>().HandleAsync).WithDisplayName(EndpointCheck.HealthDisplayName);
+            endpoints.MapGet(options.HealthPath, (RequestDelegate)endpoints.ServiceProvider.GetRequiredService<HealthEndpoint>().HandleAsync).WithDisplayName(EndpointCheck.HealthDisplayName).ShortCircuit();
         }
 
         if (endpoints.ServiceProvider.GetRequiredService<Sessions.AppSessionManager>().Enabled)
         {
-            endpoints.MapPost(options.PhotoUploadPath, (RequestDelegate)endpoints.ServiceProvider.GetRequiredService<PhotoUploadEndpoint>().HandleAsync).WithDisplayName("MentraOS photo upload");
+            endpoints.MapPost(options.PhotoUploadPath, (RequestDelegate)endpoints.ServiceProvider.GetRequiredService<PhotoUploadEndpoint>().HandleAsync).WithDisplayName("MentraOS photo upload").ShortCircuit();
         }
 
-        endpoints.MapPost(options.SettingsPath, (RequestDelegate)endpoints.ServiceProvider.GetRequiredService<SettingsEndpoint>().HandleAsync).WithDisplayName("MentraOS settings push");
+        endpoints.MapPost(options.SettingsPath, (RequestDelegate)endpoints.ServiceProvider.GetRequiredService<SettingsEndpoint>().HandleAsync).WithDisplayName("MentraOS settings push").ShortCircuit();
         if (endpoints.ServiceProvider.GetRequiredService<IWebhookDispatcher>().Tools is not null)
         {
             ToolEndpoint tools = endpoints.ServiceProvider.GetRequiredService<ToolEndpoint>();
-            endpoints.MapPost(options.ToolPath, (RequestDelegate)tools.HandleAsync).WithDisplayName("MentraOS tool call");
-            endpoints.MapGet(options.ToolPath, (RequestDelegate)tools.HelloAsync).WithDisplayName("MentraOS tool endpoint check");
-            endpoints.MapGet(options.ToolPath.TrimEnd('/') + "/definitions", (RequestDelegate)tools.DefinitionsAsync).WithDisplayName("MentraOS tool definitions");
+            endpoints.MapPost(options.ToolPath, (RequestDelegate)tools.HandleAsync).WithDisplayName("MentraOS tool call").ShortCircuit();
+            endpoints.MapGet(options.ToolPath, (RequestDelegate)tools.HelloAsync).WithDisplayName("MentraOS tool endpoint check").ShortCircuit();
+            endpoints.MapGet(options.ToolPath.TrimEnd('/') + "/definitions", (RequestDelegate)tools.DefinitionsAsync).WithDisplayName("MentraOS tool definitions").ShortCircuit();
         }
 
-        return endpoints.MapPost(options.WebhookPath, (RequestDelegate)endpoint.HandleAsync).WithDisplayName("MentraOS webhook");
+        return ShortCircuitUnlessConfigured(endpoints.MapPost(options.WebhookPath, (RequestDelegate)endpoint.HandleAsync).WithDisplayName("MentraOS webhook"));
+    }
+
+    /// <summary>
+    /// The webhook endpoint runs as soon as routing has matched it, past the rest of the pipeline (ASP.NET Core's
+    /// <c>ShortCircuit()</c>): the cloud's webhooks carry no credential, and an app's authentication (its webview's) would
+    /// otherwise make a service scope and run its handlers for each of them, 15-25% of the webhook's throughput. When the
+    /// app adds conventions of its own to the endpoint (authorization, rate limiting, ...), which its middleware must see,
+    /// the endpoint goes through the whole pipeline as any other.
+    /// </summary>
+    private static IEndpointConventionBuilder ShortCircuitUnlessConfigured(IEndpointConventionBuilder webhook)
+    {
+        webhook.ShortCircuit();
+        int own = -1;
+        webhook.Add(builder => own = builder.Metadata.Count);
+        webhook.Finally(builder =>
+        {
+            if (builder.Metadata.Count != own)
+            {
+                for (int i = builder.Metadata.Count - 1; i >= 0; i--)
+                {
+                    if (builder.Metadata[i].GetType().Name == "ShortCircuitMetadata")
+                    {
+                        builder.Metadata.RemoveAt(i);
+                    }
+                }
+            }
+        });
+        return webhook;
     }
 }

@@ -61,7 +61,7 @@ public sealed class WebviewAuthenticationTests
             return (response.StatusCode, await response.Content.ReadAsStringAsync(), cookies);
         }
 
-        public IEnumerable<string> Warnings => Harness.Host.Logs.Entries.Where(e => e.EventId == 49).Select(e => e.Message);
+        public IEnumerable<string> Warnings => Harness.Host.Logs.Entries.Where(e => e.EventId == 49 && e.Category == "Mentra.Generated.Authentication").Select(e => e.Message);
 
         public async ValueTask DisposeAsync()
         {
@@ -70,10 +70,11 @@ public sealed class WebviewAuthenticationTests
         }
     }
 
-    private static async Task<Webview> StartAsync(string environment = "Production", Action<MentraAuthenticationOptions>? configure = null)
+    private static async Task<Webview> StartAsync(string environment = "Production", Action<MentraAuthenticationOptions>? configure = null, Action<MentraOptions>? app = null)
     {
         var key = new CloudKey();
         SessionHarness harness = await SessionHarness.StartAsync<ServerCallTestApp>(
+            configure: app,
             environment: environment,
             services: services =>
             {
@@ -305,6 +306,28 @@ public sealed class WebviewAuthenticationTests
         var (status, body, _) = await webview.GetAsync("/webview?aos_signed_user_token=expired.or.bad", cookie: Cookie(signedIn.Cookies, "org.example.tests-session"));
 
         Assert.Equal((HttpStatusCode.OK, "user alice@example.com via cookie, session none"), (status, body));
+    }
+
+    [Fact]
+    public async Task Without_the_apps_key_only_the_clouds_own_tokens_sign_in_and_nothing_signed_with_an_empty_key_holds()
+    {
+        await using Webview webview = await StartAsync(app: options =>
+        {
+            options.ApiKey = null;
+            options.ConnectAppSessions = false; // sessions need the key
+        });
+        string emptyKeyFrontend = Alice + ":" + Sha256Hex(Alice + Sha256Hex(string.Empty));
+        string emptyKeyCookie = OldCookie("org.example.tests-session", Alice, string.Empty, DateTimeOffset.UtcNow);
+
+        var signed = await webview.GetAsync("/webview?aos_signed_user_token=" + webview.Cloud.Accounts.SignUserToken(Alice));
+        var frontend = await webview.GetAsync("/webview", bearer: emptyKeyFrontend);
+        var cookie = await webview.GetAsync("/webview", cookie: emptyKeyCookie);
+
+        Assert.Equal((HttpStatusCode.OK, "user alice@example.com via signed_user_token, session none"), (signed.Status, signed.Body));
+        Assert.Empty(signed.Cookies); // no cookie can be signed without a secret
+        Assert.Equal(HttpStatusCode.Unauthorized, frontend.Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, cookie.Status);
+        Assert.Contains(webview.Warnings, w => w.Contains("the app's API key is not set (MENTRAOS_API_KEY), so a frontend token cannot be checked", StringComparison.Ordinal));
     }
 
     private static string OldCookie(string name, string userId, string secret, DateTimeOffset at)
