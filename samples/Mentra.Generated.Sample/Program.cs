@@ -13,5 +13,5 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapMentraWebhooks();   // POST /webhook, GET /health, POST /photo-upload, POST /settings, POST /tool
 app.MapMentraAuth();       // GET /mentra-auth, GET /api/mentra/auth/init
-app.MapGet("/webview", (HttpContext context) => Results.Content(Webview.Page(context), "text/html; charset=utf-8")).RequireAuthorization();
+app.MapGet("/webview", Webview.WriteAsync).RequireAuthorization();
 app.Run();
