@@ -16,6 +16,20 @@ public sealed class GlassesAppServer : WebApplicationFactory<Program>
 
     public GlassesAppServer() => UseKestrel(0);
 
+    /// <summary>Starts the app on its socket, then the cloud emulator that calls it (its user tokens trusted by the app's webview).</summary>
+    public Task<CloudEmulator> StartWithCloudAsync()
+    {
+        StartServer();
+        using HttpClient client = CreateClient();
+        return CloudEmulator.StartAsync(new EmulatorOptions
+        {
+            AppUrl = client.BaseAddress!,
+            PackageName = "com.example.mentraapp",
+            ApiKey = ApiKey,
+            UserTokenKey = UserTokens,
+        }, TestContext.Current.CancellationToken);
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Mentra:ApiKey", ApiKey);
@@ -30,14 +44,7 @@ public sealed class SessionTests(GlassesAppServer app) : IClassFixture<GlassesAp
     [Fact]
     public async Task The_app_greets_the_wearer_and_shows_what_they_say()
     {
-        app.StartServer();
-        using HttpClient client = app.CreateClient();
-        await using CloudEmulator cloud = await CloudEmulator.StartAsync(new EmulatorOptions
-        {
-            AppUrl = client.BaseAddress!,
-            PackageName = "com.example.mentraapp",
-            ApiKey = GlassesAppServer.ApiKey,
-        }, TestContext.Current.CancellationToken);
+        await using CloudEmulator cloud = await app.StartWithCloudAsync();
 
         (WebhookResult answer, EmulatedSession session) = await cloud.StartSessionAsync("alice@example.com", cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(200, answer.Status);

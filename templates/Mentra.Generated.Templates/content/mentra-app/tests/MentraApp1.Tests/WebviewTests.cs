@@ -10,15 +10,8 @@ public sealed class WebviewTests(GlassesAppServer app) : IClassFixture<GlassesAp
     [Fact]
     public async Task The_webview_greets_the_signed_in_user_and_refuses_anyone_else()
     {
-        app.StartServer();
+        await using CloudEmulator cloud = await app.StartWithCloudAsync();
         using HttpClient client = app.CreateClient();
-        await using CloudEmulator cloud = await CloudEmulator.StartAsync(new EmulatorOptions
-        {
-            AppUrl = client.BaseAddress!,
-            PackageName = "com.example.mentraapp",
-            ApiKey = GlassesAppServer.ApiKey,
-            UserTokenKey = GlassesAppServer.UserTokens,
-        }, TestContext.Current.CancellationToken);
 
         WebhookResult page = await cloud.OpenWebviewAsync("alice@example.com", cancellationToken: TestContext.Current.CancellationToken);
         using HttpResponseMessage anonymous = await client.GetAsync("/webview", TestContext.Current.CancellationToken);
