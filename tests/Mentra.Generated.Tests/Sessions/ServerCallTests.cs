@@ -45,10 +45,49 @@ public partial class ServerCallTestApp(SessionProbe probe)
     }
 
     [OnSettingsChanged]
-    public void Settings(SettingsUpdate update) => probe.Calls.Enqueue("settings " + string.Join(",", update.Settings.Select(s => s.Key + "=" + s.Value?.GetRawText())));
+    public void Settings(SettingsUpdate update)
+    {
+        probe.Enter();
+        probe.SettingsHandled.Set();
+        probe.Calls.Enqueue("settings " + string.Join(",", update.Settings.Select(s => s.Key + "=" + s.Value?.GetRawText())));
+        probe.Exit();
+    }
 
     [OnTranscription("en-US")]
-    public ValueTask Echo(string text, AppSession session) => session.ShowTextWallAsync(text);
+    public async Task Echo(string text, AppSession session)
+    {
+        probe.Enter();
+        try
+        {
+            if (text == "hold")
+            {
+                // Runs on the receive loop itself (nothing awaited): until the push has applied its settings, then a while
+                // longer, in which a settings handler run beside it would be seen.
+                probe.Calls.Enqueue("hold started");
+                DateTime until = DateTime.UtcNow.AddSeconds(3);
+                while (session.SettingString("theme") != "dark" && DateTime.UtcNow < until)
+                {
+                    Thread.Sleep(5);
+                }
+
+                probe.SettingsHandled.Wait(500);
+                probe.Calls.Enqueue("hold done");
+            }
+
+            if (text == "slow")
+            {
+                probe.Calls.Enqueue("slow started");
+                await Task.Delay(300); // a push arrives meanwhile
+                probe.Calls.Enqueue("slow done");
+            }
+        }
+        finally
+        {
+            probe.Exit();
+        }
+
+        await session.ShowTextWallAsync(text);
+    }
 
     /// <summary>Sets a timer.</summary>
     /// <param name="minutes">How long it runs, in minutes.</param>
@@ -127,6 +166,41 @@ public sealed class ServerCallTests
         await RoundTripAsync(session, "after the second");
         Assert.Equal(["theme none -> dark", "theme dark -> light"], harness.Probe.Heard);
         Assert.Equal(2, harness.Probe.Calls.Count(c => c.StartsWith("settings", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task A_push_while_a_handler_runs_waits_behind_it_so_that_handlers_still_run_one_at_a_time_in_order()
+    {
+        (SessionHarness harness, EmulatedSession session, AppSession app) = await StartAsync();
+        await using SessionHarness owned = harness;
+
+        await session.SendTranscriptionAsync("slow");
+        await SessionHarness.Eventually(() => harness.Probe.Calls.Contains("slow started"), "the slow handler started");
+        WebhookResult pushed = await harness.Cloud.PushSettingsAsync(Alice, [Setting("theme", "\"dark\"")], overSocket: false);
+        Assert.Equal("\"dark\"", app.Setting("theme")?.GetRawText()); // the session has the settings when the push is answered
+        await RoundTripAsync(session, "after");
+
+        Assert.Equal(200, pushed.Status);
+        string[] calls = [.. harness.Probe.Calls.Where(c => c.StartsWith("slow", StringComparison.Ordinal) || c.StartsWith("settings", StringComparison.Ordinal))];
+        Assert.Equal(["slow started", "slow done", "settings theme=\"dark\""], calls);
+        Assert.Equal(1, harness.Probe.MostInside);
+    }
+
+    [Fact]
+    public async Task A_push_while_the_receive_loop_runs_a_handler_itself_waits_for_it()
+    {
+        (SessionHarness harness, EmulatedSession session, _) = await StartAsync();
+        await using SessionHarness owned = harness;
+
+        await session.SendTranscriptionAsync("hold");
+        await SessionHarness.Eventually(() => harness.Probe.Calls.Contains("hold started"), "the handler runs on the receive loop");
+        WebhookResult pushed = await harness.Cloud.PushSettingsAsync(Alice, [Setting("theme", "\"dark\"")], overSocket: false);
+        await RoundTripAsync(session, "after");
+
+        Assert.Equal(200, pushed.Status);
+        Assert.Equal(1, harness.Probe.MostInside); // the settings handler never ran beside the one the loop was running
+        string[] calls = [.. harness.Probe.Calls.Where(c => c.StartsWith("hold", StringComparison.Ordinal) || c.StartsWith("settings", StringComparison.Ordinal))];
+        Assert.Equal(["hold started", "hold done", "settings theme=\"dark\""], calls);
     }
 
     [Fact]

@@ -37,6 +37,27 @@ public sealed class SessionProbe
     /// <summary>Instances of the app disposed.</summary>
     public int Disposed => Volatile.Read(ref _disposed);
 
+    private int _inside;
+    private int _mostInside;
+
+    /// <summary>The most handlers that ran at once (see <see cref="Enter"/>); a session runs its handlers one at a time.</summary>
+    public int MostInside => Volatile.Read(ref _mostInside);
+
+    /// <summary>A handler starts; <see cref="Exit"/> when it ends.</summary>
+    public void Enter()
+    {
+        int now = Interlocked.Increment(ref _inside);
+        int most;
+        while (now > (most = Volatile.Read(ref _mostInside)) && Interlocked.CompareExchange(ref _mostInside, now, most) != most)
+        {
+        }
+    }
+
+    public void Exit() => Interlocked.Decrement(ref _inside);
+
+    /// <summary>Set when the app's settings handler starts.</summary>
+    public ManualResetEventSlim SettingsHandled { get; } = new();
+
     internal void Made() => Interlocked.Increment(ref _created);
 
     internal void Gone() => Interlocked.Increment(ref _disposed);
