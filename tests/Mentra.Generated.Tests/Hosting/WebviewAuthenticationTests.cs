@@ -70,7 +70,7 @@ public sealed class WebviewAuthenticationTests
         }
     }
 
-    private static async Task<Webview> StartAsync(string environment = "Production", Action<MentraAuthenticationOptions>? configure = null, Action<MentraOptions>? app = null)
+    private static async Task<Webview> StartAsync(string environment = "Production", Action<MentraAuthenticationOptions>? configure = null, Action<MentraOptions>? app = null, bool requestLines = false)
     {
         var key = new CloudKey();
         SessionHarness harness = await SessionHarness.StartAsync<ServerCallTestApp>(
@@ -79,6 +79,12 @@ public sealed class WebviewAuthenticationTests
             services: services =>
             {
                 services.AddSingleton(key);
+                if (requestLines)
+                {
+                    // What Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics=Information in configuration adds, before AddMentra.
+                    services.Configure<LoggerFilterOptions>(filters => filters.Rules.Add(new LoggerFilterRule(null, "Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Information, null)));
+                }
+
                 services.AddAuthentication(MentraAuthenticationDefaults.AuthenticationScheme).AddMentra(configure);
                 services.AddOptions<MentraAuthenticationOptions>(MentraAuthenticationDefaults.AuthenticationScheme).PostConfigure<CloudKey>((options, cloud) => options.UserTokenPublicKey ??= cloud.Pem);
                 services.AddAuthorization();
@@ -328,6 +334,20 @@ public sealed class WebviewAuthenticationTests
         Assert.Equal(HttpStatusCode.Unauthorized, frontend.Status);
         Assert.Equal(HttpStatusCode.Unauthorized, cookie.Status);
         Assert.Contains(webview.Warnings, w => w.Contains("the app's API key is not set (MENTRAOS_API_KEY), so a frontend token cannot be checked", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Request_lines_that_would_print_the_tokens_are_hidden_unless_the_apps_configuration_asks_for_them()
+    {
+        await using (Webview hidden = await StartAsync())
+        {
+            await hidden.GetAsync("/webview?aos_signed_user_token=" + hidden.Cloud.Accounts.SignUserToken(Alice));
+            Assert.DoesNotContain(hidden.Harness.Host.Logs.Entries, e => e.Category == "Microsoft.AspNetCore.Hosting.Diagnostics" && e.Level == LogLevel.Information);
+        }
+
+        await using Webview shown = await StartAsync(requestLines: true);
+        await shown.GetAsync("/open");
+        Assert.Contains(shown.Harness.Host.Logs.Entries, e => e.Category == "Microsoft.AspNetCore.Hosting.Diagnostics" && e.Message.StartsWith("Request starting", StringComparison.Ordinal));
     }
 
     private static string OldCookie(string name, string userId, string secret, DateTimeOffset at)
