@@ -153,9 +153,13 @@ public sealed class MediaTests
         await using SessionHarness harness = await StartAsync(host => Cloud(host, startStreams: false));
         (EmulatedSession session, AppSession app) = await AliceAsync(harness);
 
-        TimeoutException timeout = await Assert.ThrowsAsync<TimeoutException>(() => app.StartManagedStreamAsync(timeout: TimeSpan.FromMilliseconds(300)));
+        // The cloud answers initializing at once; the wait must outlast that answer reaching the session, which under a
+        // loaded machine took more than 0.3 s (the test then saw no status at all).
+        Task<ManagedStreamStatus> start = app.StartManagedStreamAsync(timeout: TimeSpan.FromSeconds(2));
+        await SessionHarness.Eventually(() => app.ManagedStream?.Status == ManagedStreamState.Initializing, "the cloud's initializing reached the session", 1500);
+        TimeoutException timeout = await Assert.ThrowsAsync<TimeoutException>(() => start);
 
-        Assert.Equal("The managed stream was not live within 0.3 s (last status: initializing).", timeout.Message);
+        Assert.Equal("The managed stream was not live within 2 s (last status: initializing).", timeout.Message);
         await session.WaitForAsync<ManagedStreamStop>();
     }
 
