@@ -2,7 +2,6 @@ using System;
 using System.Collections.Concurrent;
 using System.Linq;
 using System.Security.Claims;
-using System.Text;
 using System.Threading.Tasks;
 using Mentra.Generated.Sessions;
 using Microsoft.AspNetCore.Authentication;
@@ -87,17 +86,7 @@ public static class MentraAuthenticationExtensions
             return null;
         }
 
-        AppSession? found = null;
-        foreach (AppSession session in context.RequestServices.GetRequiredService<AppSessionManager>().ForUser(userId))
-        {
-            found ??= session;
-            if (session.State == AppSessionState.Connected)
-            {
-                return session;
-            }
-        }
-
-        return found;
+        return context.RequestServices.GetRequiredService<AppSessionManager>().LiveSessionOf(userId);
     }
 
     /// <summary>A frontend token for <paramref name="userId"/>, for a client-side webview's calls (<c>Authorization: Bearer</c>).</summary>

@@ -46,7 +46,7 @@ internal sealed class WebviewCredentials : IDisposable
     {
         _apiKey = app.ApiKey ?? string.Empty;
         _packageName = app.PackageName ?? string.Empty;
-        _hashedApiKey = Sha256Hex(_apiKey);
+        _hashedApiKey = CloudCall.Sha256Hex(_apiKey);
         _time = time;
         _skew = options.ClockSkew;
         CloudApiUrl = app.CloudApiUrl;
@@ -115,7 +115,7 @@ internal sealed class WebviewCredentials : IDisposable
         Uri cloud = CloudApiUrl;
         if (overrideUrl is not null || checksum is not null)
         {
-            if (overrideUrl is null || checksum is null || !FixedTimeEquals(checksum, Sha256Hex(overrideUrl + _hashedApiKey)))
+            if (overrideUrl is null || checksum is null || !FixedTimeEquals(checksum, CloudCall.Sha256Hex(overrideUrl + _hashedApiKey)))
             {
                 return (null, "the temporary token names a cloud API URL without a valid checksum");
             }
@@ -133,7 +133,7 @@ internal sealed class WebviewCredentials : IDisposable
             return (null, NoKey("a temporary token cannot be exchanged"));
         }
 
-        string hash = Sha256Hex(token);
+        string hash = CloudCall.Sha256Hex(token);
         if (!Remember(hash))
         {
             return (null, "the temporary token was exchanged already (a replay)");
@@ -166,7 +166,7 @@ internal sealed class WebviewCredentials : IDisposable
     }
 
     /// <summary>A frontend token: <c>userId:hex(SHA256(userId + hex(SHA256(apiKey))))</c>.</summary>
-    public string FrontendToken(string userId) => userId + ":" + Sha256Hex(userId + _hashedApiKey);
+    public string FrontendToken(string userId) => userId + ":" + CloudCall.Sha256Hex(userId + _hashedApiKey);
 
     /// <summary>The user of a frontend token, or why not.</summary>
     public (string? UserId, string? Failure) FrontendTokenOf(string token)
@@ -183,7 +183,7 @@ internal sealed class WebviewCredentials : IDisposable
         }
 
         string userId = token.Substring(0, colon);
-        return FixedTimeEquals(token.Substring(colon + 1), Sha256Hex(userId + _hashedApiKey)) ? (userId, null) : (null, "the frontend token is not signed with this app's key");
+        return FixedTimeEquals(token.Substring(colon + 1), CloudCall.Sha256Hex(userId + _hashedApiKey)) ? (userId, null) : (null, "the frontend token is not signed with this app's key");
     }
 
     /// <summary>Whether a bearer token has a frontend token's form (<c>user:64 hex digits</c>); another scheme's token is left alone.</summary>
@@ -263,7 +263,6 @@ internal sealed class WebviewCredentials : IDisposable
 
     private static string NoKey(string what) => "the app's API key is not set (MENTRAOS_API_KEY), so " + what;
 
-    internal static string Sha256Hex(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
     private byte[] Exchange(string token)
     {

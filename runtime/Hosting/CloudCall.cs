@@ -20,8 +20,6 @@ internal static class CloudCall
     /// <summary>Answers written with only the escaping JSON needs, as the webhook's are.</summary>
     internal static readonly Protocol.AppSessionJsonContext Json = new(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 
-    private static readonly MentraJsonContext ErrorJson = new(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-
     /// <summary>
     /// The body of <paramref name="context"/> read as <typeparamref name="T"/>, or null once the sender's mistake has been
     /// answered (415 not JSON, 413 too large, 408 too slow, 400 empty or not a <paramref name="what"/>).
@@ -106,7 +104,10 @@ internal static class CloudCall
 
     /// <summary>Answers <c>{"status":"error","message":..}</c> with <paramref name="status"/>.</summary>
     public static void Error(HttpContext context, int status, string message) =>
-        WebhookEndpoint.Write(context, status, JsonSerializer.SerializeToUtf8Bytes(WebhookResponse.Error(message), ErrorJson.WebhookResponse));
+        WebhookEndpoint.Write(context, status, JsonSerializer.SerializeToUtf8Bytes(WebhookResponse.Error(message), WebhookEndpoint.ResponseJson.WebhookResponse));
+
+    /// <summary>The lowercase hex SHA-256 of <paramref name="text"/> (UTF-8): how the cloud hashes the app's key, and what it derives from it.</summary>
+    public static string Sha256Hex(string text) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
 
     /// <summary>Answers <paramref name="value"/> with 200.</summary>
     public static void Ok<T>(HttpContext context, T value, JsonTypeInfo<T> typeInfo) =>

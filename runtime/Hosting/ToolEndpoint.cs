@@ -33,7 +33,7 @@ internal sealed class ToolEndpoint(IWebhookDispatcher dispatcher, Sessions.AppSe
 
     /// <summary>The header's value the cloud sends: the lowercase hex SHA-256 of the API key, as ASCII bytes.</summary>
     internal static byte[]? HashedKey(string? apiKey) =>
-        string.IsNullOrEmpty(apiKey) ? null : Encoding.ASCII.GetBytes(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey))));
+        string.IsNullOrEmpty(apiKey) ? null : Encoding.ASCII.GetBytes(CloudCall.Sha256Hex(apiKey));
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -48,16 +48,7 @@ internal sealed class ToolEndpoint(IWebhookDispatcher dispatcher, Sessions.AppSe
             return;
         }
 
-        Sessions.AppSession? session = null;
-        foreach (Sessions.AppSession live in sessions.ForUser(call.UserId))
-        {
-            session = live;
-            if (live.State == Sessions.AppSessionState.Connected)
-            {
-                break;
-            }
-        }
-
+        Sessions.AppSession? session = sessions.LiveSessionOf(call.UserId);
         Log.ToolCalled(_logger, call.ToolId);
         ToolReply reply;
         try

@@ -35,7 +35,7 @@ internal sealed class WebhookEndpoint(
     /// Writes responses with only the escaping JSON needs, so messages read as written ('reason', not \u0027reason\u0027).
     /// The answers are application/json, never embedded in HTML.
     /// </summary>
-    private static readonly MentraJsonContext ResponseJson = new(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    internal static readonly MentraJsonContext ResponseJson = new(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 
     private static readonly byte[] SuccessJson = JsonSerializer.SerializeToUtf8Bytes(WebhookResponse.Success, ResponseJson.WebhookResponse);
 

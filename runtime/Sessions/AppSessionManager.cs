@@ -81,6 +81,23 @@ internal sealed class AppSessionManager : IHostedService
         return found;
     }
 
+    /// <summary>The user's live session: a connected one, else one that is reconnecting; null when they have none.</summary>
+    public AppSession? LiveSessionOf(string userId)
+    {
+        AppSession? found = null;
+        foreach (AppSession session in ForUser(userId))
+        {
+            if (session.State == AppSessionState.Connected)
+            {
+                return session;
+            }
+
+            found ??= session;
+        }
+
+        return found;
+    }
+
     /// <summary>The cloud's settings push for <paramref name="userId"/>, applied to each of their live sessions; how many took it.</summary>
     public int PushSettings(string userId, IReadOnlyList<AppSetting> settings)
     {

@@ -11,7 +11,6 @@ using Mentra.Generated.Authentication;
 using Mentra.Generated.Emulator;
 using Mentra.Generated.Sessions;
 using Mentra.Generated.Tests.Sessions;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
