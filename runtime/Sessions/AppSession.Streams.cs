@@ -177,8 +177,10 @@ public sealed partial class AppSession
         }
         catch (TimeoutException)
         {
+            // The status it had when the time ran out: the stop's own answers (stopping, stopped) may arrive before it returns.
+            string status = last() ?? "none";
             await stop(CancellationToken.None).ConfigureAwait(false);
-            throw new TimeoutException($"The {what} was not live within {limit.TotalSeconds:0.#} s (last status: {last() ?? "none"}).");
+            throw new TimeoutException($"The {what} was not live within {limit.TotalSeconds:0.#} s (last status: {status}).");
         }
         finally
         {
