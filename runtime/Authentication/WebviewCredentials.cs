@@ -161,7 +161,17 @@ internal sealed class WebviewCredentials : IDisposable
         }
         catch (Exception e) when (e is HttpRequestException or JsonException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
         {
+            if (e is not JsonException)
+            {
+                Forget(hash); // the cloud never answered: the same token may be tried again, as the cloud has not used it
+            }
+
             return (null, "the exchange with the cloud failed (" + (e is JsonException ? "its answer is not JSON" : e is TaskCanceledException ? "timed out" : "unreachable") + ")");
+        }
+        catch (OperationCanceledException)
+        {
+            Forget(hash); // the browser went away before the cloud answered
+            throw;
         }
     }
 
@@ -301,6 +311,15 @@ internal sealed class WebviewCredentials : IDisposable
             _exchanged[hash] = now;
             _exchangedOrder.Enqueue((hash, now));
             return true;
+        }
+    }
+
+    /// <summary>Forgets a temporary token whose exchange never reached an answer.</summary>
+    private void Forget(string hash)
+    {
+        lock (_exchanged)
+        {
+            _exchanged.Remove(hash);
         }
     }
 

@@ -211,6 +211,22 @@ public sealed class WebviewAuthenticationTests
     }
 
     [Fact]
+    public async Task A_temp_token_whose_exchange_never_reached_the_cloud_can_be_tried_again()
+    {
+        await using Webview webview = await StartAsync();
+        string token = webview.Cloud.Accounts.IssueTempToken(Alice);
+        const string Closed = "http://127.0.0.1:9"; // nothing listens on the discard port
+        string api = webview.Cloud.BaseUrl.GetLeftPart(UriPartial.Authority);
+
+        var unreachable = await webview.GetAsync("/webview?aos_temp_token=" + token + "&cloudApiUrl=" + Uri.EscapeDataString(Closed) + "&cloudApiUrlChecksum=" + webview.Cloud.Accounts.CloudApiUrlChecksum(Closed));
+        var retried = await webview.GetAsync("/webview?aos_temp_token=" + token + "&cloudApiUrl=" + Uri.EscapeDataString(api) + "&cloudApiUrlChecksum=" + webview.Cloud.Accounts.CloudApiUrlChecksum(api));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, unreachable.Status);
+        Assert.Contains(webview.Warnings, w => w.Contains("the exchange with the cloud failed (unreachable)", StringComparison.Ordinal));
+        Assert.Equal((HttpStatusCode.OK, "user alice@example.com via temp_token, session none"), (retried.Status, retried.Body));
+    }
+
+    [Fact]
     public async Task A_temp_token_the_cloud_refuses_or_a_cloud_url_without_a_valid_checksum_is_refused_and_the_key_is_not_sent_there()
     {
         await using Webview webview = await StartAsync();
