@@ -9,11 +9,25 @@ namespace Mentra.Generated;
 /// <summary>
 /// <c>GET /health</c>, as the cloud polls it: <c>{"status":"healthy","app":...,"activeSessions":n}</c>, never cached.
 /// </summary>
-internal sealed class HealthEndpoint(IActiveSessions sessions, IOptions<MentraOptions> options)
+/// <remarks>Among several replicas, the count is the cluster's (see the coordinator), so that each replica reports the same.</remarks>
+internal sealed class HealthEndpoint(IActiveSessions sessions, Sessions.AppSessionManager manager, IOptions<MentraOptions> options)
 {
     private readonly string _packageName = options.Value.PackageName ?? string.Empty;
 
     public Task HandleAsync(HttpContext context)
+    {
+        if (manager.Coordinator.Distributed)
+        {
+            return HandleClusterAsync(context);
+        }
+
+        Write(context, sessions.Count);
+        return Task.CompletedTask;
+    }
+
+    private async Task HandleClusterAsync(HttpContext context) => Write(context, await manager.Coordinator.CountAsync(sessions.Count).ConfigureAwait(false));
+
+    private void Write(HttpContext context, int count)
     {
         var json = new ArrayBufferWriter<byte>(128);
         using (var writer = new Utf8JsonWriter(json))
@@ -21,12 +35,11 @@ internal sealed class HealthEndpoint(IActiveSessions sessions, IOptions<MentraOp
             writer.WriteStartObject();
             writer.WriteString("status"u8, "healthy"u8);
             writer.WriteString("app"u8, _packageName);
-            writer.WriteNumber("activeSessions"u8, sessions.Count);
+            writer.WriteNumber("activeSessions"u8, count);
             writer.WriteEndObject();
         }
 
         context.Response.Headers.CacheControl = "no-store";
         WebhookEndpoint.Write(context, StatusCodes.Status200OK, json.WrittenSpan);
-        return Task.CompletedTask;
     }
 }

@@ -149,4 +149,16 @@ internal static partial class Log
 
         return true;
     }
+
+    [LoggerMessage(50, LogLevel.Information, "Session {SessionId} was taken over by another replica; released and closed here")]
+    public static partial void SessionTakenOver(ILogger logger, string sessionId);
+
+    [LoggerMessage(51, LogLevel.Warning, "Session {SessionId}: this replica lost its lease; closed without release, so that the cloud brings it back on a live replica")]
+    public static partial void SessionLeaseLost(ILogger logger, string sessionId);
+
+    [LoggerMessage(52, LogLevel.Debug, "A {Kind} call was answered by the replica that holds its session, with {StatusCode}")]
+    public static partial void Forwarded(ILogger logger, string kind, int statusCode);
+
+    [LoggerMessage(53, LogLevel.Information, "A {WebhookType} webhook that another replica already handled was answered with that replica's {StatusCode}, without its handler")]
+    public static partial void RetryAnswered(ILogger logger, string webhookType, int statusCode);
 }

@@ -50,6 +50,8 @@ public static class MentraServiceCollectionExtensions
         // write is sent too.
         services.TryAddSingleton<Storage.MentraStorage>();
         services.AddHostedService(provider => provider.GetRequiredService<Storage.MentraStorage>());
+        services.TryAddSingleton<Coordination.SessionCoordinator>(); // one replica; AddMentraRedis replaces it, before or after
+        services.TryAddSingleton<Coordination.CoordinatedReplica>();
         services.TryAddSingleton<Sessions.AppSessionManager>();
         services.AddHostedService(provider => provider.GetRequiredService<Sessions.AppSessionManager>());
         services.TryAddSingleton<WebhookEndpoint>();

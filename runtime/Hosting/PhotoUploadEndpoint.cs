@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Collections.Generic;
 using System.IO;
 using System.Text.Json;
 using System.Threading.Tasks;
@@ -99,6 +100,16 @@ internal sealed class PhotoUploadEndpoint(AppSessionManager sessions, HostLogLim
             }
         }
 
+        await DeliverAsync(context, upload).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Completes the request an upload, read whole, answers: here when this replica waits for it, else through the
+    /// coordinator at the replica that does (a call forwarded here is never forwarded again).
+    /// </summary>
+    internal async Task DeliverAsync(HttpContext context, Upload upload)
+    {
+        PhotoUploads photos = sessions.SessionOptions.Photos;
         string? requestId = upload.RequestId;
         if (requestId is null)
         {
@@ -108,6 +119,14 @@ internal sealed class PhotoUploadEndpoint(AppSessionManager sessions, HostLogLim
 
         if (!photos.IsWaitedFor(requestId))
         {
+            if (sessions.Coordinator.Distributed && !Coordination.CoordinatedReplica.IsForwarded(context)
+                && await sessions.Coordinator.ForwardAsync(Forwarded(upload), context.RequestAborted).ConfigureAwait(false) is { } answer)
+            {
+                Log.Forwarded(_logger, "photo upload", answer.Status);
+                WebhookEndpoint.Write(context, answer.Status, answer.Body);
+                return;
+            }
+
             if (Log.Limited(_logger, logLimits, HostWarning.PhotoNotWaitedFor))
             {
                 Log.PhotoNotWaitedFor(_logger, requestId);
@@ -146,10 +165,49 @@ internal sealed class PhotoUploadEndpoint(AppSessionManager sessions, HostLogLim
         Answer(context, StatusCodes.Status200OK, requestId: requestId, message: "Photo received successfully");
     }
 
+    /// <summary>An upload as a call to the replica that waits for it: the photo's bytes, and its fields beside them.</summary>
+    private static Coordination.ForwardedCall Forwarded(Upload upload)
+    {
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        Add("type", upload.Type);
+        Add("success", upload.Success);
+        Add("errorCode", upload.ErrorCode);
+        Add("errorMessage", upload.ErrorMessage);
+        Add("mimeType", upload.MimeType);
+        Add("fileName", upload.FileName);
+        return new Coordination.ForwardedCall(Coordination.ForwardedKind.Photo, upload.RequestId!, upload.Photo ?? [], fields);
+
+        void Add(string name, string? value)
+        {
+            if (value is not null)
+            {
+                fields[name] = value;
+            }
+        }
+    }
+
+    /// <summary>The upload another replica read and forwarded here.</summary>
+    internal static Upload FromForwarded(Coordination.ForwardedCall call)
+    {
+        return new Upload
+        {
+            RequestId = call.Key,
+            Type = Field("type"),
+            Success = Field("success"),
+            ErrorCode = Field("errorCode"),
+            ErrorMessage = Field("errorMessage"),
+            MimeType = Field("mimeType"),
+            FileName = Field("fileName"),
+            Photo = call.Body.Length > 0 ? call.Body : null,
+        };
+
+        string? Field(string name) => call.Fields.TryGetValue(name, out string? value) ? value : null;
+    }
+
     private const string NotWaitedFor = "No pending request found for this photo (may have timed out or session ended)";
 
     /// <summary>What an upload said: its fields, and its photo once read.</summary>
-    private sealed class Upload
+    internal sealed class Upload
     {
         public string? RequestId;
         public string? Type;
@@ -191,7 +249,7 @@ internal sealed class PhotoUploadEndpoint(AppSessionManager sessions, HostLogLim
                 upload.FromPhotoField = name == "photo";
 
                 bool checkedFirst = upload.RequestId is not null;
-                if (checkedFirst && !photos.IsWaitedFor(upload.RequestId!))
+                if (checkedFirst && !await IsWaitedForAsync(photos, upload.RequestId!).ConfigureAwait(false))
                 {
                     if (Log.Limited(_logger, logLimits, HostWarning.PhotoNotWaitedFor))
                     {
@@ -234,6 +292,10 @@ internal sealed class PhotoUploadEndpoint(AppSessionManager sessions, HostLogLim
 
         return null;
     }
+
+    /// <summary>Whether this replica, or another one of the app's, waits for the photo.</summary>
+    private async ValueTask<bool> IsWaitedForAsync(PhotoUploads photos, string requestId) =>
+        photos.IsWaitedFor(requestId) || (sessions.Coordinator.Distributed && await sessions.Coordinator.IsPhotoAwaitedElsewhereAsync(requestId).ConfigureAwait(false));
 
     /// <summary>The photo's bytes, at most 10 MB; one read before its request id was checked counts against the shared budget.</summary>
     private async Task<(int Status, string Error)?> ReadPhotoAsync(Stream body, Upload upload, bool checkedFirst, CancellationToken cancellationToken)

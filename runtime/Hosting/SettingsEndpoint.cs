@@ -37,6 +37,15 @@ internal sealed class SettingsEndpoint(Sessions.AppSessionManager sessions, IOpt
             return;
         }
 
+        if (sessions.ForUser(push.UserId).Count == 0 && sessions.Coordinator.Distributed && !Coordination.CoordinatedReplica.IsForwarded(context)
+            && await sessions.Coordinator.ForwardAsync(new Coordination.ForwardedCall(Coordination.ForwardedKind.Settings, push.UserId, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(push, AppSessionJsonContext.Default.SettingsPush), Coordination.CoordinatedReplica.NoFields), context.RequestAborted).ConfigureAwait(false) is { } answer)
+        {
+            // The user's session is on another replica, which took the settings and answered.
+            Log.Forwarded(_logger, "settings push", answer.Status);
+            WebhookEndpoint.Write(context, answer.Status, answer.Body);
+            return;
+        }
+
         int updated = sessions.PushSettings(push.UserId, push.Settings);
         Log.SettingsPushed(_logger, updated);
         CloudCall.Ok(context, new SettingsPushResponse { Status = "success", Message = "Settings updated successfully", SessionsUpdated = updated }, CloudCall.Json.SettingsPushResponse);

@@ -37,7 +37,8 @@ internal sealed class ToolEndpoint(IWebhookDispatcher dispatcher, Sessions.AppSe
 
     public async Task HandleAsync(HttpContext context)
     {
-        if (_requireKey && !CarriesKey(context.Request))
+        bool forwarded = Coordination.CoordinatedReplica.IsForwarded(context); // the replica that forwarded it checked the key
+        if (_requireKey && !forwarded && !CarriesKey(context.Request))
         {
             CloudCall.Reject(context, StatusCodes.Status401Unauthorized, "The call does not carry this app's key (X-App-API-Key)", _logger, limits);
             return;
@@ -49,6 +50,15 @@ internal sealed class ToolEndpoint(IWebhookDispatcher dispatcher, Sessions.AppSe
         }
 
         Sessions.AppSession? session = sessions.LiveSessionOf(call.UserId);
+        if (session is null && sessions.Coordinator.Distributed && !forwarded
+            && await sessions.Coordinator.ForwardAsync(new Coordination.ForwardedCall(Coordination.ForwardedKind.Tool, call.UserId, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(call, AppSessionJsonContext.Default.ToolCall), Coordination.CoordinatedReplica.NoFields), context.RequestAborted).ConfigureAwait(false) is { } answer)
+        {
+            // The user's session is on another replica, whose tool handler ran with it and answered.
+            Log.Forwarded(_logger, "tool call", answer.Status);
+            WebhookEndpoint.Write(context, answer.Status, answer.Body);
+            return;
+        }
+
         Log.ToolCalled(_logger, call.ToolId);
         ToolReply reply;
         try

@@ -63,6 +63,8 @@ internal sealed class WebhookEndpoint(
         }
 
         WebhookRequest webhook;
+        byte[]? claim = null;
+        byte[]? forwardable = null;
         try
         {
             using WebhookBody body = await WebhookBody.ReadAsync(request, _maxBodySize, context.RequestAborted);
@@ -72,6 +74,19 @@ internal sealed class WebhookEndpoint(
             }
 
             webhook = read;
+            if (_coordinator.Distributed && !Coordination.CoordinatedReplica.IsForwarded(context))
+            {
+                // Among several replicas: the cloud's retries of a session webhook are answered once, by the body's
+                // hash, and a stop may be for a session another replica owns, which is then sent the webhook as it came.
+                if (webhook is SessionWebhookRequest or SessionRecoveryWebhookRequest)
+                {
+                    claim = System.Security.Cryptography.SHA256.HashData(body.Span);
+                }
+                else if (webhook is StopWebhookRequest && sessions.Enabled)
+                {
+                    forwardable = body.Span.ToArray();
+                }
+            }
         }
         catch (Exception e) when (e is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
         {
@@ -85,8 +100,17 @@ internal sealed class WebhookEndpoint(
             return;
         }
 
-        await DispatchAsync(context, webhook);
+        if (claim is not null && await _coordinator.ClaimWebhookAsync(claim, context.RequestAborted) is { } earlier)
+        {
+            Log.RetryAnswered(logger, webhook.Type.Value, earlier.Status);
+            Write(context, earlier.Status, earlier.Body);
+            return;
+        }
+
+        await DispatchAsync(context, webhook, claim, forwardable);
     }
+
+    private readonly Coordination.SessionCoordinator _coordinator = sessions.Coordinator;
 
     /// <summary>The webhook in <paramref name="body"/>, or null once the sender's mistake has been answered.</summary>
     private WebhookRequest? Read(HttpContext context, in WebhookBody body)
@@ -120,7 +144,7 @@ internal sealed class WebhookEndpoint(
         return null;
     }
 
-    private async Task DispatchAsync(HttpContext context, WebhookRequest webhook)
+    private async Task DispatchAsync(HttpContext context, WebhookRequest webhook, byte[]? claim, byte[]? forwardable)
     {
         string type = webhook.Type.Value;
         if (Activity.Current is { Recorded: false })
@@ -131,7 +155,7 @@ internal sealed class WebhookEndpoint(
             Activity.Current = null;
         }
 
-        var attempt = new Attempt(type, MentraTelemetry.ActivitySource.StartActivity("mentra.webhook", ActivityKind.Server));
+        var attempt = new Attempt(type, MentraTelemetry.ActivitySource.StartActivity("mentra.webhook", ActivityKind.Server)) { Claim = claim };
         using Activity? activity = attempt.Activity;
         activity?.SetTag("webhook.type", type);
         Log.Received(logger, type);
@@ -149,6 +173,16 @@ internal sealed class WebhookEndpoint(
         }
 
         attempt.Started = metrics.HandlerTimingEnabled ? Stopwatch.GetTimestamp() : 0;
+        if (forwardable is not null && webhook is StopWebhookRequest forStop && !sessions.Holds(forStop.SessionId)
+            && await _coordinator.ForwardAsync(new Coordination.ForwardedCall(Coordination.ForwardedKind.Webhook, forStop.SessionId, forwardable, Coordination.CoordinatedReplica.NoFields), context.RequestAborted) is { } owners)
+        {
+            // The owner ran the stop (and its handler) and answered; its answer is this one.
+            Log.Forwarded(logger, type, owners.Status);
+            activity?.SetTag("outcome", "forwarded");
+            Write(context, owners.Status, owners.Body);
+            return;
+        }
+
         if (webhook is StopWebhookRequest stop && !await sessions.StopFromWebhookAsync(stop.SessionId))
         {
             Finish(context, attempt, WebhookOutcome.AlreadyStopped, WebhookResponse.Success);
@@ -246,7 +280,17 @@ internal sealed class WebhookEndpoint(
 
         if (status != 0)
         {
-            Answer(context, status, response);
+            byte[] json = ReferenceEquals(response, WebhookResponse.Success) ? SuccessJson : JsonSerializer.SerializeToUtf8Bytes(response, ResponseJson.WebhookResponse);
+            if (attempt.Claim is { } claim)
+            {
+                _coordinator.CompleteWebhook(claim, status, json);
+            }
+
+            Write(context, status, json);
+        }
+        else if (attempt.Claim is { } dropped)
+        {
+            _coordinator.CompleteWebhook(dropped, 0, []);
         }
     }
 
@@ -303,9 +347,6 @@ internal sealed class WebhookEndpoint(
     /// </summary>
     private static bool IsJson(HttpRequest request) =>
         string.Equals(request.ContentType, "application/json", StringComparison.OrdinalIgnoreCase) || request.HasJsonContentType();
-
-    private static void Answer(HttpContext context, int status, WebhookResponse response) =>
-        Write(context, status, ReferenceEquals(response, WebhookResponse.Success) ? SuccessJson : JsonSerializer.SerializeToUtf8Bytes(response, ResponseJson.WebhookResponse));
 
     /// <summary>
     /// Writes a whole JSON answer with its <c>Content-Length</c> and does not flush: the server sends headers and body in
@@ -388,4 +429,7 @@ internal struct Attempt(string type, Activity? activity)
 
     /// <summary>The timestamp when handling started, or 0 when the handler's duration is not measured (or it did not start).</summary>
     public long Started;
+
+    /// <summary>The hash of a session webhook's body claimed among the replicas, whose answer is recorded for its retries.</summary>
+    public byte[]? Claim;
 }

@@ -37,13 +37,15 @@ internal sealed class AppSessionManager : IHostedService
     private SessionOptions? _sessionOptions;
     private readonly MentraMetrics _metrics;
     private readonly HostLogLimits _logLimits;
+    private readonly Coordination.SessionCoordinator _coordinator;
 
     // Made once and shared by every session: the end callback, and the URL the cloud sends in every session_request.
     private readonly Func<AppSession, AppSessionEnd, bool, Task> _onEnded;
     private Uri? _lastUrl;
 
-    public AppSessionManager(IWebhookDispatcher dispatcher, IServiceProvider services, ActiveSessionRegistry registry, TimeProvider time, IOptions<MentraOptions> options, ILoggerFactory loggers, MentraMetrics metrics, HostLogLimits logLimits)
+    public AppSessionManager(IWebhookDispatcher dispatcher, IServiceProvider services, ActiveSessionRegistry registry, TimeProvider time, IOptions<MentraOptions> options, ILoggerFactory loggers, MentraMetrics metrics, HostLogLimits logLimits, Coordination.SessionCoordinator coordinator)
     {
+        _coordinator = coordinator;
         _logLimits = logLimits;
         _metrics = metrics;
         _dispatcher = dispatcher;
@@ -65,6 +67,56 @@ internal sealed class AppSessionManager : IHostedService
 
     /// <summary>The live session with this id.</summary>
     public AppSession? Find(string sessionId) => _sessions.TryGetValue(sessionId, out AppSession? session) ? session : null;
+
+    /// <summary>Whether this replica holds the session of this id, live or still connecting.</summary>
+    public bool Holds(string sessionId) => _sessions.ContainsKey(sessionId) || _starting.ContainsKey(sessionId);
+
+    /// <summary>The coordinator of this app's replicas (one replica by default).</summary>
+    public Coordination.SessionCoordinator Coordinator => _coordinator;
+
+    /// <summary>The sessions this replica holds, with their users (for the coordinator's leases).</summary>
+    public IReadOnlyList<(string SessionId, string UserId)> OwnedSessions()
+    {
+        var owned = new List<(string, string)>(_sessions.Count);
+        foreach (KeyValuePair<string, AppSession> entry in _sessions)
+        {
+            owned.Add((entry.Key, entry.Value.UserId));
+        }
+
+        return owned;
+    }
+
+    /// <summary>
+    /// Gives a live session up without its stop handler, as the coordinator asks: taken over by another replica
+    /// (<c>ownership_release</c>, then closed), or its lease lost (closed without release: the cloud brings it back).
+    /// </summary>
+    public async Task GiveUpAsync(string sessionId, bool takenOver)
+    {
+        AppSession? live;
+        lock (Gate(sessionId))
+        {
+            if (_sessions.TryRemove(sessionId, out live))
+            {
+                _registry.Stop(sessionId);
+            }
+        }
+
+        if (live is null)
+        {
+            return;
+        }
+
+        if (takenOver)
+        {
+            Log.SessionTakenOver(_logger, sessionId);
+            await live.StopAsync(new AppSessionEnd("Taken over by another replica"), runStopHandler: false, release: OwnershipReleaseReason.SwitchingClouds).ConfigureAwait(false);
+        }
+        else
+        {
+            Log.SessionLeaseLost(_logger, sessionId);
+            await live.StopAsync(new AppSessionEnd("Lease lost"), runStopHandler: false, release: null).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>The live sessions of the user <paramref name="userId"/> (one per app, unless the cloud is moving it).</summary>
     public List<AppSession> ForUser(string userId)
@@ -124,6 +176,7 @@ internal sealed class AppSessionManager : IHostedService
             ReconnectGrace = _options.ReconnectGrace,
             KeepAliveInterval = _options.SessionKeepAliveInterval,
             Storage = _services.GetService<Storage.MentraStorage>(),
+            Photos = new PhotoUploads { Coordinator = _coordinator.Distributed ? _coordinator : null },
         };
         set => _sessionOptions = value;
     }
@@ -255,6 +308,7 @@ internal sealed class AppSessionManager : IHostedService
             await old.StopAsync(new AppSessionEnd("Replaced by a new session_request"), runStopHandler: false, release: OwnershipReleaseReason.SwitchingClouds).ConfigureAwait(false);
         }
 
+        await _coordinator.OwnAsync(sessionId, userId).ConfigureAwait(false);
         Log.SessionConnected(_logger, sessionId, _registry.Count);
         return null;
     }
@@ -342,6 +396,7 @@ internal sealed class AppSessionManager : IHostedService
         var end = new AppSessionEnd("Stop webhook");
         if (live is not null)
         {
+            await _coordinator.DisownAsync(sessionId).ConfigureAwait(false);
             await live.StopAsync(end, runStopHandler: false, release: null).ConfigureAwait(false);
         }
 
@@ -370,14 +425,21 @@ internal sealed class AppSessionManager : IHostedService
     private async Task OnEndedAsync(AppSession session, AppSessionEnd end, bool runStopHandler)
     {
         bool first;
+        bool removed;
         lock (Gate(session.SessionId))
         {
-            if (_sessions.TryRemove(new KeyValuePair<string, AppSession>(session.SessionId, session)))
+            removed = _sessions.TryRemove(new KeyValuePair<string, AppSession>(session.SessionId, session));
+            if (removed)
             {
                 _registry.Stop(session.SessionId);
             }
 
             first = runStopHandler && Remember(session.SessionId);
+        }
+
+        if (removed)
+        {
+            await _coordinator.DisownAsync(session.SessionId).ConfigureAwait(false);
         }
 
         Log.SessionEnded(_logger, session.SessionId, end.Reason);
@@ -454,6 +516,11 @@ internal sealed class AppSessionManager : IHostedService
         if (Enabled && string.IsNullOrEmpty(_options.ApiKey))
         {
             throw new OptionsValidationException(Options.DefaultName, typeof(MentraOptions), ["The app connects sessions, but its API key is not set: set the MENTRAOS_API_KEY environment variable, or Mentra:ApiKey in configuration."]);
+        }
+
+        if (_coordinator.Distributed)
+        {
+            _coordinator.Attach(_services.GetRequiredService<Coordination.CoordinatedReplica>());
         }
 
         return Task.CompletedTask;

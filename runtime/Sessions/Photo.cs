@@ -54,15 +54,39 @@ internal sealed class PhotoUploads
 {
     private readonly ConcurrentDictionary<string, AppSession> _waiting = new(StringComparer.Ordinal);
 
-    public void Wait(string requestId, AppSession session) => _waiting[requestId] = session;
+    /// <summary>Told of each photo waited for, so that an upload that lands on another replica is sent here.</summary>
+    public Coordination.SessionCoordinator? Coordinator { get; set; }
 
-    public void Forget(string requestId) => _waiting.TryRemove(requestId, out _);
+    public void Wait(string requestId, AppSession session)
+    {
+        _waiting[requestId] = session;
+        Coordinator?.AwaitPhoto(requestId);
+    }
+
+    public void Forget(string requestId)
+    {
+        if (_waiting.TryRemove(requestId, out _))
+        {
+            Coordinator?.ForgetPhoto(requestId);
+        }
+    }
 
     public bool IsWaitedFor(string requestId) => _waiting.ContainsKey(requestId);
 
     /// <summary>Completes the request with its photo; false when nobody waits for it (any more).</summary>
-    public bool Complete(Photo photo) => _waiting.TryRemove(photo.RequestId, out AppSession? session) && session.Answer(photo.RequestId, photo);
+    public bool Complete(Photo photo) => Take(photo.RequestId) is { } session && session.Answer(photo.RequestId, photo);
 
     /// <summary>Fails the request with the glasses' error; false when nobody waits for it.</summary>
-    public bool Fail(PhotoException error) => _waiting.TryRemove(error.RequestId, out AppSession? session) && session.Fail(error.RequestId, error);
+    public bool Fail(PhotoException error) => Take(error.RequestId) is { } session && session.Fail(error.RequestId, error);
+
+    private AppSession? Take(string requestId)
+    {
+        if (!_waiting.TryRemove(requestId, out AppSession? session))
+        {
+            return null;
+        }
+
+        Coordinator?.ForgetPhoto(requestId);
+        return session;
+    }
 }
