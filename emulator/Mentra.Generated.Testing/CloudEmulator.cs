@@ -26,6 +26,13 @@ public sealed class EmulatorOptions
     /// <summary>The app server's base URL; webhooks go to <c>{AppUrl}/webhook</c>, health polls to <c>{AppUrl}/health</c>.</summary>
     public required Uri AppUrl { get; init; }
 
+    /// <summary>
+    /// The addresses of the app's other replicas, for a test of several: the emulator plays a load balancer that is not
+    /// sticky, and sends each call (webhook, photo upload, settings push, tool call, health poll) to the next of
+    /// <see cref="AppUrl"/> and these in turn, unless <see cref="CloudEmulator.Route"/> picks. Empty: one replica.
+    /// </summary>
+    public IReadOnlyList<Uri> ReplicaUrls { get; init; } = [];
+
     /// <summary>The package name the app registered.</summary>
     public required string PackageName { get; init; }
 
@@ -163,8 +170,25 @@ public sealed class CloudEmulator : IAsyncDisposable
         BaseUrl = baseUrl;
         WebSocketUrl = new Uri("ws://" + baseUrl.Authority + "/app-ws");
         _http = new HttpClient { BaseAddress = options.AppUrl, Timeout = TimeSpan.FromSeconds(10) };
+        _replicas = [options.AppUrl, .. options.ReplicaUrls];
         Storage = new EmulatedStorage(options);
         Accounts = new EmulatedAccounts(options);
+    }
+
+    private readonly Uri[] _replicas;
+    private int _nextReplica = -1;
+
+    /// <summary>
+    /// Which replica each call goes to, by its path (<c>/webhook</c>, <c>/photo-upload</c>, <c>/settings</c>, ...): an index
+    /// into <see cref="EmulatorOptions.AppUrl"/> (0) and <see cref="EmulatorOptions.ReplicaUrls"/> (1, 2, ...). Null: in turn.
+    /// </summary>
+    public Func<string, int>? Route { get; set; }
+
+    /// <summary>The address of <paramref name="path"/> at the replica this call goes to.</summary>
+    private Uri At(string path)
+    {
+        int replica = Route is { } route ? route(path) : (int)((uint)Interlocked.Increment(ref _nextReplica) % (uint)_replicas.Length);
+        return new Uri(_replicas[replica], path);
     }
 
     /// <summary>The cloud's side of webview sign-in: the user tokens it signs and the temporary tokens it exchanges.</summary>
@@ -269,8 +293,12 @@ public sealed class CloudEmulator : IAsyncDisposable
     }
 
     /// <summary>Sends <c>stop_request</c> for the session (no retry, as the cloud).</summary>
-    public Task<WebhookResult> SendStopRequestAsync(string sessionId, string reason = "user_disabled", CancellationToken cancellationToken = default) =>
-        PostAsync(new StopWebhookRequest { SessionId = sessionId, UserId = Session(sessionId)?.UserId ?? sessionId, Timestamp = Now(), Reason = reason }, cancellationToken);
+    public Task<WebhookResult> SendStopRequestAsync(string sessionId, string reason = "user_disabled", CancellationToken cancellationToken = default)
+    {
+        EmulatedSession? session = Session(sessionId);
+        session?.Stopping(); // the app's close that answers the stop is no drop: no resurrection follows
+        return PostAsync(new StopWebhookRequest { SessionId = sessionId, UserId = session?.UserId ?? sessionId, Timestamp = Now(), Reason = reason }, cancellationToken);
+    }
 
     /// <summary>What the app answered to each photo upload of the glasses, in order.</summary>
     public IReadOnlyCollection<WebhookResult> PhotoUploads => _photoUploads;
@@ -297,7 +325,7 @@ public sealed class CloudEmulator : IAsyncDisposable
             form.Add(photo, "photo", "photo." + _options.PhotoMimeType.Split('/')[^1]);
         }
 
-        Uri target = request.CustomWebhookUrl is { Length: > 0 } custom ? new Uri(custom) : new Uri("/photo-upload", UriKind.Relative);
+        Uri target = request.CustomWebhookUrl is { Length: > 0 } custom ? new Uri(custom) : At("/photo-upload");
         try
         {
             using HttpResponseMessage response = await _http.PostAsync(target, form).ConfigureAwait(false);
@@ -418,7 +446,7 @@ public sealed class CloudEmulator : IAsyncDisposable
     {
         using (content)
         {
-            using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = content };
+            using var request = new HttpRequestMessage(method, At(path)) { Content = content };
             if (hashedKey is not null)
             {
                 request.Headers.Add("X-App-API-Key", hashedKey);
@@ -432,7 +460,7 @@ public sealed class CloudEmulator : IAsyncDisposable
     /// <summary>Polls the app's <c>/health</c> as the cloud does, and returns its <c>activeSessions</c>.</summary>
     public async Task<int> PollHealthAsync(CancellationToken cancellationToken = default)
     {
-        using JsonDocument health = JsonDocument.Parse(await _http.GetStringAsync(new Uri("/health", UriKind.Relative), cancellationToken).ConfigureAwait(false));
+        using JsonDocument health = JsonDocument.Parse(await _http.GetStringAsync(At("/health"), cancellationToken).ConfigureAwait(false));
         return health.RootElement.GetProperty("activeSessions").GetInt32();
     }
 
@@ -440,7 +468,7 @@ public sealed class CloudEmulator : IAsyncDisposable
     {
         using var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(request, MentraJsonContext.Default.WebhookRequest));
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-        using HttpResponseMessage response = await _http.PostAsync(new Uri("/webhook", UriKind.Relative), content, cancellationToken).ConfigureAwait(false);
+        using HttpResponseMessage response = await _http.PostAsync(At("/webhook"), content, cancellationToken).ConfigureAwait(false);
         return new WebhookResult((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
     }
 

@@ -192,6 +192,18 @@ public sealed class EmulatedSession
         return answer;
     }
 
+    /// <summary>
+    /// The cloud has decided that the session stops (its <c>stop_request</c> is on its way): a close of the socket from
+    /// now on is the app's answer, not a drop, and starts no grace period nor resurrection.
+    /// </summary>
+    internal void Stopping()
+    {
+        lock (_gate)
+        {
+            _stopped = true;
+        }
+    }
+
     /// <summary>The user session's end (no webhook): <c>app_stopped</c>, then close 1000 "User session ended".</summary>
     public Task EndUserSessionAsync() => EndAsync("User session ended");
 
