@@ -5,7 +5,8 @@
 #   restores Mentra.Generated of exactly the packed version from the feed (everything else from the usual registry);
 #   builds with warnings as errors; removes the [OnStop] handler and expects MENTRA101 at the class (the analyzers run
 #   from the package); runs the template's tests (one drives a whole session with Mentra.Generated.Testing); adds
-#   Mentra.Generated.OpenTelemetry (AddMentraInstrumentation for traces and metrics); publishes with NativeAOT (no
+#   Mentra.Generated.OpenTelemetry (AddMentraInstrumentation for traces and metrics) and Mentra.Generated.Redis
+#   (AddMentraRedis when Mentra:Redis is set); publishes with NativeAOT (no
 #   trimming or AOT warning), starts the binary with its sessions off, posts a session_request and a stop_request, checks the answers and /health; installs
 #   the emulator as a dotnet tool from the feed and has it run a whole glasses session on the published app (welcome,
 #   a transcription shown back, a clean stop).
@@ -36,7 +37,7 @@ echo "packing version $version into $feed"
 # below as well, or this step fails.
 run "pack every packable project of the solution" dotnet pack "$repo/Mentra.Generated.sln" -c Release -o "$feed" || exit 1
 packed=$(cd "$feed" && ls -- *.nupkg | sort | tr '\n' ' ')
-if [ "$packed" = "Mentra.Generated.$version.nupkg Mentra.Generated.Emulator.$version.nupkg Mentra.Generated.OpenTelemetry.$version.nupkg Mentra.Generated.Templates.$version.nupkg Mentra.Generated.Testing.$version.nupkg " ]; then
+if [ "$packed" = "Mentra.Generated.$version.nupkg Mentra.Generated.Emulator.$version.nupkg Mentra.Generated.OpenTelemetry.$version.nupkg Mentra.Generated.Redis.$version.nupkg Mentra.Generated.Templates.$version.nupkg Mentra.Generated.Testing.$version.nupkg " ]; then
   ok "packed exactly the packages this step uses: $packed"
 else
   fail "packed $packed; every package must be installed and used in this step"
@@ -168,12 +169,22 @@ if grep -qF 'AddMentraInstrumentation' "$project/Program.cs"; then ok "app regis
 run "app with OpenTelemetry builds with warnings as errors" dotnet build -warnaserror
 if restored_is_packed Mentra.Generated.OpenTelemetry; then ok "the restored Mentra.Generated.OpenTelemetry is the one just packed"; else fail "the restored Mentra.Generated.OpenTelemetry is not the one just packed"; fi
 
+# Several replicas as an app adds them (issue 24): the Redis package from the feed, used when Mentra:Redis names a
+# server; the NativeAOT publish below covers it too (StackExchange.Redis included).
+redis_nuspec=$(unzip -p "$feed/Mentra.Generated.Redis.$version.nupkg" Mentra.Generated.Redis.nuspec)
+redis_deps=$(grep -o '<dependency id="[^"]*" version="[^"]*"' <<< "$redis_nuspec" | sort | tr '\n' ' ')
+if [ "$redis_deps" = "<dependency id=\"Mentra.Generated\" version=\"$version\" <dependency id=\"StackExchange.Redis\" version=\"3.4.35\" " ]; then ok "Mentra.Generated.Redis depends on Mentra.Generated $version and StackExchange.Redis 3.4.35 only"; else fail "Mentra.Generated.Redis depends on: $redis_deps"; fi
+run "app adds Mentra.Generated.Redis from the feed" dotnet add "$project/GlassesDemo.csproj" package Mentra.Generated.Redis --version "$version"
+sed -i '/AddMentraApp<GlassesApp>/a if (builder.Configuration["Mentra:Redis"] is { Length: > 0 } redis) { builder.Services.AddMentraRedis(redis); }' "$project/Program.cs"
+run "app with Mentra.Generated.Redis builds with warnings as errors" dotnet build -warnaserror
+if restored_is_packed Mentra.Generated.Redis; then ok "the restored Mentra.Generated.Redis is the one just packed"; else fail "the restored Mentra.Generated.Redis is not the one just packed"; fi
+
 dotnet publish "$project" -c Release -r linux-x64 -o "$work/published" > "$work/publish.log" 2>&1
 publish_rc=$?
 if [ $publish_rc -ne 0 ] || grep -qE ": warning (IL|CS|AOT)" "$work/publish.log"; then
   fail "NativeAOT publish (exit $publish_rc) or a trimming/AOT warning:"; grep -E "warning|error" "$work/publish.log" | head
 else
-  ok "app (with Mentra.Generated.OpenTelemetry) publishes with NativeAOT and no trimming or AOT warning"
+  ok "app (with Mentra.Generated.OpenTelemetry and Mentra.Generated.Redis) publishes with NativeAOT and no trimming or AOT warning"
   log="$work/app.log"
   # Webhooks alone first (its sessions' WebSocket off: the payloads name the real cloud); the emulator below runs a whole session.
   # From its own folder, its content root, as it runs when deployed: its appsettings.json holds its package name.

@@ -23,6 +23,7 @@ internal static class EmulatorCommand
                       at the end. The app keeps its own package name (its appsettings.json or PACKAGE_NAME; else
                       com.example.<project name>)
           --app       the app server's base URL (webhooks go to <url>/webhook)      default http://127.0.0.1:5000
+                      again for each other replica of the app: every call goes to the next, as a load balancer
           --package   the app's package name; with --run, it replaces the app's own   default PACKAGE_NAME, or the app's
           --verbose   with --run: every log line of the app, the SDK's included, from Debug
           --api-key   the API key the emulated cloud accepts                          or MENTRAOS_API_KEY
@@ -50,6 +51,8 @@ internal static class EmulatorCommand
     public static async Task<int> RunAsync(string[] args)
     {
         string app = "http://127.0.0.1:5000";
+        bool appGiven = false;
+        var replicas = new List<string>(); // a second --app and more: the app's other replicas, called in turn
         string? run = null;
         string? package = null;
         bool verbose = false;
@@ -63,7 +66,8 @@ internal static class EmulatorCommand
             switch (args[i])
             {
                 case "--run" when value is not null: run = value; i++; break;
-                case "--app" when value is not null: app = value; i++; break;
+                case "--app" when value is not null && appGiven: replicas.Add(value); i++; break;
+                case "--app" when value is not null: app = value; appGiven = true; i++; break;
                 case "--package" when value is not null: package = value; i++; break;
                 case "--api-key" when value is not null: key = value; i++; break;
                 case "--user" when value is not null: user = value; i++; break;
@@ -94,7 +98,7 @@ internal static class EmulatorCommand
             // The key pair of the user tokens this cloud signs: the app it starts trusts it, for its webview sign-in.
             using var userTokens = System.Security.Cryptography.RSA.Create(2048);
             process = run is null ? null : AppProcess.Start(run, package, key ??= "dev-key", verbose, userTokens.ExportSubjectPublicKeyInfoPem());
-            return await RunAsync(process, app, package ?? Environment.GetEnvironmentVariable("PACKAGE_NAME"), key, user, port, denied, userTokens, interrupted.Task);
+            return await RunAsync(process, app, replicas, package ?? Environment.GetEnvironmentVariable("PACKAGE_NAME"), key, user, port, denied, userTokens, interrupted.Task);
         }
         catch (InvalidOperationException e) when (process is null)
         {
@@ -108,7 +112,7 @@ internal static class EmulatorCommand
         }
     }
 
-    private static async Task<int> RunAsync(AppProcess? process, string app, string? package, string? key, string user, int port, IReadOnlyList<string> denied, System.Security.Cryptography.RSA userTokens, Task interrupted)
+    private static async Task<int> RunAsync(AppProcess? process, string app, IReadOnlyList<string> replicas, string? package, string? key, string user, int port, IReadOnlyList<string> denied, System.Security.Cryptography.RSA userTokens, Task interrupted)
     {
         if (process is not null)
         {
@@ -146,6 +150,18 @@ internal static class EmulatorCommand
             }
         }
 
+        var replicaUrls = new List<Uri>();
+        foreach (string replica in replicas)
+        {
+            if (!Uri.TryCreate(replica, UriKind.Absolute, out Uri? replicaUrl))
+            {
+                Console.Error.WriteLine($"--app {replica} is not an absolute URL.\n\n" + Usage);
+                return 2;
+            }
+
+            replicaUrls.Add(replicaUrl);
+        }
+
         if (string.IsNullOrEmpty(package) || string.IsNullOrEmpty(key) || !Uri.TryCreate(app, UriKind.Absolute, out Uri? appUrl))
         {
             Console.Error.WriteLine("--package, --api-key and an absolute --app URL are required.\n\n" + Usage);
@@ -158,6 +174,7 @@ internal static class EmulatorCommand
             emulator = await CloudEmulator.StartAsync(new EmulatorOptions
             {
                 AppUrl = appUrl,
+                ReplicaUrls = replicaUrls,
                 PackageName = package,
                 ApiKey = key,
                 Port = port,

@@ -4,6 +4,12 @@ using Mentra.Generated.Sample;
 
 WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(args);
 builder.Services.AddMentraApp<CaptionsApp>();
+// Several replicas behind a load balancer: sessions owned through Redis (Mentra__Redis=host:6379); one replica without.
+if (builder.Configuration["Mentra:Redis"] is { Length: > 0 } redis)
+{
+    builder.Services.AddMentraRedis(redis);
+}
+
 // The phone's webview of the app, signed in by the cloud's credentials (see README, "The webview").
 builder.Services.AddAuthentication(MentraAuthenticationDefaults.AuthenticationScheme).AddMentra();
 builder.Services.AddAuthorization();
