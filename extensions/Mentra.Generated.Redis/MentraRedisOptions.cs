@@ -13,7 +13,8 @@ public sealed class MentraRedisOptions
 
     /// <summary>
     /// How long a replica owns a session without renewing it: 30 s. The owner renews every third of it; a replica that
-    /// could not renew for a whole lease closes its sessions, so that the cloud brings them back on a live replica.
+    /// could not renew twice in a row (half a lease and more) closes its sessions before its lease ends, so that the
+    /// cloud brings them back on a live replica and no two replicas hold one session.
     /// </summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
 

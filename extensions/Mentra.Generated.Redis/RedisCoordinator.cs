@@ -19,9 +19,10 @@ namespace Mentra.Generated.Redis;
 /// <item><b>Ownership.</b> A session the cloud acked here is claimed with a new epoch (a lease of
 /// <see cref="MentraRedisOptions.LeaseDuration"/>); an earlier owner elsewhere is told to release it, and does so only
 /// if it still holds it at that epoch. The leases are renewed in batches, every third of a lease, by an owner-checked
-/// script: one this replica no longer holds is given up as taken over, and when no renewal has succeeded for a whole
-/// lease (Redis unreachable, or this replica cut off) every session is closed without release, so that the cloud
-/// brings them back on a live replica.</item>
+/// script: one this replica no longer holds is given up as taken over, and when no renewal has succeeded for half a
+/// lease and more (two failed renewals: Redis unreachable, or this replica cut off) every session is closed without
+/// release, before the lease ends, so that no two replicas hold one session, and the cloud brings them back on a live
+/// replica.</item>
 /// <item><b>Routing.</b> Each replica listens on a channel of its own. A stop, a settings push, a tool call or a photo
 /// upload that lands where its session is not is published to the owner's channel and answered with the owner's
 /// answer; when nobody listens there, the owner is gone: what it left is cleared, and the call is answered here.</item>
@@ -405,7 +406,7 @@ internal sealed class RedisCoordinator : SessionCoordinator, IHostedService, IAs
         return count;
     }
 
-    /// <summary>Renews the leases every third of one; gives the sessions up when none has succeeded for a whole lease.</summary>
+    /// <summary>Renews the leases every third of one; gives the sessions up after two failed renewals in a row.</summary>
     private async Task RenewLoopAsync(CancellationToken stopping)
     {
         TimeSpan every = _options.LeaseDuration / 3;
@@ -429,7 +430,9 @@ internal sealed class RedisCoordinator : SessionCoordinator, IHostedService, IAs
             catch (Exception e) when (IsRedisFailure(e))
             {
                 Unreachable(e);
-                if (_time.GetElapsedTime(_lastRenewed) >= _options.LeaseDuration)
+                // Given up before the lease ends in Redis (at the second failed renewal of three a lease), so that no other
+                // replica can claim a session while this one still holds its socket.
+                if (_time.GetElapsedTime(_lastRenewed) >= _options.LeaseDuration - every - (every / 2))
                 {
                     await GiveUpAllAsync().ConfigureAwait(false);
                 }
@@ -497,7 +500,7 @@ internal sealed class RedisCoordinator : SessionCoordinator, IHostedService, IAs
         }
     }
 
-    /// <summary>No renewal for a whole lease: every session is closed without release, for the cloud to bring back elsewhere.</summary>
+    /// <summary>Two renewals failed in a row: every session is closed without release, before its lease ends, for the cloud to bring back elsewhere.</summary>
     private async Task GiveUpAllAsync()
     {
         if (_owned.IsEmpty || _replicaHost is not { } host)
@@ -505,7 +508,7 @@ internal sealed class RedisCoordinator : SessionCoordinator, IHostedService, IAs
             return;
         }
 
-        Log.CutOff(_logger, _owned.Count, _options.LeaseDuration.TotalSeconds);
+        Log.CutOff(_logger, _owned.Count, Math.Round(_time.GetElapsedTime(_lastRenewed).TotalSeconds, 1));
         foreach (string sessionId in _owned.Keys.ToArray())
         {
             if (_owned.TryRemove(sessionId, out _))

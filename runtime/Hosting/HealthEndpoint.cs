@@ -9,16 +9,19 @@ namespace Mentra.Generated;
 /// <summary>
 /// <c>GET /health</c>, as the cloud polls it: <c>{"status":"healthy","app":...,"activeSessions":n}</c>, never cached.
 /// </summary>
-/// <remarks>Among several replicas, the count is the cluster's (see the coordinator), so that each replica reports the same.</remarks>
+/// <remarks>
+/// Among several replicas whose sessions connect, the count is the cluster's (see the coordinator), so that each replica
+/// reports the same.
+/// </remarks>
 internal sealed class HealthEndpoint(IActiveSessions sessions, Sessions.AppSessionManager manager, IOptions<MentraOptions> options)
 {
     private readonly string _packageName = options.Value.PackageName ?? string.Empty;
 
     public Task HandleAsync(HttpContext context)
     {
-        if (manager.Coordinator.Distributed)
+        if (manager.Coordinator.Distributed && manager.Enabled)
         {
-            return HandleClusterAsync(context);
+            return HandleClusterAsync(context); // leases are of sessions with sockets: without them, each replica counts its own
         }
 
         Write(context, sessions.Count);

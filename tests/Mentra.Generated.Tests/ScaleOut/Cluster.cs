@@ -123,7 +123,8 @@ internal sealed class Cluster : IAsyncDisposable
 
     /// <param name="count">How many replicas.</param>
     /// <param name="relayed">The replica that reaches Redis through a <see cref="TcpRelay"/>, which the test can cut.</param>
-    public static async Task<Cluster> StartAsync(int count, int? relayed = null)
+    /// <param name="lease">The lease, <see cref="Lease"/> unless a test needs Redis away for longer than half of it.</param>
+    public static async Task<Cluster> StartAsync(int count, int? relayed = null, TimeSpan? lease = null)
     {
         RedisServer redis = await RedisServer.StartAsync();
         var replicas = new List<Replica>();
@@ -148,7 +149,7 @@ internal sealed class Cluster : IAsyncDisposable
                         services.AddMentraRedis(options =>
                         {
                             options.ConnectionString = connection + ",connectTimeout=1000,syncTimeout=2000,asyncTimeout=2000";
-                            options.LeaseDuration = Lease;
+                            options.LeaseDuration = lease ?? Lease;
                             options.ReplicaId = name;
                             options.ForwardTimeout = TimeSpan.FromSeconds(5);
                         });

@@ -173,7 +173,8 @@ public sealed class ScaleOutTests
     [Fact]
     public async Task Redis_restarted_mid_session_loses_nothing_and_no_webhook_gets_a_5xx()
     {
-        await using Cluster cluster = await Cluster.StartAsync(2);
+        // A lease of 8 s: Redis is away for about a second, well within the half lease after which a replica gives up.
+        await using Cluster cluster = await Cluster.StartAsync(2, lease: TimeSpan.FromSeconds(8));
         EmulatedSession alice = await cluster.StartAliceOnAsync(0);
 
         cluster.Redis.Kill();
