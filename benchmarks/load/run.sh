@@ -4,6 +4,9 @@
 #   hand-written System.Text.Json source-generated polymorphic records, a switch, a concurrent set (HandWritten/)
 #   sample       the Mentra.Generated sample server (Logging:LogLevel:Default=Warning)
 #   incumbent    @mentra/sdk 2.1.29 on Node.js, only with INCUMBENT=1 (needs npm)
+#   sample+redis the same sample with the Redis coordinator (Mentra:Redis) against a redis-server of its own, only
+#                with REDIS=1 (needs redis-server); adds the payload session_request_unique (every body new: each is
+#                claimed as a first webhook) and prints each payload's ratio of sample+redis to sample
 # For each payload (stop_request, session_request) it runs ROUNDS short rounds; each round runs every server once, in
 # turn, and each server's requests per second is divided by the floor's of the same round. This machine is shared
 # and has slow spells of several seconds that move a server's rate by 15% or more; short rounds side by side put
@@ -40,6 +43,17 @@ if [ "${INCUMBENT:-0}" = 1 ]; then
   names+=(incumbent); ports[incumbent]=3324
 fi
 
+payloads=(stop_request session_request)
+if [ "${REDIS:-0}" = 1 ]; then
+  command -v redis-server >/dev/null || { echo "redis-server is needed: apt-get install redis-server"; exit 1; }
+  redis_port=3330
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no --dir "$work" >/dev/null 2>&1 & pids[redis]=$!
+  for _ in $(seq 1 100); do [ "$(redis-cli -p "$redis_port" ping 2>/dev/null)" = PONG ] && break; sleep 0.1; done
+  (cd "$work/sample" && exec ./Mentra.Generated.Sample --urls http://127.0.0.1:3325 --Logging:LogLevel:Default=Warning --Mentra:ConnectAppSessions=false --Mentra:Redis=127.0.0.1:$redis_port >/dev/null 2>&1) & pids[sample+redis]=$!
+  names+=(sample+redis); ports[sample+redis]=3325
+  payloads+=(session_request_unique)
+fi
+
 for name in "${names[@]}"; do
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:${ports[$name]}/health" >/dev/null && break; sleep 0.1; done
 done
@@ -50,7 +64,7 @@ for name in "${names[@]}"; do rss_start[$name]=$(rss "$name"); done
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-for payload in stop_request session_request; do
+for payload in "${payloads[@]}"; do
   script="benchmarks/load/$payload.lua"
   for name in "${names[@]}"; do   # warm-up: the JIT-free binaries still fill pools and caches
     wrk -t1 -c"$connections" -d2s -s "$script" "http://127.0.0.1:${ports[$name]}/webhook" >/dev/null
@@ -74,16 +88,25 @@ echo
 echo "wrk -t1 -c$connections -d${seconds}s per server per round, $rounds interleaved rounds per payload"
 echo "median requests per second; ratio = median of the per-round ratios to the floor [first quartile, third quartile]"
 echo
-echo "| server | stop_request req/s | of floor | session_request req/s | of floor |"
-echo "| --- | ---: | ---: | ---: | ---: |"
+header="| server"; rule="| ---"
+for payload in "${payloads[@]}"; do header+=" | $payload req/s | of floor"; rule+=" | ---: | ---:"; done
+echo "$header |"; echo "$rule |"
 for name in "${names[@]}"; do
   row="| $name"
-  for payload in stop_request session_request; do
+  for payload in "${payloads[@]}"; do
     r=$(ratios "$name" "$payload")
     row+=" | $(printf '%.0f' "$(median < "$work/$payload.$name")") | $(echo "$r" | quartile 0.5) [$(echo "$r" | quartile 0.25), $(echo "$r" | quartile 0.75)]"
   done
   echo "$row |"
 done
+if [ "${REDIS:-0}" = 1 ]; then
+  echo
+  echo "sample+redis as a ratio of sample, median of the per-round ratios [first quartile, third quartile]:"
+  for payload in "${payloads[@]}"; do
+    r=$(paste "$work/$payload.sample+redis" "$work/$payload.sample" | awk '{ printf "%.4f\n", $1 / $2 }' | sort -n)
+    echo "  $payload: $(echo "$r" | quartile 0.5) [$(echo "$r" | quartile 0.25), $(echo "$r" | quartile 0.75)]"
+  done
+fi
 echo
 for name in "${names[@]}"; do
   echo "$name rounds: stop_request $(tr '\n' ' ' < "$work/stop_request.$name")| session_request $(tr '\n' ' ' < "$work/session_request.$name")"
