@@ -2,7 +2,6 @@ using System;
 using Mentra.Generated.Coordination;
 using Mentra.Generated.Redis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

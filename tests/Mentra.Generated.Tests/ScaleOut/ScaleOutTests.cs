@@ -1,6 +1,5 @@
 using System;
 using System.Linq;
-using System.Net.WebSockets;
 using System.Threading.Tasks;
 using Mentra.Generated.Emulator;
 using Mentra.Generated.Protocol;
