@@ -94,7 +94,7 @@ cat > "$work/NuGet.config" <<EOF
 EOF
 # A package of the same version restored before is not restored again: drop it, so that this build's is used.
 packages=$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')
-rm -rf "$packages/mentra.generated" "$packages/mentra.generated.templates" "$packages/mentra.generated.emulator" "$packages/mentra.generated.testing" "$packages/mentra.generated.opentelemetry"
+rm -rf "$packages"/mentra.generated "$packages"/mentra.generated.*
 
 cd "$work" || exit 1
 run "dotnet new install the template package" dotnet new install "$feed/Mentra.Generated.Templates.$version.nupkg" --debug:custom-hive "$hive" || exit 1

@@ -14,7 +14,10 @@ public sealed class GlassesAppServer : WebApplicationFactory<Program>
     /// <summary>The key pair the emulator signs its user tokens with; the app trusts its public key, as it trusts the cloud's.</summary>
     public static readonly System.Security.Cryptography.RSA UserTokens = System.Security.Cryptography.RSA.Create(2048);
 
-    public GlassesAppServer() => UseKestrel(0);
+    // Kestrel on a free loopback port chosen by the system. The port is set as the app's URL rather than by UseKestrel(0),
+    // which changes the server's addresses after the app has started binding them: a race that fails now and then
+    // (dotnet/aspnetcore#67714).
+    public GlassesAppServer() => UseKestrel();
 
     /// <summary>Starts the app on its socket, then the cloud emulator that calls it (its user tokens trusted by the app's webview).</summary>
     public Task<CloudEmulator> StartWithCloudAsync()
@@ -32,6 +35,7 @@ public sealed class GlassesAppServer : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        builder.UseSetting(WebHostDefaults.ServerUrlsKey, "http://127.0.0.1:0");
         builder.UseSetting("Mentra:ApiKey", ApiKey);
         builder.UseSetting("Mentra:UserTokenPublicKey", UserTokens.ExportSubjectPublicKeyInfoPem());
         builder.UseSetting("Mentra:AllowInsecureLoopbackWebSocket", "true"); // the emulator's socket is ws:// on 127.0.0.1
